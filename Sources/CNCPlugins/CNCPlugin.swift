@@ -1,0 +1,32 @@
+import CollectorCore
+
+/// A plugin: the code that understands one type of CNC machine.
+///
+/// A worker hosts one plugin type. For every message routed to it the worker parses the
+/// payload, calls `machineState(for:payload:)`, and stores both the raw message (`cnc_data`)
+/// and the returned state (`machine_state`) in one transaction. A plugin that throws
+/// `PluginRejection` sends the message to `rejected_messages` with that reason instead.
+///
+/// To add a type: write a struct conforming to `CNCPlugin` in one new file of this module, add
+/// it to `PluginRegistry.builtIn`, and map machines to its `typeName` in the map file.
+public protocol CNCPlugin: Sendable {
+    /// The name the map file uses in `class_name`.
+    static var typeName: String { get }
+
+    init()
+
+    /// Checks the machine's variables (names, types, allowed values) and maps them into the
+    /// common typed state. Must not block: it runs once per message on the worker's hot path.
+    func machineState(for message: CNCMessage, payload: JSONObject) throws(PluginRejection) -> MachineState
+}
+
+/// Why a plugin refused a payload; stored as the rejection reason.
+public struct PluginRejection: Error, Sendable, Equatable, CustomStringConvertible {
+    public var reason: String
+
+    public init(_ reason: String) {
+        self.reason = reason
+    }
+
+    public var description: String { reason }
+}

@@ -1,0 +1,171 @@
+/// The messages that stages exchange over ZeroMQ: one ZeroMQ message carries one frame, and one
+/// frame carries one or more records of a single kind. `docs/wire-format.md` is the contract.
+public enum WireFrame: Sendable, Equatable {
+    /// ingest → router → worker.
+    case messages([CNCMessage])
+    /// any stage → sink.
+    case rejections([Rejection])
+    /// worker → sink.
+    case records([StoredRecord])
+
+    /// Version 1 of the format; a reader refuses any other.
+    public static let version: UInt8 = 1
+    /// Sanity bound on records per frame, so a corrupt count cannot make a reader allocate wildly.
+    public static let maxRecords: UInt32 = 1 << 20
+
+    enum Kind: UInt8 {
+        case messages = 1
+        case rejections = 2
+        case records = 3
+    }
+
+    public enum DecodingError: Error, Sendable, Equatable, CustomStringConvertible {
+        case truncated
+        case unsupportedVersion(UInt8)
+        case unknownKind(UInt8)
+        case invalid(String)
+
+        public var description: String {
+            switch self {
+            case .truncated: "truncated frame"
+            case .unsupportedVersion(let version): "unsupported wire format version \(version)"
+            case .unknownKind(let kind): "unknown frame kind \(kind)"
+            case .invalid(let what): "invalid frame: \(what)"
+            }
+        }
+    }
+
+    public var count: Int {
+        switch self {
+        case .messages(let items): items.count
+        case .rejections(let items): items.count
+        case .records(let items): items.count
+        }
+    }
+
+    public func encoded() -> [UInt8] {
+        var writer = ByteWriter(capacity: 512)
+        writer.write(Self.version)
+        switch self {
+        case .messages(let messages):
+            writer.write(Kind.messages.rawValue)
+            writer.write(UInt32(messages.count))
+            for message in messages { writer.write(message) }
+        case .rejections(let rejections):
+            writer.write(Kind.rejections.rawValue)
+            writer.write(UInt32(rejections.count))
+            for rejection in rejections { writer.write(rejection) }
+        case .records(let records):
+            writer.write(Kind.records.rawValue)
+            writer.write(UInt32(records.count))
+            for record in records {
+                writer.write(record.message)
+                writer.write(record.cncType)
+                writer.write(record.state)
+            }
+        }
+        return writer.bytes
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws(DecodingError) -> WireFrame {
+        var reader = ByteReader(bytes)
+        let version: UInt8 = try reader.read()
+        guard version == Self.version else { throw .unsupportedVersion(version) }
+        let rawKind: UInt8 = try reader.read()
+        guard let kind = Kind(rawValue: rawKind) else { throw .unknownKind(rawKind) }
+        let count: UInt32 = try reader.read()
+        guard count <= maxRecords else { throw .invalid("record count \(count)") }
+        let frame: WireFrame
+        switch kind {
+        case .messages:
+            var messages: [CNCMessage] = []
+            for _ in 0..<count { messages.append(try reader.readMessage()) }
+            frame = .messages(messages)
+        case .rejections:
+            var rejections: [Rejection] = []
+            for _ in 0..<count { rejections.append(try reader.readRejection()) }
+            frame = .rejections(rejections)
+        case .records:
+            var records: [StoredRecord] = []
+            for _ in 0..<count {
+                records.append(StoredRecord(message: try reader.readMessage(), cncType: try reader.readString(), state: try reader.readMachineState()))
+            }
+            frame = .records(records)
+        }
+        guard reader.remaining == 0 else { throw .invalid("\(reader.remaining) trailing bytes") }
+        return frame
+    }
+}
+
+extension ByteWriter {
+    mutating func write(_ message: CNCMessage) {
+        write(message.id)
+        write(message.receivedAt)
+        write(message.timestamp)
+        write(message.topic)
+        write(message.cncID)
+        write(message.partProgram)
+        write(lengthPrefixed: message.raw)
+        write(UInt32(message.payloadRange.lowerBound))
+        write(UInt32(message.payloadRange.count))
+    }
+
+    mutating func write(_ rejection: Rejection) {
+        write(rejection.id)
+        write(rejection.rejectedAt)
+        write(rejection.receivedAt)
+        write(rejection.stage.rawValue)
+        write(rejection.reason)
+        write(rejection.topic)
+        write(rejection.cncID)
+        write(lengthPrefixed: rejection.raw)
+    }
+
+    mutating func write(_ state: MachineState) {
+        write(state.status.rawValue)
+        let numbers = [state.spindleSpeedRPM, state.feedRateMMPerMinute, state.axisXMillimetres, state.axisYMillimetres, state.axisZMillimetres]
+        var present: UInt8 = 0
+        for (bit, number) in numbers.enumerated() where number != nil { present |= 1 << UInt8(bit) }
+        if state.alarmCode != nil { present |= 1 << 7 }
+        write(present)
+        for number in numbers { if let number { write(number.bitPattern) } }
+        if let alarm = state.alarmCode { write(alarm) }
+    }
+}
+
+extension ByteReader {
+    mutating func readMessage() throws(WireFrame.DecodingError) -> CNCMessage {
+        let id = try readMessageID()
+        let receivedAt: Int64 = try read()
+        let timestamp: Int64 = try read()
+        let topic = try readString()
+        let cncID = try readString()
+        let partProgram = try readString()
+        let raw = try readLengthPrefixed()
+        let start = Int(try read(UInt32.self)), length = Int(try read(UInt32.self))
+        guard start + length <= raw.count else { throw .invalid("payload range outside the message") }
+        return CNCMessage(id: id, receivedAt: receivedAt, timestamp: timestamp, topic: topic, cncID: cncID, partProgram: partProgram, raw: raw, payloadRange: start..<start + length)
+    }
+
+    mutating func readRejection() throws(WireFrame.DecodingError) -> Rejection {
+        let id = try readMessageID()
+        let rejectedAt: Int64 = try read()
+        let receivedAt: Int64 = try read()
+        let stageName = try readString()
+        guard let stage = Stage(rawValue: stageName) else { throw .invalid("unknown stage \"\(stageName.prefix(32))\"") }
+        return Rejection(id: id, rejectedAt: rejectedAt, receivedAt: receivedAt, stage: stage, reason: try readString(), topic: try readString(), cncID: try readString(), raw: try readLengthPrefixed())
+    }
+
+    mutating func readMachineState() throws(WireFrame.DecodingError) -> MachineState {
+        let statusName = try readString()
+        guard let status = MachineState.Status(rawValue: statusName) else { throw .invalid("unknown status \"\(statusName.prefix(32))\"") }
+        let present: UInt8 = try read()
+        var numbers: [Double?] = []
+        for bit in 0..<5 {
+            numbers.append(present & (1 << UInt8(bit)) != 0 ? Double(bitPattern: try read()) : nil)
+        }
+        let alarm = present & (1 << 7) != 0 ? try readString() : nil
+        return MachineState(status: status, spindleSpeedRPM: numbers[0], feedRateMMPerMinute: numbers[1], axisXMillimetres: numbers[2],
+                            axisYMillimetres: numbers[3], axisZMillimetres: numbers[4], alarmCode: alarm)
+    }
+}

@@ -1,0 +1,79 @@
+import CollectorCore
+import Logging
+import ZeroMQ
+
+/// A PUSH or PULL socket that carries `WireFrame`s, with the waiting rules every stage shares.
+final class FrameSocket {
+    let socket: ZMQSocket
+    let name: String
+
+    private init(socket: ZMQSocket, name: String) {
+        self.socket = socket
+        self.name = name
+    }
+
+    /// A PUSH socket connected to every endpoint in `endpoints`.
+    static func push(_ context: ZMQContext, connectingTo endpoints: [String], name: String, lingerMilliseconds: Int32 = 10_000) throws -> FrameSocket {
+        try StageEndpoints.check(endpoints)
+        let socket = try context.socket(.push)
+        try socket.setLinger(milliseconds: lingerMilliseconds)
+        try socket.setSendHighWaterMark(10_000)
+        for endpoint in endpoints { try socket.connect(endpoint) }
+        return FrameSocket(socket: socket, name: name)
+    }
+
+    /// A PUSH socket bound to `endpoints` (the router's side of the worker links).
+    static func push(_ context: ZMQContext, bindingTo endpoints: [String], name: String, lingerMilliseconds: Int32 = 10_000) throws -> FrameSocket {
+        try StageEndpoints.check(endpoints)
+        let socket = try context.socket(.push)
+        try socket.setLinger(milliseconds: lingerMilliseconds)
+        try socket.setSendHighWaterMark(10_000)
+        for endpoint in endpoints { try socket.bind(endpoint) }
+        return FrameSocket(socket: socket, name: name)
+    }
+
+    static func pull(_ context: ZMQContext, bindingTo endpoints: [String], name: String) throws -> FrameSocket {
+        try StageEndpoints.check(endpoints)
+        let socket = try context.socket(.pull)
+        try socket.setReceiveHighWaterMark(10_000)
+        for endpoint in endpoints { try socket.bind(endpoint) }
+        return FrameSocket(socket: socket, name: name)
+    }
+
+    static func pull(_ context: ZMQContext, connectingTo endpoints: [String], name: String) throws -> FrameSocket {
+        try StageEndpoints.check(endpoints)
+        let socket = try context.socket(.pull)
+        try socket.setReceiveHighWaterMark(10_000)
+        for endpoint in endpoints { try socket.connect(endpoint) }
+        return FrameSocket(socket: socket, name: name)
+    }
+
+    /// Sends a frame, waiting while every peer is full or absent: back-pressure, not loss.
+    ///
+    /// Once `stop` is requested it waits at most `shutdownPatience` more milliseconds, then gives
+    /// up and returns false so that a stage whose downstream is gone can still exit.
+    func send(_ frame: WireFrame, stop: StopSignal, logger: Logger, shutdownPatienceMilliseconds: Int = 10_000) throws -> Bool {
+        let bytes = frame.encoded()
+        var waitedAfterStop = 0
+        var warned = false
+        while true {
+            if try socket.send(bytes, wait: false) { return true }
+            if !warned {
+                logger.debug("waiting for a peer", metadata: ["socket": "\(name)"])
+                warned = true
+            }
+            _ = try socket.waitWritable(timeoutMilliseconds: 100)
+            if stop.isRequested {
+                waitedAfterStop += 100
+                if waitedAfterStop >= shutdownPatienceMilliseconds { return false }
+            }
+        }
+    }
+
+    /// The next frame's bytes, or nil after `timeoutMilliseconds`.
+    func receive(timeoutMilliseconds: Int) throws -> [UInt8]? {
+        if let bytes = try socket.receive(wait: false) { return bytes }
+        guard try socket.waitReadable(timeoutMilliseconds: timeoutMilliseconds) else { return nil }
+        return try socket.receive(wait: false)
+    }
+}

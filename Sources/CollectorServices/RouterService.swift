@@ -1,0 +1,168 @@
+import CNCPlugins
+import CollectorCore
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+import ZeroMQ
+
+/// `router`: sends each accepted message to the workers of its machine's type, as the map file
+/// says; a message whose `cnc_id` is not in the map becomes a rejection. SIGHUP reloads the map
+/// between two messages, so a reload loses nothing.
+public struct RouterService: Service {
+    public struct Configuration: Sendable {
+        public var mapPath: String
+        public var endpoints: StageEndpoints
+        /// Per-type bind endpoints that replace the default `ipc://RUNTIME/worker-TYPE.ipc`.
+        public var workerListen: [String: [String]]
+
+        public init(mapPath: String, endpoints: StageEndpoints, workerListen: [String: [String]]) {
+            self.mapPath = mapPath
+            self.endpoints = endpoints
+            self.workerListen = workerListen
+        }
+    }
+
+    let configuration: Configuration
+    let logger: Logger
+
+    public init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Reads and checks a map file against the plugins this build has.
+    public static func loadMap(path: String) throws -> CNCTypeMap {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SettingError(reason: "cannot read the type map \(path) (MES_CNC_TYPES)")
+        }
+        do {
+            return try CNCTypeMap(json: Array(data), knownTypes: PluginRegistry.typeNames)
+        } catch {
+            throw SettingError(reason: "type map \(path): \(error)")
+        }
+    }
+
+    public func run() async throws {
+        let configuration = configuration
+        let logger = logger
+        let initialMap = try Self.loadMap(path: configuration.mapPath)
+        let reloadRequested = ReloadFlag()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await _ in await UnixSignalsSequence(trapping: [.sighup]) {
+                    reloadRequested.set()
+                }
+            }
+            try await BlockingThread.run(name: "router") { stop in
+                try RouterLoop(configuration: configuration, map: initialMap, reload: reloadRequested, logger: logger, stop: stop).run()
+            }
+            group.cancelAll()
+        }
+    }
+}
+
+/// Set by the signal task, taken by the router thread.
+final class ReloadFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    func set() { flag.store(true, ordering: .releasing) }
+
+    func take() -> Bool { flag.exchange(false, ordering: .acquiringAndReleasing) }
+}
+
+/// The router thread: owns the input socket, one output socket per type, and the sink socket.
+final class RouterLoop {
+    private let configuration: RouterService.Configuration
+    private var map: CNCTypeMap
+    private let reload: ReloadFlag
+    private let logger: Logger
+    private let stop: StopSignal
+    private let context: ZMQContext
+    private var workers: [String: FrameSocket] = [:]
+    private var routed = 0
+    private var rejected = 0
+
+    init(configuration: RouterService.Configuration, map: CNCTypeMap, reload: ReloadFlag, logger: Logger, stop: StopSignal) throws {
+        self.configuration = configuration
+        self.map = map
+        self.reload = reload
+        self.logger = logger
+        self.stop = stop
+        self.context = try ZMQContext()
+    }
+
+    func run() throws {
+        try configuration.endpoints.prepareRuntimeDirectory()
+        let input = try FrameSocket.pull(context, bindingTo: configuration.endpoints.routerListen, name: "input")
+        let sink = try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, name: "sink")
+        try openWorkerSockets()
+        logger.info("router started", metadata: ["listen": "\(configuration.endpoints.routerListen.joined(separator: ","))", "machines": "\(map.typeByCNCID.count)", "types": "\(map.types.joined(separator: ","))"])
+
+        var drain: StageDrain?
+        while true {
+            if reload.take() { reloadMap() }
+            if stop.isRequested && drain == nil { drain = StageDrain() }
+            let bytes = try input.receive(timeoutMilliseconds: 100)
+            if var current = drain {
+                let done = current.record(waited: bytes == nil ? 100 : 0, gotInput: bytes != nil)
+                drain = current
+                if done && bytes == nil { break }
+            }
+            guard let bytes else { continue }
+            try route(bytes, sink: sink)
+        }
+        logger.info("router stopped", metadata: ["routed": "\(routed)", "rejected": "\(rejected)"])
+    }
+
+    private func route(_ bytes: [UInt8], sink: FrameSocket) throws {
+        let messages: [CNCMessage]
+        do {
+            guard case .messages(let decoded) = try WireFrame.decode(bytes) else {
+                logger.error("unexpected frame kind on the router input")
+                return
+            }
+            messages = decoded
+        } catch {
+            rejected += 1
+            let now = WallClock.nowMicroseconds()
+            logger.error("undecodable frame", metadata: ["error": "\(error)"])
+            _ = try sink.send(.rejections([Rejection(id: MessageID.unattributed(), rejectedAt: now, receivedAt: now, stage: .router, reason: "undecodable frame: \(error)", topic: "", cncID: "", raw: bytes)]), stop: stop, logger: logger)
+            return
+        }
+        for message in messages {
+            if let type = map.type(of: message.cncID), let socket = workers[type] {
+                if try socket.send(.messages([message]), stop: stop, logger: logger) {
+                    routed += 1
+                } else {
+                    logger.error("no worker took a message before shutdown", metadata: ["message_id": "\(message.id)", "cnc_type": "\(type)"])
+                }
+            } else {
+                rejected += 1
+                let reason = "unknown cnc_id \"\(message.cncID)\": not in the type map"
+                logger.info("rejected", metadata: ["stage": "router", "cnc_id": "\(message.cncID)", "reason": "\(reason)"])
+                _ = try sink.send(.rejections([Rejection(rejecting: message, at: .router, reason: reason)]), stop: stop, logger: logger)
+            }
+        }
+    }
+
+    private func openWorkerSockets() throws {
+        for type in map.types where workers[type] == nil {
+            let endpoints = configuration.workerListen[type] ?? [configuration.endpoints.workerEndpoint(type: type)]
+            workers[type] = try FrameSocket.push(context, bindingTo: endpoints, name: "worker-\(type)")
+            logger.info("serving workers", metadata: ["cnc_type": "\(type)", "endpoint": "\(endpoints.joined(separator: ","))"])
+        }
+    }
+
+    private func reloadMap() {
+        do {
+            let newMap = try RouterService.loadMap(path: configuration.mapPath)
+            map = newMap
+            try openWorkerSockets()
+            logger.info("type map reloaded", metadata: ["machines": "\(map.typeByCNCID.count)", "types": "\(map.types.joined(separator: ","))"])
+        } catch {
+            logger.error("type map reload failed, keeping the previous map", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,210 @@
+import CollectorCore
+import LibPQ
+import Logging
+import ServiceLifecycle
+import ZeroMQ
+
+/// `sink`: the only process that talks to PostgreSQL. Applies the migrations, then writes what
+/// the workers and the other stages send in batches, one transaction each, flushing when a batch
+/// is full or `flushInterval` has passed since its first row. While the database is unreachable
+/// it keeps the batch and retries with backoff, and stops reading input, so back-pressure
+/// reaches the stages upstream instead of memory growing here.
+public struct SinkService: Service {
+    public struct Configuration: Sendable {
+        /// A libpq connection string or URI; empty uses libpq's `PG*` variables.
+        public var conninfo: String
+        public var migrationsDirectory: String
+        public var batchSize: Int
+        public var flushIntervalMilliseconds: Int
+        public var endpoints: StageEndpoints
+        public var reconnectBackoff = Backoff(initialMilliseconds: 250, maximumMilliseconds: 10_000)
+        /// How long a stopping sink keeps retrying an unwritten batch before it gives up.
+        public var shutdownRetryMilliseconds = 20_000
+
+        public init(conninfo: String, migrationsDirectory: String, batchSize: Int, flushIntervalMilliseconds: Int, endpoints: StageEndpoints) {
+            self.conninfo = conninfo
+            self.migrationsDirectory = migrationsDirectory
+            self.batchSize = batchSize
+            self.flushIntervalMilliseconds = flushIntervalMilliseconds
+            self.endpoints = endpoints
+        }
+    }
+
+    let configuration: Configuration
+    let logger: Logger
+
+    public init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let configuration = configuration, logger = logger
+        // Migrations are checked before anything binds, so a bad directory fails fast.
+        _ = try MigrationRunner(directory: configuration.migrationsDirectory, logger: logger).migrations()
+        try await BlockingThread.run(name: "sink") { stop in
+            try SinkLoop(configuration: configuration, logger: logger, stop: stop).run()
+        }
+    }
+}
+
+/// The sink thread: owns the input socket and the database connection.
+final class SinkLoop {
+    private let configuration: SinkService.Configuration
+    private let logger: Logger
+    private let stop: StopSignal
+    private var writer: BatchWriter?
+    private var backoff: Backoff
+    private var records: [StoredRecord] = []
+    private var rejections: [Rejection] = []
+    private var batchStartedAt: UInt64 = 0
+    private var written = (records: 0, rejections: 0, batches: 0)
+
+    init(configuration: SinkService.Configuration, logger: Logger, stop: StopSignal) {
+        self.configuration = configuration
+        self.logger = logger
+        self.stop = stop
+        self.backoff = configuration.reconnectBackoff
+    }
+
+    private var pending: Int { records.count + rejections.count }
+
+    func run() throws {
+        try configuration.endpoints.prepareRuntimeDirectory()
+        // Connect and migrate before binding: stages upstream queue until the sink is ready.
+        while writer == nil {
+            if let fatalSettingError { throw fatalSettingError }
+            if stop.isRequested { return }
+            connect(migrate: true)
+        }
+        let context = try ZMQContext()
+        let input = try FrameSocket.pull(context, bindingTo: configuration.endpoints.sinkListen, name: "input")
+        logger.info("sink started", metadata: ["listen": "\(configuration.endpoints.sinkListen.joined(separator: ","))", "batch_size": "\(configuration.batchSize)", "flush_interval_ms": "\(configuration.flushIntervalMilliseconds)"])
+
+        var drain: StageDrain?
+        while true {
+            if stop.isRequested && drain == nil { drain = StageDrain() }
+            let waitMilliseconds = pending == 0 ? 100 : max(0, configuration.flushIntervalMilliseconds - elapsedSinceBatchStart())
+            let bytes = try input.receive(timeoutMilliseconds: min(waitMilliseconds, 100))
+            if let bytes { take(bytes) }
+            if pending >= configuration.batchSize || (pending > 0 && elapsedSinceBatchStart() >= configuration.flushIntervalMilliseconds) {
+                flush()
+            }
+            if var current = drain {
+                let done = current.record(waited: bytes == nil ? 100 : 0, gotInput: bytes != nil)
+                drain = current
+                if done && bytes == nil { break }
+            }
+        }
+        flush()
+        logger.info("sink stopped", metadata: ["records": "\(written.records)", "rejections": "\(written.rejections)", "batches": "\(written.batches)", "unwritten": "\(pending)"])
+    }
+
+    private func take(_ bytes: [UInt8]) {
+        if pending == 0 { batchStartedAt = monotonicMilliseconds() }
+        do {
+            switch try WireFrame.decode(bytes) {
+            case .records(let new): records.append(contentsOf: new)
+            case .rejections(let new): rejections.append(contentsOf: new)
+            case .messages(let messages):
+                logger.error("messages sent to the sink instead of a router", metadata: ["count": "\(messages.count)"])
+                rejections.append(contentsOf: messages.map { Rejection(rejecting: $0, at: .sink, reason: "reached the sink unprocessed: a stage is misconfigured") })
+            }
+        } catch {
+            logger.error("undecodable frame", metadata: ["error": "\(error)"])
+            let now = WallClock.nowMicroseconds()
+            rejections.append(Rejection(id: MessageID.unattributed(), rejectedAt: now, receivedAt: now, stage: .sink, reason: "undecodable frame: \(error)", topic: "", cncID: "", raw: bytes))
+        }
+    }
+
+    private func elapsedSinceBatchStart() -> Int {
+        Int(monotonicMilliseconds() - batchStartedAt)
+    }
+
+    /// Writes the pending batch, retrying until it is stored (or, when stopping, until the
+    /// shutdown retry time is used up).
+    private func flush() {
+        guard pending > 0 else { return }
+        var retriedAfterStop = 0
+        while true {
+            if writer == nil { connect(migrate: false) }
+            if let writer {
+                do {
+                    try write(records, rejections, with: writer)
+                    written.records += records.count
+                    written.rejections += rejections.count
+                    written.batches += 1
+                    records.removeAll(keepingCapacity: true)
+                    rejections.removeAll(keepingCapacity: true)
+                    return
+                } catch {
+                    logger.warning("batch not written, will retry", metadata: ["error": "\(error)", "rows": "\(pending)"])
+                    self.writer = nil
+                }
+            }
+            let delay = backoff.next()
+            stop.sleep(milliseconds: delay)
+            if stop.isRequested {
+                retriedAfterStop += delay
+                if retriedAfterStop >= configuration.shutdownRetryMilliseconds {
+                    logger.error("stopping with an unwritten batch: the database stayed unreachable", metadata: ["rows": "\(pending)"])
+                    return
+                }
+            }
+        }
+    }
+
+    /// Writes a batch; a row the database refuses is found by halving and stored as a rejection.
+    private func write(_ records: [StoredRecord], _ rejections: [Rejection], with writer: BatchWriter) throws(PostgresError) {
+        do {
+            try writer.write(records: records, rejections: rejections)
+        } catch where error.kind == .statement {
+            let count = records.count + rejections.count
+            if count == 1, let record = records.first {
+                let reason = "database refused the row: \(error.message)"
+                logger.info("rejected", metadata: ["stage": "sink", "cnc_id": "\(record.message.cncID)", "reason": "\(reason)"])
+                try writer.write(records: [], rejections: [Rejection(rejecting: record.message, at: .sink, reason: reason)])
+            } else if count == 1 {
+                logger.error("database refused a rejection row, which cannot be stored", metadata: ["error": "\(error)", "message_id": "\(rejections[0].id)"])
+            } else {
+                let half = count / 2
+                let (firstRecords, firstRejections) = (Array(records.prefix(half)), Array(rejections.prefix(max(0, half - records.count))))
+                try write(firstRecords, firstRejections, with: writer)
+                try write(Array(records.dropFirst(firstRecords.count)), Array(rejections.dropFirst(firstRejections.count)), with: writer)
+            }
+        }
+    }
+
+    private func connect(migrate: Bool) {
+        do {
+            let connection = try PostgresConnection(conninfo: configuration.conninfo)
+            if migrate {
+                try MigrationRunner(directory: configuration.migrationsDirectory, logger: logger).apply(on: connection)
+            }
+            writer = try BatchWriter(connection: connection)
+            backoff.reset()
+            logger.info("connected to PostgreSQL", metadata: ["server": "\(connection.serverDescription)"])
+        } catch let error as SettingError {
+            // A changed or unreadable migration will not fix itself: stop and say why.
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            fatalSettingError = error
+            stop.request()
+        } catch {
+            let delay = backoff.next()
+            logger.warning("PostgreSQL unavailable, retrying", metadata: ["error": "\(error)", "retry_ms": "\(delay)"])
+            stop.sleep(milliseconds: delay)
+        }
+    }
+
+    private(set) var fatalSettingError: SettingError?
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func monotonicMilliseconds() -> UInt64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return UInt64(spec.tv_sec) * 1_000 + UInt64(spec.tv_nsec) / 1_000_000
+}

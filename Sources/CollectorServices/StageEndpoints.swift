@@ -1,0 +1,58 @@
+import Foundation
+
+/// Where the stages find each other. Defaults are `ipc://` sockets in one private runtime
+/// directory; every endpoint can be replaced by `tcp://` ones (see docs/configuration.md).
+public struct StageEndpoints: Sendable {
+    public var runtimeDirectory: String
+    /// Where ingest sends; `routerListen` is what the router binds.
+    public var router: [String]
+    public var routerListen: [String]
+    public var sink: [String]
+    public var sinkListen: [String]
+
+    public static func defaultRuntimeDirectory() -> String {
+        "/tmp/cnc-collector-\(getuid())"
+    }
+
+    /// Reads `MES_RUNTIME_DIR`, `MES_ROUTER_ENDPOINT`, `MES_ROUTER_LISTEN`, `MES_SINK_ENDPOINT`, `MES_SINK_LISTEN`.
+    public static func resolve(runtimeDirectory: String? = nil, router: String? = nil, routerListen: String? = nil, sink: String? = nil, sinkListen: String? = nil) -> StageEndpoints {
+        let directory = Settings.resolve(runtimeDirectory, env: "MES_RUNTIME_DIR", default: defaultRuntimeDirectory())
+        let routerText = Settings.resolve(router, env: "MES_ROUTER_ENDPOINT", default: "ipc://\(directory)/router.ipc")
+        let sinkText = Settings.resolve(sink, env: "MES_SINK_ENDPOINT", default: "ipc://\(directory)/sink.ipc")
+        return StageEndpoints(
+            runtimeDirectory: directory,
+            router: Settings.list(routerText),
+            routerListen: Settings.list(Settings.resolve(routerListen, env: "MES_ROUTER_LISTEN", default: routerText)),
+            sink: Settings.list(sinkText),
+            sinkListen: Settings.list(Settings.resolve(sinkListen, env: "MES_SINK_LISTEN", default: sinkText))
+        )
+    }
+
+    /// The default endpoint between the router and one type's workers.
+    public func workerEndpoint(type: String) -> String {
+        "ipc://\(runtimeDirectory)/worker-\(type).ipc"
+    }
+
+    /// Creates the runtime directory, private to this user, when an `ipc://` endpoint needs it.
+    public func prepareRuntimeDirectory() throws {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: runtimeDirectory, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw SettingError(reason: "MES_RUNTIME_DIR \(runtimeDirectory) is not a directory") }
+            return
+        }
+        try manager.createDirectory(atPath: runtimeDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    }
+
+    /// ZeroMQ refuses `ipc://` paths longer than the kernel's socket path limit.
+    public static func check(_ endpoints: [String]) throws {
+        for endpoint in endpoints {
+            if endpoint.hasPrefix("ipc://"), endpoint.utf8.count - 6 > 107 {
+                throw SettingError(reason: "ipc endpoint \(endpoint) is longer than 107 bytes: choose a shorter MES_RUNTIME_DIR")
+            }
+            guard endpoint.hasPrefix("ipc://") || endpoint.hasPrefix("tcp://") || endpoint.hasPrefix("inproc://") else {
+                throw SettingError(reason: "endpoint \(endpoint) must start with ipc:// or tcp://")
+            }
+        }
+    }
+}

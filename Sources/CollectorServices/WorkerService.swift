@@ -1,0 +1,93 @@
+import CNCPlugins
+import CollectorCore
+import Logging
+import ServiceLifecycle
+import ZeroMQ
+
+/// `worker --type NAME`: runs one plugin over the messages the router sends for that type and
+/// sends the resulting rows, or the plugin's rejections, to the sink.
+public struct WorkerService: Service {
+    public struct Configuration: Sendable {
+        public var typeName: String
+        public var input: [String]
+        public var endpoints: StageEndpoints
+        public var maxPayloadDepth: Int
+
+        public init(typeName: String, input: [String], endpoints: StageEndpoints, maxPayloadDepth: Int = 16) {
+            self.typeName = typeName
+            self.input = input
+            self.endpoints = endpoints
+            self.maxPayloadDepth = maxPayloadDepth
+        }
+    }
+
+    let configuration: Configuration
+    let plugin: any CNCPlugin
+    let logger: Logger
+
+    public init(configuration: Configuration, logger: Logger) throws {
+        guard let plugin = PluginRegistry.plugin(named: configuration.typeName) else {
+            throw SettingError(reason: "no plugin named \"\(configuration.typeName)\"; this build has \(PluginRegistry.typeNames.sorted().joined(separator: ", "))")
+        }
+        self.configuration = configuration
+        self.plugin = plugin
+        self.logger = logger
+    }
+
+    public enum Outcome: Sendable, Equatable {
+        case stored(StoredRecord)
+        case rejected(Rejection)
+    }
+
+    /// Runs the plugin over one message: the row to store, or the rejection.
+    public static func process(_ message: CNCMessage, plugin: any CNCPlugin, typeName: String, maxPayloadDepth: Int) -> Outcome {
+        do {
+            let payload = try message.parsePayload(maxDepth: maxPayloadDepth)
+            let state = try plugin.machineState(for: message, payload: payload)
+            return .stored(StoredRecord(message: message, cncType: typeName, state: state))
+        } catch let error as PluginRejection {
+            return .rejected(Rejection(rejecting: message, at: .worker, reason: "\(typeName): \(error.reason)"))
+        } catch {
+            return .rejected(Rejection(rejecting: message, at: .worker, reason: "\(typeName): payload: \(error)"))
+        }
+    }
+
+    public func run() async throws {
+        let configuration = configuration, plugin = plugin, logger = logger
+        try await BlockingThread.run(name: "worker-\(configuration.typeName)") { stop in
+            try configuration.endpoints.prepareRuntimeDirectory()
+            let context = try ZMQContext()
+            let input = try FrameSocket.pull(context, connectingTo: configuration.input, name: "input")
+            let sink = try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, name: "sink")
+            logger.info("worker started", metadata: ["cnc_type": "\(configuration.typeName)", "input": "\(configuration.input.joined(separator: ","))"])
+            var stored = 0, rejected = 0
+            var drain: StageDrain?
+            while true {
+                if stop.isRequested && drain == nil { drain = StageDrain() }
+                let bytes = try input.receive(timeoutMilliseconds: 100)
+                if var current = drain {
+                    let done = current.record(waited: bytes == nil ? 100 : 0, gotInput: bytes != nil)
+                    drain = current
+                    if done && bytes == nil { break }
+                }
+                guard let bytes else { continue }
+                guard case .messages(let messages) = try? WireFrame.decode(bytes) else {
+                    logger.error("undecodable frame on the worker input", metadata: ["bytes": "\(bytes.count)"])
+                    continue
+                }
+                var records: [StoredRecord] = [], rejections: [Rejection] = []
+                for message in messages {
+                    switch Self.process(message, plugin: plugin, typeName: configuration.typeName, maxPayloadDepth: configuration.maxPayloadDepth) {
+                    case .stored(let record): records.append(record)
+                    case .rejected(let rejection):
+                        logger.info("rejected", metadata: ["stage": "worker", "cnc_id": "\(message.cncID)", "reason": "\(rejection.reason)"])
+                        rejections.append(rejection)
+                    }
+                }
+                if !records.isEmpty, try sink.send(.records(records), stop: stop, logger: logger) { stored += records.count }
+                if !rejections.isEmpty, try sink.send(.rejections(rejections), stop: stop, logger: logger) { rejected += rejections.count }
+            }
+            logger.info("worker stopped", metadata: ["cnc_type": "\(configuration.typeName)", "stored": "\(stored)", "rejected": "\(rejected)"])
+        }
+    }
+}

@@ -1,0 +1,179 @@
+import CMosquitto
+
+/// A libmosquitto client driven by the thread that calls `loop`.
+///
+/// Callbacks run on that same thread, inside `loop`, so the client and everything its callbacks
+/// touch belong to one thread; the type is not `Sendable` for that reason.
+public final class MQTTClient {
+    public enum ProtocolVersion: String, Sendable, CaseIterable {
+        case v311 = "3.1.1"
+        case v5 = "5"
+    }
+
+    public struct TLS: Sendable {
+        /// CA certificate file; nil uses `caDirectory`.
+        public var caFile: String?
+        public var caDirectory: String?
+        public var certificateFile: String?
+        public var keyFile: String?
+
+        public init(caFile: String? = nil, caDirectory: String? = nil, certificateFile: String? = nil, keyFile: String? = nil) {
+            self.caFile = caFile
+            self.caDirectory = caDirectory
+            self.certificateFile = certificateFile
+            self.keyFile = keyFile
+        }
+    }
+
+    public struct Options: Sendable {
+        public var clientID: String
+        /// False keeps the broker-side session (subscriptions and queued QoS 1/2 messages) across disconnects.
+        public var cleanSession: Bool
+        public var protocolVersion: ProtocolVersion
+        /// MQTT 5 only: how long the broker keeps the session after a disconnect.
+        public var sessionExpirySeconds: UInt32
+        public var keepAliveSeconds: Int32
+        public var username: String?
+        public var password: String?
+        public var tls: TLS?
+        /// MQTT 5 only: QoS 1/2 messages the broker may have in flight to us.
+        public var receiveMaximum: Int32?
+
+        public init(
+            clientID: String, cleanSession: Bool = false, protocolVersion: ProtocolVersion = .v311,
+            sessionExpirySeconds: UInt32 = 0, keepAliveSeconds: Int32 = 30, username: String? = nil,
+            password: String? = nil, tls: TLS? = nil, receiveMaximum: Int32? = nil
+        ) {
+            self.clientID = clientID
+            self.cleanSession = cleanSession
+            self.protocolVersion = protocolVersion
+            self.sessionExpirySeconds = sessionExpirySeconds
+            self.keepAliveSeconds = keepAliveSeconds
+            self.username = username
+            self.password = password
+            self.tls = tls
+            self.receiveMaximum = receiveMaximum
+        }
+    }
+
+    /// A received PUBLISH, copied out of libmosquitto's buffer (which is freed when the callback returns).
+    public struct Message: Sendable {
+        public var topic: String
+        public var payload: [UInt8]
+        public var qos: Int32
+        public var retain: Bool
+    }
+
+    /// Called after each CONNACK: `code` 0 is success, anything else the broker's refusal.
+    public var onConnect: ((_ code: Int32, _ reason: String) -> Void)?
+    /// Called when the connection ends; `expected` is true after our own `disconnect`.
+    public var onDisconnect: ((_ expected: Bool) -> Void)?
+    public var onMessage: ((Message) -> Void)?
+    /// Called when the broker has acknowledged a QoS 1/2 publish (or a QoS 0 one has been written).
+    public var onPublish: ((_ messageID: Int32) -> Void)?
+
+    private let handle: OpaquePointer
+    private let options: Options
+
+    private static let libraryInitialized: Bool = {
+        mosquitto_lib_init()
+        return true
+    }()
+
+    public init(options: Options) throws(MQTTError) {
+        _ = Self.libraryInitialized
+        self.options = options
+        guard let handle = mosquitto_new(options.clientID, options.cleanSession, nil) else {
+            throw MQTTError(call: "mosquitto_new", message: "could not create client (out of memory or invalid client id)", code: MOSQ_ERR_NOMEM.rawValue)
+        }
+        self.handle = handle
+        // From here on `deinit` frees the handle if a configuration call below throws.
+        mosquitto_user_data_set(handle, Unmanaged.passUnretained(self).toOpaque())
+        if options.protocolVersion == .v5 {
+            try check("mosquitto_int_option(PROTOCOL_VERSION)", mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5))
+            if let receiveMaximum = options.receiveMaximum {
+                try check("mosquitto_int_option(RECEIVE_MAXIMUM)", mosquitto_int_option(handle, MOSQ_OPT_RECEIVE_MAXIMUM, receiveMaximum))
+            }
+        }
+        if options.username != nil || options.password != nil {
+            try check("mosquitto_username_pw_set", mosquitto_username_pw_set(handle, options.username, options.password))
+        }
+        if let tls = options.tls {
+            let caDirectory = tls.caFile == nil ? (tls.caDirectory ?? "/etc/ssl/certs") : tls.caDirectory
+            try check("mosquitto_tls_set", mosquitto_tls_set(handle, tls.caFile, caDirectory, tls.certificateFile, tls.keyFile, nil))
+        }
+        mosquitto_connect_callback_set(handle) { _, object, code in
+            let client = MQTTClient.from(object)
+            client.onConnect?(code, String(cString: mosquitto_connack_string(code)))
+        }
+        mosquitto_disconnect_callback_set(handle) { _, object, code in
+            MQTTClient.from(object).onDisconnect?(code == 0)
+        }
+        mosquitto_message_callback_set(handle) { _, object, message in
+            guard let message = message?.pointee else { return }
+            let payload: [UInt8] = if let bytes = message.payload, message.payloadlen > 0 {
+                Array(UnsafeRawBufferPointer(start: bytes, count: Int(message.payloadlen)))
+            } else {
+                []
+            }
+            let topic = message.topic.map { String(cString: $0) } ?? ""
+            MQTTClient.from(object).onMessage?(Message(topic: topic, payload: payload, qos: message.qos, retain: message.retain))
+        }
+        mosquitto_publish_callback_set(handle) { _, object, messageID in
+            MQTTClient.from(object).onPublish?(messageID)
+        }
+    }
+
+    deinit {
+        mosquitto_destroy(handle)
+    }
+
+    private static func from(_ object: UnsafeMutableRawPointer?) -> MQTTClient {
+        Unmanaged<MQTTClient>.fromOpaque(object!).takeUnretainedValue()
+    }
+
+    /// Starts connecting; the outcome arrives through `onConnect` during `loop`.
+    public func connect(host: String, port: Int32) throws(MQTTError) {
+        if options.protocolVersion == .v5 {
+            var properties: OpaquePointer?
+            defer { mosquitto_property_free_all(&properties) }
+            try check("mosquitto_property_add_int32", mosquitto_property_add_int32(&properties, Int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL.rawValue), options.sessionExpirySeconds))
+            try check("mosquitto_connect(\(host):\(port))", mosquitto_connect_bind_v5(handle, host, port, options.keepAliveSeconds, nil, properties))
+        } else {
+            try check("mosquitto_connect(\(host):\(port))", mosquitto_connect(handle, host, port, options.keepAliveSeconds))
+        }
+    }
+
+    /// Connects again with the same settings (and, for MQTT 5, the same CONNECT properties).
+    public func reconnect() throws(MQTTError) {
+        try check("mosquitto_reconnect", mosquitto_reconnect(handle))
+    }
+
+    public func subscribe(_ topicFilter: String, qos: Int32) throws(MQTTError) {
+        try check("mosquitto_subscribe(\(topicFilter))", mosquitto_subscribe(handle, nil, topicFilter, qos))
+    }
+
+    /// Queues a publish; returns its message id, reported back through `onPublish` once done.
+    @discardableResult
+    public func publish(topic: String, payload: [UInt8], qos: Int32, retain: Bool = false) throws(MQTTError) -> Int32 {
+        var messageID: Int32 = 0
+        let result = payload.withUnsafeBytes {
+            mosquitto_publish(handle, &messageID, topic, Int32($0.count), $0.baseAddress, qos, retain)
+        }
+        try check("mosquitto_publish(\(topic))", result)
+        return messageID
+    }
+
+    /// Runs network I/O for up to `timeoutMilliseconds`; callbacks fire from inside this call.
+    public func loop(timeoutMilliseconds: Int32) throws(MQTTError) {
+        try check("mosquitto_loop", mosquitto_loop(handle, timeoutMilliseconds, 1))
+    }
+
+    /// Sends DISCONNECT. Subscriptions stay on the broker for a persistent session.
+    public func disconnect() {
+        _ = mosquitto_disconnect(handle)
+    }
+
+    /// Whether there are outgoing packets libmosquitto has not written yet.
+    public var wantsWrite: Bool { mosquitto_want_write(handle) }
+}

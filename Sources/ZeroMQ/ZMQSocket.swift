@@ -1,0 +1,123 @@
+import CZeroMQ
+
+/// One libzmq socket.
+///
+/// libzmq sockets must not be used from two threads at once; the pipeline gives each socket to
+/// one stage thread for its whole life, which is why the type is not `Sendable`.
+public final class ZMQSocket {
+    let handle: UnsafeMutableRawPointer
+    private let context: ZMQContext
+
+    init(context: ZMQContext, type: ZMQSocketType) throws(ZMQError) {
+        guard let handle = zmq_socket(context.handle, type.rawValue) else {
+            throw ZMQError(call: "zmq_socket")
+        }
+        self.handle = handle
+        self.context = context
+    }
+
+    deinit {
+        zmq_close(handle)
+    }
+
+    /// How long `close` (and `deinit`) may wait to deliver queued messages.
+    public func setLinger(milliseconds: Int32) throws(ZMQError) {
+        try setOption(ZMQ_LINGER, milliseconds)
+    }
+
+    /// Messages queued towards peers before a send blocks.
+    public func setSendHighWaterMark(_ messages: Int32) throws(ZMQError) {
+        try setOption(ZMQ_SNDHWM, messages)
+    }
+
+    /// Messages queued from peers before they are pushed back.
+    public func setReceiveHighWaterMark(_ messages: Int32) throws(ZMQError) {
+        try setOption(ZMQ_RCVHWM, messages)
+    }
+
+    /// Queue only on connections that are complete.
+    public func setImmediate(_ on: Bool) throws(ZMQError) {
+        try setOption(ZMQ_IMMEDIATE, on ? 1 : 0)
+    }
+
+    private func setOption(_ option: Int32, _ value: Int32) throws(ZMQError) {
+        var value = value
+        try check("zmq_setsockopt(\(option))", zmq_setsockopt(handle, option, &value, MemoryLayout<Int32>.size))
+    }
+
+    public func bind(_ endpoint: String) throws(ZMQError) {
+        try check("zmq_bind(\(endpoint))", zmq_bind(handle, endpoint))
+    }
+
+    public func connect(_ endpoint: String) throws(ZMQError) {
+        try check("zmq_connect(\(endpoint))", zmq_connect(handle, endpoint))
+    }
+
+    /// Sends one message. Returns false when `wait` is false and the message could not be queued now.
+    public func send(_ bytes: [UInt8], wait: Bool) throws(ZMQError) -> Bool {
+        let flags = wait ? 0 : ZMQ_DONTWAIT
+        while true {
+            let result = bytes.withUnsafeBytes { zmq_send(handle, $0.baseAddress, $0.count, flags) }
+            if result >= 0 { return true }
+            let error = ZMQError(call: "zmq_send")
+            if error.interrupted { continue }
+            if error.wouldBlock { return false }
+            throw error
+        }
+    }
+
+    /// Receives one whole message, or nil when `wait` is false and none is queued.
+    public func receive(wait: Bool) throws(ZMQError) -> [UInt8]? {
+        var message = zmq_msg_t()
+        zmq_msg_init(&message)
+        defer { zmq_msg_close(&message) }
+        while true {
+            let result = zmq_msg_recv(&message, handle, wait ? 0 : ZMQ_DONTWAIT)
+            if result >= 0 { break }
+            let error = ZMQError(call: "zmq_msg_recv")
+            if error.interrupted { continue }
+            if error.wouldBlock { return nil }
+            throw error
+        }
+        let size = zmq_msg_size(&message)
+        guard size > 0, let data = zmq_msg_data(&message) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: data, count: size))
+    }
+
+    /// Waits until this socket has a message to read or `timeoutMilliseconds` pass; -1 waits forever.
+    public func waitReadable(timeoutMilliseconds: Int) throws(ZMQError) -> Bool {
+        try ZMQPoller.wait(for: [self], events: .readable, timeoutMilliseconds: timeoutMilliseconds).first ?? false
+    }
+
+    /// Waits until a message can be queued on this socket or `timeoutMilliseconds` pass.
+    public func waitWritable(timeoutMilliseconds: Int) throws(ZMQError) -> Bool {
+        try ZMQPoller.wait(for: [self], events: .writable, timeoutMilliseconds: timeoutMilliseconds).first ?? false
+    }
+}
+
+/// `zmq_poll` over several sockets of one thread.
+public enum ZMQPoller {
+    public enum Events: Sendable {
+        case readable
+        case writable
+
+        var mask: Int16 {
+            switch self {
+            case .readable: Int16(ZMQ_POLLIN)
+            case .writable: Int16(ZMQ_POLLOUT)
+            }
+        }
+    }
+
+    /// For each socket, whether it is ready for `events` within the timeout.
+    public static func wait(for sockets: [ZMQSocket], events: Events, timeoutMilliseconds: Int) throws(ZMQError) -> [Bool] {
+        var items = sockets.map { zmq_pollitem_t(socket: $0.handle, fd: -1, events: events.mask, revents: 0) }
+        let result = items.withUnsafeMutableBufferPointer { zmq_poll($0.baseAddress, Int32($0.count), timeoutMilliseconds) }
+        if result == -1 {
+            let error = ZMQError(call: "zmq_poll")
+            if error.interrupted { return sockets.map { _ in false } }
+            throw error
+        }
+        return items.map { $0.revents & events.mask != 0 }
+    }
+}

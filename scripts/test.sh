@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+#
+# scripts/test.sh: THE test command (CI runs it through .ci/run).
+#
+#   scripts/test.sh [swift test arguments...]     e.g. scripts/test.sh --filter IntegrationTests
+#
+# Installs missing system packages, starts a throwaway PostgreSQL and mosquitto on free
+# loopback ports in a temp dir, builds the package (debug), then runs `swift test` with:
+#
+#   TEST_MQTT_URL       mqtt://127.0.0.1:PORT of the private broker
+#   TEST_DATABASE_URL   postgresql://postgres@127.0.0.1:PORT/cnc (superuser: tests may CREATE DATABASE)
+#   CNC_BIN_DIR         output of `swift build --show-bin-path` (the five executables)
+#   CNC_PACKAGE_DIR     the repository root
+#   TEST_RUNTIME_DIR    a short, private, empty directory for ipc:// sockets (under /tmp)
+#
+# MQTT_URL and DATABASE_URL are deliberately NOT passed to the tests, so settings-resolution
+# tests see a clean environment. Exits with swift test's exit code; servers are always stopped
+# and the temp dir removed, and any process left behind by the tests is terminated.
+
+set -euo pipefail
+
+CNC_SCRIPT_NAME=test.sh
+REPO_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/lib/services.sh
+source "$REPO_ROOT/scripts/lib/services.sh"
+
+TMP_DIR=""
+
+# Terminate processes the tests may have left behind (e.g. a stage a crashed test spawned):
+# those whose command line or environment mentions our private temp dir. Runs after the
+# servers are stopped; never touches this script itself.
+# shellcheck disable=SC2317 # called from the EXIT trap
+reap_leftovers() {
+    [[ -n $TMP_DIR ]] || return 0
+    local pid pids=() self=$$ round
+    for round in TERM KILL; do
+        pids=()
+        for pid in /proc/[0-9]*; do
+            pid=${pid#/proc/}
+            [[ $pid == "$self" || $pid == "$BASHPID" ]] && continue
+            if grep -qzF -- "$TMP_DIR" "/proc/$pid/cmdline" 2>/dev/null ||
+                grep -qzF -- "CNC_TEST_SESSION=$TMP_DIR" "/proc/$pid/environ" 2>/dev/null; then
+                pids+=("$pid")
+            fi
+        done
+        ((${#pids[@]} == 0)) && return 0
+        if [[ $round == TERM ]]; then
+            log_warn "terminating processes left behind by the tests: ${pids[*]}"
+            kill -TERM "${pids[@]}" 2>/dev/null || true
+            local i
+            for ((i = 0; i < 50; i++)); do
+                local alive=0 p
+                for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+                ((alive)) || return 0
+                sleep 0.1
+            done
+        else
+            log_warn "killing processes that ignored SIGTERM: ${pids[*]}"
+            kill -KILL "${pids[@]}" 2>/dev/null || true
+        fi
+    done
+}
+
+# shellcheck disable=SC2317 # the EXIT trap
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    if [[ -n $TMP_DIR ]]; then
+        (stop_mosquitto "$TMP_DIR/mq") || true
+        (stop_postgres "$TMP_DIR/pg") || true
+        reap_leftovers || true
+        rm -rf -- "$TMP_DIR" || true
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+ensure_packages
+
+# Short path: ZeroMQ ipc:// and unix socket paths are limited to ~107 bytes.
+TMP_DIR=$(mktemp -d /tmp/cnct.XXXXXX)
+chmod 0711 "$TMP_DIR" # the postgres user must be able to reach $TMP_DIR/pg
+mkdir -m 0700 "$TMP_DIR/rt"
+
+start_postgres --no-fsync "$TMP_DIR/pg" "$(free_port)" cnc
+start_mosquitto "$TMP_DIR/mq" "$(free_port)"
+test_database_url=$DATABASE_URL
+test_mqtt_url=$MQTT_URL
+unset DATABASE_URL MQTT_URL CNC_PG_PORT CNC_MQTT_PORT
+
+cd -- "$REPO_ROOT"
+log_info "swift build (debug)"
+swift build
+bin_dir=$(swift build --show-bin-path)
+
+log_info "swift test $*"
+log_info "  TEST_MQTT_URL=$test_mqtt_url"
+log_info "  TEST_DATABASE_URL=$test_database_url"
+log_info "  CNC_BIN_DIR=$bin_dir"
+rc=0
+TEST_MQTT_URL=$test_mqtt_url \
+    TEST_DATABASE_URL=$test_database_url \
+    CNC_BIN_DIR=$bin_dir \
+    CNC_PACKAGE_DIR=$REPO_ROOT \
+    TEST_RUNTIME_DIR=$TMP_DIR/rt \
+    CNC_TEST_SESSION=$TMP_DIR \
+    swift test "$@" || rc=$?
+
+if ((rc == 0)); then
+    log_info "tests passed"
+else
+    log_info "tests FAILED (swift test exit code $rc)"
+fi
+exit "$rc"
