@@ -6,7 +6,10 @@ import ZeroMQ
 
 /// `ingest`: subscribes to the broker, validates every message once, gives each an identity,
 /// and pushes accepted messages to the router and rejections to the sink.
-public struct IngestService: Service {
+public struct IngestService: Service, CustomStringConvertible {
+    /// Keeps service-group logs and errors short: the configuration is logged at start-up.
+    public var description: String { "ingest" }
+
     public struct Configuration: Sendable {
         public var broker: MQTTURL
         public var topicFilter: String

@@ -10,7 +10,10 @@ import ZeroMQ
 /// `router`: sends each accepted message to the workers of its machine's type, as the map file
 /// says; a message whose `cnc_id` is not in the map becomes a rejection. SIGHUP reloads the map
 /// between two messages, so a reload loses nothing.
-public struct RouterService: Service {
+public struct RouterService: Service, CustomStringConvertible {
+    /// Keeps service-group logs and errors short: the configuration is logged at start-up.
+    public var description: String { "router" }
+
     public struct Configuration: Sendable {
         public var mapPath: String
         public var endpoints: StageEndpoints

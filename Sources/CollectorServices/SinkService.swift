@@ -9,7 +9,10 @@ import ZeroMQ
 /// is full or `flushInterval` has passed since its first row. While the database is unreachable
 /// it keeps the batch and retries with backoff, and stops reading input, so back-pressure
 /// reaches the stages upstream instead of memory growing here.
-public struct SinkService: Service {
+public struct SinkService: Service, CustomStringConvertible {
+    /// Keeps service-group logs and errors short: the configuration is logged at start-up.
+    public var description: String { "sink" }
+
     public struct Configuration: Sendable {
         /// A libpq connection string or URI; empty uses libpq's `PG*` variables.
         public var conninfo: String

@@ -16,12 +16,16 @@ public enum StageRunner {
         return logger
     }
 
-    public static func run(_ service: some Service, logger: Logger) async throws {
-        let group = ServiceGroup(
-            configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    /// Runs a long-running stage, or with `finishes` a command that ends by itself (the emulator).
+    public static func run(_ service: some Service, logger: Logger, finishes: Bool = false) async throws {
+        var configuration = ServiceGroupConfiguration(
+            services: [.init(service: service, successTerminationBehavior: finishes ? .gracefullyShutdownGroup : .cancelGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
         )
+        configuration.maximumGracefulShutdownDuration = nil
         do {
-            try await group.run()
+            try await ServiceGroup(configuration: configuration).run()
         } catch {
             logger.critical("stopped on an error", metadata: ["error": "\(error)"])
             throw error

@@ -6,7 +6,9 @@ import ZeroMQ
 
 /// `worker --type NAME`: runs one plugin over the messages the router sends for that type and
 /// sends the resulting rows, or the plugin's rejections, to the sink.
-public struct WorkerService: Service {
+public struct WorkerService: Service, CustomStringConvertible {
+    public var description: String { "worker \(configuration.typeName)" }
+
     public struct Configuration: Sendable {
         public var typeName: String
         public var input: [String]

@@ -1,0 +1,56 @@
+import Foundation
+
+/// One pipeline executable started for a test, its output in a log file.
+final class StageProcess {
+    let name: String
+    let process = Process()
+    let logPath: String
+
+    init(executable: String, arguments: [String] = [], name: String, environment: [String: String], logDirectory: String) throws {
+        self.name = name
+        logPath = "\(logDirectory)/\(name).log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.executableURL = URL(fileURLWithPath: "\(TestEnvironment.binaryDirectory)/\(executable)")
+        process.arguments = arguments
+        process.environment = environment
+        process.currentDirectoryURL = URL(fileURLWithPath: TestEnvironment.packageDirectory)
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    var log: String {
+        (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+    }
+
+    func signal(_ signal: Int32) {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+    }
+
+    /// Waits for the process to exit; returns its status, or nil if it did not exit in time.
+    @discardableResult
+    func waitForExit(seconds: Double = 30) -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    /// Waits until the log contains `text`.
+    func waitForLog(_ text: String, seconds: Double = 30) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if log.contains(text) { return true }
+            if !process.isRunning { return log.contains(text) }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return false
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}
