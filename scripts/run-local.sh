@@ -217,7 +217,7 @@ save_state() {
     } >"$STATE_FILE"
 }
 
-# Stop the stages tier by tier (ingest, workers, router, sink) so each drains into a running
+# Stop the stages tier by tier (ingest, router, workers, sink) so each drains into a running
 # next stage, then supervisord itself, then mosquitto, then PostgreSQL.
 stop_all() {
     local pid
@@ -225,7 +225,7 @@ stop_all() {
         log_info "stopping the pipeline (supervisord pid $pid)"
         local names tier
         names=$(ctl status 2>/dev/null | awk '{print $1}' || true)
-        for tier in 'cnc:ingest' 'cnc:worker-' 'cnc:router' 'cnc:sink'; do
+        for tier in 'cnc:ingest' 'cnc:router' 'cnc:worker-' 'cnc:sink'; do
             local selected=() name
             for name in $names; do
                 [[ $name == "$tier"* ]] && selected+=("$name")

@@ -43,7 +43,8 @@ public struct MessageValidator: Sendable {
             } catch {
                 let reason = error.reason.hasPrefix("field") || error.reason.hasPrefix("missing") || error.reason.hasPrefix("not a JSON")
                     ? error.reason : "invalid JSON: \(error)"
-                return .failure(ValidationFailure(reason: reason, cncID: fields.cncID ?? ""))
+                let cncID = fields.cncID.flatMap { CNCIdentifier.isValid($0, maxLength: limits.maxCNCIDLength) ? $0 : nil } ?? ""
+                return .failure(ValidationFailure(reason: reason, cncID: cncID))
             }
             return fields.result()
         }

@@ -122,16 +122,13 @@ final class RouterLoop {
     private func route(_ bytes: [UInt8], sink: FrameSocket) throws {
         let messages: [CNCMessage]
         do {
-            guard case .messages(let decoded) = try WireFrame.decode(bytes) else {
-                logger.error("unexpected frame kind on the router input")
-                return
-            }
+            guard case .messages(let decoded) = try WireFrame.decode(bytes) else { throw WireFrame.DecodingError.invalid("not a messages frame") }
             messages = decoded
         } catch {
             rejected += 1
             let now = WallClock.nowMicroseconds()
             logger.error("undecodable frame", metadata: ["error": "\(error)"])
-            _ = try sink.send(.rejections([Rejection(id: MessageID.unattributed(), rejectedAt: now, receivedAt: now, stage: .router, reason: "undecodable frame: \(error)", topic: "", cncID: "", raw: bytes)]), stop: stop, logger: logger)
+            try reject(Rejection(id: MessageID.unattributed(), rejectedAt: now, receivedAt: now, stage: .router, reason: "undecodable frame: \(error)", topic: "", cncID: "", raw: bytes), sink: sink)
             return
         }
         for message in messages {
@@ -145,8 +142,14 @@ final class RouterLoop {
                 rejected += 1
                 let reason = "unknown cnc_id \"\(message.cncID)\": not in the type map"
                 logger.info("rejected", metadata: ["stage": "router", "cnc_id": "\(message.cncID)", "reason": "\(reason)"])
-                _ = try sink.send(.rejections([Rejection(rejecting: message, at: .router, reason: reason)]), stop: stop, logger: logger)
+                try reject(Rejection(rejecting: message, at: .router, reason: reason), sink: sink)
             }
+        }
+    }
+
+    private func reject(_ rejection: Rejection, sink: FrameSocket) throws {
+        if try !sink.send(.rejections([rejection]), stop: stop, logger: logger) {
+            logger.error("the sink took no rejection before shutdown", metadata: ["message_id": "\(rejection.id)"])
         }
     }
 

@@ -62,7 +62,7 @@ public struct WorkerService: Service, CustomStringConvertible {
             let input = try FrameSocket.pull(context, connectingTo: configuration.input, name: "input")
             let sink = try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, name: "sink")
             logger.info("worker started", metadata: ["cnc_type": "\(configuration.typeName)", "input": "\(configuration.input.joined(separator: ","))"])
-            var stored = 0, rejected = 0
+            var stored = 0, rejected = 0, undelivered = 0
             var drain: StageDrain?
             while true {
                 if stop.isRequested && drain == nil { drain = StageDrain() }
@@ -73,11 +73,18 @@ public struct WorkerService: Service, CustomStringConvertible {
                     if done && bytes == nil { break }
                 }
                 guard let bytes else { continue }
-                guard case .messages(let messages) = try? WireFrame.decode(bytes) else {
-                    logger.error("undecodable frame on the worker input", metadata: ["bytes": "\(bytes.count)"])
-                    continue
-                }
                 var records: [StoredRecord] = [], rejections: [Rejection] = []
+                let messages: [CNCMessage]
+                do {
+                    guard case .messages(let decoded) = try WireFrame.decode(bytes) else { throw WireFrame.DecodingError.invalid("not a messages frame") }
+                    messages = decoded
+                } catch {
+                    // Kept, like every refused input: an operator can see and replay it.
+                    logger.error("undecodable frame on the worker input", metadata: ["error": "\(error)", "bytes": "\(bytes.count)"])
+                    let now = WallClock.nowMicroseconds()
+                    rejections.append(Rejection(id: .unattributed(), rejectedAt: now, receivedAt: now, stage: .worker, reason: "undecodable frame: \(error)", topic: "", cncID: "", raw: bytes))
+                    messages = []
+                }
                 for message in messages {
                     switch Self.process(message, plugin: plugin, typeName: configuration.typeName, maxPayloadDepth: configuration.maxPayloadDepth) {
                     case .stored(let record): records.append(record)
@@ -86,10 +93,16 @@ public struct WorkerService: Service, CustomStringConvertible {
                         rejections.append(rejection)
                     }
                 }
-                if !records.isEmpty, try sink.send(.records(records), stop: stop, logger: logger) { stored += records.count }
-                if !rejections.isEmpty, try sink.send(.rejections(rejections), stop: stop, logger: logger) { rejected += rejections.count }
+                for frame in [WireFrame.records(records), .rejections(rejections)] where frame.count > 0 {
+                    if try sink.send(frame, stop: stop, logger: logger) {
+                        if case .records = frame { stored += frame.count } else { rejected += frame.count }
+                    } else {
+                        undelivered += frame.count
+                        logger.error("the sink took no rows before shutdown", metadata: ["rows": "\(frame.count)"])
+                    }
+                }
             }
-            logger.info("worker stopped", metadata: ["cnc_type": "\(configuration.typeName)", "stored": "\(stored)", "rejected": "\(rejected)"])
+            logger.info("worker stopped", metadata: ["cnc_type": "\(configuration.typeName)", "stored": "\(stored)", "rejected": "\(rejected)", "undelivered": "\(undelivered)"])
         }
     }
 }

@@ -56,17 +56,22 @@ struct IngestCommand: AsyncParsableCommand {
         let tls = broker.useTLS || caFile != nil
             ? MQTTClient.TLS(caFile: caFile, certificateFile: Settings.resolve(certFile, env: "MQTT_CERT_FILE"), keyFile: Settings.resolve(keyFile, env: "MQTT_KEY_FILE"))
             : nil
+        let sessionExpiry = try Settings.resolve(sessionExpiry, env: "MQTT_SESSION_EXPIRY", default: 604_800)
+        guard (0...Int(UInt32.max)).contains(sessionExpiry) else { throw SettingError(reason: "MQTT_SESSION_EXPIRY must be 0 to 4294967295 seconds") }
         let client = MQTTClient.Options(
             clientID: Settings.resolve(clientID, env: "MQTT_CLIENT_ID", default: "cnc-ingest-\(ProcessInfo.processInfo.hostName)"),
             cleanSession: false,
             protocolVersion: protocolVersion,
-            sessionExpirySeconds: UInt32(try Settings.resolve(sessionExpiry, env: "MQTT_SESSION_EXPIRY", default: 604_800)),
+            sessionExpirySeconds: UInt32(sessionExpiry),
             username: broker.username, password: broker.password, tls: tls
         )
         let limits = ValidationLimits(
             maxMessageBytes: try Settings.resolve(maxMessageBytes, env: "MES_MAX_MESSAGE_BYTES", default: 65_536),
             maxDepth: try Settings.resolve(maxJSONDepth, env: "MES_MAX_JSON_DEPTH", default: 16)
         )
+        guard limits.maxMessageBytes > 0, limits.maxDepth > 0 else {
+            throw SettingError(reason: "MES_MAX_MESSAGE_BYTES and MES_MAX_JSON_DEPTH must be positive")
+        }
         let configuration = IngestService.Configuration(
             broker: broker, topicFilter: Settings.resolve(topic, env: "MQTT_TOPIC", default: "sensor/CNC"), qos: Int32(qos),
             client: client, limits: limits,

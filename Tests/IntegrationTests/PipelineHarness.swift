@@ -10,6 +10,8 @@ final class PipelineHarness {
     let mapPath: String
     private(set) var stages: [String: StageProcess] = [:]
     private var generation = 0
+    /// Overrides for the stages' environment (a private broker, MQTT 5, credentials...).
+    var overrides: [String: String] = [:]
 
     init() throws {
         database = try TestDatabase()
@@ -32,6 +34,7 @@ final class PipelineHarness {
         environment["MES_CNC_TYPES"] = mapPath
         environment["MES_MIGRATIONS_DIR"] = "\(TestEnvironment.packageDirectory)/migrations"
         environment["MES_LOG_LEVEL"] = "info"
+        environment.merge(overrides) { _, override in override }
         return environment
     }
 

@@ -1,0 +1,262 @@
+import Testing
+@testable import CollectorCore
+
+enum WireSamples {
+    static func message(_ sequence: UInt64 = 1, line: Int = 0) -> CNCMessage {
+        let raw = Fixtures.sampleBytes[line]
+        let fields = try! MessageValidator().validate(raw).get()
+        return CNCMessage(
+            id: MessageID(stream: 0xDEAD_BEEF_0000_0001, sequence: sequence), receivedAt: 1_747_379_099_123_456, timestamp: fields.timestamp,
+            topic: "sensor/CNC/é", cncID: fields.cncID, partProgram: fields.partProgram, raw: raw, payloadRange: fields.payloadRange
+        )
+    }
+
+    static func rejection(_ stage: Stage, sequence: UInt64 = 9, cncID: String = "CNC002") -> Rejection {
+        Rejection(
+            id: MessageID(stream: 3, sequence: sequence), rejectedAt: 1_747_379_100_000_001, receivedAt: 1_747_379_100_000_000, stage: stage,
+            reason: "invalid UTF-8 at byte 4 — “quoted”", topic: "sensor/CNC", cncID: cncID, raw: [0x7B, 0xC3, 0x28, 0x00, 0xFF]
+        )
+    }
+
+    static let fullState = MachineState(
+        status: .maintenance, spindleSpeedRPM: 1200.5, feedRateMMPerMinute: 300, axisXMillimetres: -12.25, axisYMillimetres: 0,
+        axisZMillimetres: -0.0, alarmCode: "E-42 ünïcode"
+    )
+    static let bareState = MachineState(status: .idle)
+
+    static var frames: [(String, WireFrame)] {
+        [
+            ("one message", .messages([message()])),
+            ("three messages", .messages([message(1, line: 0), message(2, line: 1), message(3, line: 2)])),
+            ("no messages", .messages([])),
+            ("rejections at every stage", .rejections(Stage.allCases.enumerated().map { rejection($1, sequence: UInt64($0)) })),
+            ("rejection without cnc_id", .rejections([rejection(.ingest, cncID: "")])),
+            ("record with every optional field", .records([StoredRecord(message: message(), cncType: "CNCTypeB", state: fullState)])),
+            ("record with no optional field", .records([StoredRecord(message: message(), cncType: "CNCTypeA", state: bareState)])),
+            ("records with each single optional field", .records(singleFieldStates.enumerated().map {
+                StoredRecord(message: message(UInt64($0)), cncType: "CNCTypeA", state: $1)
+            })),
+            ("records of every status", .records(MachineState.Status.allCases.map { StoredRecord(message: message(), cncType: "T", state: MachineState(status: $0)) })),
+        ]
+    }
+
+    static var singleFieldStates: [MachineState] {
+        [
+            MachineState(status: .running, spindleSpeedRPM: 1),
+            MachineState(status: .running, feedRateMMPerMinute: 2),
+            MachineState(status: .running, axisXMillimetres: 3),
+            MachineState(status: .running, axisYMillimetres: 4),
+            MachineState(status: .running, axisZMillimetres: 5),
+            MachineState(status: .error, alarmCode: ""),
+            MachineState(status: .error, alarmCode: "A1"),
+        ]
+    }
+}
+
+@Suite("WireFrame")
+struct WireFrameTests {
+    @Test("every frame kind round-trips", arguments: WireSamples.frames.map(\.0))
+    func roundTrip(_ name: String) throws {
+        let frame = try #require(WireSamples.frames.first { $0.0 == name }?.1)
+        let decoded = try WireFrame.decode(frame.encoded())
+        #expect(decoded == frame)
+        #expect(decoded.count == frame.count)
+        #expect(decoded.encoded() == frame.encoded())
+    }
+
+    @Test("a decoded message keeps its payload slice")
+    func payloadSliceSurvives() throws {
+        let message = WireSamples.message()
+        guard case .messages(let decoded) = try WireFrame.decode(WireFrame.messages([message]).encoded()) else {
+            Issue.record("wrong kind")
+            return
+        }
+        #expect(decoded[0].payloadJSON == message.payloadJSON)
+        #expect(try decoded[0].parsePayload() == message.parsePayload())
+    }
+
+    @Test("the frame header: version, kind, big-endian count")
+    func header() {
+        #expect(Array(WireFrame.messages([]).encoded()) == [1, 1, 0, 0, 0, 0])
+        #expect(Array(WireFrame.rejections([]).encoded()) == [1, 2, 0, 0, 0, 0])
+        #expect(Array(WireFrame.records([]).encoded()) == [1, 3, 0, 0, 0, 0])
+        let three = WireFrame.messages([WireSamples.message(1), WireSamples.message(2), WireSamples.message(3)]).encoded()
+        #expect(Array(three.prefix(6)) == [1, 1, 0, 0, 0, 3])
+        // The first record starts with the message id, stream then sequence, big-endian.
+        #expect(Array(three[6..<22]) == [0xDE, 0xAD, 0xBE, 0xEF, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1])
+    }
+
+    @Test("every truncation of a valid frame throws .truncated", arguments: WireSamples.frames.map(\.0))
+    func truncatedAtEveryLength(_ name: String) throws {
+        let frame = try #require(WireSamples.frames.first { $0.0 == name }?.1)
+        let bytes = frame.encoded()
+        for length in 0..<bytes.count {
+            #expect(throws: WireFrame.DecodingError.truncated, "prefix of \(length) bytes") {
+                try WireFrame.decode(Array(bytes.prefix(length)))
+            }
+        }
+    }
+
+    @Test("a frame of another version is refused", arguments: [0, 2, 255] as [UInt8])
+    func wrongVersion(_ version: UInt8) {
+        var bytes = WireFrame.messages([WireSamples.message()]).encoded()
+        bytes[0] = version
+        #expect(throws: WireFrame.DecodingError.unsupportedVersion(version)) { try WireFrame.decode(bytes) }
+    }
+
+    @Test("an unknown kind is refused", arguments: [0, 4, 200] as [UInt8])
+    func unknownKind(_ kind: UInt8) {
+        #expect(throws: WireFrame.DecodingError.unknownKind(kind)) { try WireFrame.decode([1, kind, 0, 0, 0, 0]) }
+    }
+
+    @Test("trailing bytes are refused", arguments: [1, 3])
+    func trailingBytes(_ extra: Int) {
+        let bytes = WireFrame.rejections([WireSamples.rejection(.router)]).encoded() + Array(repeating: 0, count: extra)
+        #expect(throws: WireFrame.DecodingError.invalid("\(extra) trailing bytes")) { try WireFrame.decode(bytes) }
+    }
+
+    @Test("a payload range outside the raw bytes is refused", arguments: [(5, 10), (11, 0), (0, 11), (10, 1)])
+    func payloadRangeOutside(_ start: Int, _ length: Int) {
+        let message = CNCMessage(id: MessageID(stream: 1, sequence: 1), receivedAt: 0, timestamp: 0, topic: "t", cncID: "C", partProgram: "P",
+                                 raw: Array("0123456789".utf8), payloadRange: start..<start + length)
+        #expect(throws: WireFrame.DecodingError.invalid("payload range outside the message")) {
+            try WireFrame.decode(WireFrame.messages([message]).encoded())
+        }
+    }
+
+    @Test("a payload range ending exactly at the end of the raw bytes is fine")
+    func payloadRangeAtEnd() throws {
+        let message = CNCMessage(id: MessageID(stream: 1, sequence: 1), receivedAt: 0, timestamp: 0, topic: "t", cncID: "C", partProgram: "P",
+                                 raw: Array("0123456789".utf8), payloadRange: 4..<10)
+        #expect(try WireFrame.decode(WireFrame.messages([message]).encoded()) == .messages([message]))
+    }
+
+    @Test("a record count beyond the bound is refused before allocating")
+    func recordCountBound() {
+        #expect(throws: WireFrame.DecodingError.invalid("record count 1048577")) { try WireFrame.decode([1, 1, 0x00, 0x10, 0x00, 0x01]) }
+        #expect(throws: WireFrame.DecodingError.invalid("record count 4294967295")) { try WireFrame.decode([1, 3, 0xFF, 0xFF, 0xFF, 0xFF]) }
+        // At the bound the count is believed, and the missing records are a truncation.
+        #expect(throws: WireFrame.DecodingError.truncated) { try WireFrame.decode([1, 2, 0x00, 0x10, 0x00, 0x00]) }
+    }
+
+    @Test("an unknown stage name is refused")
+    func unknownStage() {
+        var writer = ByteWriter()
+        writer.write(UInt8(1))
+        writer.write(UInt8(2))
+        writer.write(UInt32(1))
+        writer.write(MessageID(stream: 1, sequence: 2))
+        writer.write(Int64(1))
+        writer.write(Int64(2))
+        writer.write("bogus")
+        writer.write("reason")
+        writer.write("topic")
+        writer.write("CNC001")
+        writer.write(lengthPrefixed: [UInt8]())
+        #expect(throws: WireFrame.DecodingError.invalid(#"unknown stage "bogus""#)) { try WireFrame.decode(writer.bytes) }
+    }
+
+    @Test("an unknown status is refused")
+    func unknownStatus() {
+        let record = StoredRecord(message: WireSamples.message(), cncType: "CNCTypeA", state: MachineState(status: .idle))
+        var bytes = WireFrame.records([record]).encoded()
+        // The status is the length-prefixed "idle" after the type name; change it to "idlx".
+        let status = Array("idle".utf8)
+        let at = (0...(bytes.count - 4)).last { Array(bytes[$0..<$0 + 4]) == status }!
+        bytes[at + 3] = UInt8(ascii: "x")
+        #expect(throws: WireFrame.DecodingError.invalid(#"unknown status "idlx""#)) { try WireFrame.decode(bytes) }
+    }
+
+    @Test("invalid UTF-8 in a string field is repaired, not trusted")
+    func invalidUTF8Repaired() throws {
+        var writer = ByteWriter()
+        writer.write(UInt8(1))
+        writer.write(UInt8(2))
+        writer.write(UInt32(1))
+        writer.write(MessageID(stream: 1, sequence: 2))
+        writer.write(Int64(1))
+        writer.write(Int64(2))
+        writer.write("sink")
+        writer.write(lengthPrefixed: [0x61, 0xFF, 0x62])
+        writer.write("topic")
+        writer.write("")
+        writer.write(lengthPrefixed: [UInt8]([0xFF]))
+        guard case .rejections(let rejections) = try WireFrame.decode(writer.bytes) else {
+            Issue.record("wrong kind")
+            return
+        }
+        #expect(rejections[0].reason == "a\u{FFFD}b")
+        #expect(rejections[0].stage == .sink)
+        #expect(rejections[0].raw == [0xFF])
+    }
+
+    @Test("decoding errors describe themselves")
+    func errorDescriptions() {
+        #expect(WireFrame.DecodingError.truncated.description == "truncated frame")
+        #expect(WireFrame.DecodingError.unsupportedVersion(2).description == "unsupported wire format version 2")
+        #expect(WireFrame.DecodingError.unknownKind(9).description == "unknown frame kind 9")
+        #expect(WireFrame.DecodingError.invalid("x").description == "invalid frame: x")
+    }
+
+    @Test("seeded corruption of valid frames never crashes the decoder")
+    func corruptionNeverCrashes() {
+        var random = TestRandom(seed: 77)
+        let originals = WireSamples.frames.map { $0.1.encoded() }
+        var decodedCount = 0
+        for iteration in 0..<10_000 {
+            var bytes = originals[iteration % originals.count]
+            for _ in 0..<(1 + random.below(3)) {
+                switch random.below(4) {
+                case 0: bytes[random.below(bytes.count)] = UInt8(truncatingIfNeeded: random.next())
+                case 1: bytes.insert(UInt8(truncatingIfNeeded: random.next()), at: random.below(bytes.count + 1))
+                case 2 where bytes.count > 1: bytes.remove(at: random.below(bytes.count))
+                default: bytes[random.below(bytes.count)] ^= 0x80
+                }
+            }
+            if let frame = try? WireFrame.decode(bytes) {
+                decodedCount += 1
+                // Whatever decodes is internally consistent.
+                if case .messages(let messages) = frame {
+                    for message in messages { #expect(message.payloadRange.upperBound <= message.raw.count) }
+                }
+            }
+        }
+        // Flips inside raw bytes and strings still decode, so some must have.
+        #expect(decodedCount > 0)
+    }
+
+    // MARK: - ByteWriter / ByteReader
+
+    @Test("integers are written big-endian and read back")
+    func integers() throws {
+        var writer = ByteWriter()
+        writer.write(UInt16(0x0102))
+        writer.write(Int32(-2))
+        writer.write(UInt64(0x0102_0304_0506_0708))
+        #expect(writer.bytes == [1, 2, 0xFF, 0xFF, 0xFF, 0xFE, 1, 2, 3, 4, 5, 6, 7, 8])
+        var reader = ByteReader(writer.bytes)
+        #expect(try reader.read(UInt16.self) == 0x0102)
+        #expect(try reader.read(Int32.self) == -2)
+        #expect(try reader.read(UInt64.self) == 0x0102_0304_0506_0708)
+        #expect(reader.remaining == 0)
+        #expect(throws: WireFrame.DecodingError.truncated) { try reader.read(UInt8.self) }
+    }
+
+    @Test("patch overwrites a u32 in place")
+    func patch() {
+        var writer = ByteWriter()
+        writer.write(UInt8(9))
+        writer.write(UInt32(0))
+        writer.write(UInt8(9))
+        writer.patch(0xA1B2_C3D4, at: 1)
+        #expect(writer.bytes == [9, 0xA1, 0xB2, 0xC3, 0xD4, 9])
+    }
+
+    @Test("a length prefix longer than the data is a truncation")
+    func lengthPrefixTooLong() {
+        var reader = ByteReader([0, 0, 0, 5, 1, 2])
+        #expect(throws: WireFrame.DecodingError.truncated) { try reader.readLengthPrefixed() }
+        var huge = ByteReader([0xFF, 0xFF, 0xFF, 0xFF])
+        #expect(throws: WireFrame.DecodingError.truncated) { try huge.readLengthPrefixed() }
+    }
+}
