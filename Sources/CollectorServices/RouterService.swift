@@ -19,6 +19,8 @@ public struct RouterService: Service, CustomStringConvertible {
         public var endpoints: StageEndpoints
         /// Per-type bind endpoints that replace the default `ipc://RUNTIME/worker-TYPE.ipc`.
         public var workerListen: [String: [String]]
+        /// Messages held for one type whose workers are absent or behind, before routing pauses.
+        public var heldPerType = 20_000
 
         public init(mapPath: String, endpoints: StageEndpoints, workerListen: [String: [String]]) {
             self.mapPath = mapPath
@@ -83,7 +85,7 @@ final class RouterLoop {
     private let logger: Logger
     private let stop: StopSignal
     private let context: ZMQContext
-    private var workers: [String: FrameSocket] = [:]
+    private var outlets: [String: WorkerOutlet] = [:]
     private var routed = 0
     private var rejected = 0
 
@@ -107,16 +109,40 @@ final class RouterLoop {
         while true {
             if reload.take() { reloadMap() }
             if stop.isRequested && drain == nil { drain = StageDrain() }
-            let bytes = try input.receive(timeoutMilliseconds: 100)
+            for outlet in outlets.values { try outlet.flush() }
+            let full = outlets.values.filter(\.isFull)
+            if !full.isEmpty {
+                // A type's queue is full: stop taking input until its workers catch up.
+                _ = try ZMQPoller.wait(for: full.map(\.socket.socket), events: .writable, timeoutMilliseconds: 100)
+                if var current = drain {
+                    let done = current.record(waited: 100, gotInput: false)
+                    drain = current
+                    if done { break }
+                }
+                continue
+            }
+            let holding = outlets.values.contains { $0.heldCount > 0 }
+            let waited = holding ? 10 : 100
+            let bytes = try input.receive(timeoutMilliseconds: waited)
             if var current = drain {
-                let done = current.record(waited: bytes == nil ? 100 : 0, gotInput: bytes != nil)
+                let done = current.record(waited: bytes == nil ? waited : 0, gotInput: bytes != nil || holding)
                 drain = current
                 if done && bytes == nil { break }
             }
             guard let bytes else { continue }
             try route(bytes, sink: sink)
         }
-        logger.info("router stopped", metadata: ["routed": "\(routed)", "rejected": "\(rejected)"])
+        // Give the workers a last chance at what is still held, then say what was not delivered.
+        let deadline = monotonicMilliseconds() + 10_000
+        while outlets.values.contains(where: { $0.heldCount > 0 }) && monotonicMilliseconds() < deadline {
+            for outlet in outlets.values { try outlet.flush() }
+            usleepMilliseconds(10)
+        }
+        let undelivered = outlets.values.reduce(0) { $0 + $1.heldCount }
+        if undelivered > 0 {
+            logger.error("stopping with messages no worker took", metadata: ["messages": "\(undelivered)", "types": "\(outlets.values.filter { $0.heldCount > 0 }.map(\.type).sorted().joined(separator: ","))"])
+        }
+        logger.info("router stopped", metadata: ["routed": "\(routed)", "rejected": "\(rejected)", "undelivered": "\(undelivered)"])
     }
 
     private func route(_ bytes: [UInt8], sink: FrameSocket) throws {
@@ -132,12 +158,9 @@ final class RouterLoop {
             return
         }
         for message in messages {
-            if let type = map.type(of: message.cncID), let socket = workers[type] {
-                if try socket.send(.messages([message]), stop: stop, logger: logger) {
-                    routed += 1
-                } else {
-                    logger.error("no worker took a message before shutdown", metadata: ["message_id": "\(message.id)", "cnc_type": "\(type)"])
-                }
+            if let type = map.type(of: message.cncID), let outlet = outlets[type] {
+                try outlet.offer(WireFrame.messages([message]).encoded())
+                routed += 1
             } else {
                 rejected += 1
                 let reason = "unknown cnc_id \"\(message.cncID)\": not in the type map"
@@ -154,9 +177,10 @@ final class RouterLoop {
     }
 
     private func openWorkerSockets() throws {
-        for type in map.types where workers[type] == nil {
+        for type in map.types where outlets[type] == nil {
             let endpoints = configuration.workerListen[type] ?? [configuration.endpoints.workerEndpoint(type: type)]
-            workers[type] = try FrameSocket.push(context, bindingTo: endpoints, name: "worker-\(type)")
+            let socket = try FrameSocket.push(context, bindingTo: endpoints, name: "worker-\(type)")
+            outlets[type] = WorkerOutlet(type: type, socket: socket, capacity: configuration.heldPerType)
             logger.info("serving workers", metadata: ["cnc_type": "\(type)", "endpoint": "\(endpoints.joined(separator: ","))"])
         }
     }

@@ -444,13 +444,11 @@ struct MessageValidatorTests {
     }
 }
 
-/// Suspected defect, kept separate so it can be seen failing: when parsing stops after
-/// `cnc_id` was read, the failure reports the raw `cnc_id` even when it breaks the id rules,
-/// whereas the missing-field/field-check path blanks an invalid id (`CNCIdentifier.isValid`).
-/// The rejection then carries arbitrary text (up to the message size) into
-/// `rejected_messages.cnc_id`.
-@Suite("MessageValidator suspected bugs")
-struct MessageValidatorSuspectedBugTests {
+/// Regression: when parsing stopped after `cnc_id` was read, the failure used to report the
+/// raw `cnc_id` even when it broke the id rules (arbitrary text into `rejected_messages.cnc_id`),
+/// whereas the field-check path blanked it. Both paths must report only a valid id.
+@Suite("MessageValidator: cnc_id reported in failures")
+struct MessageValidatorFailureIDTests {
     @Test("a parse failure never reports an invalid cnc_id",
           arguments: [
               #"{"cnc_id":"bad id!","part_program":"#,

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 @testable import CollectorServices
 
-@Suite("Settings")
+/// Serialized: one test changes the process environment.
+@Suite("Settings", .serialized)
 struct SettingsTests {
     @Test("list splits on commas and drops blanks", arguments: [
         ("a,b", ["a", "b"]),

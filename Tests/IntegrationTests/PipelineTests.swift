@@ -118,6 +118,22 @@ struct PipelineTests {
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
     }
 
+    @Test("a type whose workers are absent does not hold up the others; its messages wait for them")
+    func absentWorkersHoldOnlyTheirType() throws {
+        let pipeline = try PipelineHarness()
+        try pipeline.start("sink", "sink")
+        try pipeline.start("router", "router")
+        try pipeline.start("worker-a1", "worker", ["--type", "CNCTypeA"])
+        try pipeline.startIngest()
+        // Machines alternate CNCTypeA (odd) and CNCTypeB (even): half the messages have no worker yet.
+        try pipeline.emulator(["--count", "400", "--machines", "20"])
+        #expect(try pipeline.database.waitForCount("SELECT count(*) FROM cnc_data", toReach: 200) == 200, "\(pipeline.logs())")
+        #expect(try pipeline.database.count("SELECT count(*) FROM cnc_data WHERE cnc_type = 'CNCTypeB'") == 0)
+        try pipeline.start("worker-b1", "worker", ["--type", "CNCTypeB"])
+        #expect(try pipeline.database.waitForCount("SELECT count(*) FROM cnc_data WHERE cnc_type = 'CNCTypeB'", toReach: 200) == 200, "\(pipeline.logs())")
+        #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
+    }
+
     @Test("SIGHUP reloads the type map without a restart")
     func sighupReloadsTheMap() throws {
         let pipeline = try PipelineHarness()
