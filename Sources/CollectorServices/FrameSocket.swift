@@ -12,39 +12,38 @@ final class FrameSocket {
         self.name = name
     }
 
-    /// A PUSH socket connected to every endpoint in `endpoints`.
-    static func push(_ context: ZMQContext, connectingTo endpoints: [String], name: String, lingerMilliseconds: Int32 = 10_000) throws -> FrameSocket {
-        try StageEndpoints.check(endpoints)
-        let socket = try context.socket(.push)
-        try socket.setLinger(milliseconds: lingerMilliseconds)
-        try socket.setSendHighWaterMark(10_000)
-        for endpoint in endpoints { try socket.connect(endpoint) }
-        return FrameSocket(socket: socket, name: name)
+    /// A PUSH socket connected to every endpoint in `endpoints` (ingest and workers).
+    static func push(_ context: ZMQContext, connectingTo endpoints: [String], name: String) throws -> FrameSocket {
+        try make(context, .push, endpoints, bind: false, name: name)
     }
 
     /// A PUSH socket bound to `endpoints` (the router's side of the worker links).
-    static func push(_ context: ZMQContext, bindingTo endpoints: [String], name: String, lingerMilliseconds: Int32 = 10_000) throws -> FrameSocket {
-        try StageEndpoints.check(endpoints)
-        let socket = try context.socket(.push)
-        try socket.setLinger(milliseconds: lingerMilliseconds)
-        try socket.setSendHighWaterMark(10_000)
-        for endpoint in endpoints { try socket.bind(endpoint) }
-        return FrameSocket(socket: socket, name: name)
+    static func push(_ context: ZMQContext, bindingTo endpoints: [String], name: String) throws -> FrameSocket {
+        try make(context, .push, endpoints, bind: true, name: name)
     }
 
     static func pull(_ context: ZMQContext, bindingTo endpoints: [String], name: String) throws -> FrameSocket {
-        try StageEndpoints.check(endpoints)
-        let socket = try context.socket(.pull)
-        try socket.setReceiveHighWaterMark(10_000)
-        for endpoint in endpoints { try socket.bind(endpoint) }
-        return FrameSocket(socket: socket, name: name)
+        try make(context, .pull, endpoints, bind: true, name: name)
     }
 
     static func pull(_ context: ZMQContext, connectingTo endpoints: [String], name: String) throws -> FrameSocket {
+        try make(context, .pull, endpoints, bind: false, name: name)
+    }
+
+    /// Queue bounds are in frames; linger gives queued frames 10 s to leave when a stage closes.
+    private static func make(_ context: ZMQContext, _ type: ZMQSocketType, _ endpoints: [String], bind: Bool, name: String) throws -> FrameSocket {
         try StageEndpoints.check(endpoints)
-        let socket = try context.socket(.pull)
-        try socket.setReceiveHighWaterMark(10_000)
-        for endpoint in endpoints { try socket.connect(endpoint) }
+        let socket = try context.socket(type)
+        switch type {
+        case .push:
+            try socket.setLinger(milliseconds: 10_000)
+            try socket.setSendHighWaterMark(10_000)
+        case .pull:
+            try socket.setReceiveHighWaterMark(10_000)
+        }
+        for endpoint in endpoints {
+            if bind { try socket.bind(endpoint) } else { try socket.connect(endpoint) }
+        }
         return FrameSocket(socket: socket, name: name)
     }
 
