@@ -38,12 +38,7 @@ struct BrokerTests {
         let pipeline = try PipelineHarness()
         let brokerDirectory = "\(pipeline.directory)/broker"
         try FileManager.default.createDirectory(atPath: brokerDirectory, withIntermediateDirectories: true)
-        let passwords = Process()
-        passwords.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_passwd")
-        passwords.arguments = ["-c", "-b", "\(brokerDirectory)/passwords", "plant", "s3cret:pass@word"]
-        try passwords.run()
-        passwords.waitUntilExit()
-        #expect(passwords.terminationStatus == 0)
+        try Self.run("/usr/bin/mosquitto_passwd", ["-c", "-b", "\(brokerDirectory)/passwords", "plant", "s3cret:pass@word"])
         let broker = try PrivateBroker(directory: brokerDirectory, extraConfiguration: ["password_file \(brokerDirectory)/passwords"])
 
         pipeline.overrides = ["MQTT_URL": "mqtt://plant:wrong@127.0.0.1:\(broker.port)"]
@@ -60,5 +55,57 @@ struct BrokerTests {
         #expect(try pipeline.database.waitForCount("SELECT count(*) FROM cnc_data", toReach: 3) == 3, "\(pipeline.logs())")
         #expect(!pipeline.logs().contains("s3cret"))
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
+    }
+
+    @Test("ingest and the emulator speak TLS (mqtts://) to a broker whose CA they are given; an unknown CA is refused")
+    func tls() throws {
+        let pipeline = try PipelineHarness()
+        let directory = "\(pipeline.directory)/tls"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Self.makeCertificates(in: directory, names: ["ca", "server"])
+        try Self.makeCertificates(in: directory, names: ["other-ca"])
+        try Self.run("/usr/bin/mosquitto_passwd", ["-c", "-b", "\(directory)/passwords", "plant", "tls-pass"])
+        let broker = try PrivateBroker(directory: "\(pipeline.directory)/broker", extraConfiguration: [
+            "cafile \(directory)/ca.crt", "certfile \(directory)/server.crt", "keyfile \(directory)/server.key",
+            "password_file \(directory)/passwords",
+        ])
+
+        pipeline.overrides = ["MQTT_URL": "mqtts://plant:tls-pass@127.0.0.1:\(broker.port)", "MQTT_CA_FILE": "\(directory)/other-ca.crt"]
+        let untrusted = try pipeline.start("ingest-untrusted", "ingest")
+        #expect(untrusted.waitForLog("broker connection failed") || untrusted.waitForLog("cannot reach the broker"), "\(pipeline.logs())")
+        #expect(!untrusted.log.contains("connected and subscribed"))
+        untrusted.signal(SIGTERM)
+        #expect(untrusted.waitForExit() == 0)
+
+        pipeline.overrides["MQTT_CA_FILE"] = "\(directory)/ca.crt"
+        try pipeline.startPipeline()
+        try pipeline.publish(PipelineTests.sampleLines)
+        #expect(try pipeline.database.waitForCount("SELECT count(*) FROM cnc_data", toReach: 3) == 3, "\(pipeline.logs())")
+        #expect(!pipeline.logs().contains("tls-pass"), "the password must not appear in logs")
+        #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
+    }
+
+    /// A CA (`names[0]`), and for each further name a key and a certificate for 127.0.0.1 signed by it.
+    static func makeCertificates(in directory: String, names: [String]) throws {
+        let ca = names[0]
+        try run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=cnc-collector test \(ca)",
+                                     "-keyout", "\(directory)/\(ca).key", "-out", "\(directory)/\(ca).crt"])
+        for name in names.dropFirst() {
+            try run("/usr/bin/openssl", ["req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                                         "-keyout", "\(directory)/\(name).key", "-out", "\(directory)/\(name).csr"])
+            try run("/usr/bin/openssl", ["x509", "-req", "-in", "\(directory)/\(name).csr", "-CA", "\(directory)/\(ca).crt", "-CAkey", "\(directory)/\(ca).key",
+                                         "-CAcreateserial", "-days", "2", "-copy_extensions", "copy", "-out", "\(directory)/\(name).crt"])
+        }
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw HarnessError("\(executable) \(arguments.joined(separator: " ")) failed") }
     }
 }
