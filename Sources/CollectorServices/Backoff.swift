@@ -12,7 +12,7 @@ public struct Backoff: Sendable {
 
     /// The delay to wait now; the following one doubles, up to the cap.
     public mutating func next() -> Int {
-        defer { current = min(current * 2, maximumMilliseconds) }
+        defer { current = current >= maximumMilliseconds / 2 ? maximumMilliseconds : current * 2 }
         return current
     }
 
