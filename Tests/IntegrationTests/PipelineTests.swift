@@ -134,6 +134,27 @@ struct PipelineTests {
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
     }
 
+    @Test("while PostgreSQL is down the sink holds its batch and retries; writes resume on their own", arguments: ["fast", "immediate"])
+    func databaseOutage(mode: String) throws {
+        let pipeline = try PipelineHarness()
+        let postgres = try PrivatePostgres()
+        let database = TestDatabase(url: postgres.url)
+        pipeline.overrides = ["DATABASE_URL": postgres.url]
+        try pipeline.startPipeline()
+        try pipeline.emulator(["--count", "200", "--machines", "20"])
+        #expect(try database.waitForCount("SELECT count(*) FROM cnc_data", toReach: 200) == 200, "\(pipeline.logs())")
+
+        try postgres.stop(mode: mode)
+        try pipeline.emulator(["--count", "300", "--machines", "20", "--seed", "2"])
+        #expect(pipeline.stages["sink"]!.waitForLog("batch not written, will retry"), "\(pipeline.logs())")
+        Thread.sleep(forTimeInterval: 2)
+        try postgres.start()
+        #expect(try database.waitForCount("SELECT count(*) FROM cnc_data", toReach: 500) == 500, "\(pipeline.logs())")
+        #expect(try database.waitForStableCount("SELECT count(*) FROM cnc_data") == 500)
+        #expect(try database.count("SELECT count(*) FROM machine_state") == 500)
+        #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
+    }
+
     @Test("SIGHUP reloads the type map without a restart")
     func sighupReloadsTheMap() throws {
         let pipeline = try PipelineHarness()

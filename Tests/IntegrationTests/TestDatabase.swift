@@ -5,8 +5,17 @@ import LibPQ
 final class TestDatabase {
     let name: String
     let url: String
+    private let owned: Bool
+
+    /// A view of a database the test does not own (it is not dropped).
+    init(url: String) {
+        self.url = url
+        self.name = ""
+        self.owned = false
+    }
 
     init() throws {
+        owned = true
         let base = TestEnvironment.databaseURL!
         name = "cnc_test_\(UInt32.random(in: 0...UInt32.max))"
         let admin = try PostgresConnection(conninfo: base)
@@ -68,7 +77,7 @@ final class TestDatabase {
     }
 
     deinit {
-        if let admin = try? PostgresConnection(conninfo: TestEnvironment.databaseURL!) {
+        if owned, let admin = try? PostgresConnection(conninfo: TestEnvironment.databaseURL!) {
             _ = try? admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
         }
     }
