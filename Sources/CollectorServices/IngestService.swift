@@ -128,6 +128,11 @@ final class IngestLoop {
             }
         }
         // No UNSUBSCRIBE: the session, and what the broker queues for it, must outlive us.
+        // Closing a socket with unread data sends a TCP reset, which can destroy the
+        // acknowledgements just written, and the broker would deliver those messages again.
+        // So first let the broker's in-flight window fill and throw away what it sent unread:
+        // unacknowledged, those messages go to the next session.
+        client.discardIncoming(quietMilliseconds: 100, maximumMilliseconds: 2_000)
         client.disconnect()
         for _ in 0..<10 where client.wantsWrite { try? client.loop(timeoutMilliseconds: 50) }
         logger.info("ingest stopped", metadata: ["accepted": "\(accepted)", "rejected": "\(rejected)", "undelivered": "\(undelivered)"])

@@ -1,4 +1,7 @@
 import CMosquitto
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A libmosquitto client driven by the thread that calls `loop`.
 ///
@@ -167,6 +170,28 @@ public final class MQTTClient {
     /// Runs network I/O for up to `timeoutMilliseconds`; callbacks fire from inside this call.
     public func loop(timeoutMilliseconds: Int32) throws(MQTTError) {
         try check("mosquitto_loop", mosquitto_loop(handle, timeoutMilliseconds, 1))
+    }
+
+    /// Reads and drops whatever the broker sends until it has been quiet for `quietMilliseconds`
+    /// (or `maximumMilliseconds` pass), without processing it: nothing dropped here has been
+    /// acknowledged, so the broker keeps it for the session. Call only right before `disconnect`,
+    /// since the dropped bytes leave the MQTT stream unusable.
+    public func discardIncoming(quietMilliseconds: Int32, maximumMilliseconds: Int) {
+        let descriptor = mosquitto_socket(handle)
+        guard descriptor >= 0 else { return }
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let deadline = Int(now.tv_sec) * 1_000 + Int(now.tv_nsec) / 1_000_000 + maximumMilliseconds
+        while Int(now.tv_sec) * 1_000 + Int(now.tv_nsec) / 1_000_000 < deadline {
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&poller, 1, quietMilliseconds)
+            if ready == 0 { return }
+            if ready < 0 && errno != EINTR { return }
+            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR) { return }
+            clock_gettime(CLOCK_MONOTONIC, &now)
+        }
     }
 
     /// Sends DISCONNECT. Subscriptions stay on the broker for a persistent session.
