@@ -83,7 +83,8 @@ public struct EmulatorService: Service, CustomStringConvertible {
         var generator = try MessageGenerator(lines: configuration.lines, options: configuration.generator)
         let client = try MQTTClient(options: .init(
             clientID: configuration.clientID, cleanSession: true, username: configuration.broker.username,
-            password: configuration.broker.password, tls: configuration.tls
+            password: configuration.broker.password, tls: configuration.tls,
+            sendMaximum: Int32(min(configuration.maxInFlight, 65_535))
         ))
         var summary = Summary()
         var connected = false

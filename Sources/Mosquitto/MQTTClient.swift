@@ -41,11 +41,14 @@ public final class MQTTClient {
         public var tls: TLS?
         /// MQTT 5 only: QoS 1/2 messages the broker may have in flight to us.
         public var receiveMaximum: Int32?
+        /// QoS 1/2 publishes we may have unacknowledged at once (libmosquitto's default is 20,
+        /// which caps a publisher at one window per round trip).
+        public var sendMaximum: Int32?
 
         public init(
             clientID: String, cleanSession: Bool = false, protocolVersion: ProtocolVersion = .v311,
             sessionExpirySeconds: UInt32 = 0, keepAliveSeconds: Int32 = 30, username: String? = nil,
-            password: String? = nil, tls: TLS? = nil, receiveMaximum: Int32? = nil
+            password: String? = nil, tls: TLS? = nil, receiveMaximum: Int32? = nil, sendMaximum: Int32? = nil
         ) {
             self.clientID = clientID
             self.cleanSession = cleanSession
@@ -56,6 +59,7 @@ public final class MQTTClient {
             self.password = password
             self.tls = tls
             self.receiveMaximum = receiveMaximum
+            self.sendMaximum = sendMaximum
         }
     }
 
@@ -97,6 +101,9 @@ public final class MQTTClient {
             if let receiveMaximum = options.receiveMaximum {
                 try check("mosquitto_int_option(RECEIVE_MAXIMUM)", mosquitto_int_option(handle, MOSQ_OPT_RECEIVE_MAXIMUM, receiveMaximum))
             }
+        }
+        if let sendMaximum = options.sendMaximum {
+            try check("mosquitto_int_option(SEND_MAXIMUM)", mosquitto_int_option(handle, MOSQ_OPT_SEND_MAXIMUM, sendMaximum))
         }
         if options.username != nil || options.password != nil {
             try check("mosquitto_username_pw_set", mosquitto_username_pw_set(handle, options.username, options.password))

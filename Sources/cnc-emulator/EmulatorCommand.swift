@@ -30,6 +30,8 @@ struct EmulatorCommand: AsyncParsableCommand {
     var machines: Int = 0
     @Option(help: "Share of messages, 0 to 1, made invalid in varied ways")
     var invalidShare: Double = 0
+    @Option(help: "QoS 1/2 messages unacknowledged by the broker at once (1 to 65535)")
+    var maxInFlight: Int = 1_000
     @Option(help: "Seed of the generator, for repeatable runs")
     var seed: UInt64 = 1
     @Option(help: "CA certificate for mqtts:// (MQTT_CA_FILE)")
@@ -40,6 +42,7 @@ struct EmulatorCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...2).contains(qos) else { throw ValidationError("--qos must be 0, 1 or 2") }
         guard (0...1).contains(invalidShare) else { throw ValidationError("--invalid-share must be between 0 and 1") }
+        guard (1...65_535).contains(maxInFlight) else { throw ValidationError("--max-in-flight must be 1 to 65535") }
         guard rate >= 0, machines >= 0, (count ?? 0) >= 0 else { throw ValidationError("--rate, --machines and --count cannot be negative") }
     }
 
@@ -49,13 +52,14 @@ struct EmulatorCommand: AsyncParsableCommand {
         let envTopic = Settings.environment("MQTT_TOPIC").flatMap { $0.contains("#") || $0.contains("+") ? nil : $0 }
         let paths = files.isEmpty ? try Self.defaultSampleFiles() : files
         let caFile = Settings.resolve(caFile, env: "MQTT_CA_FILE")
-        let configuration = EmulatorService.Configuration(
+        var configuration = EmulatorService.Configuration(
             broker: broker, topic: topic ?? envTopic ?? "sensor/CNC", qos: Int32(qos),
             clientID: "cnc-emulator-\(getpid())",
             tls: broker.useTLS || caFile != nil ? MQTTClient.TLS(caFile: caFile) : nil,
             lines: try EmulatorService.readLines(paths: paths), rate: rate, count: count, loop: loop,
             generator: .init(machines: machines, invalidShare: invalidShare, freshTimestamps: machines > 0 || loop || count != nil, seed: seed)
         )
+        configuration.maxInFlight = maxInFlight
         try await StageRunner.run(EmulatorService(configuration: configuration, logger: logger), logger: logger, finishes: true)
     }
 
