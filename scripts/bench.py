@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Drives the benchmark that scripts/bench.sh sets up: see that script for what it measures.
+
+Reads MQTT_URL and DATABASE_URL from the environment (the private servers bench.sh started).
+"""
+import argparse
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import time
+
+STAGES = [
+    ("sink", ["sink"]),
+    ("router", ["router"]),
+    ("worker-a1", ["worker", "--type", "CNCTypeA"]),
+    ("worker-a2", ["worker", "--type", "CNCTypeA"]),
+    ("worker-b1", ["worker", "--type", "CNCTypeB"]),
+    ("worker-b2", ["worker", "--type", "CNCTypeB"]),
+    ("ingest", ["ingest"]),
+]
+
+
+def psql(sql):
+    out = subprocess.run(["psql", os.environ["DATABASE_URL"], "-Atqc", sql], check=True, capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def emulator(bin_dir, topic, count, env):
+    """Publishes count messages; returns (seconds, messages per second) as the emulator reports them."""
+    out = subprocess.run(
+        [f"{bin_dir}/cnc-emulator", "--count", str(count), "--machines", "20", "--topic", topic],
+        check=True, capture_output=True, text=True, env=env,
+    )
+    match = re.search(r"(\d+) acknowledged by the broker in ([\d.]+) s", out.stdout)
+    if not match or int(match.group(1)) != count:
+        raise SystemExit(f"emulator did not get every message acknowledged: {out.stdout}{out.stderr}")
+    return float(match.group(2))
+
+
+def proc_stats(pid):
+    """Peak RSS in MB and CPU seconds of a running process."""
+    with open(f"/proc/{pid}/status") as status:
+        rss = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return rss, (int(fields[11]) + int(fields[12])) / ticks
+
+
+def broker_only(bin_dir, env, count, run):
+    port = env["MQTT_URL"].rsplit(":", 1)[1]
+    topic = f"bench/ref{run}/CNC"
+    subscriber = subprocess.Popen(
+        ["mosquitto_sub", "-h", "127.0.0.1", "-p", port, "-t", topic, "-q", "1", "-C", str(count), "-i", f"bench-ref-{run}"],
+        stdout=subprocess.DEVNULL,
+    )
+    time.sleep(0.5)
+    start = time.monotonic()
+    emulator(bin_dir, topic, count, env)
+    subscriber.wait(timeout=600)
+    return count / (time.monotonic() - start)
+
+
+def pipeline(bin_dir, work_dir, env, count, run):
+    topic = f"bench/pipe{run}/CNC"
+    stage_env = dict(env, MQTT_TOPIC=topic, MQTT_CLIENT_ID=f"bench-ingest-{run}", MES_RUNTIME_DIR=f"{work_dir}/rt{run}",
+                     MES_CNC_TYPES="deploy/cnc_types.json", MES_MIGRATIONS_DIR="migrations")
+    psql("DROP TABLE IF EXISTS cnc_data, machine_state, rejected_messages, schema_migrations")
+    processes = {}
+    logs = {}
+    try:
+        for name, command in STAGES:
+            logs[name] = open(f"{work_dir}/{name}-{run}.log", "w+")
+            processes[name] = subprocess.Popen([f"{bin_dir}/{command[0]}"] + command[1:], env=stage_env, stdout=logs[name], stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            logs["ingest"].seek(0)
+            if "connected and subscribed" in logs["ingest"].read():
+                break
+            time.sleep(0.05)
+        else:
+            raise SystemExit("ingest did not subscribe")
+        start = time.monotonic()
+        emulator(bin_dir, topic, count, env)
+        stored = 0
+        while stored < count and time.monotonic() - start < 600:
+            stored = int(psql("SELECT count(*) FROM cnc_data"))
+            if stored < count:
+                time.sleep(0.05)
+        seconds = time.monotonic() - start
+        resources = {name: proc_stats(process.pid) for name, process in processes.items()}
+        for process in processes.values():
+            process.send_signal(signal.SIGTERM)
+        for process in processes.values():
+            process.wait(timeout=60)
+        stored = int(psql("SELECT count(*) FROM cnc_data"))
+        rejected = int(psql("SELECT count(*) FROM rejected_messages"))
+        if stored != count or rejected != 0:
+            raise SystemExit(f"run {run}: {stored} rows stored and {rejected} rejected for {count} published")
+        return count / seconds, resources
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.kill()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin-dir", required=True)
+    parser.add_argument("--work-dir", required=True)
+    parser.add_argument("--json", required=True)
+    parser.add_argument("--count", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    env = dict(os.environ, MES_LOG_LEVEL="info")
+
+    runs = []
+    for run in range(1, args.runs + 1):
+        publisher = args.count / emulator(args.bin_dir, f"bench/none{run}/CNC", args.count, env)
+        reference = broker_only(args.bin_dir, env, args.count, run)
+        rate, resources = pipeline(args.bin_dir, args.work_dir, env, args.count, run)
+        runs.append({"publisher": publisher, "broker_only": reference, "pipeline": rate, "resources": resources})
+        print(f"run {run}: publisher {publisher:,.0f} msg/s, broker-only {reference:,.0f} msg/s, pipeline {rate:,.0f} msg/s", flush=True)
+
+    median = {key: statistics.median(run[key] for run in runs) for key in ("publisher", "broker_only", "pipeline")}
+    ratio = statistics.median(run["pipeline"] / run["broker_only"] for run in runs)
+    print()
+    print(f"{'messages per run':<28}{args.count:>12,}   (QoS 1, 20 machines, {args.runs} runs, medians)")
+    print(f"{'publisher alone':<28}{median['publisher']:>12,.0f} msg/s")
+    print(f"{'broker-only (mosquitto_sub)':<28}{median['broker_only']:>12,.0f} msg/s")
+    print(f"{'pipeline, publish to COMMIT':<28}{median['pipeline']:>12,.0f} msg/s")
+    print(f"{'pipeline / broker-only':<28}{ratio:>12.2f}")
+    print()
+    print(f"{'stage':<12}{'peak RSS MB':>12}{'CPU s':>8}   (median over runs)")
+    for name, _ in STAGES:
+        rss = statistics.median(run["resources"][name][0] for run in runs)
+        cpu = statistics.median(run["resources"][name][1] for run in runs)
+        print(f"{name:<12}{rss:>12.1f}{cpu:>8.2f}")
+    with open(args.json, "w") as output:
+        json.dump({"count": args.count, "runs": runs, "median": median, "pipeline_to_broker_only": ratio}, output, indent=2)
+    print(f"\nwritten to {args.json}")
+
+
+if __name__ == "__main__":
+    main()
