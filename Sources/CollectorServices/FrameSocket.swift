@@ -30,16 +30,20 @@ final class FrameSocket {
         try make(context, .pull, endpoints, bind: false, name: name)
     }
 
-    /// Queue bounds are in frames; linger gives queued frames 10 s to leave when a stage closes.
+    /// Frames queued per socket before a sender waits. A frame carries up to a batch of
+    /// messages, so this bounds memory at a few megabytes per socket under load.
+    static let highWaterMark: Int32 = 200
+
+    /// Linger gives queued frames 10 s to leave when a stage closes.
     private static func make(_ context: ZMQContext, _ type: ZMQSocketType, _ endpoints: [String], bind: Bool, name: String) throws -> FrameSocket {
         try StageEndpoints.check(endpoints)
         let socket = try context.socket(type)
         switch type {
         case .push:
             try socket.setLinger(milliseconds: 10_000)
-            try socket.setSendHighWaterMark(10_000)
+            try socket.setSendHighWaterMark(highWaterMark)
         case .pull:
-            try socket.setReceiveHighWaterMark(10_000)
+            try socket.setReceiveHighWaterMark(highWaterMark)
         }
         for endpoint in endpoints {
             if bind { try socket.bind(endpoint) } else { try socket.connect(endpoint) }

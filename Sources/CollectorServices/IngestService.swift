@@ -59,6 +59,7 @@ final class IngestLoop {
     private var accepted = 0
     private var rejected = 0
     private var undelivered = 0
+    private var pending = PendingBatch()
 
     init(configuration: IngestService.Configuration, logger: Logger, stop: StopSignal) {
         self.configuration = configuration
@@ -113,9 +114,14 @@ final class IngestLoop {
                 }
             }
             do throws(MQTTError) {
-                try client.loop(timeoutMilliseconds: 100)
+                // Messages are batched into one frame while the broker has more ready; a loop
+                // that took nothing new means the socket is drained, so the batch leaves now.
+                let taken = accepted + rejected
+                try client.loop(timeoutMilliseconds: pending.isEmpty ? 100 : 0)
+                if accepted + rejected == taken { flush(router: router, sink: sink) }
                 if connected { backoff.reset() }
             } catch {
+                flush(router: router, sink: sink)
                 guard error.isConnectionLoss else { throw error }
                 let delay = backoff.next()
                 logger.warning("broker connection failed, reconnecting", metadata: ["error": "\(error)", "retry_ms": "\(delay)"])
@@ -127,6 +133,7 @@ final class IngestLoop {
                 }
             }
         }
+        flush(router: router, sink: sink)
         // No UNSUBSCRIBE: the session, and what the broker queues for it, must outlive us.
         // Closing a socket with unread data sends a TCP reset, which can destroy the
         // acknowledgements just written, and the broker would deliver those messages again.
@@ -143,32 +150,49 @@ final class IngestLoop {
         let receivedAt = WallClock.nowMicroseconds()
         sequence += 1
         let id = MessageID(stream: stream, sequence: sequence)
-        let frame: WireFrame
-        let socket: FrameSocket
         switch validator.validate(message.payload) {
         case .success(let fields):
             accepted += 1
-            frame = .messages([CNCMessage(
+            pending.messages.append(CNCMessage(
                 id: id, receivedAt: receivedAt, timestamp: fields.timestamp, topic: message.topic, cncID: fields.cncID,
                 partProgram: fields.partProgram, raw: message.payload, payloadRange: fields.payloadRange
-            )])
-            socket = router
+            ))
         case .failure(let failure):
             rejected += 1
             logger.info("rejected", metadata: ["stage": "ingest", "cnc_id": "\(failure.cncID)", "topic": "\(message.topic)", "reason": "\(failure.reason)"])
             // An oversized message is kept as a bounded prefix: the reason already says how big it was.
             let raw = message.payload.count > configuration.limits.maxMessageBytes ? Array(message.payload.prefix(configuration.limits.maxMessageBytes)) : message.payload
-            frame = .rejections([Rejection(id: id, rejectedAt: receivedAt, receivedAt: receivedAt, stage: .ingest, reason: failure.reason, topic: message.topic, cncID: failure.cncID, raw: raw)])
-            socket = sink
+            pending.rejections.append(Rejection(id: id, rejectedAt: receivedAt, receivedAt: receivedAt, stage: .ingest, reason: failure.reason, topic: message.topic, cncID: failure.cncID, raw: raw))
         }
-        do {
-            if try !socket.send(frame, stop: stop, logger: logger) {
-                undelivered += 1
-                logger.error("could not hand a message on before shutdown", metadata: ["message_id": "\(id)", "peer": "\(socket.name)"])
+        if pending.count >= Self.maxBatch { flush(router: router, sink: sink) }
+    }
+
+    /// Messages per frame at most: enough to spread the per-frame cost, small enough for latency.
+    static let maxBatch = 256
+
+    /// Sends what `handle` gathered: accepted messages to the router, rejections to the sink.
+    private func flush(router: FrameSocket, sink: FrameSocket) {
+        let batches: [(WireFrame, FrameSocket)] = [(.messages(pending.messages), router), (.rejections(pending.rejections), sink)]
+        pending = PendingBatch()
+        for (frame, socket) in batches where frame.count > 0 {
+            do {
+                if try !socket.send(frame, stop: stop, logger: logger) {
+                    undelivered += frame.count
+                    logger.error("could not hand messages on before shutdown", metadata: ["messages": "\(frame.count)", "peer": "\(socket.name)"])
+                }
+            } catch {
+                undelivered += frame.count
+                logger.error("could not hand messages on", metadata: ["messages": "\(frame.count)", "peer": "\(socket.name)", "error": "\(error)"])
             }
-        } catch {
-            undelivered += 1
-            logger.error("could not hand a message on", metadata: ["message_id": "\(id)", "error": "\(error)"])
         }
     }
+}
+
+/// What ingest has taken from the broker but not yet handed on.
+struct PendingBatch {
+    var messages: [CNCMessage] = []
+    var rejections: [Rejection] = []
+
+    var count: Int { messages.count + rejections.count }
+    var isEmpty: Bool { count == 0 }
 }

@@ -157,15 +157,26 @@ final class RouterLoop {
             try reject(Rejection(id: MessageID.unattributed(), rejectedAt: now, receivedAt: now, stage: .router, reason: "undecodable frame: \(error)", topic: "", cncID: "", raw: bytes), sink: sink)
             return
         }
+        // One frame in, at most one frame out per type: order is kept within each machine.
+        var byType: [String: [CNCMessage]] = [:]
+        var rejections: [Rejection] = []
         for message in messages {
-            if let type = map.type(of: message.cncID), let outlet = outlets[type] {
-                try outlet.offer(WireFrame.messages([message]).encoded())
-                routed += 1
+            if let type = map.type(of: message.cncID), outlets[type] != nil {
+                byType[type, default: []].append(message)
             } else {
-                rejected += 1
                 let reason = "unknown cnc_id \"\(message.cncID)\": not in the type map"
                 logger.info("rejected", metadata: ["stage": "router", "cnc_id": "\(message.cncID)", "reason": "\(reason)"])
-                try reject(Rejection(rejecting: message, at: .router, reason: reason), sink: sink)
+                rejections.append(Rejection(rejecting: message, at: .router, reason: reason))
+            }
+        }
+        for (type, group) in byType {
+            try outlets[type]!.offer(WireFrame.messages(group).encoded(), messages: group.count)
+            routed += group.count
+        }
+        if !rejections.isEmpty {
+            rejected += rejections.count
+            if try !sink.send(.rejections(rejections), stop: stop, logger: logger) {
+                logger.error("the sink took no rejections before shutdown", metadata: ["rejections": "\(rejections.count)"])
             }
         }
     }
