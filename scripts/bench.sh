@@ -20,16 +20,11 @@ REPO_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/lib/services.sh
 source "$REPO_ROOT/scripts/lib/services.sh"
 
-TMP_DIR=""
 # shellcheck disable=SC2317 # the EXIT trap
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
-    if [[ -n $TMP_DIR ]]; then
-        (stop_mosquitto "$TMP_DIR/mq") || true
-        (stop_postgres "$TMP_DIR/pg") || true
-        rm -rf -- "$TMP_DIR" || true
-    fi
+    stop_private_servers
     exit "$rc"
 }
 trap cleanup EXIT
@@ -42,11 +37,7 @@ log_info "swift build -c release"
 swift build -c release
 BIN_DIR=$(swift build -c release --show-bin-path)
 
-TMP_DIR=$(mktemp -d /tmp/cncb.XXXXXX)
-chmod 755 "$TMP_DIR"
-mkdir -p "$TMP_DIR/pg" "$TMP_DIR/mq"
-start_postgres --no-fsync "$TMP_DIR/pg" "$(free_port)" cnc
-start_mosquitto "$TMP_DIR/mq" "$(free_port)"
+start_private_servers cncb
 
 mkdir -p "$REPO_ROOT/run"
-python3 "$REPO_ROOT/scripts/bench.py" --bin-dir "$BIN_DIR" --work-dir "$TMP_DIR" --json "$REPO_ROOT/run/bench.json" "$@"
+python3 "$REPO_ROOT/scripts/bench.py" --bin-dir "$BIN_DIR" --work-dir "$PRIVATE_DIR" --json "$REPO_ROOT/run/bench.json" "$@"

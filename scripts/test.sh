@@ -65,12 +65,8 @@ reap_leftovers() {
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
-    if [[ -n $TMP_DIR ]]; then
-        (stop_mosquitto "$TMP_DIR/mq") || true
-        (stop_postgres "$TMP_DIR/pg") || true
-        reap_leftovers || true
-        rm -rf -- "$TMP_DIR" || true
-    fi
+    stop_private_servers
+    reap_leftovers || true
     exit "$rc"
 }
 trap cleanup EXIT
@@ -79,13 +75,9 @@ trap 'exit 143' TERM
 
 ensure_packages
 
-# Short path: ZeroMQ ipc:// and unix socket paths are limited to ~107 bytes.
-TMP_DIR=$(mktemp -d /tmp/cnct.XXXXXX)
-chmod 0711 "$TMP_DIR" # the postgres user must be able to reach $TMP_DIR/pg
+start_private_servers cnct
+TMP_DIR=$PRIVATE_DIR
 mkdir -m 0700 "$TMP_DIR/rt"
-
-start_postgres --no-fsync "$TMP_DIR/pg" "$(free_port)" cnc
-start_mosquitto "$TMP_DIR/mq" "$(free_port)"
 test_database_url=$DATABASE_URL
 test_mqtt_url=$MQTT_URL
 unset DATABASE_URL MQTT_URL CNC_PG_PORT CNC_MQTT_PORT

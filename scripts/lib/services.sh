@@ -15,6 +15,10 @@
 #   start_mosquitto DIR PORT         write DIR/mosquitto.conf and start a private broker on
 #                                    127.0.0.1:PORT, export MQTT_URL=mqtt://127.0.0.1:PORT
 #   stop_mosquitto DIR               stop it; does nothing when not running
+#   start_private_servers PREFIX     a new short temp dir /tmp/PREFIX.XXXXXX (PRIVATE_DIR) with a
+#                                    PostgreSQL (fsync off, database cnc) and a mosquitto in it,
+#                                    on free ports; exports DATABASE_URL and MQTT_URL
+#   stop_private_servers             stop both and remove PRIVATE_DIR; safe to call twice
 #   log_info / log_warn / die MSG    messages prefixed with the calling script's name
 #
 # Every server binds 127.0.0.1 only and keeps all its files (data, socket, log, pid) in DIR.
@@ -396,4 +400,22 @@ stop_mosquitto() {
         waited=$((waited + 1))
     done
     rm -f -- "$dir/mosquitto.pid"
+}
+
+# ---------------------------------------------------------------------------------------------
+# throwaway servers for the test and benchmark scripts
+
+start_private_servers() {
+    # Short path: ZeroMQ ipc:// and unix socket paths are limited to ~107 bytes.
+    PRIVATE_DIR=$(mktemp -d "/tmp/$1.XXXXXX")
+    chmod 0711 "$PRIVATE_DIR" # the postgres user must be able to reach $PRIVATE_DIR/pg
+    start_postgres --no-fsync "$PRIVATE_DIR/pg" "$(free_port)" cnc
+    start_mosquitto "$PRIVATE_DIR/mq" "$(free_port)"
+}
+
+stop_private_servers() {
+    [[ -n ${PRIVATE_DIR:-} && -d $PRIVATE_DIR ]] || return 0
+    (stop_mosquitto "$PRIVATE_DIR/mq") || true
+    (stop_postgres "$PRIVATE_DIR/pg") || true
+    rm -rf -- "$PRIVATE_DIR" || true
 }
