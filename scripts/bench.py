@@ -64,6 +64,25 @@ def broker_only(bin_dir, env, count, run):
     return count / (time.monotonic() - start)
 
 
+def naive(bin_dir, env, count, run, python_path):
+    """The seed's design: one INSERT and one COMMIT per message, from Python."""
+    port = env["MQTT_URL"].rsplit(":", 1)[1]
+    topic = f"bench/naive{run}/CNC"
+    subscriber = subprocess.Popen(
+        ["python3", os.path.join(os.path.dirname(__file__), "bench_naive.py"), "127.0.0.1", port, topic, str(count), env["DATABASE_URL"]],
+        stdout=subprocess.PIPE, text=True, env=dict(env, PYTHONPATH=python_path),
+    )
+    if subscriber.stdout.readline().strip() != "subscribed":
+        raise SystemExit("the naive subscriber did not start")
+    start = time.monotonic()
+    emulator(bin_dir, topic, count, env)
+    subscriber.wait(timeout=1800)
+    if subscriber.returncode != 0:
+        raise SystemExit("the naive subscriber failed")
+    psql("DROP TABLE naive_cnc_data")
+    return count / (time.monotonic() - start)
+
+
 def pipeline(bin_dir, work_dir, env, count, run):
     topic = f"bench/pipe{run}/CNC"
     stage_env = dict(env, MQTT_TOPIC=topic, MQTT_CLIENT_ID=f"bench-ingest-{run}", MES_RUNTIME_DIR=f"{work_dir}/rt{run}",
@@ -114,6 +133,8 @@ def main():
     parser.add_argument("--json", required=True)
     parser.add_argument("--count", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--naive-count", type=int, default=20_000, help="messages for the naive reference, which is slow")
+    parser.add_argument("--python-path", required=True, help="where paho-mqtt and psycopg are installed")
     args = parser.parse_args()
     env = dict(os.environ, MES_LOG_LEVEL="info")
 
@@ -121,18 +142,22 @@ def main():
     for run in range(1, args.runs + 1):
         publisher = args.count / emulator(args.bin_dir, f"bench/none{run}/CNC", args.count, env)
         reference = broker_only(args.bin_dir, env, args.count, run)
+        naive_rate = naive(args.bin_dir, env, args.naive_count, run, args.python_path)
         rate, resources = pipeline(args.bin_dir, args.work_dir, env, args.count, run)
-        runs.append({"publisher": publisher, "broker_only": reference, "pipeline": rate, "resources": resources})
-        print(f"run {run}: publisher {publisher:,.0f} msg/s, broker-only {reference:,.0f} msg/s, pipeline {rate:,.0f} msg/s", flush=True)
+        runs.append({"publisher": publisher, "broker_only": reference, "naive": naive_rate, "pipeline": rate, "resources": resources})
+        print(f"run {run}: publisher {publisher:,.0f} msg/s, broker-only {reference:,.0f} msg/s, naive {naive_rate:,.0f} msg/s, pipeline {rate:,.0f} msg/s", flush=True)
 
-    median = {key: statistics.median(run[key] for run in runs) for key in ("publisher", "broker_only", "pipeline")}
+    median = {key: statistics.median(run[key] for run in runs) for key in ("publisher", "broker_only", "naive", "pipeline")}
     ratio = statistics.median(run["pipeline"] / run["broker_only"] for run in runs)
+    naive_ratio = statistics.median(run["pipeline"] / run["naive"] for run in runs)
     print()
     print(f"{'messages per run':<28}{args.count:>12,}   (QoS 1, 20 machines, {args.runs} runs, medians)")
     print(f"{'publisher alone':<28}{median['publisher']:>12,.0f} msg/s")
     print(f"{'broker-only (mosquitto_sub)':<28}{median['broker_only']:>12,.0f} msg/s")
+    print(f"{'naive (INSERT+COMMIT each)':<28}{median['naive']:>12,.0f} msg/s   ({args.naive_count:,} messages)")
     print(f"{'pipeline, publish to COMMIT':<28}{median['pipeline']:>12,.0f} msg/s")
     print(f"{'pipeline / broker-only':<28}{ratio:>12.2f}")
+    print(f"{'pipeline / naive':<28}{naive_ratio:>12.1f}")
     print()
     print(f"{'stage':<12}{'peak RSS MB':>12}{'CPU s':>8}   (median over runs)")
     for name, _ in STAGES:
@@ -140,7 +165,8 @@ def main():
         cpu = statistics.median(run["resources"][name][1] for run in runs)
         print(f"{name:<12}{rss:>12.1f}{cpu:>8.2f}")
     with open(args.json, "w") as output:
-        json.dump({"count": args.count, "runs": runs, "median": median, "pipeline_to_broker_only": ratio}, output, indent=2)
+        json.dump({"count": args.count, "naive_count": args.naive_count, "runs": runs, "median": median,
+                   "pipeline_to_broker_only": ratio, "pipeline_to_naive": naive_ratio}, output, indent=2)
     print(f"\nwritten to {args.json}")
 
 

@@ -9,8 +9,10 @@
 # (default 200000, QoS 1, 20 machines of both types):
 #   publisher    cnc-emulator with no subscriber: the publisher's own rate
 #   broker-only  the same messages to mosquitto_sub -C N (a C subscriber that only counts)
+#   naive        the design this project replaces: a Python paho-mqtt subscriber that INSERTs and
+#                COMMITs each message (--naive-count, default 20000, since it is slow)
 #   pipeline     sink, router, 2 workers per type and ingest: first publish to last COMMIT
-# and prints the medians, the ratio of the pipeline to the broker-only rate, and each stage's
+# and prints the medians, the ratios of the pipeline to the broker-only and naive rates, and each stage's
 # peak RSS and CPU seconds; the same figures go to FILE as JSON (default run/bench.json).
 
 set -euo pipefail
@@ -39,5 +41,14 @@ BIN_DIR=$(swift build -c release --show-bin-path)
 
 start_private_servers cncb
 
+# The naive reference is Python, like the service this project replaces.
+python_path=$PRIVATE_DIR/python
+if ! python3 -m pip --version >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip >/dev/null
+fi
+log_info "installing paho-mqtt and psycopg for the naive reference"
+python3 -m pip install -q --disable-pip-version-check --target "$python_path" 'paho-mqtt>=2,<3' 'psycopg[binary]>=3,<4'
+
 mkdir -p "$REPO_ROOT/run"
-python3 "$REPO_ROOT/scripts/bench.py" --bin-dir "$BIN_DIR" --work-dir "$PRIVATE_DIR" --json "$REPO_ROOT/run/bench.json" "$@"
+python3 "$REPO_ROOT/scripts/bench.py" --bin-dir "$BIN_DIR" --work-dir "$PRIVATE_DIR" --python-path "$python_path" \
+    --json "$REPO_ROOT/run/bench.json" "$@"
