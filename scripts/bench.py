@@ -83,7 +83,30 @@ def naive(bin_dir, env, count, run, python_path):
     return count / (time.monotonic() - start)
 
 
-def pipeline(bin_dir, work_dir, env, count, run):
+def measure_latency(bin_dir, topic, env, rate, seconds):
+    """Publishes at a fixed rate; the time from each message's own timestamp (set by the
+    emulator as it publishes) to the row's stored_at (written just before its COMMIT)."""
+    rate = max(1, int(rate))
+    messages = rate * seconds
+    before = int(psql("SELECT count(*) FROM cnc_data"))
+    marker = psql("SELECT clock_timestamp()")
+    subprocess.run(
+        [f"{bin_dir}/cnc-emulator", "--count", str(messages), "--machines", "20", "--topic", topic, "--rate", str(rate)],
+        check=True, capture_output=True, env=env,
+    )
+    deadline = time.monotonic() + 60
+    while int(psql("SELECT count(*) FROM cnc_data")) < before + messages and time.monotonic() < deadline:
+        time.sleep(0.05)
+    row = psql(f"""
+        SELECT percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY ms), max(ms)
+        FROM (SELECT extract(epoch FROM stored_at - ts) * 1000 AS ms FROM cnc_data WHERE received_at > '{marker}') AS latency
+    """)
+    percentiles, maximum = row.rsplit("|", 1)
+    p50, p95, p99 = (float(value) for value in percentiles.strip("{}").split(","))
+    return {"rate": rate, "messages": messages, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "max_ms": float(maximum)}
+
+
+def pipeline(bin_dir, work_dir, env, count, run, latency_seconds):
     topic = f"bench/pipe{run}/CNC"
     stage_env = dict(env, MQTT_TOPIC=topic, MQTT_CLIENT_ID=f"bench-ingest-{run}", MES_RUNTIME_DIR=f"{work_dir}/rt{run}",
                      MES_CNC_TYPES="deploy/cnc_types.json", MES_MIGRATIONS_DIR="migrations")
@@ -110,6 +133,7 @@ def pipeline(bin_dir, work_dir, env, count, run):
             if stored < count:
                 time.sleep(0.05)
         seconds = time.monotonic() - start
+        latency = measure_latency(bin_dir, topic, env, count / seconds / 2, latency_seconds)
         resources = {name: proc_stats(process.pid) for name, process in processes.items()}
         for process in processes.values():
             process.send_signal(signal.SIGTERM)
@@ -117,9 +141,10 @@ def pipeline(bin_dir, work_dir, env, count, run):
             process.wait(timeout=60)
         stored = int(psql("SELECT count(*) FROM cnc_data"))
         rejected = int(psql("SELECT count(*) FROM rejected_messages"))
-        if stored != count or rejected != 0:
-            raise SystemExit(f"run {run}: {stored} rows stored and {rejected} rejected for {count} published")
-        return count / seconds, resources
+        expected = count + latency["messages"]
+        if stored != expected or rejected != 0:
+            raise SystemExit(f"run {run}: {stored} rows stored and {rejected} rejected for {expected} published")
+        return count / seconds, latency, resources
     finally:
         for process in processes.values():
             if process.poll() is None:
@@ -133,6 +158,7 @@ def main():
     parser.add_argument("--json", required=True)
     parser.add_argument("--count", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--latency-seconds", type=int, default=10, help="length of the fixed-rate latency run")
     parser.add_argument("--naive-count", type=int, default=20_000, help="messages for the naive reference, which is slow")
     parser.add_argument("--python-path", required=True, help="where paho-mqtt and psycopg are installed")
     args = parser.parse_args()
@@ -143,8 +169,8 @@ def main():
         publisher = args.count / emulator(args.bin_dir, f"bench/none{run}/CNC", args.count, env)
         reference = broker_only(args.bin_dir, env, args.count, run)
         naive_rate = naive(args.bin_dir, env, args.naive_count, run, args.python_path)
-        rate, resources = pipeline(args.bin_dir, args.work_dir, env, args.count, run)
-        runs.append({"publisher": publisher, "broker_only": reference, "naive": naive_rate, "pipeline": rate, "resources": resources})
+        rate, latency, resources = pipeline(args.bin_dir, args.work_dir, env, args.count, run, args.latency_seconds)
+        runs.append({"publisher": publisher, "broker_only": reference, "naive": naive_rate, "pipeline": rate, "latency": latency, "resources": resources})
         print(f"run {run}: publisher {publisher:,.0f} msg/s, broker-only {reference:,.0f} msg/s, naive {naive_rate:,.0f} msg/s, pipeline {rate:,.0f} msg/s", flush=True)
 
     median = {key: statistics.median(run[key] for run in runs) for key in ("publisher", "broker_only", "naive", "pipeline")}
@@ -158,6 +184,11 @@ def main():
     print(f"{'pipeline, publish to COMMIT':<28}{median['pipeline']:>12,.0f} msg/s")
     print(f"{'pipeline / broker-only':<28}{ratio:>12.2f}")
     print(f"{'pipeline / naive':<28}{naive_ratio:>12.1f}")
+    print()
+    rate = statistics.median(run["latency"]["rate"] for run in runs)
+    print(f"latency at half the pipeline's rate ({rate:,.0f} msg/s, {args.latency_seconds} s), publish to stored, medians:")
+    for key in ("p50_ms", "p95_ms", "p99_ms", "max_ms"):
+        print(f"  {key[:-3]:<6}{statistics.median(run['latency'][key] for run in runs):>10.1f} ms")
     print()
     print(f"{'stage':<12}{'peak RSS MB':>12}{'CPU s':>8}   (median over runs)")
     for name, _ in STAGES:
