@@ -108,27 +108,19 @@ final class RouterLoop {
         var drain: StageDrain?
         while true {
             if reload.take() { reloadMap() }
-            if stop.isRequested && drain == nil { drain = StageDrain() }
+            drain.start(when: stop)
             for outlet in outlets.values { try outlet.flush() }
             let full = outlets.values.filter(\.isFull)
             if !full.isEmpty {
                 // A type's queue is full: stop taking input until its workers catch up.
                 _ = try ZMQPoller.wait(for: full.map(\.socket.socket), events: .writable, timeoutMilliseconds: 100)
-                if var current = drain {
-                    let done = current.record(waited: 100, gotInput: false)
-                    drain = current
-                    if done { break }
-                }
+                if drain.isOver(afterWaiting: 100, gotInput: false) { break }
                 continue
             }
             let holding = outlets.values.contains { $0.heldCount > 0 }
             let waited = holding ? 10 : 100
             let bytes = try input.receive(timeoutMilliseconds: waited)
-            if var current = drain {
-                let done = current.record(waited: bytes == nil ? waited : 0, gotInput: bytes != nil || holding)
-                drain = current
-                if done && bytes == nil { break }
-            }
+            if drain.isOver(afterWaiting: bytes == nil ? waited : 0, gotInput: bytes != nil || holding) && bytes == nil { break }
             guard let bytes else { continue }
             try route(bytes, sink: sink)
         }

@@ -86,18 +86,14 @@ final class SinkLoop {
 
         var drain: StageDrain?
         while true {
-            if stop.isRequested && drain == nil { drain = StageDrain() }
+            drain.start(when: stop)
             let waitMilliseconds = pending == 0 ? 100 : max(0, configuration.flushIntervalMilliseconds - elapsedSinceBatchStart())
             let bytes = try input.receive(timeoutMilliseconds: min(waitMilliseconds, 100))
             if let bytes { take(bytes) }
             if pending >= configuration.batchSize || (pending > 0 && elapsedSinceBatchStart() >= configuration.flushIntervalMilliseconds) {
                 flush()
             }
-            if var current = drain {
-                let done = current.record(waited: bytes == nil ? 100 : 0, gotInput: bytes != nil)
-                drain = current
-                if done && bytes == nil { break }
-            }
+            if drain.isOver(afterWaiting: bytes == nil ? 100 : 0, gotInput: bytes != nil) && bytes == nil { break }
         }
         flush()
         logger.info("sink stopped", metadata: ["records": "\(written.records)", "rejections": "\(written.rejections)", "batches": "\(written.batches)", "unwritten": "\(pending)"])
@@ -200,14 +196,4 @@ final class SinkLoop {
     }
 
     private(set) var fatalSettingError: SettingError?
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif
-
-func monotonicMilliseconds() -> UInt64 {
-    var spec = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &spec)
-    return UInt64(spec.tv_sec) * 1_000 + UInt64(spec.tv_nsec) / 1_000_000
 }

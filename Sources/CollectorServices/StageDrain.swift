@@ -20,3 +20,18 @@ struct StageDrain {
         return idleSoFar >= idleMilliseconds || drainedSoFar >= maximumMilliseconds
     }
 }
+
+/// A stage loop holds its drain as an optional: nil until a stop is requested.
+extension Optional where Wrapped == StageDrain {
+    /// Starts the drain once `stop` is requested; call it before the loop's wait.
+    mutating func start(when stop: StopSignal) {
+        if stop.isRequested && self == nil { self = StageDrain() }
+    }
+
+    /// Records one wait; true when a started drain is over. Always false before the drain starts.
+    mutating func isOver(afterWaiting milliseconds: Int, gotInput: Bool) -> Bool {
+        guard var drain = self else { return false }
+        defer { self = drain }
+        return drain.record(waited: milliseconds, gotInput: gotInput)
+    }
+}

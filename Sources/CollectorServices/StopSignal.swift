@@ -27,11 +27,3 @@ public final class StopSignal: Sendable {
         return isRequested
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif
-
-func usleepMilliseconds(_ milliseconds: Int) {
-    usleep(useconds_t(milliseconds * 1_000))
-}

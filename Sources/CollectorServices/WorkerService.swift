@@ -65,13 +65,9 @@ public struct WorkerService: Service, CustomStringConvertible {
             var stored = 0, rejected = 0, undelivered = 0
             var drain: StageDrain?
             while true {
-                if stop.isRequested && drain == nil { drain = StageDrain() }
+                drain.start(when: stop)
                 let bytes = try input.receive(timeoutMilliseconds: 100)
-                if var current = drain {
-                    let done = current.record(waited: bytes == nil ? 100 : 0, gotInput: bytes != nil)
-                    drain = current
-                    if done && bytes == nil { break }
-                }
+                if drain.isOver(afterWaiting: bytes == nil ? 100 : 0, gotInput: bytes != nil) && bytes == nil { break }
                 guard let bytes else { continue }
                 var records: [StoredRecord] = [], rejections: [Rejection] = []
                 let messages: [CNCMessage]
