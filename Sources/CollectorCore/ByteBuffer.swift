@@ -27,8 +27,8 @@ public struct ByteWriter: Sendable {
     }
 
     public mutating func write(_ id: MessageID) {
-        write(id.stream)
-        write(id.sequence)
+        write(id.high)
+        write(id.low)
     }
 
     /// Overwrites a big-endian `u32` written earlier at `offset`.
@@ -78,6 +78,6 @@ public struct ByteReader {
     }
 
     public mutating func readMessageID() throws(WireFrame.DecodingError) -> MessageID {
-        MessageID(stream: try read(), sequence: try read())
+        MessageID(high: try read(), low: try read())
     }
 }

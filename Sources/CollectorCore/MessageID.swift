@@ -1,29 +1,49 @@
-/// The identity of one message, given by `ingest` when it first sees the bytes and carried with
-/// them through every stage to the database (`message_id` columns).
+/// The identity of one message, carried with it through every stage to the database
+/// (`message_id` columns, type `uuid`).
 ///
-/// `stream` names one run of one ingest process (random at start-up, so restarts and parallel
-/// instances never collide); `sequence` counts that run's messages from 1. Acknowledgements can
-/// then be expressed per stream as "everything up to N". Stored as a PostgreSQL `uuid` whose first
-/// 8 bytes are `stream` and last 8 bytes `sequence`, both big-endian.
+/// It is derived from the content: the first 16 bytes of SHA-256 over the topic, a zero byte
+/// and the bytes as published, with the RFC 9562 version 8 and variant bits set. The same
+/// message therefore has the same identity however often it arrives: a broker's QoS 1
+/// redelivery, ingest's replay of its journal and a retry after a crash all land on one row,
+/// because every table is written with `ON CONFLICT (message_id) DO NOTHING`. Two publications
+/// with the same topic and the very same bytes (same `cnc_id`, same `timestamp`, same values)
+/// count as one message.
 public struct MessageID: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public var stream: UInt64
-    public var sequence: UInt64
+    /// The first 8 bytes of the `uuid`, big-endian.
+    public var high: UInt64
+    /// The last 8 bytes of the `uuid`, big-endian.
+    public var low: UInt64
 
-    public init(stream: UInt64, sequence: UInt64) {
-        self.stream = stream
-        self.sequence = sequence
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// The identity of a message with this topic and these bytes.
+    public init(topic: String, content: some Collection<UInt8>) {
+        var hasher = SHA256()
+        hasher.update(topic.utf8)
+        hasher.update(CollectionOfOne(0))
+        hasher.update(content)
+        let digest = hasher.finalize()
+        var high: UInt64 = 0, low: UInt64 = 0
+        for index in 0..<8 {
+            high = high << 8 | UInt64(digest[index])
+            low = low << 8 | UInt64(digest[8 + index])
+        }
+        self.init(high: high & ~0xF000 | 0x8000, low: low & ~(0xC << 60) | 0x8 << 60)
     }
 
     public static func < (lhs: MessageID, rhs: MessageID) -> Bool {
-        (lhs.stream, lhs.sequence) < (rhs.stream, rhs.sequence)
+        (lhs.high, lhs.low) < (rhs.high, rhs.low)
     }
 
     /// The 16 bytes of the `uuid` form.
     public var bytes: [UInt8] {
         var result = [UInt8]()
         result.reserveCapacity(16)
-        for shift in stride(from: 56, through: 0, by: -8) { result.append(UInt8(truncatingIfNeeded: stream >> UInt64(shift))) }
-        for shift in stride(from: 56, through: 0, by: -8) { result.append(UInt8(truncatingIfNeeded: sequence >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) { result.append(UInt8(truncatingIfNeeded: high >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) { result.append(UInt8(truncatingIfNeeded: low >> UInt64(shift))) }
         return result
     }
 
@@ -36,16 +56,11 @@ public struct MessageID: Hashable, Sendable, Comparable, CustomStringConvertible
         return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
     }
 
-    /// An identity for bytes that no ingest accepted (a corrupt frame between stages): stream 0
-    /// and a random sequence, so such rows never collide with real messages or each other.
+    /// An identity for bytes that no ingest accepted (a corrupt frame between stages): a random
+    /// version 4 `uuid`, so such rows never collide with real messages or each other.
     public static func unattributed() -> MessageID {
         var generator = SystemRandomNumberGenerator()
-        return MessageID(stream: 0, sequence: UInt64.random(in: 1...UInt64.max, using: &generator))
-    }
-
-    /// A stream number for a new ingest run: random, never 0 (0 marks messages no ingest accepted).
-    public static func newStream() -> UInt64 {
-        var generator = SystemRandomNumberGenerator()
-        return UInt64.random(in: 1...UInt64.max, using: &generator)
+        let high = UInt64.random(in: 0...UInt64.max, using: &generator), low = UInt64.random(in: 0...UInt64.max, using: &generator)
+        return MessageID(high: high & ~0xF000 | 0x4000, low: low & ~(0xC << 60) | 0x8 << 60)
     }
 }

@@ -7,6 +7,8 @@ public enum WireFrame: Sendable, Equatable {
     case rejections([Rejection])
     /// worker → sink.
     case records([StoredRecord])
+    /// sink → ingest: these messages are committed (or were already stored).
+    case acknowledgements([MessageID])
 
     /// Version 1 of the format; a reader refuses any other.
     public static let version: UInt8 = 1
@@ -17,6 +19,7 @@ public enum WireFrame: Sendable, Equatable {
         case messages = 1
         case rejections = 2
         case records = 3
+        case acknowledgements = 4
     }
 
     public enum DecodingError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -40,6 +43,7 @@ public enum WireFrame: Sendable, Equatable {
         case .messages(let items): items.count
         case .rejections(let items): items.count
         case .records(let items): items.count
+        case .acknowledgements(let items): items.count
         }
     }
 
@@ -63,6 +67,10 @@ public enum WireFrame: Sendable, Equatable {
                 writer.write(record.cncType)
                 writer.write(record.state)
             }
+        case .acknowledgements(let ids):
+            writer.write(Kind.acknowledgements.rawValue)
+            writer.write(UInt32(ids.count))
+            for id in ids { writer.write(id) }
         }
         return writer.bytes
     }
@@ -91,6 +99,12 @@ public enum WireFrame: Sendable, Equatable {
                 records.append(StoredRecord(message: try reader.readMessage(), cncType: try reader.readString(), state: try reader.readMachineState()))
             }
             frame = .records(records)
+        case .acknowledgements:
+            guard Int(count) * 16 <= reader.remaining else { throw .truncated }
+            var ids: [MessageID] = []
+            ids.reserveCapacity(Int(count))
+            for _ in 0..<count { ids.append(try reader.readMessageID()) }
+            frame = .acknowledgements(ids)
         }
         guard reader.remaining == 0 else { throw .invalid("\(reader.remaining) trailing bytes") }
         return frame

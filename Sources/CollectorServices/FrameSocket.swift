@@ -30,6 +30,16 @@ final class FrameSocket {
         try make(context, .pull, endpoints, bind: false, name: name)
     }
 
+    /// The sink's acknowledgement socket, bound: every ingest connected to it hears every frame.
+    static func publish(_ context: ZMQContext, bindingTo endpoints: [String], name: String) throws -> FrameSocket {
+        try make(context, .publish, endpoints, bind: true, name: name)
+    }
+
+    /// ingest's side of the acknowledgements, connected to every sink.
+    static func subscribe(_ context: ZMQContext, connectingTo endpoints: [String], name: String) throws -> FrameSocket {
+        try make(context, .subscribe, endpoints, bind: false, name: name)
+    }
+
     /// Frames queued per socket before a sender waits. A frame carries up to a batch of
     /// messages, so this bounds memory at a few megabytes per socket under load.
     static let highWaterMark: Int32 = 200
@@ -44,6 +54,13 @@ final class FrameSocket {
             try socket.setSendHighWaterMark(highWaterMark)
         case .pull:
             try socket.setReceiveHighWaterMark(highWaterMark)
+        case .publish:
+            // An acknowledgement that is dropped costs only a redelivery, never a message.
+            try socket.setLinger(milliseconds: 1_000)
+            try socket.setSendHighWaterMark(highWaterMark * 10)
+        case .subscribe:
+            try socket.setReceiveHighWaterMark(highWaterMark * 10)
+            try socket.subscribe()
         }
         for endpoint in endpoints {
             if bind { try socket.bind(endpoint) } else { try socket.connect(endpoint) }

@@ -5,7 +5,9 @@ import ServiceLifecycle
 import ZeroMQ
 
 /// `ingest`: subscribes to the broker, validates every message once, gives each an identity,
-/// and pushes accepted messages to the router and rejections to the sink.
+/// journals it, and pushes accepted messages to the router and rejections to the sink. What the
+/// sink does not acknowledge in time is sent again from the journal, and a restarted ingest
+/// first replays what its journal still holds.
 public struct IngestService: Service, CustomStringConvertible {
     /// Keeps service-group logs and errors short: the configuration is logged at start-up.
     public var description: String { "ingest" }
@@ -17,16 +19,27 @@ public struct IngestService: Service, CustomStringConvertible {
         public var client: MQTTClient.Options
         public var limits: ValidationLimits
         public var endpoints: StageEndpoints
+        /// The journal's directory, of this ingest alone.
+        public var journalDirectory: String
+        /// A new journal segment starts when the current one would grow past this.
+        public var journalSegmentBytes = 4 << 20
+        /// How often written journal records are forced to disk; 0 forces every write.
+        public var journalSyncMilliseconds = 100
+        /// How long a message may wait for the sink's acknowledgement before it is sent again.
+        public var redeliverAfterMilliseconds = 30_000
+        /// How long a stopping ingest waits for the acknowledgements of what it handed on.
+        public var shutdownAcknowledgementMilliseconds = 5_000
         /// Reconnect backoff: first delay and cap, in milliseconds.
         public var reconnectBackoff = Backoff(initialMilliseconds: 500, maximumMilliseconds: 30_000)
 
-        public init(broker: MQTTURL, topicFilter: String, qos: Int32, client: MQTTClient.Options, limits: ValidationLimits, endpoints: StageEndpoints) {
+        public init(broker: MQTTURL, topicFilter: String, qos: Int32, client: MQTTClient.Options, limits: ValidationLimits, endpoints: StageEndpoints, journalDirectory: String) {
             self.broker = broker
             self.topicFilter = topicFilter
             self.qos = qos
             self.client = client
             self.limits = limits
             self.endpoints = endpoints
+            self.journalDirectory = journalDirectory
         }
     }
 
@@ -47,35 +60,51 @@ public struct IngestService: Service, CustomStringConvertible {
     }
 }
 
-/// The ingest thread: owns the MQTT client and both ZeroMQ sockets.
+/// The ingest thread: owns the MQTT client, the journal and the ZeroMQ sockets.
 final class IngestLoop {
     private let configuration: IngestService.Configuration
     private let logger: Logger
     private let stop: StopSignal
     private let validator: MessageValidator
-    private let stream = MessageID.newStream()
-    private var sequence: UInt64 = 0
     private var connected = false
-    private var accepted = 0
-    private var rejected = 0
-    private var undelivered = 0
-    private var pending = PendingBatch()
+    private var counts = (accepted: 0, rejected: 0, replayed: 0, redelivered: 0, acknowledged: 0, undelivered: 0)
+    /// What `handle` took from the broker and `flush` has not yet journaled and handed on.
+    private var pending: [JournalEntry] = []
+    private var waiting: UnacknowledgedMessages
+    private var lastMaintenance: UInt64 = 0
+    private var lastSync: UInt64 = 0
 
     init(configuration: IngestService.Configuration, logger: Logger, stop: StopSignal) {
         self.configuration = configuration
         self.logger = logger
         self.stop = stop
         self.validator = MessageValidator(limits: configuration.limits)
+        self.waiting = UnacknowledgedMessages(redeliverAfterMilliseconds: UInt64(max(1, configuration.redeliverAfterMilliseconds)))
+    }
+
+    /// The sockets and the journal, opened by `run` and used by every step of the loop.
+    private struct Links {
+        let journal: IngestJournal
+        let router: FrameSocket
+        let sink: FrameSocket
+        let acknowledgements: FrameSocket
     }
 
     func run() throws {
         try configuration.endpoints.prepareRuntimeDirectory()
+        let journal = try IngestJournal(directory: configuration.journalDirectory, segmentBytes: configuration.journalSegmentBytes)
         let context = try ZMQContext()
-        let router = try FrameSocket.push(context, connectingTo: configuration.endpoints.router, name: "router")
-        let sink = try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, name: "sink")
+        let links = Links(
+            journal: journal,
+            router: try FrameSocket.push(context, connectingTo: configuration.endpoints.router, name: "router"),
+            sink: try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, name: "sink"),
+            acknowledgements: try FrameSocket.subscribe(context, connectingTo: configuration.endpoints.acknowledgements, name: "acknowledgements")
+        )
+        logger.info("ingest starting", metadata: ["broker": "\(configuration.broker)", "journal": "\(journal.directory)"])
+        try replayJournal(links)
+
         let client = try MQTTClient(options: configuration.client)
         let topicFilter = configuration.topicFilter, qos = configuration.qos
-
         client.onConnect = { [logger] code, reason in
             guard code == 0 else {
                 logger.error("broker refused the connection", metadata: ["reason": "\(reason)"])
@@ -94,14 +123,21 @@ final class IngestLoop {
             self.connected = false
             if !expected { logger.warning("connection to the broker lost") }
         }
+        // A journal failure is thrown out of the callback's loop call through this box.
+        var callbackFailure: (any Error)?
         client.onMessage = { message in
-            self.handle(message, router: router, sink: sink)
+            do {
+                try self.handle(message, links)
+            } catch {
+                callbackFailure = error
+            }
         }
 
-        logger.info("ingest starting", metadata: ["stream": "\(String(stream, radix: 16))", "broker": "\(configuration.broker)"])
         var backoff = configuration.reconnectBackoff
         var needsConnect = true
         while !stop.isRequested {
+            if let callbackFailure { throw callbackFailure }
+            try maintain(links)
             if needsConnect {
                 do {
                     try client.connect(host: configuration.broker.host, port: configuration.broker.port)
@@ -113,15 +149,14 @@ final class IngestLoop {
                     continue
                 }
             }
+            // Messages are batched into one frame while the broker has more ready; a loop
+            // that took nothing new means the socket is drained, so the batch leaves now.
+            let taken = counts.accepted + counts.rejected
             do throws(MQTTError) {
-                // Messages are batched into one frame while the broker has more ready; a loop
-                // that took nothing new means the socket is drained, so the batch leaves now.
-                let taken = accepted + rejected
                 try client.loop(timeoutMilliseconds: pending.isEmpty ? 100 : 0)
-                if accepted + rejected == taken { flush(router: router, sink: sink) }
                 if connected { backoff.reset() }
             } catch {
-                flush(router: router, sink: sink)
+                try flush(links)
                 guard error.isConnectionLoss else { throw error }
                 let delay = backoff.next()
                 logger.warning("broker connection failed, reconnecting", metadata: ["error": "\(error)", "retry_ms": "\(delay)"])
@@ -132,8 +167,9 @@ final class IngestLoop {
                     logger.debug("reconnect failed", metadata: ["error": "\(error)"])
                 }
             }
+            if counts.accepted + counts.rejected == taken { try flush(links) }
         }
-        flush(router: router, sink: sink)
+        try flush(links)
         // No UNSUBSCRIBE: the session, and what the broker queues for it, must outlive us.
         // Closing a socket with unread data sends a TCP reset, which can destroy the
         // acknowledgements just written, and the broker would deliver those messages again.
@@ -142,57 +178,144 @@ final class IngestLoop {
         client.discardIncoming(quietMilliseconds: 100, maximumMilliseconds: 2_000)
         client.disconnect()
         for _ in 0..<10 where client.wantsWrite { try? client.loop(timeoutMilliseconds: 50) }
-        logger.info("ingest stopped", metadata: ["accepted": "\(accepted)", "rejected": "\(rejected)", "undelivered": "\(undelivered)"])
+        try awaitAcknowledgements(links)
+        logger.info("ingest stopped", metadata: [
+            "accepted": "\(counts.accepted)", "rejected": "\(counts.rejected)", "replayed": "\(counts.replayed)",
+            "redelivered": "\(counts.redelivered)", "acknowledged": "\(counts.acknowledged)", "unacknowledged": "\(waiting.count)",
+            "undelivered": "\(counts.undelivered)",
+        ])
         // Closing the sockets (deinit) waits up to their linger time for queued frames to leave.
     }
 
-    private func handle(_ message: MQTTClient.Message, router: FrameSocket, sink: FrameSocket) {
+    private func handle(_ message: MQTTClient.Message, _ links: Links) throws {
         let receivedAt = WallClock.nowMicroseconds()
-        sequence += 1
-        let id = MessageID(stream: stream, sequence: sequence)
+        let id = MessageID(topic: message.topic, content: message.payload)
         switch validator.validate(message.payload) {
         case .success(let fields):
-            accepted += 1
-            pending.messages.append(CNCMessage(
+            counts.accepted += 1
+            pending.append(.message(CNCMessage(
                 id: id, receivedAt: receivedAt, timestamp: fields.timestamp, topic: message.topic, cncID: fields.cncID,
                 partProgram: fields.partProgram, raw: message.payload, payloadRange: fields.payloadRange
-            ))
+            )))
         case .failure(let failure):
-            rejected += 1
+            counts.rejected += 1
             logger.info("rejected", metadata: ["stage": "ingest", "cnc_id": "\(failure.cncID)", "topic": "\(message.topic)", "reason": "\(failure.reason)"])
             // An oversized message is kept as a bounded prefix: the reason already says how big it was.
             let raw = message.payload.count > configuration.limits.maxMessageBytes ? Array(message.payload.prefix(configuration.limits.maxMessageBytes)) : message.payload
-            pending.rejections.append(Rejection(id: id, rejectedAt: receivedAt, receivedAt: receivedAt, stage: .ingest, reason: failure.reason, topic: message.topic, cncID: failure.cncID, raw: raw))
+            pending.append(.rejection(Rejection(id: id, rejectedAt: receivedAt, receivedAt: receivedAt, stage: .ingest, reason: failure.reason, topic: message.topic, cncID: failure.cncID, raw: raw)))
         }
-        if pending.count >= Self.maxBatch { flush(router: router, sink: sink) }
+        if pending.count >= Self.maxBatch { try flush(links) }
     }
 
     /// Messages per frame at most: enough to spread the per-frame cost, small enough for latency.
     static let maxBatch = 256
 
-    /// Sends what `handle` gathered: accepted messages to the router, rejections to the sink.
-    private func flush(router: FrameSocket, sink: FrameSocket) {
-        let batches: [(WireFrame, FrameSocket)] = [(.messages(pending.messages), router), (.rejections(pending.rejections), sink)]
-        pending = PendingBatch()
-        for (frame, socket) in batches where frame.count > 0 {
+    /// Journals what `handle` gathered, then hands it on.
+    private func flush(_ links: Links) throws {
+        guard !pending.isEmpty else { return }
+        let entries = pending
+        pending = []
+        let locations = try links.journal.append(entries)
+        let now = monotonicMilliseconds()
+        for (entry, location) in zip(entries, locations) { waiting.add(entry.id, at: location, now: now) }
+        if configuration.journalSyncMilliseconds == 0 { try syncJournal(links, now: now) }
+        handOn(entries, links)
+    }
+
+    /// Sends entries on: accepted messages to the router, rejections to the sink, in frames of
+    /// at most `maxBatch`.
+    private func handOn(_ entries: [JournalEntry], _ links: Links) {
+        var messages: [CNCMessage] = [], rejections: [Rejection] = []
+        for entry in entries {
+            switch entry {
+            case .message(let message): messages.append(message)
+            case .rejection(let rejection): rejections.append(rejection)
+            }
+        }
+        var frames: [(WireFrame, FrameSocket)] = []
+        for start in stride(from: 0, to: messages.count, by: Self.maxBatch) {
+            frames.append((.messages(Array(messages[start..<min(start + Self.maxBatch, messages.count)])), links.router))
+        }
+        for start in stride(from: 0, to: rejections.count, by: Self.maxBatch) {
+            frames.append((.rejections(Array(rejections[start..<min(start + Self.maxBatch, rejections.count)])), links.sink))
+        }
+        for (frame, socket) in frames {
             do {
                 if try !socket.send(frame, stop: stop, logger: logger) {
-                    undelivered += frame.count
-                    logger.error("could not hand messages on before shutdown", metadata: ["messages": "\(frame.count)", "peer": "\(socket.name)"])
+                    counts.undelivered += frame.count
+                    logger.warning("could not hand messages on before shutdown; the journal keeps them", metadata: ["messages": "\(frame.count)", "peer": "\(socket.name)"])
                 }
             } catch {
-                undelivered += frame.count
-                logger.error("could not hand messages on", metadata: ["messages": "\(frame.count)", "peer": "\(socket.name)", "error": "\(error)"])
+                counts.undelivered += frame.count
+                logger.error("could not hand messages on; the journal keeps them", metadata: ["messages": "\(frame.count)", "peer": "\(socket.name)", "error": "\(error)"])
             }
         }
     }
-}
 
-/// What ingest has taken from the broker but not yet handed on.
-struct PendingBatch {
-    var messages: [CNCMessage] = []
-    var rejections: [Rejection] = []
+    /// Sends again, before anything new, what earlier runs journaled: the sink stores each
+    /// message once, so what was stored already costs only the work.
+    private func replayJournal(_ links: Links) throws {
+        for segment in links.journal.earlierSegments {
+            let (records, droppedBytes) = try links.journal.readSegment(segment)
+            if droppedBytes > 0 {
+                logger.warning("journal segment ends in a torn record, written when a crash stopped ingest; cut off", metadata: ["segment": "\(links.journal.path(of: segment))", "bytes": "\(droppedBytes)"])
+            }
+            waiting.track(segment: segment)
+            let now = monotonicMilliseconds()
+            for (entry, location) in records { waiting.add(entry.id, at: location, now: now) }
+            for start in stride(from: 0, to: records.count, by: Self.maxBatch) {
+                handOn(records[start..<min(start + Self.maxBatch, records.count)].map(\.entry), links)
+                try takeAcknowledgements(links)
+            }
+            counts.replayed += records.count
+        }
+        if counts.replayed > 0 { logger.info("replayed the journal", metadata: ["messages": "\(counts.replayed)", "segments": "\(links.journal.earlierSegments.count)"]) }
+    }
 
-    var count: Int { messages.count + rejections.count }
-    var isEmpty: Bool { count == 0 }
+    /// Between MQTT loops: take acknowledgements and, every 100 ms, force the journal to disk,
+    /// send again what is overdue and delete segments nothing waits for.
+    private func maintain(_ links: Links) throws {
+        try takeAcknowledgements(links)
+        let now = monotonicMilliseconds()
+        guard now - lastMaintenance >= 100 else { return }
+        lastMaintenance = now
+        if now - lastSync >= UInt64(configuration.journalSyncMilliseconds) { try syncJournal(links, now: now) }
+        let overdue = waiting.takeOverdue(now: now, limit: 10 * Self.maxBatch)
+        if !overdue.isEmpty {
+            logger.info("sending again what the sink has not acknowledged", metadata: ["messages": "\(overdue.count)"])
+            handOn(try overdue.map { try links.journal.read($0.location) }, links)
+            counts.redelivered += overdue.count
+        }
+        for segment in waiting.takeRemovableSegments(active: links.journal.activeSegment) { links.journal.remove(segment: segment) }
+    }
+
+    private func syncJournal(_ links: Links, now: UInt64) throws {
+        try links.journal.sync()
+        lastSync = now
+    }
+
+    /// Takes the acknowledgements that arrived, waiting up to `milliseconds` for the first.
+    private func takeAcknowledgements(_ links: Links, waitingMilliseconds milliseconds: Int = 0) throws {
+        var wait = milliseconds
+        while let bytes = try links.acknowledgements.receive(timeoutMilliseconds: wait) {
+            wait = 0
+            guard case .acknowledgements(let ids)? = try? WireFrame.decode(bytes) else {
+                logger.warning("undecodable acknowledgement frame", metadata: ["bytes": "\(bytes.count)"])
+                continue
+            }
+            for id in ids where waiting.acknowledge(id) { counts.acknowledged += 1 }
+        }
+    }
+
+    /// A stopping ingest gives the stages downstream a moment to store and acknowledge what it
+    /// handed on, so that a clean restart has nothing to replay.
+    private func awaitAcknowledgements(_ links: Links) throws {
+        let deadline = monotonicMilliseconds() + UInt64(configuration.shutdownAcknowledgementMilliseconds)
+        while !waiting.isEmpty && monotonicMilliseconds() < deadline {
+            try takeAcknowledgements(links, waitingMilliseconds: 100)
+        }
+        try links.journal.sync()
+        for segment in waiting.takeRemovableSegments(active: links.journal.activeSegment) { links.journal.remove(segment: segment) }
+        if waiting.isEmpty { links.journal.remove(segment: links.journal.activeSegment) }
+    }
 }

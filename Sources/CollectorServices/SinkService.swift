@@ -62,6 +62,8 @@ final class SinkLoop {
     private var rejections: [Rejection] = []
     private var batchStartedAt: UInt64 = 0
     private var written = (records: 0, rejections: 0, batches: 0)
+    /// Tells every ingest which messages are committed, so their journals can let them go.
+    private var acknowledgements: FrameSocket?
 
     init(configuration: SinkService.Configuration, logger: Logger, stop: StopSignal) {
         self.configuration = configuration
@@ -82,6 +84,7 @@ final class SinkLoop {
         }
         let context = try ZMQContext()
         let input = try FrameSocket.pull(context, bindingTo: configuration.endpoints.sinkListen, name: "input")
+        acknowledgements = try FrameSocket.publish(context, bindingTo: configuration.endpoints.acknowledgementsListen, name: "acknowledgements")
         logger.info("sink started", metadata: ["listen": "\(configuration.endpoints.sinkListen.joined(separator: ","))", "batch_size": "\(configuration.batchSize)", "flush_interval_ms": "\(configuration.flushIntervalMilliseconds)"])
 
         var drain: StageDrain?
@@ -108,6 +111,8 @@ final class SinkLoop {
             case .messages(let messages):
                 logger.error("messages sent to the sink instead of a router", metadata: ["count": "\(messages.count)"])
                 rejections.append(contentsOf: messages.map { Rejection(rejecting: $0, at: .sink, reason: "reached the sink unprocessed: a stage is misconfigured") })
+            case .acknowledgements(let ids):
+                logger.error("acknowledgements sent to the sink's input: a stage is misconfigured", metadata: ["count": "\(ids.count)"])
             }
         } catch {
             logger.error("undecodable frame", metadata: ["error": "\(error)"])
@@ -130,6 +135,7 @@ final class SinkLoop {
             if let writer {
                 do {
                     try write(records, rejections, with: writer)
+                    acknowledge(records.map(\.message.id) + rejections.map(\.id))
                     written.records += records.count
                     written.rejections += rejections.count
                     written.batches += 1
@@ -150,6 +156,17 @@ final class SinkLoop {
                     return
                 }
             }
+        }
+    }
+
+    /// Publishes the ids of a committed batch. A frame lost on the way (no ingest listening, or
+    /// one too slow) costs only a redelivery, which the tables' unique `message_id` absorbs.
+    private func acknowledge(_ ids: [MessageID]) {
+        guard let acknowledgements else { return }
+        do {
+            _ = try acknowledgements.socket.send(WireFrame.acknowledgements(ids).encoded(), wait: false)
+        } catch {
+            logger.warning("could not publish acknowledgements", metadata: ["error": "\(error)"])
         }
     }
 

@@ -9,22 +9,32 @@ public struct StageEndpoints: Sendable {
     public var routerListen: [String]
     public var sink: [String]
     public var sinkListen: [String]
+    /// Where ingest listens for the sinks' acknowledgements; `acknowledgementsListen` is what a sink binds.
+    public var acknowledgements: [String]
+    public var acknowledgementsListen: [String]
 
     public static func defaultRuntimeDirectory() -> String {
         "/tmp/cnc-collector-\(getuid())"
     }
 
-    /// Reads `MES_RUNTIME_DIR`, `MES_ROUTER_ENDPOINT`, `MES_ROUTER_LISTEN`, `MES_SINK_ENDPOINT`, `MES_SINK_LISTEN`.
-    public static func resolve(runtimeDirectory: String? = nil, router: String? = nil, routerListen: String? = nil, sink: String? = nil, sinkListen: String? = nil) -> StageEndpoints {
+    /// Reads `MES_RUNTIME_DIR`, `MES_ROUTER_ENDPOINT`, `MES_ROUTER_LISTEN`, `MES_SINK_ENDPOINT`, `MES_SINK_LISTEN`,
+    /// `MES_ACK_ENDPOINT`, `MES_ACK_LISTEN`.
+    public static func resolve(
+        runtimeDirectory: String? = nil, router: String? = nil, routerListen: String? = nil, sink: String? = nil, sinkListen: String? = nil,
+        acknowledgements: String? = nil, acknowledgementsListen: String? = nil
+    ) -> StageEndpoints {
         let directory = Settings.resolve(runtimeDirectory, env: "MES_RUNTIME_DIR", default: defaultRuntimeDirectory())
         let routerText = Settings.resolve(router, env: "MES_ROUTER_ENDPOINT", default: "ipc://\(directory)/router.ipc")
         let sinkText = Settings.resolve(sink, env: "MES_SINK_ENDPOINT", default: "ipc://\(directory)/sink.ipc")
+        let acknowledgementsText = Settings.resolve(acknowledgements, env: "MES_ACK_ENDPOINT", default: "ipc://\(directory)/acks.ipc")
         return StageEndpoints(
             runtimeDirectory: directory,
             router: Settings.list(routerText),
             routerListen: Settings.list(Settings.resolve(routerListen, env: "MES_ROUTER_LISTEN", default: routerText)),
             sink: Settings.list(sinkText),
-            sinkListen: Settings.list(Settings.resolve(sinkListen, env: "MES_SINK_LISTEN", default: sinkText))
+            sinkListen: Settings.list(Settings.resolve(sinkListen, env: "MES_SINK_LISTEN", default: sinkText)),
+            acknowledgements: Settings.list(acknowledgementsText),
+            acknowledgementsListen: Settings.list(Settings.resolve(acknowledgementsListen, env: "MES_ACK_LISTEN", default: acknowledgementsText))
         )
     }
 

@@ -29,11 +29,16 @@ public final class ZMQContext: @unchecked Sendable {
 public enum ZMQSocketType: Sendable {
     case push
     case pull
+    /// Acknowledgements fan out from each sink to every ingest.
+    case publish
+    case subscribe
 
     var rawValue: Int32 {
         switch self {
         case .push: ZMQ_PUSH
         case .pull: ZMQ_PULL
+        case .publish: ZMQ_PUB
+        case .subscribe: ZMQ_SUB
         }
     }
 }

@@ -40,6 +40,11 @@ public final class ZMQSocket {
         try setOption(ZMQ_IMMEDIATE, on ? 1 : 0)
     }
 
+    /// A SUB socket receives only messages that start with a subscribed prefix; empty takes all.
+    public func subscribe(prefix: [UInt8] = []) throws(ZMQError) {
+        try check("zmq_setsockopt(ZMQ_SUBSCRIBE)", prefix.withUnsafeBytes { zmq_setsockopt(handle, ZMQ_SUBSCRIBE, $0.baseAddress, $0.count) })
+    }
+
     private func setOption(_ option: Int32, _ value: Int32) throws(ZMQError) {
         var value = value
         try check("zmq_setsockopt(\(option))", zmq_setsockopt(handle, option, &value, MemoryLayout<Int32>.size))

@@ -38,6 +38,14 @@ struct IngestCommand: AsyncParsableCommand {
     var routerEndpoint: String?
     @Option(help: "Sink endpoints, comma-separated (MES_SINK_ENDPOINT; default ipc://RUNTIME_DIR/sink.ipc)")
     var sinkEndpoint: String?
+    @Option(help: "Acknowledgement endpoints of the sinks, comma-separated (MES_ACK_ENDPOINT; default ipc://RUNTIME_DIR/acks.ipc)")
+    var ackEndpoint: String?
+    @Option(help: "This ingest's journal directory, on persistent storage (MES_JOURNAL_DIR; default journal/CLIENT_ID)")
+    var journalDir: String?
+    @Option(help: "How often the journal is forced to disk in ms, 0 for every write (MES_JOURNAL_SYNC_MS; default 100)")
+    var journalSyncMs: Int?
+    @Option(help: "Send a message again when the sink has not acknowledged it after this many ms (MES_REDELIVER_AFTER_MS; default 30000)")
+    var redeliverAfterMs: Int?
     @Option(help: "Directory of the ipc:// sockets (MES_RUNTIME_DIR; default /tmp/cnc-collector-UID)")
     var runtimeDir: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical (MES_LOG_LEVEL; default info)")
@@ -58,8 +66,9 @@ struct IngestCommand: AsyncParsableCommand {
             : nil
         let sessionExpiry = try Settings.resolve(sessionExpiry, env: "MQTT_SESSION_EXPIRY", default: 604_800)
         guard (0...Int(UInt32.max)).contains(sessionExpiry) else { throw SettingError(reason: "MQTT_SESSION_EXPIRY must be 0 to 4294967295 seconds") }
+        let clientID = Settings.resolve(clientID, env: "MQTT_CLIENT_ID", default: "cnc-ingest-\(ProcessInfo.processInfo.hostName)")
         let client = MQTTClient.Options(
-            clientID: Settings.resolve(clientID, env: "MQTT_CLIENT_ID", default: "cnc-ingest-\(ProcessInfo.processInfo.hostName)"),
+            clientID: clientID,
             cleanSession: false,
             protocolVersion: protocolVersion,
             sessionExpirySeconds: UInt32(sessionExpiry),
@@ -72,11 +81,17 @@ struct IngestCommand: AsyncParsableCommand {
         guard limits.maxMessageBytes > 0, limits.maxDepth > 0 else {
             throw SettingError(reason: "MES_MAX_MESSAGE_BYTES and MES_MAX_JSON_DEPTH must be positive")
         }
-        let configuration = IngestService.Configuration(
+        var configuration = IngestService.Configuration(
             broker: broker, topicFilter: Settings.resolve(topic, env: "MQTT_TOPIC", default: "sensor/CNC"), qos: Int32(qos),
             client: client, limits: limits,
-            endpoints: StageEndpoints.resolve(runtimeDirectory: runtimeDir, router: routerEndpoint, sink: sinkEndpoint)
+            endpoints: StageEndpoints.resolve(runtimeDirectory: runtimeDir, router: routerEndpoint, sink: sinkEndpoint, acknowledgements: ackEndpoint),
+            journalDirectory: Settings.resolve(journalDir, env: "MES_JOURNAL_DIR", default: "journal/\(clientID.filter { $0.isLetter || $0.isNumber || "-_.".contains($0) })")
         )
+        configuration.journalSyncMilliseconds = try Settings.resolve(journalSyncMs, env: "MES_JOURNAL_SYNC_MS", default: configuration.journalSyncMilliseconds)
+        configuration.redeliverAfterMilliseconds = try Settings.resolve(redeliverAfterMs, env: "MES_REDELIVER_AFTER_MS", default: configuration.redeliverAfterMilliseconds)
+        guard configuration.journalSyncMilliseconds >= 0, configuration.redeliverAfterMilliseconds > 0 else {
+            throw SettingError(reason: "MES_JOURNAL_SYNC_MS must not be negative and MES_REDELIVER_AFTER_MS must be positive")
+        }
         try await StageRunner.run(IngestService(configuration: configuration, logger: logger), logger: logger)
     }
 }

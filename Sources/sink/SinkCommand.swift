@@ -19,6 +19,8 @@ struct SinkCommand: AsyncParsableCommand {
     var flushIntervalMs: Int?
     @Option(help: "Endpoints to bind, comma-separated (MES_SINK_LISTEN; default MES_SINK_ENDPOINT)")
     var listen: String?
+    @Option(help: "Endpoints to publish acknowledgements on, comma-separated (MES_ACK_LISTEN; default MES_ACK_ENDPOINT)")
+    var ackListen: String?
     @Option(help: "Directory of the ipc:// sockets (MES_RUNTIME_DIR; default /tmp/cnc-collector-UID)")
     var runtimeDir: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical (MES_LOG_LEVEL; default info)")
@@ -34,7 +36,7 @@ struct SinkCommand: AsyncParsableCommand {
             migrationsDirectory: Settings.resolve(migrations, env: "MES_MIGRATIONS_DIR", default: "migrations"),
             batchSize: batchSize,
             flushIntervalMilliseconds: flushInterval,
-            endpoints: StageEndpoints.resolve(runtimeDirectory: runtimeDir, sinkListen: listen)
+            endpoints: StageEndpoints.resolve(runtimeDirectory: runtimeDir, sinkListen: listen, acknowledgementsListen: ackListen)
         )
         try await StageRunner.run(SinkService(configuration: configuration, logger: logger), logger: logger)
     }

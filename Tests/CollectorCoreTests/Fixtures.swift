@@ -50,7 +50,7 @@ enum Fixtures {
     }
 
     /// Validates `raw` and wraps it as the message ingest would pass on.
-    static func cncMessage(_ raw: [UInt8], id: MessageID = MessageID(stream: 7, sequence: 1), receivedAt: Int64 = 1_747_379_099_000_000, topic: String = "sensor/CNC") throws -> CNCMessage {
+    static func cncMessage(_ raw: [UInt8], id: MessageID = MessageID(high: 7, low: 1), receivedAt: Int64 = 1_747_379_099_000_000, topic: String = "sensor/CNC") throws -> CNCMessage {
         let fields = try MessageValidator().validate(raw).get()
         return CNCMessage(
             id: id, receivedAt: receivedAt, timestamp: fields.timestamp, topic: topic, cncID: fields.cncID,

@@ -5,11 +5,11 @@ import Testing
 @Suite("MessageID")
 struct MessageIDTests {
     @Test("the uuid text form", arguments: [
-        (MessageID(stream: 0x0102_0304_0506_0708, sequence: 1), "01020304-0506-0708-0000-000000000001"),
-        (MessageID(stream: 0, sequence: 0), "00000000-0000-0000-0000-000000000000"),
-        (MessageID(stream: .max, sequence: .max), "ffffffff-ffff-ffff-ffff-ffffffffffff"),
-        (MessageID(stream: 0xDEAD_BEEF_CAFE_F00D, sequence: 0x0011_2233_4455_6677), "deadbeef-cafe-f00d-0011-223344556677"),
-        (MessageID(stream: 1, sequence: 0x1_0000_0000), "00000000-0000-0001-0000-000100000000"),
+        (MessageID(high: 0x0102_0304_0506_0708, low: 1), "01020304-0506-0708-0000-000000000001"),
+        (MessageID(high: 0, low: 0), "00000000-0000-0000-0000-000000000000"),
+        (MessageID(high: .max, low: .max), "ffffffff-ffff-ffff-ffff-ffffffffffff"),
+        (MessageID(high: 0xDEAD_BEEF_CAFE_F00D, low: 0x0011_2233_4455_6677), "deadbeef-cafe-f00d-0011-223344556677"),
+        (MessageID(high: 1, low: 0x1_0000_0000), "00000000-0000-0001-0000-000100000000"),
     ])
     func text(_ id: MessageID, _ expected: String) throws {
         #expect(id.description == expected)
@@ -21,7 +21,7 @@ struct MessageIDTests {
 
     @Test("the 16 bytes: stream then sequence, big-endian")
     func bytes() throws {
-        let id = MessageID(stream: 0x0102_0304_0506_0708, sequence: 0x090A_0B0C_0D0E_0F10)
+        let id = MessageID(high: 0x0102_0304_0506_0708, low: 0x090A_0B0C_0D0E_0F10)
         #expect(id.bytes == Array(1...16))
         var writer = ByteWriter()
         writer.write(id)
@@ -32,12 +32,12 @@ struct MessageIDTests {
 
     @Test("ordering is by stream, then by sequence")
     func ordering() {
-        #expect(MessageID(stream: 1, sequence: 1) < MessageID(stream: 1, sequence: 2))
-        #expect(MessageID(stream: 1, sequence: .max) < MessageID(stream: 2, sequence: 0))
-        #expect(!(MessageID(stream: 2, sequence: 0) < MessageID(stream: 1, sequence: 5)))
-        #expect(!(MessageID(stream: 1, sequence: 2) < MessageID(stream: 1, sequence: 2)))
-        let shuffled = [MessageID(stream: 2, sequence: 1), MessageID(stream: 1, sequence: 3), MessageID(stream: 1, sequence: 1), MessageID(stream: 0, sequence: 9)]
-        #expect(shuffled.sorted() == [MessageID(stream: 0, sequence: 9), MessageID(stream: 1, sequence: 1), MessageID(stream: 1, sequence: 3), MessageID(stream: 2, sequence: 1)])
+        #expect(MessageID(high: 1, low: 1) < MessageID(high: 1, low: 2))
+        #expect(MessageID(high: 1, low: .max) < MessageID(high: 2, low: 0))
+        #expect(!(MessageID(high: 2, low: 0) < MessageID(high: 1, low: 5)))
+        #expect(!(MessageID(high: 1, low: 2) < MessageID(high: 1, low: 2)))
+        let shuffled = [MessageID(high: 2, low: 1), MessageID(high: 1, low: 3), MessageID(high: 1, low: 1), MessageID(high: 0, low: 9)]
+        #expect(shuffled.sorted() == [MessageID(high: 0, low: 9), MessageID(high: 1, low: 1), MessageID(high: 1, low: 3), MessageID(high: 2, low: 1)])
         // The byte order of the uuid sorts the same way, as PostgreSQL compares uuids bytewise.
         let sortedByBytes = shuffled.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
         #expect(sortedByBytes == shuffled.sorted())
@@ -45,18 +45,38 @@ struct MessageIDTests {
 
     @Test("equality and hashing use both halves")
     func equality() {
-        #expect(MessageID(stream: 1, sequence: 2) == MessageID(stream: 1, sequence: 2))
-        #expect(MessageID(stream: 1, sequence: 2) != MessageID(stream: 2, sequence: 1))
-        #expect(Set([MessageID(stream: 1, sequence: 2), MessageID(stream: 1, sequence: 2), MessageID(stream: 2, sequence: 1)]).count == 2)
+        #expect(MessageID(high: 1, low: 2) == MessageID(high: 1, low: 2))
+        #expect(MessageID(high: 1, low: 2) != MessageID(high: 2, low: 1))
+        #expect(Set([MessageID(high: 1, low: 2), MessageID(high: 1, low: 2), MessageID(high: 2, low: 1)]).count == 2)
     }
 
-    @Test("unattributed ids use stream 0 and a non-zero sequence; new streams are never 0")
-    func special() {
-        for _ in 0..<100 {
-            let id = MessageID.unattributed()
-            #expect(id.stream == 0)
-            #expect(id.sequence != 0)
-            #expect(MessageID.newStream() != 0)
+    @Test("unattributed ids are random version 4 uuids")
+    func unattributed() {
+        let ids = (0..<100).map { _ in MessageID.unattributed() }
+        #expect(Set(ids).count == 100)
+        for id in ids {
+            #expect(id.description.dropFirst(14).first == "4")
+            #expect("89ab".contains(id.description.dropFirst(19).first!))
         }
+    }
+
+    @Test("content ids: the same topic and bytes give the same id, any difference another")
+    func contentIdentity() {
+        let message = Array(#"{"cnc_id":"CNC001","timestamp":"2025-05-16T09:05:00Z","payload":{}}"#.utf8)
+        let id = MessageID(topic: "sensor/CNC", content: message)
+        #expect(id == MessageID(topic: "sensor/CNC", content: message[...]))
+        #expect(id != MessageID(topic: "sensor/CNC2", content: message))
+        #expect(id != MessageID(topic: "sensor/CNC", content: message.dropLast()))
+        // The separator keeps topic and content apart: "ab" + "c" is not "a" + "bc".
+        #expect(MessageID(topic: "ab", content: Array("c".utf8)) != MessageID(topic: "a", content: Array("bc".utf8)))
+        // A version 8 uuid with the RFC 9562 variant.
+        #expect(id.description.dropFirst(14).first == "8")
+        #expect("89ab".contains(id.description.dropFirst(19).first!))
+    }
+
+    @Test("a content id is the first 16 bytes of SHA-256(topic, 0, bytes) with version and variant bits")
+    func contentIdentityValue() {
+        // SHA-256 of "t\0abc" is 7f215208fc0517530f34d11943d410df…, computed with Python's hashlib.
+        #expect(MessageID(topic: "t", content: Array("abc".utf8)).description == "7f215208-fc05-8753-8f34-d11943d410df")
     }
 }

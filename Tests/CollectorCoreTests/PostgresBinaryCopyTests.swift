@@ -75,7 +75,7 @@ struct PostgresBinaryCopyTests {
     func everyFieldType() {
         var copy = PostgresBinaryCopy()
         copy.beginRow(fields: 9)
-        copy.uuid(MessageID(stream: 0x0102_0304_0506_0708, sequence: 9))
+        copy.uuid(MessageID(high: 0x0102_0304_0506_0708, low: 9))
         copy.text("abc")
         copy.text(nil as String?)
         copy.null()

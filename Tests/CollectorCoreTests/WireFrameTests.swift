@@ -6,14 +6,14 @@ enum WireSamples {
         let raw = Fixtures.sampleBytes[line]
         let fields = try! MessageValidator().validate(raw).get()
         return CNCMessage(
-            id: MessageID(stream: 0xDEAD_BEEF_0000_0001, sequence: sequence), receivedAt: 1_747_379_099_123_456, timestamp: fields.timestamp,
+            id: MessageID(high: 0xDEAD_BEEF_0000_0001, low: sequence), receivedAt: 1_747_379_099_123_456, timestamp: fields.timestamp,
             topic: "sensor/CNC/é", cncID: fields.cncID, partProgram: fields.partProgram, raw: raw, payloadRange: fields.payloadRange
         )
     }
 
     static func rejection(_ stage: Stage, sequence: UInt64 = 9, cncID: String = "CNC002") -> Rejection {
         Rejection(
-            id: MessageID(stream: 3, sequence: sequence), rejectedAt: 1_747_379_100_000_001, receivedAt: 1_747_379_100_000_000, stage: stage,
+            id: MessageID(high: 3, low: sequence), rejectedAt: 1_747_379_100_000_001, receivedAt: 1_747_379_100_000_000, stage: stage,
             reason: "invalid UTF-8 at byte 4 — “quoted”", topic: "sensor/CNC", cncID: cncID, raw: [0x7B, 0xC3, 0x28, 0x00, 0xFF]
         )
     }
@@ -37,6 +37,8 @@ enum WireSamples {
                 StoredRecord(message: message(UInt64($0)), cncType: "CNCTypeA", state: $1)
             })),
             ("records of every status", .records(MachineState.Status.allCases.map { StoredRecord(message: message(), cncType: "T", state: MachineState(status: $0)) })),
+            ("acknowledgements", .acknowledgements([MessageID(high: 1, low: 2), MessageID(topic: "t", content: [1, 2, 3]), MessageID(high: .max, low: 0)])),
+            ("no acknowledgements", .acknowledgements([])),
         ]
     }
 
@@ -80,6 +82,7 @@ struct WireFrameTests {
         #expect(Array(WireFrame.messages([]).encoded()) == [1, 1, 0, 0, 0, 0])
         #expect(Array(WireFrame.rejections([]).encoded()) == [1, 2, 0, 0, 0, 0])
         #expect(Array(WireFrame.records([]).encoded()) == [1, 3, 0, 0, 0, 0])
+        #expect(Array(WireFrame.acknowledgements([MessageID(high: 0x0102, low: 0x0304)]).encoded()) == [1, 4, 0, 0, 0, 1] + [0, 0, 0, 0, 0, 0, 1, 2] + [0, 0, 0, 0, 0, 0, 3, 4])
         let three = WireFrame.messages([WireSamples.message(1), WireSamples.message(2), WireSamples.message(3)]).encoded()
         #expect(Array(three.prefix(6)) == [1, 1, 0, 0, 0, 3])
         // The first record starts with the message id, stream then sequence, big-endian.
@@ -104,7 +107,7 @@ struct WireFrameTests {
         #expect(throws: WireFrame.DecodingError.unsupportedVersion(version)) { try WireFrame.decode(bytes) }
     }
 
-    @Test("an unknown kind is refused", arguments: [0, 4, 200] as [UInt8])
+    @Test("an unknown kind is refused", arguments: [0, 5, 200] as [UInt8])
     func unknownKind(_ kind: UInt8) {
         #expect(throws: WireFrame.DecodingError.unknownKind(kind)) { try WireFrame.decode([1, kind, 0, 0, 0, 0]) }
     }
@@ -117,7 +120,7 @@ struct WireFrameTests {
 
     @Test("a payload range outside the raw bytes is refused", arguments: [(5, 10), (11, 0), (0, 11), (10, 1)])
     func payloadRangeOutside(_ start: Int, _ length: Int) {
-        let message = CNCMessage(id: MessageID(stream: 1, sequence: 1), receivedAt: 0, timestamp: 0, topic: "t", cncID: "C", partProgram: "P",
+        let message = CNCMessage(id: MessageID(high: 1, low: 1), receivedAt: 0, timestamp: 0, topic: "t", cncID: "C", partProgram: "P",
                                  raw: Array("0123456789".utf8), payloadRange: start..<start + length)
         #expect(throws: WireFrame.DecodingError.invalid("payload range outside the message")) {
             try WireFrame.decode(WireFrame.messages([message]).encoded())
@@ -126,7 +129,7 @@ struct WireFrameTests {
 
     @Test("a payload range ending exactly at the end of the raw bytes is fine")
     func payloadRangeAtEnd() throws {
-        let message = CNCMessage(id: MessageID(stream: 1, sequence: 1), receivedAt: 0, timestamp: 0, topic: "t", cncID: "C", partProgram: "P",
+        let message = CNCMessage(id: MessageID(high: 1, low: 1), receivedAt: 0, timestamp: 0, topic: "t", cncID: "C", partProgram: "P",
                                  raw: Array("0123456789".utf8), payloadRange: 4..<10)
         #expect(try WireFrame.decode(WireFrame.messages([message]).encoded()) == .messages([message]))
     }
@@ -145,7 +148,7 @@ struct WireFrameTests {
         writer.write(UInt8(1))
         writer.write(UInt8(2))
         writer.write(UInt32(1))
-        writer.write(MessageID(stream: 1, sequence: 2))
+        writer.write(MessageID(high: 1, low: 2))
         writer.write(Int64(1))
         writer.write(Int64(2))
         writer.write("bogus")
@@ -173,7 +176,7 @@ struct WireFrameTests {
         writer.write(UInt8(1))
         writer.write(UInt8(2))
         writer.write(UInt32(1))
-        writer.write(MessageID(stream: 1, sequence: 2))
+        writer.write(MessageID(high: 1, low: 2))
         writer.write(Int64(1))
         writer.write(Int64(2))
         writer.write("sink")

@@ -31,6 +31,7 @@ final class PipelineHarness {
         environment["MQTT_CLIENT_ID"] = clientID
         environment["DATABASE_URL"] = database.url
         environment["MES_RUNTIME_DIR"] = directory
+        environment["MES_JOURNAL_DIR"] = "\(directory)/journal"
         environment["MES_CNC_TYPES"] = mapPath
         environment["MES_MIGRATIONS_DIR"] = "\(TestEnvironment.packageDirectory)/migrations"
         environment["MES_LOG_LEVEL"] = "info"

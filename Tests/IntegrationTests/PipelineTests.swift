@@ -177,7 +177,8 @@ struct PipelineTests {
         try "[{\"cnc_id\": \"X\"}]".write(toFile: pipeline.mapPath, atomically: true, encoding: .utf8)
         pipeline.stages["router"]!.signal(SIGHUP)
         #expect(pipeline.stages["router"]!.waitForLog("type map reload failed"))
-        try pipeline.publish([line])
+        // A new reading: the same bytes again would be the same message, stored once.
+        try pipeline.publish([line.replacingOccurrences(of: "1747379028", with: "1747379029")])
         #expect(try pipeline.database.waitForCount("SELECT count(*) FROM cnc_data WHERE cnc_id = 'LATHE-7'", toReach: 2) == 2, "\(pipeline.logs())")
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
     }
@@ -186,7 +187,7 @@ struct PipelineTests {
     func concurrentSinksMigrateOnce() throws {
         let pipeline = try PipelineHarness()
         for index in 1...3 {
-            try pipeline.start("sink\(index)", "sink", ["--listen", "ipc://\(pipeline.directory)/sink\(index).ipc"])
+            try pipeline.start("sink\(index)", "sink", ["--listen", "ipc://\(pipeline.directory)/sink\(index).ipc", "--ack-listen", "ipc://\(pipeline.directory)/acks\(index).ipc"])
         }
         for index in 1...3 {
             #expect(pipeline.stages["sink\(index)"]!.waitForLog("sink started"), "\(pipeline.logs())")

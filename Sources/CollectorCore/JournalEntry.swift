@@ -1,0 +1,70 @@
+/// One message in ingest's journal: what ingest took from the broker, accepted or rejected, in
+/// the form it is handed on.
+///
+/// On disk an entry is a record: `u32` length of the body, `u32` CRC-32C of the body, then the
+/// body: a `u8` kind (1 message, 2 rejection) and the item encoded as in a wire frame
+/// (docs/wire-format.md). A crash can leave the last record of a file torn; its checksum tells.
+public enum JournalEntry: Sendable, Equatable {
+    case message(CNCMessage)
+    case rejection(Rejection)
+
+    public var id: MessageID {
+        switch self {
+        case .message(let message): message.id
+        case .rejection(let rejection): rejection.id
+        }
+    }
+
+    /// Bytes of a record's header.
+    public static let headerSize = 8
+    /// A length above this is corruption, not a record: ingest keeps raw messages far smaller.
+    public static let maxBodySize = 64 << 20
+
+    /// Appends this entry's record to `writer`.
+    public func write(to writer: inout ByteWriter) {
+        var body = ByteWriter(capacity: 512)
+        switch self {
+        case .message(let message):
+            body.write(UInt8(1))
+            body.write(message)
+        case .rejection(let rejection):
+            body.write(UInt8(2))
+            body.write(rejection)
+        }
+        writer.write(UInt32(body.bytes.count))
+        writer.write(CRC32C.checksum(body.bytes))
+        writer.write(raw: body.bytes)
+    }
+
+    /// Decodes one record's body (the bytes after its header), checking the checksum.
+    public static func decode(body: [UInt8], checksum: UInt32) throws(WireFrame.DecodingError) -> JournalEntry {
+        guard CRC32C.checksum(body) == checksum else { throw .invalid("journal record checksum mismatch") }
+        var reader = ByteReader(body)
+        let kind: UInt8 = try reader.read()
+        let entry: JournalEntry
+        switch kind {
+        case 1: entry = .message(try reader.readMessage())
+        case 2: entry = .rejection(try reader.readRejection())
+        default: throw .invalid("journal record kind \(kind)")
+        }
+        guard reader.remaining == 0 else { throw .invalid("\(reader.remaining) trailing bytes in a journal record") }
+        return entry
+    }
+
+    /// Splits a journal file's bytes into entries, each with its offset and record length, and
+    /// says how many leading bytes are whole records: a torn or corrupt record ends the file.
+    public static func records(in bytes: [UInt8]) -> (entries: [(entry: JournalEntry, offset: Int, length: Int)], validBytes: Int) {
+        var entries: [(entry: JournalEntry, offset: Int, length: Int)] = []
+        var offset = 0
+        while bytes.count - offset >= headerSize {
+            var header = ByteReader(bytes, offset: offset)
+            guard let length = try? Int(header.read(UInt32.self)), let checksum = try? header.read(UInt32.self),
+                  length <= maxBodySize, bytes.count - offset - headerSize >= length,
+                  let entry = try? decode(body: Array(bytes[offset + headerSize..<offset + headerSize + length]), checksum: checksum)
+            else { break }
+            entries.append((entry, offset, headerSize + length))
+            offset += headerSize + length
+        }
+        return (entries, offset)
+    }
+}
