@@ -156,7 +156,7 @@ final class IngestLoop {
                 try client.loop(timeoutMilliseconds: pending.isEmpty ? 100 : 0)
                 if connected { backoff.reset() }
             } catch {
-                try flush(links)
+                flush(links)
                 guard error.isConnectionLoss else { throw error }
                 let delay = backoff.next()
                 logger.warning("broker connection failed, reconnecting", metadata: ["error": "\(error)", "retry_ms": "\(delay)"])
@@ -167,9 +167,9 @@ final class IngestLoop {
                     logger.debug("reconnect failed", metadata: ["error": "\(error)"])
                 }
             }
-            if counts.accepted + counts.rejected == taken { try flush(links) }
+            if counts.accepted + counts.rejected == taken { flush(links) }
         }
-        try flush(links)
+        flush(links)
         // No UNSUBSCRIBE: the session, and what the broker queues for it, must outlive us.
         // Closing a socket with unread data sends a TCP reset, which can destroy the
         // acknowledgements just written, and the broker would deliver those messages again.
@@ -190,35 +190,40 @@ final class IngestLoop {
     private func handle(_ message: MQTTClient.Message, _ links: Links) throws {
         let receivedAt = WallClock.nowMicroseconds()
         let id = MessageID(topic: message.topic, content: message.payload)
+        let entry: JournalEntry
         switch validator.validate(message.payload) {
         case .success(let fields):
             counts.accepted += 1
-            pending.append(.message(CNCMessage(
+            entry = .message(CNCMessage(
                 id: id, receivedAt: receivedAt, timestamp: fields.timestamp, topic: message.topic, cncID: fields.cncID,
                 partProgram: fields.partProgram, raw: message.payload, payloadRange: fields.payloadRange
-            )))
+            ))
         case .failure(let failure):
             counts.rejected += 1
             logger.info("rejected", metadata: ["stage": "ingest", "cnc_id": "\(failure.cncID)", "topic": "\(message.topic)", "reason": "\(failure.reason)"])
             // An oversized message is kept as a bounded prefix: the reason already says how big it was.
             let raw = message.payload.count > configuration.limits.maxMessageBytes ? Array(message.payload.prefix(configuration.limits.maxMessageBytes)) : message.payload
-            pending.append(.rejection(Rejection(id: id, rejectedAt: receivedAt, receivedAt: receivedAt, stage: .ingest, reason: failure.reason, topic: message.topic, cncID: failure.cncID, raw: raw)))
+            entry = .rejection(Rejection(id: id, rejectedAt: receivedAt, receivedAt: receivedAt, stage: .ingest, reason: failure.reason, topic: message.topic, cncID: failure.cncID, raw: raw))
         }
-        if pending.count >= Self.maxBatch { try flush(links) }
+        // Journaled before the callback returns, which is before the broker gets its
+        // acknowledgement (`acknowledgeAfterCallback`): a message the broker counts as delivered
+        // is on disk, whenever ingest dies.
+        let location = try links.journal.append([entry])[0]
+        let now = monotonicMilliseconds()
+        waiting.add(id, at: location, now: now)
+        if configuration.journalSyncMilliseconds == 0 { try syncJournal(links, now: now) }
+        pending.append(entry)
+        if pending.count >= Self.maxBatch { flush(links) }
     }
 
     /// Messages per frame at most: enough to spread the per-frame cost, small enough for latency.
     static let maxBatch = 256
 
-    /// Journals what `handle` gathered, then hands it on.
-    private func flush(_ links: Links) throws {
+    /// Hands on what `handle` journaled.
+    private func flush(_ links: Links) {
         guard !pending.isEmpty else { return }
         let entries = pending
         pending = []
-        let locations = try links.journal.append(entries)
-        let now = monotonicMilliseconds()
-        for (entry, location) in zip(entries, locations) { waiting.add(entry.id, at: location, now: now) }
-        if configuration.journalSyncMilliseconds == 0 { try syncJournal(links, now: now) }
         handOn(entries, links)
     }
 

@@ -44,6 +44,14 @@ public final class MQTTClient {
         /// QoS 1/2 publishes we may have unacknowledged at once (libmosquitto's default is 20,
         /// which caps a publisher at one window per round trip).
         public var sendMaximum: Int32?
+        /// Hold the acknowledgement (PUBACK, PUBREC) of a received message until `onMessage`
+        /// has returned: it is written by the next `loop` call instead of before the callback.
+        ///
+        /// libmosquitto writes it before the callback unless told that the application is
+        /// threaded (`mosquitto_threaded_set`); then it only queues it and wakes the loop. A
+        /// receiver that stores each message inside `onMessage` thereby never acknowledges a
+        /// message it has not stored.
+        public var acknowledgeAfterCallback = false
 
         public init(
             clientID: String, cleanSession: Bool = false, protocolVersion: ProtocolVersion = .v311,
@@ -101,6 +109,9 @@ public final class MQTTClient {
             if let receiveMaximum = options.receiveMaximum {
                 try check("mosquitto_int_option(RECEIVE_MAXIMUM)", mosquitto_int_option(handle, MOSQ_OPT_RECEIVE_MAXIMUM, receiveMaximum))
             }
+        }
+        if options.acknowledgeAfterCallback {
+            try check("mosquitto_threaded_set", mosquitto_threaded_set(handle, true))
         }
         if let sendMaximum = options.sendMaximum {
             try check("mosquitto_int_option(SEND_MAXIMUM)", mosquitto_int_option(handle, MOSQ_OPT_SEND_MAXIMUM, sendMaximum))

@@ -67,13 +67,15 @@ struct IngestCommand: AsyncParsableCommand {
         let sessionExpiry = try Settings.resolve(sessionExpiry, env: "MQTT_SESSION_EXPIRY", default: 604_800)
         guard (0...Int(UInt32.max)).contains(sessionExpiry) else { throw SettingError(reason: "MQTT_SESSION_EXPIRY must be 0 to 4294967295 seconds") }
         let clientID = Settings.resolve(clientID, env: "MQTT_CLIENT_ID", default: "cnc-ingest-\(ProcessInfo.processInfo.hostName)")
-        let client = MQTTClient.Options(
+        var client = MQTTClient.Options(
             clientID: clientID,
             cleanSession: false,
             protocolVersion: protocolVersion,
             sessionExpirySeconds: UInt32(sessionExpiry),
             username: broker.username, password: broker.password, tls: tls
         )
+        // Each message is journaled inside the callback, so the broker hears of it only then.
+        client.acknowledgeAfterCallback = true
         let limits = ValidationLimits(
             maxMessageBytes: try Settings.resolve(maxMessageBytes, env: "MES_MAX_MESSAGE_BYTES", default: 65_536),
             maxDepth: try Settings.resolve(maxJSONDepth, env: "MES_MAX_JSON_DEPTH", default: 16)

@@ -9,6 +9,8 @@ final class PipelineHarness {
     let clientID: String
     let mapPath: String
     private(set) var stages: [String: StageProcess] = [:]
+    /// How each stage was started, so that it can be started again after a kill.
+    private var commands: [String: (executable: String, arguments: [String])] = [:]
     private var generation = 0
     /// Overrides for the stages' environment (a private broker, MQTT 5, credentials...).
     var overrides: [String: String] = [:]
@@ -45,7 +47,22 @@ final class PipelineHarness {
         generation += 1
         let stage = try StageProcess(executable: executable, arguments: arguments, name: "\(name)-\(generation)", environment: environment, logDirectory: directory)
         stages[name] = stage
+        commands[name] = (executable, arguments)
         return stage
+    }
+
+    /// SIGKILL to one stage: whatever it held in memory and in its sockets' queues is gone.
+    func kill(_ name: String) throws {
+        guard let stage = stages.removeValue(forKey: name) else { throw HarnessError("no stage \(name)") }
+        stage.signal(SIGKILL)
+        guard stage.waitForExit(seconds: 10) != nil else { throw HarnessError("\(name) survived SIGKILL") }
+    }
+
+    /// Starts a stage again as it was first started.
+    @discardableResult
+    func restart(_ name: String) throws -> StageProcess {
+        guard let command = commands[name] else { throw HarnessError("no stage \(name)") }
+        return try start(name, command.executable, command.arguments)
     }
 
     /// The whole pipeline, two workers per type; returns once ingest has subscribed.
@@ -93,8 +110,16 @@ final class PipelineHarness {
 
     /// Runs `cnc-emulator` with `arguments` to completion.
     func emulator(_ arguments: [String]) throws {
+        try waitForEmulator(startEmulator(arguments))
+    }
+
+    /// Starts `cnc-emulator` with `arguments` and returns while it publishes.
+    func startEmulator(_ arguments: [String]) throws -> StageProcess {
         generation += 1
-        let emulator = try StageProcess(executable: "cnc-emulator", arguments: ["--topic", topic] + arguments, name: "emulator-\(generation)", environment: environment, logDirectory: directory)
+        return try StageProcess(executable: "cnc-emulator", arguments: ["--topic", topic] + arguments, name: "emulator-\(generation)", environment: environment, logDirectory: directory)
+    }
+
+    func waitForEmulator(_ emulator: StageProcess) throws {
         guard let status = emulator.waitForExit(seconds: 120), status == 0 else {
             throw HarnessError("emulator failed:\n\(emulator.log)")
         }
