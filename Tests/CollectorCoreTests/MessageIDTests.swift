@@ -78,5 +78,9 @@ struct MessageIDTests {
     func contentIdentityValue() {
         // SHA-256 of "t\0abc" is 7f215208fc0517530f34d11943d410df…, computed with Python's hashlib.
         #expect(MessageID(topic: "t", content: Array("abc".utf8)).description == "7f215208-fc05-8753-8f34-d11943d410df")
+        // The worked examples of docs/wire-format.md.
+        let line = #"{"cnc_id":"CNC001","part_program":"P1","timestamp":"1747379028","payload":{"status":"running","spin":200,"X-Axis":30,"Y-Axis":80}}"#
+        #expect(MessageID(topic: "sensor/CNC", content: Array(line.utf8)).description == "d99e1201-bf5f-8ded-98e9-5b751c963244")
+        #expect(MessageID(topic: "sensor/CNC", content: [UInt8]()).description == "104eca06-680a-8c28-9f07-01e0fa03616b")
     }
 }
