@@ -162,15 +162,6 @@ tables_exist() {
     [[ $(pg_value "SELECT to_regclass('public.cnc_data') IS NOT NULL AND to_regclass('public.machine_state') IS NOT NULL AND to_regclass('public.rejected_messages') IS NOT NULL") == t ]]
 }
 
-# "stored rejected" counts, 0 0 before the sink has created the tables.
-row_counts() {
-    local counts=""
-    if tables_exist; then
-        counts=$(pg_value "SELECT (SELECT count(*) FROM cnc_data) || ' ' || (SELECT count(*) FROM rejected_messages)")
-    fi
-    printf '%s\n' "${counts:-0 0}"
-}
-
 show_logs() {
     local file
     for file in "$LOG_DIR"/*.log; do
@@ -333,16 +324,40 @@ wait_for_subscription() {
     return 1
 }
 
-# Wait until cnc_data + rejected_messages hold at least TARGET rows; prints the counts.
-wait_for_rows() {
-    local target=$1 deadline=$((SECONDS + TIMEOUT)) stored rejected
+# The message_id of every non-blank line of FILES published on TOPIC, one per line: SHA-256 of
+# the topic, a zero byte and the line's bytes (docs/wire-format.md#message-identity).
+message_ids() {
+    python3 - "$@" <<'PY'
+import hashlib, sys, uuid
+topic = sys.argv[1].encode()
+for path in sys.argv[2:]:
+    with open(path, "rb") as source:
+        for line in source.read().split(b"\n"):
+            if not line.strip(b" \r\t"):
+                continue
+            digest = bytearray(hashlib.sha256(topic + b"\0" + line).digest()[:16])
+            digest[6] = digest[6] & 0x0F | 0x80
+            digest[8] = digest[8] & 0x3F | 0x80
+            print(uuid.UUID(bytes=bytes(digest)))
+PY
+}
+
+# Wait until every line of FILES published on TOPIC is stored, as a row or a rejection. Lines
+# stored by an earlier run count: the same bytes are the same message, stored once.
+wait_for_messages() {
+    local topic=$1 deadline=$((SECONDS + TIMEOUT)) ids expected found
+    shift
+    ids=$(message_ids "$topic" "$@" | sort -u)
+    expected=$(wc -l <<<"$ids")
+    ids=$(sed "s/.*/'&'/" <<<"$ids" | paste -sd, -)
     while :; do
-        read -r stored rejected < <(row_counts)
-        if ((stored + rejected >= target)); then
-            return 0
+        found=0
+        if tables_exist; then
+            found=$(pg_value "SELECT count(DISTINCT message_id) FROM (SELECT message_id FROM cnc_data UNION ALL SELECT message_id FROM rejected_messages) AS stored WHERE message_id IN ($ids)")
         fi
+        ((found >= expected)) && return 0
         if ((SECONDS >= deadline)); then
-            log_warn "after ${TIMEOUT}s: $stored rows in cnc_data, $rejected in rejected_messages, expected $target in total"
+            log_warn "after ${TIMEOUT}s: $found of $expected messages stored"
             return 1
         fi
         sleep 0.5
@@ -456,13 +471,12 @@ do_start() {
     fi
 
     # --- demo: the sample data, once
-    local files=() expected before_stored before_rejected rc=0
+    local files=() expected rc=0
     shopt -s nullglob
     files=("$REPO_ROOT"/sample_data/*.json)
     shopt -u nullglob
     ((${#files[@]} > 0)) || die "no sample_data/*.json files"
     expected=$(awk 'NF' "${files[@]}" | wc -l)
-    read -r before_stored before_rejected < <(row_counts)
 
     log_info "cnc-emulator: publishing $expected sample messages to $MQTT_URL"
     if ! MES_CNC_TYPES=$REPO_ROOT/deploy/cnc_types.json MES_RUNTIME_DIR=$RUNTIME_DIR \
@@ -471,19 +485,18 @@ do_start() {
         rc=1
     fi
     log_info "waiting up to ${TIMEOUT}s for the rows"
-    wait_for_rows $((before_stored + before_rejected + expected)) || rc=1
+    wait_for_messages "$topic" "${files[@]}" || rc=1
     print_tables || rc=1
 
     # --- one invalid message: all four fields are required, here "payload" is missing
     local invalid='{"cnc_id": "CNC001", "part_program": "program_99", "timestamp": "1747379099"}'
-    local stored rejected
-    read -r stored rejected < <(row_counts)
+    printf '%s\n' "$invalid" >"$STATE_DIR/invalid-message.json"
     log_info "publishing one invalid message (no \"payload\") to $topic: $invalid"
     mosquitto_pub -h 127.0.0.1 -p "$MQ_PORT" -q 1 -t "$topic" -m "$invalid" || {
         log_warn "mosquitto_pub failed"
         rc=1
     }
-    if wait_for_rows $((stored + rejected + 1)); then
+    if wait_for_messages "$topic" "$STATE_DIR/invalid-message.json"; then
         print_rejections 1 || rc=1
     else
         rc=1
