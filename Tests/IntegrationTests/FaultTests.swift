@@ -1,11 +1,24 @@
+import CollectorCore
 import Foundation
 import Testing
 
 /// Kills stages with SIGKILL while numbered messages flow, restarts them, and checks that
 /// every number arrives exactly once: the journal, the acknowledgements and the content ids at
 /// work against the real processes, broker and database.
-@Suite("Fault injection", .serialized)
+@Suite("Fault injection", .serialized, .enabled(if: TestEnvironment.isAvailable, "needs TEST_MQTT_URL and TEST_DATABASE_URL (scripts/test.sh sets them)"))
 struct FaultTests {
+    /// Messages per test (`FAULT_MESSAGES`); scripts/fault-soak.sh runs larger sizes.
+    static let messageCount = Int(ProcessInfo.processInfo.environment["FAULT_MESSAGES"] ?? "") ?? 4_000
+    /// How long the database outage lasts (`FAULT_OUTAGE_SECONDS`).
+    static let outageSeconds = Double(ProcessInfo.processInfo.environment["FAULT_OUTAGE_SECONDS"] ?? "") ?? 5
+
+    /// Writes the numbered lines to a file of the pipeline's and returns its path.
+    static func numberedFile(_ pipeline: PipelineHarness, count: Int, tag: String) throws -> String {
+        let file = "\(pipeline.directory)/numbered-\(tag).json"
+        try numberedLines(count, tag: tag).joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
     /// Numbered lines over 20 machines of both types; every tenth is invalid (no payload).
     static func numberedLines(_ count: Int, tag: String) -> [String] {
         (1...count).map { number in
@@ -16,9 +29,9 @@ struct FaultTests {
     }
 
     /// Checks that each of the `count` numbered messages is stored once, as a row or a rejection.
-    static func expectEveryNumberOnce(_ pipeline: PipelineHarness, count: Int, tag: String) throws {
+    static func expectEveryNumberOnce(_ pipeline: PipelineHarness, count: Int, tag: String, database: TestDatabase? = nil) throws {
         let valid = count - count / 10
-        let database = pipeline.database
+        let database = database ?? pipeline.database
         let stored = try database.waitForCount("SELECT count(*) FROM cnc_data", toReach: valid, seconds: 90)
         let rejected = try database.waitForCount("SELECT count(*) FROM rejected_messages", toReach: count / 10, seconds: 30)
         #expect(stored == valid, "stored \(stored) of \(valid)\n\(pipeline.logs())")
@@ -41,9 +54,8 @@ struct FaultTests {
         let pipeline = try PipelineHarness()
         pipeline.overrides = ["MES_REDELIVER_AFTER_MS": "1500"]
         try pipeline.startPipeline()
-        let count = 4_000, tag = "kill-" + victims.joined(separator: "+")
-        let file = "\(pipeline.directory)/numbered.json"
-        try Self.numberedLines(count, tag: tag).joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let count = Self.messageCount, tag = "kill-" + victims.joined(separator: "+")
+        let file = try Self.numberedFile(pipeline, count: count, tag: tag)
         let emulator = try pipeline.startEmulator(["--file", file, "--rate", "4000"])
         Thread.sleep(forTimeInterval: 0.4)
         for victim in victims { try pipeline.kill(victim) }
@@ -59,9 +71,8 @@ struct FaultTests {
         let pipeline = try PipelineHarness()
         pipeline.overrides = ["MES_REDELIVER_AFTER_MS": "1500"]
         try pipeline.startPipeline()
-        let count = 6_000, tag = "kill-all"
-        let file = "\(pipeline.directory)/numbered.json"
-        try Self.numberedLines(count, tag: tag).joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let count = Self.messageCount * 3 / 2, tag = "kill-all"
+        let file = try Self.numberedFile(pipeline, count: count, tag: tag)
         let emulator = try pipeline.startEmulator(["--file", file, "--rate", "4000"])
         let everyStage = ["ingest", "router", "worker-a1", "worker-a2", "worker-b1", "worker-b2", "sink"]
         for _ in 0..<2 {
@@ -72,6 +83,64 @@ struct FaultTests {
             try pipeline.startIngest()
         }
         try pipeline.waitForEmulator(emulator)
+        try Self.expectEveryNumberOnce(pipeline, count: count, tag: tag)
+        #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
+    }
+
+    @Test("SIGTERM to every stage in a random order while messages flow, then a restart: every message stored once")
+    func sigtermInAnyOrder() throws {
+        let pipeline = try PipelineHarness()
+        try pipeline.startPipeline()
+        let count = Self.messageCount, tag = "sigterm"
+        let emulator = try pipeline.startEmulator(["--file", try Self.numberedFile(pipeline, count: count, tag: tag), "--rate", "4000"])
+        Thread.sleep(forTimeInterval: 0.4)
+        var generator = SplitMix64(seed: UInt64(Date().timeIntervalSince1970))
+        let order = pipeline.stages.keys.sorted().shuffled(using: &generator)
+        for name in order { pipeline.stages[name]!.signal(SIGTERM) }
+        for name in order {
+            #expect(pipeline.stages[name]!.waitForExit(seconds: 40) == 0, "\(name) (order \(order))\n\(pipeline.logs())")
+        }
+        try pipeline.startPipeline()
+        try pipeline.waitForEmulator(emulator)
+        try Self.expectEveryNumberOnce(pipeline, count: count, tag: tag)
+        #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
+    }
+
+    @Test("PostgreSQL stopped with -m immediate while messages flow, then started again: every message stored once")
+    func databaseOutage() throws {
+        let pipeline = try PipelineHarness()
+        let postgres = try PrivatePostgres()
+        let database = TestDatabase(url: postgres.url)
+        pipeline.overrides = ["DATABASE_URL": postgres.url]
+        try pipeline.startPipeline()
+        let count = Self.messageCount, tag = "outage"
+        let emulator = try pipeline.startEmulator(["--file", try Self.numberedFile(pipeline, count: count, tag: tag), "--rate", "2000"])
+        Thread.sleep(forTimeInterval: 0.5)
+        try postgres.stop(mode: "immediate")
+        Thread.sleep(forTimeInterval: Self.outageSeconds)
+        try postgres.start()
+        try pipeline.waitForEmulator(emulator)
+        try Self.expectEveryNumberOnce(pipeline, count: count, tag: tag, database: database)
+        #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
+    }
+
+    @Test("the broker restarted twice while it delivers a queued backlog: every message stored once")
+    func brokerRestarts() throws {
+        let pipeline = try PipelineHarness()
+        let broker = try PrivateBroker(directory: "\(pipeline.directory)/broker")
+        pipeline.overrides = ["MQTT_URL": broker.url]
+        try pipeline.startPipeline()
+        try pipeline.kill("ingest")
+        let count = Self.messageCount, tag = "broker"
+        try pipeline.emulator(["--file", try Self.numberedFile(pipeline, count: count, tag: tag)])
+        // The backlog waits in ingest's session, across a restart that saves it to disk.
+        broker.stop()
+        try broker.start()
+        try pipeline.startIngest()
+        _ = try pipeline.database.waitForCount("SELECT count(*) FROM cnc_data", toReach: count / 4)
+        broker.stop()
+        Thread.sleep(forTimeInterval: 1)
+        try broker.start()
         try Self.expectEveryNumberOnce(pipeline, count: count, tag: tag)
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
     }
