@@ -106,45 +106,117 @@ def measure_latency(bin_dir, topic, env, rate, seconds):
     return {"rate": rate, "messages": messages, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "max_ms": float(maximum)}
 
 
-def pipeline(bin_dir, work_dir, env, count, run, latency_seconds):
+def start_stages(bin_dir, work_dir, env, run):
+    """Starts every stage on a fresh database and topic; returns (topic, processes, logs)."""
     topic = f"bench/pipe{run}/CNC"
     stage_env = dict(env, MQTT_TOPIC=topic, MQTT_CLIENT_ID=f"bench-ingest-{run}", MES_RUNTIME_DIR=f"{work_dir}/rt{run}",
-                     MES_CNC_TYPES="deploy/cnc_types.json", MES_MIGRATIONS_DIR="migrations")
+                     MES_JOURNAL_DIR=f"{work_dir}/journal{run}", MES_CNC_TYPES="deploy/cnc_types.json", MES_MIGRATIONS_DIR="migrations")
     psql("DROP TABLE IF EXISTS cnc_data, machine_state, rejected_messages, schema_migrations")
     processes = {}
     logs = {}
+    for name, command in STAGES:
+        logs[name] = open(f"{work_dir}/{name}-{run}.log", "w+")
+        processes[name] = subprocess.Popen([f"{bin_dir}/{command[0]}"] + command[1:], env=stage_env, stdout=logs[name], stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        logs["ingest"].seek(0)
+        if "connected and subscribed" in logs["ingest"].read():
+            return topic, processes, logs
+        time.sleep(0.05)
+    for process in processes.values():
+        process.kill()
+    raise SystemExit("ingest did not subscribe")
+
+
+def stop_stages(processes):
+    for process in processes.values():
+        process.send_signal(signal.SIGTERM)
+    for process in processes.values():
+        process.wait(timeout=60)
+
+
+def wait_for_rows(count, seconds):
+    """Waits until cnc_data holds count rows; returns when it does or after seconds."""
+    start = time.monotonic()
+    while int(psql("SELECT count(*) FROM cnc_data")) < count and time.monotonic() - start < seconds:
+        time.sleep(0.05)
+
+
+def check_counts(run, expected):
+    stored = int(psql("SELECT count(*) FROM cnc_data"))
+    rejected = int(psql("SELECT count(*) FROM rejected_messages"))
+    if stored != expected or rejected != 0:
+        raise SystemExit(f"run {run}: {stored} rows stored and {rejected} rejected for {expected} published")
+
+
+def pipeline(bin_dir, work_dir, env, count, run, latency_seconds):
+    topic, processes, _ = start_stages(bin_dir, work_dir, env, run)
     try:
-        for name, command in STAGES:
-            logs[name] = open(f"{work_dir}/{name}-{run}.log", "w+")
-            processes[name] = subprocess.Popen([f"{bin_dir}/{command[0]}"] + command[1:], env=stage_env, stdout=logs[name], stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            logs["ingest"].seek(0)
-            if "connected and subscribed" in logs["ingest"].read():
-                break
-            time.sleep(0.05)
-        else:
-            raise SystemExit("ingest did not subscribe")
         start = time.monotonic()
         emulator(bin_dir, topic, count, env)
-        stored = 0
-        while stored < count and time.monotonic() - start < 600:
-            stored = int(psql("SELECT count(*) FROM cnc_data"))
-            if stored < count:
-                time.sleep(0.05)
+        wait_for_rows(count, 600)
         seconds = time.monotonic() - start
         latency = measure_latency(bin_dir, topic, env, count / seconds / 2, latency_seconds)
         resources = {name: proc_stats(process.pid) for name, process in processes.items()}
-        for process in processes.values():
-            process.send_signal(signal.SIGTERM)
-        for process in processes.values():
-            process.wait(timeout=60)
-        stored = int(psql("SELECT count(*) FROM cnc_data"))
-        rejected = int(psql("SELECT count(*) FROM rejected_messages"))
-        expected = count + latency["messages"]
-        if stored != expected or rejected != 0:
-            raise SystemExit(f"run {run}: {stored} rows stored and {rejected} rejected for {expected} published")
+        stop_stages(processes)
+        check_counts(run, count + latency["messages"])
         return count / seconds, latency, resources
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.kill()
+
+
+def current_rss(pid):
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+
+
+def soak(bin_dir, work_dir, env, count, seconds, json_path):
+    """Measures the pipeline's rate with count messages, then runs it at half that rate for
+    seconds, sampling each stage's RSS every 10 s; checks the counts and the logs for errors."""
+    topic, processes, logs = start_stages(bin_dir, work_dir, env, "soak")
+    try:
+        start = time.monotonic()
+        emulator(bin_dir, topic, count, env)
+        wait_for_rows(count, 600)
+        rate = max(1, int(count / (time.monotonic() - start) / 2))
+        messages = rate * seconds
+        print(f"maximum {2 * rate:,} msg/s; soaking at {rate:,} msg/s for {seconds} s ({messages:,} messages)", flush=True)
+        publisher = subprocess.Popen(
+            [f"{bin_dir}/cnc-emulator", "--count", str(messages), "--machines", "20", "--topic", topic, "--rate", str(rate), "--seed", "7"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+        )
+        samples = []
+        soak_start = time.monotonic()
+        while publisher.poll() is None:
+            samples.append({"seconds": round(time.monotonic() - soak_start), **{name: current_rss(p.pid) for name, p in processes.items()}})
+            print(f"  {samples[-1]['seconds']:>5} s  " + "  ".join(f"{name} {samples[-1][name]:.1f}" for name, _ in STAGES), flush=True)
+            time.sleep(10)
+        if publisher.returncode != 0:
+            raise SystemExit("the soak publisher failed")
+        wait_for_rows(count + messages, 120)
+        stop_stages(processes)
+        check_counts("soak", count + messages)
+        errors = []
+        for name, log in logs.items():
+            log.seek(0)
+            errors += [f"{name}: {line.strip()}" for line in log if re.match(r"^\S+ (error|critical) ", line)]
+        # Flat: after the first third (warm-up), RSS at the end is no higher than its peak in the first half of the soak.
+        third, half = len(samples) // 3, len(samples) // 2
+        growth = {name: max(s[name] for s in samples[half:]) - max(s[name] for s in samples[third:half]) for name, _ in STAGES} if half > third else {}
+        print()
+        print(f"{'stage':<12}{'RSS first MB':>14}{'RSS last MB':>13}{'growth MB':>11}")
+        for name, _ in STAGES:
+            print(f"{name:<12}{samples[0][name]:>14.1f}{samples[-1][name]:>13.1f}{growth.get(name, 0):>11.1f}")
+        print(f"\n{count + messages:,} messages stored once, 0 rejected; {len(errors)} error lines in the logs")
+        for line in errors[:20]:
+            print("  " + line)
+        with open(json_path, "w") as output:
+            json.dump({"rate": rate, "seconds": seconds, "messages": count + messages, "samples": samples, "growth_mb": growth, "errors": errors}, output, indent=2)
+        print(f"written to {json_path}")
+        if errors:
+            raise SystemExit("errors were logged during the soak")
     finally:
         for process in processes.values():
             if process.poll() is None:
@@ -161,8 +233,12 @@ def main():
     parser.add_argument("--latency-seconds", type=int, default=10, help="length of the fixed-rate latency run")
     parser.add_argument("--naive-count", type=int, default=20_000, help="messages for the naive reference, which is slow")
     parser.add_argument("--python-path", required=True, help="where paho-mqtt and psycopg are installed")
+    parser.add_argument("--soak-seconds", type=int, default=0, help="instead of the benchmark, run at half the measured rate this long")
     args = parser.parse_args()
     env = dict(os.environ, MES_LOG_LEVEL="info")
+    if args.soak_seconds > 0:
+        soak(args.bin_dir, args.work_dir, env, min(args.count, 50_000), args.soak_seconds, args.json.replace("bench.json", "soak.json"))
+        return
 
     runs = []
     for run in range(1, args.runs + 1):
