@@ -71,8 +71,8 @@ final class IngestLoop {
     func run() throws {
         try configuration.endpoints.prepareRuntimeDirectory()
         let context = try ZMQContext()
-        let router = try FrameSocket.push(context, connectingTo: configuration.endpoints.router, name: "router")
-        let sink = try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, name: "sink")
+        let router = try FrameSocket.push(context, connectingTo: configuration.endpoints.router, server: .router, name: "router", security: configuration.endpoints.security)
+        let sink = try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, server: .sink, name: "sink", security: configuration.endpoints.security)
         let client = try MQTTClient(options: configuration.client)
         let topicFilter = configuration.topicFilter, qos = configuration.qos
 

@@ -81,7 +81,7 @@ final class SinkLoop {
             connect(migrate: true)
         }
         let context = try ZMQContext()
-        let input = try FrameSocket.pull(context, bindingTo: configuration.endpoints.sinkListen, name: "input")
+        let input = try FrameSocket.pull(context, bindingTo: configuration.endpoints.sinkListen, name: "input", security: configuration.endpoints.security)
         logger.info("sink started", metadata: ["listen": "\(configuration.endpoints.sinkListen.joined(separator: ","))", "batch_size": "\(configuration.batchSize)", "flush_interval_ms": "\(configuration.flushIntervalMilliseconds)"])
 
         var drain: StageDrain?

@@ -9,13 +9,16 @@ public struct StageEndpoints: Sendable {
     public var routerListen: [String]
     public var sink: [String]
     public var sinkListen: [String]
+    /// CURVE keys and the cleartext `tcp://` rule for every link of this process.
+    public var security = LinkSecurity()
 
     public static func defaultRuntimeDirectory() -> String {
         "/tmp/cnc-collector-\(getuid())"
     }
 
-    /// Reads `MES_RUNTIME_DIR`, `MES_ROUTER_ENDPOINT`, `MES_ROUTER_LISTEN`, `MES_SINK_ENDPOINT`, `MES_SINK_LISTEN`.
-    public static func resolve(runtimeDirectory: String? = nil, router: String? = nil, routerListen: String? = nil, sink: String? = nil, sinkListen: String? = nil) -> StageEndpoints {
+    /// Reads `MES_RUNTIME_DIR`, `MES_ROUTER_ENDPOINT`, `MES_ROUTER_LISTEN`, `MES_SINK_ENDPOINT`,
+    /// `MES_SINK_LISTEN`, and the security settings (`LinkSecurity.resolve`).
+    public static func resolve(runtimeDirectory: String? = nil, router: String? = nil, routerListen: String? = nil, sink: String? = nil, sinkListen: String? = nil) throws -> StageEndpoints {
         let directory = Settings.resolve(runtimeDirectory, env: "MES_RUNTIME_DIR", default: defaultRuntimeDirectory())
         let routerText = Settings.resolve(router, env: "MES_ROUTER_ENDPOINT", default: "ipc://\(directory)/router.ipc")
         let sinkText = Settings.resolve(sink, env: "MES_SINK_ENDPOINT", default: "ipc://\(directory)/sink.ipc")
@@ -24,7 +27,8 @@ public struct StageEndpoints: Sendable {
             router: Settings.list(routerText),
             routerListen: Settings.list(Settings.resolve(routerListen, env: "MES_ROUTER_LISTEN", default: routerText)),
             sink: Settings.list(sinkText),
-            sinkListen: Settings.list(Settings.resolve(sinkListen, env: "MES_SINK_LISTEN", default: sinkText))
+            sinkListen: Settings.list(Settings.resolve(sinkListen, env: "MES_SINK_LISTEN", default: sinkText)),
+            security: try LinkSecurity.resolve()
         )
     }
 

@@ -75,7 +75,7 @@ struct IngestCommand: AsyncParsableCommand {
         let configuration = IngestService.Configuration(
             broker: broker, topicFilter: Settings.resolve(topic, env: "MQTT_TOPIC", default: "sensor/CNC"), qos: Int32(qos),
             client: client, limits: limits,
-            endpoints: StageEndpoints.resolve(runtimeDirectory: runtimeDir, router: routerEndpoint, sink: sinkEndpoint)
+            endpoints: try StageEndpoints.resolve(runtimeDirectory: runtimeDir, router: routerEndpoint, sink: sinkEndpoint)
         )
         try await StageRunner.run(IngestService(configuration: configuration, logger: logger), logger: logger)
     }

@@ -34,7 +34,7 @@ struct SinkCommand: AsyncParsableCommand {
             migrationsDirectory: Settings.resolve(migrations, env: "MES_MIGRATIONS_DIR", default: "migrations"),
             batchSize: batchSize,
             flushIntervalMilliseconds: flushInterval,
-            endpoints: StageEndpoints.resolve(runtimeDirectory: runtimeDir, sinkListen: listen)
+            endpoints: try StageEndpoints.resolve(runtimeDirectory: runtimeDir, sinkListen: listen)
         )
         try await StageRunner.run(SinkService(configuration: configuration, logger: logger), logger: logger)
     }

@@ -26,7 +26,7 @@ struct RuntimeDirectoryTests {
     func created() throws {
         let base = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: base) }
-        let endpoints = StageEndpoints.resolve(runtimeDirectory: "\(base)/rt")
+        let endpoints = try StageEndpoints.resolve(runtimeDirectory: "\(base)/rt")
         try endpoints.prepareRuntimeDirectory()
         let mode = try FileManager.default.attributesOfItem(atPath: "\(base)/rt")[.posixPermissions] as? Int
         #expect(mode == 0o700)
@@ -49,7 +49,7 @@ struct RuntimeDirectoryTests {
         defer { try? FileManager.default.removeItem(atPath: base) }
         try FileManager.default.createDirectory(atPath: "\(base)/real", withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         try FileManager.default.createSymbolicLink(atPath: "\(base)/link", withDestinationPath: "\(base)/real")
-        FileManager.default.createFile(atPath: "\(base)/file", contents: Data())
+        #expect(FileManager.default.createFile(atPath: "\(base)/file", contents: Data()))
         for name in ["link", "file"] {
             #expect(Self.reason { try StageEndpoints.checkPrivate(directory: "\(base)/\(name)") } == "MES_RUNTIME_DIR \(base)/\(name) is not a directory (a symbolic link is not accepted either)")
         }
