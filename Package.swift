@@ -47,7 +47,7 @@ let package = Package(
         .executableTarget(name: "sink", dependencies: ["CollectorServices", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "cnc-emulator", dependencies: ["CollectorServices", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-        .testTarget(name: "CollectorCoreTests", dependencies: ["CollectorCore", "CNCPlugins", "CollectorServices"]),
+        .testTarget(name: "CollectorCoreTests", dependencies: ["CollectorCore", "CNCPlugins", "CollectorServices", "ZeroMQ", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["CollectorCore", "CollectorServices", "Mosquitto", "LibPQ"]

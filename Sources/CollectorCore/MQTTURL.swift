@@ -73,19 +73,9 @@ public struct MQTTURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     private static func percentDecoded(_ text: Substring) throws(ParseError) -> String {
-        var bytes: [UInt8] = []
-        var iterator = Array(text.utf8).makeIterator()
-        while let byte = iterator.next() {
-            if byte == UInt8(ascii: "%") {
-                guard let high = iterator.next(), let low = iterator.next(),
-                      let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) else {
-                    throw ParseError(reason: "MQTT URL has a bad %-escape in its user information")
-                }
-                bytes.append(value)
-            } else {
-                bytes.append(byte)
-            }
+        guard let decoded = PercentEncoding.decode(text) else {
+            throw ParseError(reason: "MQTT URL has a bad %-escape in its user information")
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return decoded
     }
 }

@@ -94,11 +94,12 @@ final class IngestLoop {
         try configuration.endpoints.prepareRuntimeDirectory()
         let journal = try IngestJournal(directory: configuration.journalDirectory, segmentBytes: configuration.journalSegmentBytes)
         let context = try ZMQContext()
+        let security = configuration.endpoints.security
         let links = Links(
             journal: journal,
-            router: try FrameSocket.push(context, connectingTo: configuration.endpoints.router, name: "router"),
-            sink: try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, name: "sink"),
-            acknowledgements: try FrameSocket.subscribe(context, connectingTo: configuration.endpoints.acknowledgements, name: "acknowledgements")
+            router: try FrameSocket.push(context, connectingTo: configuration.endpoints.router, server: .router, name: "router", security: security),
+            sink: try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, server: .sink, name: "sink", security: security),
+            acknowledgements: try FrameSocket.subscribe(context, connectingTo: configuration.endpoints.acknowledgements, server: .sink, name: "acknowledgements", security: security)
         )
         logger.info("ingest starting", metadata: ["broker": "\(configuration.broker)", "journal": "\(journal.directory)"])
         try replayJournal(links)

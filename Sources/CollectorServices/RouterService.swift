@@ -100,8 +100,8 @@ final class RouterLoop {
 
     func run() throws {
         try configuration.endpoints.prepareRuntimeDirectory()
-        let input = try FrameSocket.pull(context, bindingTo: configuration.endpoints.routerListen, name: "input")
-        let sink = try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, name: "sink")
+        let input = try FrameSocket.pull(context, bindingTo: configuration.endpoints.routerListen, name: "input", security: configuration.endpoints.security)
+        let sink = try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, server: .sink, name: "sink", security: configuration.endpoints.security)
         try openWorkerSockets()
         logger.info("router started", metadata: ["listen": "\(configuration.endpoints.routerListen.joined(separator: ","))", "machines": "\(map.typeByCNCID.count)", "types": "\(map.types.joined(separator: ","))"])
 
@@ -182,7 +182,7 @@ final class RouterLoop {
     private func openWorkerSockets() throws {
         for type in map.types where outlets[type] == nil {
             let endpoints = configuration.workerListen[type] ?? [configuration.endpoints.workerEndpoint(type: type)]
-            let socket = try FrameSocket.push(context, bindingTo: endpoints, name: "worker-\(type)")
+            let socket = try FrameSocket.push(context, bindingTo: endpoints, name: "worker-\(type)", security: configuration.endpoints.security)
             outlets[type] = WorkerOutlet(type: type, socket: socket, capacity: configuration.heldPerType)
             logger.info("serving workers", metadata: ["cnc_type": "\(type)", "endpoint": "\(endpoints.joined(separator: ","))"])
         }

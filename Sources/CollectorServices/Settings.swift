@@ -38,5 +38,6 @@ public struct SettingError: Error, CustomStringConvertible, Sendable {
         self.reason = reason
     }
 
-    public var description: String { reason }
+    /// The reason, with anything that looks like a password hidden: a reason may quote a setting.
+    public var description: String { RedactingLogHandler.redact(reason) }
 }

@@ -83,8 +83,8 @@ final class SinkLoop {
             connect(migrate: true)
         }
         let context = try ZMQContext()
-        let input = try FrameSocket.pull(context, bindingTo: configuration.endpoints.sinkListen, name: "input")
-        acknowledgements = try FrameSocket.publish(context, bindingTo: configuration.endpoints.acknowledgementsListen, name: "acknowledgements")
+        let input = try FrameSocket.pull(context, bindingTo: configuration.endpoints.sinkListen, name: "input", security: configuration.endpoints.security)
+        acknowledgements = try FrameSocket.publish(context, bindingTo: configuration.endpoints.acknowledgementsListen, name: "acknowledgements", security: configuration.endpoints.security)
         logger.info("sink started", metadata: ["listen": "\(configuration.endpoints.sinkListen.joined(separator: ","))", "batch_size": "\(configuration.batchSize)", "flush_interval_ms": "\(configuration.flushIntervalMilliseconds)"])
 
         var drain: StageDrain?

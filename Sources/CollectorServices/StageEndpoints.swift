@@ -12,17 +12,19 @@ public struct StageEndpoints: Sendable {
     /// Where ingest listens for the sinks' acknowledgements; `acknowledgementsListen` is what a sink binds.
     public var acknowledgements: [String]
     public var acknowledgementsListen: [String]
+    /// CURVE keys and the cleartext `tcp://` rule for every link of this process.
+    public var security = LinkSecurity()
 
     public static func defaultRuntimeDirectory() -> String {
         "/tmp/cnc-collector-\(getuid())"
     }
 
     /// Reads `MES_RUNTIME_DIR`, `MES_ROUTER_ENDPOINT`, `MES_ROUTER_LISTEN`, `MES_SINK_ENDPOINT`, `MES_SINK_LISTEN`,
-    /// `MES_ACK_ENDPOINT`, `MES_ACK_LISTEN`.
+    /// `MES_ACK_ENDPOINT`, `MES_ACK_LISTEN`, and the security settings (`LinkSecurity.resolve`).
     public static func resolve(
         runtimeDirectory: String? = nil, router: String? = nil, routerListen: String? = nil, sink: String? = nil, sinkListen: String? = nil,
         acknowledgements: String? = nil, acknowledgementsListen: String? = nil
-    ) -> StageEndpoints {
+    ) throws -> StageEndpoints {
         let directory = Settings.resolve(runtimeDirectory, env: "MES_RUNTIME_DIR", default: defaultRuntimeDirectory())
         let routerText = Settings.resolve(router, env: "MES_ROUTER_ENDPOINT", default: "ipc://\(directory)/router.ipc")
         let sinkText = Settings.resolve(sink, env: "MES_SINK_ENDPOINT", default: "ipc://\(directory)/sink.ipc")
@@ -34,7 +36,8 @@ public struct StageEndpoints: Sendable {
             sink: Settings.list(sinkText),
             sinkListen: Settings.list(Settings.resolve(sinkListen, env: "MES_SINK_LISTEN", default: sinkText)),
             acknowledgements: Settings.list(acknowledgementsText),
-            acknowledgementsListen: Settings.list(Settings.resolve(acknowledgementsListen, env: "MES_ACK_LISTEN", default: acknowledgementsText))
+            acknowledgementsListen: Settings.list(Settings.resolve(acknowledgementsListen, env: "MES_ACK_LISTEN", default: acknowledgementsText)),
+            security: try LinkSecurity.resolve()
         )
     }
 
@@ -43,15 +46,34 @@ public struct StageEndpoints: Sendable {
         "ipc://\(runtimeDirectory)/worker-\(type).ipc"
     }
 
-    /// Creates the runtime directory, private to this user, when an `ipc://` endpoint needs it.
+    /// Creates the runtime directory, private to this user, when an `ipc://` endpoint needs it,
+    /// and refuses one that others could use: a directory someone else pre-created could hold
+    /// their sockets in place of ours.
     public func prepareRuntimeDirectory() throws {
-        let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        if manager.fileExists(atPath: runtimeDirectory, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw SettingError(reason: "MES_RUNTIME_DIR \(runtimeDirectory) is not a directory") }
-            return
+        if !FileManager.default.fileExists(atPath: runtimeDirectory) {
+            try FileManager.default.createDirectory(atPath: runtimeDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
-        try manager.createDirectory(atPath: runtimeDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        // Checked after creating too: another user may have created it first.
+        try Self.checkPrivate(directory: runtimeDirectory)
+    }
+
+    /// Throws unless `directory` is a real directory (not a symbolic link), owned by this user,
+    /// with no permissions for group or others.
+    public static func checkPrivate(directory: String) throws {
+        var info = stat()
+        guard lstat(directory, &info) == 0 else {
+            throw SettingError(reason: "MES_RUNTIME_DIR \(directory): \(String(cString: strerror(errno)))")
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw SettingError(reason: "MES_RUNTIME_DIR \(directory) is not a directory (a symbolic link is not accepted either)")
+        }
+        guard info.st_uid == getuid() else {
+            throw SettingError(reason: "MES_RUNTIME_DIR \(directory) belongs to user id \(info.st_uid), not to this user (\(getuid())): another user may have created it; remove it or choose another directory")
+        }
+        let mode = info.st_mode & 0o7777
+        guard mode & 0o077 == 0 else {
+            throw SettingError(reason: "MES_RUNTIME_DIR \(directory) has mode \(String(mode, radix: 8)): group and others must have no access (chmod 700 \(directory))")
+        }
     }
 
     /// ZeroMQ refuses `ipc://` paths longer than the kernel's socket path limit.

@@ -1,19 +1,29 @@
+import CollectorCore
 import Logging
 import ServiceLifecycle
 
 /// What every executable does once its options are parsed: a logger, a service group that
 /// turns SIGTERM and SIGINT into a graceful shutdown, and a clear message when start-up fails.
 public enum StageRunner {
-    /// A logger at `MES_LOG_LEVEL` (or the flag), writing to standard error.
+    /// A logger at `MES_LOG_LEVEL` (or the flag), writing to standard error, that never shows
+    /// the passwords of `MQTT_URL`, `DATABASE_URL` or `PGPASSWORD` (see `hideSecrets(in:)` for flags).
     public static func logger(label: String, level: String?) throws -> Logger {
+        hideSecrets(in: ["MQTT_URL", "DATABASE_URL"].compactMap(Settings.environment).joined(separator: " "))
+        RedactingLogHandler.register([Settings.environment("PGPASSWORD")].compactMap { $0 })
         let name = Settings.resolve(level, env: "MES_LOG_LEVEL", default: "info")
         guard let level = Logger.Level(rawValue: name.lowercased()) else {
             throw SettingError(reason: "log level \"\(name)\" must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        LoggingSystem.bootstrap { RedactingLogHandler(upstream: StreamLogHandler.standardError(label: $0)) }
         var logger = Logger(label: label)
         logger.logLevel = level
         return logger
+    }
+
+    /// Hides the passwords in a setting's text (a broker URL, a database URL or conninfo) from
+    /// every log line and from the error a stage stops with.
+    public static func hideSecrets(in settingText: String) {
+        RedactingLogHandler.register(Redaction.secrets(in: settingText))
     }
 
     /// Runs a long-running stage, or with `finishes` a command that ends by itself (the emulator).
@@ -28,7 +38,13 @@ public enum StageRunner {
             try await ServiceGroup(configuration: configuration).run()
         } catch {
             logger.critical("stopped on an error", metadata: ["error": "\(error)"])
-            throw error
+            // The command line prints what is thrown: it gets the redacted text only.
+            throw Failure(description: RedactingLogHandler.redact("\(error)"))
         }
+    }
+
+    /// The error a stage stopped on, as text with its credentials hidden.
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
     }
 }

@@ -59,8 +59,8 @@ public struct WorkerService: Service, CustomStringConvertible {
         try await BlockingThread.run(name: "worker-\(configuration.typeName)") { stop in
             try configuration.endpoints.prepareRuntimeDirectory()
             let context = try ZMQContext()
-            let input = try FrameSocket.pull(context, connectingTo: configuration.input, name: "input")
-            let sink = try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, name: "sink")
+            let input = try FrameSocket.pull(context, connectingTo: configuration.input, server: .router, name: "input", security: configuration.endpoints.security)
+            let sink = try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, server: .sink, name: "sink", security: configuration.endpoints.security)
             logger.info("worker started", metadata: ["cnc_type": "\(configuration.typeName)", "input": "\(configuration.input.joined(separator: ","))"])
             var stored = 0, rejected = 0, undelivered = 0
             var drain: StageDrain?

@@ -1,10 +1,12 @@
 import CZeroMQ
+import Synchronization
 
 /// A libzmq context: owns the I/O threads shared by every socket of one process.
 ///
 /// libzmq contexts are thread-safe, so sharing one across threads is sound.
 public final class ZMQContext: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
+    private let authenticator = Mutex<ZMQAuthenticator?>(nil)
 
     public init() throws(ZMQError) {
         guard let handle = zmq_ctx_new() else {
@@ -14,9 +16,19 @@ public final class ZMQContext: @unchecked Sendable {
     }
 
     deinit {
+        authenticator.withLock { $0?.stop() }
         // Every socket holds a strong reference to its context, so all are closed by now and
         // zmq_ctx_term cannot wait for one of them.
         while zmq_ctx_term(handle) == -1 && zmq_errno() == EINTR {}
+    }
+
+    /// Starts this context's ZAP handler, which asks `decide` about every client that connects
+    /// to a CURVE server socket of the context. Call it before such a socket binds: until a
+    /// handler runs, libzmq lets every client in. Later calls keep the first handler.
+    public func startAuthenticator(_ decide: @escaping @Sendable (ZMQAuthenticationRequest) -> Bool) throws(ZMQError) {
+        try authenticator.withLock { (current: inout ZMQAuthenticator?) throws(ZMQError) in
+            if current == nil { current = try ZMQAuthenticator(context: handle, decide: decide) }
+        }
     }
 
     /// Makes a socket of the given type.

@@ -45,6 +45,33 @@ public final class ZMQSocket {
         try check("zmq_setsockopt(ZMQ_SUBSCRIBE)", prefix.withUnsafeBytes { zmq_setsockopt(handle, ZMQ_SUBSCRIBE, $0.baseAddress, $0.count) })
     }
 
+    /// Makes this socket a CURVE server: every peer must be a CURVE client that knows the
+    /// public key of `secretKey` (Z85). Traffic is encrypted; which clients may connect is up to
+    /// the context's authenticator (`ZMQContext.startAuthenticator`).
+    public func setCurveServer(secretKey: String) throws(ZMQError) {
+        try setOption(ZMQ_CURVE_SERVER, 1)
+        try setOption(ZMQ_CURVE_SECRETKEY, text: secretKey, name: "ZMQ_CURVE_SECRETKEY")
+    }
+
+    /// Makes this socket a CURVE client with its own keypair, talking only to a server whose
+    /// public key is `serverKey` (all keys Z85). With any other server the handshake fails and
+    /// nothing is delivered.
+    public func setCurveClient(serverKey: String, publicKey: String, secretKey: String) throws(ZMQError) {
+        try setOption(ZMQ_CURVE_SERVERKEY, text: serverKey, name: "ZMQ_CURVE_SERVERKEY")
+        try setOption(ZMQ_CURVE_PUBLICKEY, text: publicKey, name: "ZMQ_CURVE_PUBLICKEY")
+        try setOption(ZMQ_CURVE_SECRETKEY, text: secretKey, name: "ZMQ_CURVE_SECRETKEY")
+    }
+
+    /// The domain this socket's connections are authenticated in (passed to the ZAP handler).
+    public func setAuthenticationDomain(_ domain: String) throws(ZMQError) {
+        try setOption(ZMQ_ZAP_DOMAIN, text: domain, name: "ZMQ_ZAP_DOMAIN")
+    }
+
+    private func setOption(_ option: Int32, text: String, name: String) throws(ZMQError) {
+        let bytes = Array(text.utf8)
+        try check("zmq_setsockopt(\(name))", bytes.withUnsafeBytes { zmq_setsockopt(handle, option, $0.baseAddress, $0.count) })
+    }
+
     private func setOption(_ option: Int32, _ value: Int32) throws(ZMQError) {
         var value = value
         try check("zmq_setsockopt(\(option))", zmq_setsockopt(handle, option, &value, MemoryLayout<Int32>.size))

@@ -53,7 +53,9 @@ struct IngestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try StageRunner.logger(label: "ingest", level: logLevel)
-        let broker = try MQTTURL(parsing: Settings.resolve(mqttURL, env: "MQTT_URL", default: "mqtt://127.0.0.1:1883"))
+        let brokerText = Settings.resolve(mqttURL, env: "MQTT_URL", default: "mqtt://127.0.0.1:1883")
+        StageRunner.hideSecrets(in: brokerText)
+        let broker = try MQTTURL(parsing: brokerText)
         let qos = try Settings.resolve(qos, env: "MQTT_QOS", default: 1)
         guard (0...2).contains(qos) else { throw SettingError(reason: "MQTT_QOS must be 0, 1 or 2") }
         let protocolName = Settings.resolve(mqttProtocol, env: "MQTT_PROTOCOL", default: "3.1.1")
@@ -86,7 +88,7 @@ struct IngestCommand: AsyncParsableCommand {
         var configuration = IngestService.Configuration(
             broker: broker, topicFilter: Settings.resolve(topic, env: "MQTT_TOPIC", default: "sensor/CNC"), qos: Int32(qos),
             client: client, limits: limits,
-            endpoints: StageEndpoints.resolve(runtimeDirectory: runtimeDir, router: routerEndpoint, sink: sinkEndpoint, acknowledgements: ackEndpoint),
+            endpoints: try StageEndpoints.resolve(runtimeDirectory: runtimeDir, router: routerEndpoint, sink: sinkEndpoint, acknowledgements: ackEndpoint),
             journalDirectory: Settings.resolve(journalDir, env: "MES_JOURNAL_DIR", default: "journal/\(clientID.filter { $0.isLetter || $0.isNumber || "-_.".contains($0) })")
         )
         configuration.journalSyncMilliseconds = try Settings.resolve(journalSyncMs, env: "MES_JOURNAL_SYNC_MS", default: configuration.journalSyncMilliseconds)

@@ -6,7 +6,8 @@ struct RouterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "router",
         abstract: "Route validated CNC messages by cnc_id to the workers of the machine's type.",
-        discussion: "SIGHUP reloads the type map. Every option also reads the environment variable named in its help; a flag wins."
+        discussion: "SIGHUP reloads the type map. Every option also reads the environment variable named in its help; a flag wins.",
+        subcommands: [CurveKeypairCommand.self]
     )
 
     @Option(help: "The cnc_id to type map, in the seed's cnc_classes.json format (MES_CNC_TYPES; default deploy/cnc_types.json)")
@@ -27,9 +28,26 @@ struct RouterCommand: AsyncParsableCommand {
         let workerEntries = workerListen.isEmpty ? Settings.environment("MES_WORKER_LISTEN").map(WorkerListen.entries) ?? [] : workerListen
         let configuration = RouterService.Configuration(
             mapPath: Settings.resolve(cncTypes, env: "MES_CNC_TYPES", default: "deploy/cnc_types.json"),
-            endpoints: StageEndpoints.resolve(runtimeDirectory: runtimeDir, routerListen: listen, sink: sinkEndpoint),
+            endpoints: try StageEndpoints.resolve(runtimeDirectory: runtimeDir, routerListen: listen, sink: sinkEndpoint),
             workerListen: try WorkerListen.parse(workerEntries)
         )
         try await StageRunner.run(RouterService(configuration: configuration, logger: logger), logger: logger)
+    }
+}
+
+/// `router curve-keypair NAME`: makes the CURVE keys every stage's security settings point at.
+struct CurveKeypairCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "curve-keypair",
+        abstract: "Write a new CURVE keypair: NAME.key (public, give it to the peers) and NAME.key_secret (secret, mode 0600).",
+        discussion: "Existing files are never overwritten. See the README, section Security, for which stage needs which key."
+    )
+
+    @Argument(help: "Path and name of the two files, without extension, e.g. keys/sink")
+    var name: String
+
+    func run() throws {
+        let paths = try CurveKeys.writeKeypair(name: name)
+        print("public key: \(paths.publicPath)\nsecret key: \(paths.secretPath)")
     }
 }

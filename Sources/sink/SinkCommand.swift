@@ -31,12 +31,14 @@ struct SinkCommand: AsyncParsableCommand {
         let batchSize = try Settings.resolve(batchSize, env: "MES_BATCH_SIZE", default: 1_000)
         let flushInterval = try Settings.resolve(flushIntervalMs, env: "MES_FLUSH_INTERVAL_MS", default: 100)
         guard batchSize > 0, flushInterval >= 0 else { throw SettingError(reason: "MES_BATCH_SIZE must be positive and MES_FLUSH_INTERVAL_MS not negative") }
+        let conninfo = Settings.resolve(databaseURL, env: "DATABASE_URL", default: "")
+        StageRunner.hideSecrets(in: conninfo)
         let configuration = SinkService.Configuration(
-            conninfo: Settings.resolve(databaseURL, env: "DATABASE_URL", default: ""),
+            conninfo: conninfo,
             migrationsDirectory: Settings.resolve(migrations, env: "MES_MIGRATIONS_DIR", default: "migrations"),
             batchSize: batchSize,
             flushIntervalMilliseconds: flushInterval,
-            endpoints: StageEndpoints.resolve(runtimeDirectory: runtimeDir, sinkListen: listen, acknowledgementsListen: ackListen)
+            endpoints: try StageEndpoints.resolve(runtimeDirectory: runtimeDir, sinkListen: listen, acknowledgementsListen: ackListen)
         )
         try await StageRunner.run(SinkService(configuration: configuration, logger: logger), logger: logger)
     }

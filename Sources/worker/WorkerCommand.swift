@@ -27,7 +27,7 @@ struct WorkerCommand: AsyncParsableCommand {
             throw ValidationError("give the plugin type with --type or MES_WORKER_TYPE")
         }
         let logger = try StageRunner.logger(label: "worker", level: logLevel)
-        let endpoints = StageEndpoints.resolve(runtimeDirectory: runtimeDir, sink: sinkEndpoint)
+        let endpoints = try StageEndpoints.resolve(runtimeDirectory: runtimeDir, sink: sinkEndpoint)
         let configuration = WorkerService.Configuration(
             typeName: typeName,
             input: Settings.list(Settings.resolve(input, env: "MES_WORKER_ENDPOINT", default: endpoints.workerEndpoint(type: typeName))),

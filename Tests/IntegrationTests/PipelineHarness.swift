@@ -19,7 +19,8 @@ final class PipelineHarness {
         database = try TestDatabase()
         let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         directory = "\(TestEnvironment.runtimeBase)/\(tag)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // The stages refuse a runtime directory that others can reach.
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         topic = "test/\(tag)/CNC"
         clientID = "cnc-ingest-test-\(tag)"
         mapPath = "\(directory)/cnc_types.json"
