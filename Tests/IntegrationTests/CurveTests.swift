@@ -54,9 +54,11 @@ struct CurveTests {
         for rogue in rogues {
             pipeline.overrides = good.merging(rogue.overrides) { $1 }
             pipeline.overrides["MQTT_CLIENT_ID"] = "\(pipeline.clientID)-\(rogue.name)"
+            pipeline.overrides["MES_JOURNAL_DIR"] = "\(pipeline.directory)/journal-\(rogue.name)"
             let stage = try pipeline.start(rogue.name, "ingest")
             #expect(stage.waitForLog("connected and subscribed"), "\(pipeline.logs())")
-            try pipeline.publish(PipelineTests.sampleLines)
+            // New part programs: the same bytes again would be the same three messages.
+            try pipeline.publish(PipelineTests.sampleLines.map { $0.replacingOccurrences(of: "program_0", with: "\(rogue.name)_") })
             Thread.sleep(forTimeInterval: 3)
             #expect(try pipeline.database.count("SELECT count(*) FROM cnc_data") == 3, "\(rogue.name) delivered\n\(pipeline.logs())")
             #expect(try pipeline.database.count("SELECT count(*) FROM rejected_messages") == 0)
