@@ -233,6 +233,7 @@ def main():
     parser.add_argument("--latency-seconds", type=int, default=10, help="length of the fixed-rate latency run")
     parser.add_argument("--naive-count", type=int, default=20_000, help="messages for the naive reference, which is slow")
     parser.add_argument("--python-path", required=True, help="where paho-mqtt and psycopg are installed")
+    parser.add_argument("--durable", action="store_true", help="PostgreSQL runs with fsync and synchronous_commit on (for the table)")
     parser.add_argument("--soak-seconds", type=int, default=0, help="instead of the benchmark, run at half the measured rate this long")
     args = parser.parse_args()
     env = dict(os.environ, MES_LOG_LEVEL="info")
@@ -254,6 +255,7 @@ def main():
     naive_ratio = statistics.median(run["pipeline"] / run["naive"] for run in runs)
     print()
     print(f"{'messages per run':<28}{args.count:>12,}   (QoS 1, 20 machines, {args.runs} runs, medians)")
+    print(f"{'PostgreSQL':<28}{'fsync on' if args.durable else 'fsync off':>12}")
     print(f"{'publisher alone':<28}{median['publisher']:>12,.0f} msg/s")
     print(f"{'broker-only (mosquitto_sub)':<28}{median['broker_only']:>12,.0f} msg/s")
     print(f"{'naive (INSERT+COMMIT each)':<28}{median['naive']:>12,.0f} msg/s   ({args.naive_count:,} messages)")
@@ -272,7 +274,7 @@ def main():
         cpu = statistics.median(run["resources"][name][1] for run in runs)
         print(f"{name:<12}{rss:>12.1f}{cpu:>8.2f}")
     with open(args.json, "w") as output:
-        json.dump({"count": args.count, "naive_count": args.naive_count, "runs": runs, "median": median,
+        json.dump({"count": args.count, "naive_count": args.naive_count, "durable": args.durable, "runs": runs, "median": median,
                    "pipeline_to_broker_only": ratio, "pipeline_to_naive": naive_ratio}, output, indent=2)
     print(f"\nwritten to {args.json}")
 

@@ -2,10 +2,12 @@
 #
 # scripts/bench.sh: the pipeline's throughput against the broker's own ceiling.
 #
-#   scripts/bench.sh [--count N] [--runs R] [--json FILE]
+#   scripts/bench.sh [--count N] [--runs R] [--json FILE] [--no-fsync]
+#   scripts/bench.sh --soak-seconds S
 #
 # Installs missing packages, builds in release mode, starts a private mosquitto and
-# PostgreSQL on free loopback ports, then for each run (default 3) measures, with N messages
+# PostgreSQL on free loopback ports (PostgreSQL with its default durability, fsync and
+# synchronous_commit on; --no-fsync turns them off), then for each run (default 3) measures, with N messages
 # (default 200000, QoS 1, 20 machines of both types):
 #   publisher    cnc-emulator with no subscriber: the publisher's own rate
 #   broker-only  the same messages to mosquitto_sub -C N (a C subscriber that only counts)
@@ -41,16 +43,29 @@ log_info "swift build -c release"
 swift build -c release
 BIN_DIR=$(swift build -c release --show-bin-path)
 
-start_private_servers cncb
+# PostgreSQL as a plant runs it: fsync and synchronous_commit on (--no-fsync turns both off,
+# which flatters the naive reference most, since it commits every message).
+durable=--durable soak=0
+for argument in "$@"; do
+    case $argument in
+    --no-fsync) durable="" ;;
+    --soak-seconds | --soak-seconds=*) soak=1 ;;
+    esac
+done
+args=()
+for argument in "$@"; do [[ $argument == --no-fsync ]] || args+=("$argument"); done
+start_private_servers $durable cncb
 
 # The naive reference is Python, like the service this project replaces.
 python_path=$PRIVATE_DIR/python
-if ! python3 -m pip --version >/dev/null 2>&1; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip >/dev/null
+if ((!soak)); then
+    if ! python3 -m pip --version >/dev/null 2>&1; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip >/dev/null
+    fi
+    log_info "installing paho-mqtt and psycopg for the naive reference"
+    python3 -m pip install -q --disable-pip-version-check --target "$python_path" 'paho-mqtt>=2,<3' 'psycopg[binary]>=3,<4'
 fi
-log_info "installing paho-mqtt and psycopg for the naive reference"
-python3 -m pip install -q --disable-pip-version-check --target "$python_path" 'paho-mqtt>=2,<3' 'psycopg[binary]>=3,<4'
 
 mkdir -p "$REPO_ROOT/run"
 python3 "$REPO_ROOT/scripts/bench.py" --bin-dir "$BIN_DIR" --work-dir "$PRIVATE_DIR" --python-path "$python_path" \
-    --json "$REPO_ROOT/run/bench.json" "$@"
+    --json "$REPO_ROOT/run/bench.json" ${durable:+--durable} "${args[@]}"

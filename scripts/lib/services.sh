@@ -15,9 +15,10 @@
 #   start_mosquitto DIR PORT         write DIR/mosquitto.conf and start a private broker on
 #                                    127.0.0.1:PORT, export MQTT_URL=mqtt://127.0.0.1:PORT
 #   stop_mosquitto DIR               stop it; does nothing when not running
-#   start_private_servers PREFIX     a new short temp dir /tmp/PREFIX.XXXXXX (PRIVATE_DIR) with a
-#                                    PostgreSQL (fsync off, database cnc) and a mosquitto in it,
-#                                    on free ports; exports DATABASE_URL and MQTT_URL
+#   start_private_servers [--durable] PREFIX
+#                                    a new short temp dir /tmp/PREFIX.XXXXXX (PRIVATE_DIR) with a
+#                                    PostgreSQL (fsync off unless --durable, database cnc) and a
+#                                    mosquitto in it, on free ports; exports DATABASE_URL, MQTT_URL
 #   stop_private_servers             stop both and remove PRIVATE_DIR; safe to call twice
 #   log_info / log_warn / die MSG    messages prefixed with the calling script's name
 #
@@ -406,10 +407,15 @@ stop_mosquitto() {
 # throwaway servers for the test and benchmark scripts
 
 start_private_servers() {
+    local durability=(--no-fsync)
+    if [[ ${1:-} == --durable ]]; then
+        durability=()
+        shift
+    fi
     # Short path: ZeroMQ ipc:// and unix socket paths are limited to ~107 bytes.
     PRIVATE_DIR=$(mktemp -d "/tmp/$1.XXXXXX")
     chmod 0711 "$PRIVATE_DIR" # the postgres user must be able to reach $PRIVATE_DIR/pg
-    start_postgres --no-fsync "$PRIVATE_DIR/pg" "$(free_port)" cnc
+    start_postgres "${durability[@]}" "$PRIVATE_DIR/pg" "$(free_port)" cnc
     start_mosquitto "$PRIVATE_DIR/mq" "$(free_port)"
 }
 
