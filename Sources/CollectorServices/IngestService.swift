@@ -68,7 +68,7 @@ final class IngestLoop {
     private let validator: MessageValidator
     private var connected = false
     private var counts = (accepted: 0, rejected: 0, replayed: 0, redelivered: 0, acknowledged: 0, undelivered: 0)
-    /// What `handle` took from the broker and `flush` has not yet journaled and handed on.
+    /// What `handle` took from the broker and `store` has not yet journaled and handed on.
     private var pending: [JournalEntry] = []
     private var waiting: UnacknowledgedMessages
     private var lastMaintenance: UInt64 = 0
@@ -124,20 +124,11 @@ final class IngestLoop {
             self.connected = false
             if !expected { logger.warning("connection to the broker lost") }
         }
-        // A journal failure is thrown out of the callback's loop call through this box.
-        var callbackFailure: (any Error)?
-        client.onMessage = { message in
-            do {
-                try self.handle(message, links)
-            } catch {
-                callbackFailure = error
-            }
-        }
+        client.onMessage = { message in self.handle(message) }
 
         var backoff = configuration.reconnectBackoff
         var needsConnect = true
         while !stop.isRequested {
-            if let callbackFailure { throw callbackFailure }
             try maintain(links)
             if needsConnect {
                 do {
@@ -150,27 +141,38 @@ final class IngestLoop {
                     continue
                 }
             }
-            // Messages are batched into one frame while the broker has more ready; a loop
-            // that took nothing new means the socket is drained, so the batch leaves now.
-            let taken = counts.accepted + counts.rejected
+            // One round: read what the broker has ready (up to a batch), journal it with one
+            // write, hand it on, and only then let the acknowledgements of that batch go out.
+            var failure: MQTTError?
             do throws(MQTTError) {
-                try client.loop(timeoutMilliseconds: pending.isEmpty ? 100 : 0)
-                if connected { backoff.reset() }
+                try client.writeQueued()
+                try client.read(timeoutMilliseconds: 100, maximumPackets: Self.maxBatch)
             } catch {
-                flush(links)
-                guard error.isConnectionLoss else { throw error }
+                failure = error
+            }
+            try store(links)
+            if failure == nil {
+                do throws(MQTTError) {
+                    try client.writeQueued()
+                } catch {
+                    failure = error
+                }
+            }
+            if let failure {
+                guard failure.isConnectionLoss else { throw failure }
                 let delay = backoff.next()
-                logger.warning("broker connection failed, reconnecting", metadata: ["error": "\(error)", "retry_ms": "\(delay)"])
+                logger.warning("broker connection failed, reconnecting", metadata: ["error": "\(failure)", "retry_ms": "\(delay)"])
                 stop.sleep(milliseconds: delay)
                 do throws(MQTTError) {
                     try client.reconnect()
                 } catch {
                     logger.debug("reconnect failed", metadata: ["error": "\(error)"])
                 }
+            } else if connected {
+                backoff.reset()
             }
-            if counts.accepted + counts.rejected == taken { flush(links) }
         }
-        flush(links)
+        try store(links)
         // No UNSUBSCRIBE: the session, and what the broker queues for it, must outlive us.
         // Closing a socket with unread data sends a TCP reset, which can destroy the
         // acknowledgements just written, and the broker would deliver those messages again.
@@ -178,7 +180,11 @@ final class IngestLoop {
         // unacknowledged, those messages go to the next session.
         client.discardIncoming(quietMilliseconds: 100, maximumMilliseconds: 2_000)
         client.disconnect()
-        for _ in 0..<10 where client.wantsWrite { try? client.loop(timeoutMilliseconds: 50) }
+        // Writes only: anything read now would be acknowledged without being stored.
+        for _ in 0..<10 where client.wantsWrite {
+            try? client.writeQueued()
+            if client.wantsWrite { usleepMilliseconds(50) }
+        }
         try awaitAcknowledgements(links)
         logger.info("ingest stopped", metadata: [
             "accepted": "\(counts.accepted)", "rejected": "\(counts.rejected)", "replayed": "\(counts.replayed)",
@@ -188,43 +194,41 @@ final class IngestLoop {
         // Closing the sockets (deinit) waits up to their linger time for queued frames to leave.
     }
 
-    private func handle(_ message: MQTTClient.Message, _ links: Links) throws {
+    /// Validates one message and gives it its identity; `store` journals and hands it on.
+    private func handle(_ message: MQTTClient.Message) {
         let receivedAt = WallClock.nowMicroseconds()
         let id = MessageID(topic: message.topic, content: message.payload)
-        let entry: JournalEntry
         switch validator.validate(message.payload) {
         case .success(let fields):
             counts.accepted += 1
-            entry = .message(CNCMessage(
+            pending.append(.message(CNCMessage(
                 id: id, receivedAt: receivedAt, timestamp: fields.timestamp, topic: message.topic, cncID: fields.cncID,
                 partProgram: fields.partProgram, raw: message.payload, payloadRange: fields.payloadRange
-            ))
+            )))
         case .failure(let failure):
             counts.rejected += 1
             logger.info("rejected", metadata: ["stage": "ingest", "cnc_id": "\(failure.cncID)", "topic": "\(message.topic)", "reason": "\(failure.reason)"])
             // An oversized message is kept as a bounded prefix: the reason already says how big it was.
             let raw = message.payload.count > configuration.limits.maxMessageBytes ? Array(message.payload.prefix(configuration.limits.maxMessageBytes)) : message.payload
-            entry = .rejection(Rejection(id: id, rejectedAt: receivedAt, receivedAt: receivedAt, stage: .ingest, reason: failure.reason, topic: message.topic, cncID: failure.cncID, raw: raw))
+            pending.append(.rejection(Rejection(id: id, rejectedAt: receivedAt, receivedAt: receivedAt, stage: .ingest, reason: failure.reason, topic: message.topic, cncID: failure.cncID, raw: raw)))
         }
-        // Journaled before the callback returns, which is before the broker gets its
-        // acknowledgement (`acknowledgeAfterCallback`): a message the broker counts as delivered
-        // is on disk, whenever ingest dies.
-        let location = try links.journal.append([entry])[0]
-        let now = monotonicMilliseconds()
-        waiting.add(id, at: location, now: now)
-        if configuration.journalSyncMilliseconds == 0 { try syncJournal(links, now: now) }
-        pending.append(entry)
-        if pending.count >= Self.maxBatch { flush(links) }
     }
 
-    /// Messages per frame at most: enough to spread the per-frame cost, small enough for latency.
+    /// Messages read per round at most, and so per frame: enough to spread the per-frame cost,
+    /// small enough for latency.
     static let maxBatch = 256
 
-    /// Hands on what `handle` journaled.
-    private func flush(_ links: Links) {
+    /// Journals what `handle` took in this round, with one write, then hands it on. It runs
+    /// before the round's acknowledgements are written (`acknowledgeAfterCallback`), so a
+    /// message the broker counts as delivered is in the journal, whenever ingest dies.
+    private func store(_ links: Links) throws {
         guard !pending.isEmpty else { return }
         let entries = pending
         pending = []
+        let locations = try links.journal.append(entries)
+        let now = monotonicMilliseconds()
+        for (entry, location) in zip(entries, locations) { waiting.add(entry.id, at: location, now: now) }
+        if configuration.journalSyncMilliseconds == 0 { try syncJournal(links, now: now) }
         handOn(entries, links)
     }
 

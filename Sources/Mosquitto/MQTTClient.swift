@@ -190,6 +190,39 @@ public final class MQTTClient {
         try check("mosquitto_loop", mosquitto_loop(handle, timeoutMilliseconds, 1))
     }
 
+    /// Reads what the broker has sent, at most `maximumPackets` packets, waiting up to
+    /// `timeoutMilliseconds` for the first; callbacks fire from inside this call. Unlike `loop`
+    /// it writes nothing and makes no `select` call per packet: with `acknowledgeAfterCallback`
+    /// the acknowledgements of what it read stay queued until `writeQueued`, so a receiver can
+    /// store a whole batch before the broker hears of any of it. Returns the packets read.
+    @discardableResult
+    public func read(timeoutMilliseconds: Int32, maximumPackets: Int) throws(MQTTError) -> Int {
+        let descriptor = mosquitto_socket(handle)
+        guard descriptor >= 0 else { throw MQTTError(call: "mosquitto_socket", message: "not connected", code: MOSQ_ERR_NO_CONN.rawValue) }
+        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&poller, 1, timeoutMilliseconds)
+        if ready < 0 && errno != EINTR { throw MQTTError(call: "poll", message: String(cString: strerror(errno)), code: MOSQ_ERR_ERRNO.rawValue) }
+        guard ready > 0 else { return 0 }
+        var packets = 0
+        while packets < maximumPackets {
+            // libmosquitto reads one packet per call and leaves EAGAIN in errno once the socket is empty.
+            errno = 0
+            try check("mosquitto_loop_read", mosquitto_loop_read(handle, 1))
+            if errno == EAGAIN || errno == EWOULDBLOCK { break }
+            packets += 1
+        }
+        return packets
+    }
+
+    /// Keeps the connection alive (PINGREQ when due, a lost broker detected) and writes what is
+    /// queued: acknowledgements, pings, SUBSCRIBE, CONNECT, DISCONNECT.
+    public func writeQueued() throws(MQTTError) {
+        try check("mosquitto_loop_misc", mosquitto_loop_misc(handle))
+        if mosquitto_want_write(handle) {
+            try check("mosquitto_loop_write", mosquitto_loop_write(handle, 1))
+        }
+    }
+
     /// Reads and drops whatever the broker sends until it has been quiet for `quietMilliseconds`
     /// (or `maximumMilliseconds` pass), without processing it: nothing dropped here has been
     /// acknowledged, so the broker keeps it for the session. Call only right before `disconnect`,
