@@ -20,11 +20,19 @@ public struct MessageID: Hashable, Sendable, Comparable, CustomStringConvertible
     }
 
     /// The identity of a message with this topic and these bytes.
-    public init(topic: String, content: some Collection<UInt8>) {
+    public init(topic: String, content: [UInt8]) {
+        self = content.withUnsafeBytes { MessageID(topic: topic, contentBytes: $0) }
+    }
+
+    public init(topic: String, content: ArraySlice<UInt8>) {
+        self = content.withUnsafeBytes { MessageID(topic: topic, contentBytes: $0) }
+    }
+
+    private init(topic: String, contentBytes: UnsafeRawBufferPointer) {
         var hasher = SHA256()
-        hasher.update(topic.utf8)
-        hasher.update(CollectionOfOne(0))
-        hasher.update(content)
+        hasher.update(topic)
+        hasher.update([0])
+        hasher.update(contentBytes)
         let digest = hasher.finalize()
         var high: UInt64 = 0, low: UInt64 = 0
         for index in 0..<8 {

@@ -128,6 +128,7 @@ final class IngestLoop {
 
         var backoff = configuration.reconnectBackoff
         var needsConnect = true
+        var fullRound = false
         while !stop.isRequested {
             try maintain(links)
             if needsConnect {
@@ -146,7 +147,9 @@ final class IngestLoop {
             var failure: MQTTError?
             do throws(MQTTError) {
                 try client.writeQueued()
-                try client.read(timeoutMilliseconds: 100, maximumPackets: Self.maxBatch)
+                // A full round may have left data behind (in TLS buffers too, which poll cannot see).
+                let read = try client.read(timeoutMilliseconds: fullRound ? 0 : 100, maximumPackets: Self.maxBatch)
+                fullRound = read == Self.maxBatch
             } catch {
                 failure = error
             }
