@@ -36,34 +36,42 @@ struct FuzzSummary {
         "cnc_id", "part_program", "timestamp", "payload", "status", "spin", "X-Axis", "Y-Axis", "Z-Axis", "feed", "alarm", "running",
     ]
 
-    /// A reason with its numbers replaced by `N` and quoted data by `…`, so that reasons group by rule.
+    /// A reason with its numbers replaced by `N` and quoted data by `…`, so that reasons group by
+    /// rule. Quoted data is not escaped in reasons and may hold quotes itself, so it runs to the
+    /// reason's last quote.
     static func shape(_ reason: String) -> String {
-        var result = ""
-        var quoted: String?
+        // Scalars, not characters: a combining mark after a quote would hide the quote.
+        let characters = Array(reason.unicodeScalars)
+        var result = String.UnicodeScalarView()
+        var index = 0
         var inNumber = false
-        for character in reason {
-            if var text = quoted {
-                if character == "\"" {
-                    result += ruleNames.contains(text) ? "\"\(text)\"" : "\"…\""
-                    quoted = nil
+        while index < characters.count {
+            let character = characters[index]
+            if character == "\"" {
+                inNumber = false
+                let next = characters[(index + 1)...].firstIndex(of: "\"")
+                if let next, ruleNames.contains(String(String.UnicodeScalarView(characters[(index + 1)..<next]))) {
+                    result += characters[index...next]
+                    index = next + 1
+                } else if let last = characters.lastIndex(of: "\""), last > index {
+                    result += "\"…\"".unicodeScalars
+                    index = last + 1
                 } else {
-                    text.append(character)
-                    quoted = text
+                    result += "\"…".unicodeScalars
+                    index = characters.count
                 }
                 continue
             }
-            if character == "\"" {
-                quoted = ""
-                inNumber = false
-            } else if character.isASCII && character.isNumber {
-                if !inNumber { result += "N" }
+            if ("0"..."9").contains(character) {
+                if !inNumber { result.append("N") }
                 inNumber = true
             } else {
                 result.append(character)
                 inNumber = false
             }
+            index += 1
         }
-        return quoted == nil ? result : result + "\"…"
+        return String(result)
     }
 
     func report(seconds: Double, seed: UInt64) -> String {
