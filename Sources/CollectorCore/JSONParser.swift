@@ -119,6 +119,7 @@ public struct JSONParser: ~Copyable {
         guard depth <= maxDepth else { throw fail("nesting deeper than \(maxDepth) levels") }
         index += 1
         var members: [JSONObject.Member] = []
+        var names = MemberNames()
         if try peek() == UInt8(ascii: "}") {
             index += 1
             return .object(JSONObject())
@@ -128,12 +129,12 @@ public struct JSONParser: ~Copyable {
             let keyOffset = index
             // Member names are always built: duplicates are checked at every level.
             let key = try string(build: true)
-            if members.contains(where: { $0.key == key }) {
+            if !names.insert(key) {
                 throw JSONParseError(reason: "duplicate member \"\(key.prefix(64))\"", offset: keyOffset)
             }
             try expect(UInt8(ascii: ":"), "':'")
             let member = try value(depth: depth, build: build)
-            members.append(.init(key: key, value: build ? member : .null))
+            if build { members.append(.init(key: key, value: member)) }
             switch try peek() {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "}"):

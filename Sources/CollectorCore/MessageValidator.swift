@@ -69,7 +69,7 @@ private struct FieldCollector {
         }
         // Parse the object member by member so that payload is only checked, never built.
         try parser.expect(UInt8(ascii: "{"), "'{'")
-        var seen: [String] = []
+        var seen = MemberNames()
         if try parser.peek() == UInt8(ascii: "}") {
             parser.index += 1
         } else {
@@ -77,10 +77,9 @@ private struct FieldCollector {
                 guard try parser.peek() == UInt8(ascii: "\"") else { throw parser.fail("expected a member name") }
                 let keyOffset = parser.offset
                 let key = try parser.string(build: true)
-                if seen.contains(key) {
+                if !seen.insert(key) {
                     throw JSONParseError(reason: "duplicate member \"\(key.prefix(64))\"", offset: keyOffset)
                 }
-                seen.append(key)
                 try parser.expect(UInt8(ascii: ":"), "':'")
                 switch key {
                 case "cnc_id":

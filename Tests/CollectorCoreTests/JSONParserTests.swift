@@ -208,6 +208,23 @@ struct JSONParserTests {
         }
     }
 
+    /// Regression: names were checked against a list of all earlier ones, so an object of a few
+    /// thousand members took seconds; past a few members they now go into a set.
+    @Test("objects of many members: every earlier name is still checked for duplicates", arguments: [1, 15, 16, 17, 18, 100, 5_999])
+    func duplicatesInLargeObjects(count: Int) throws {
+        let names = (0..<count).map { "\"v\($0)\":0" }
+        let distinct = "{" + names.joined(separator: ",") + "}"
+        guard case .object(let object) = try parse(distinct) else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(object.keys == (0..<count).map { "v\($0)" })
+        for duplicate in Set([0, count / 2, count - 1]) {
+            let text = String(distinct.dropLast()) + ",\"v\(duplicate)\":1}"
+            #expect(throws: JSONParseError(reason: "duplicate member \"v\(duplicate)\"", offset: distinct.utf8.count)) { try parse(text) }
+        }
+    }
+
     @Test("the error's description names the reason and the offset")
     func errorDescription() {
         #expect(JSONParseError(reason: "invalid number", offset: 3).description == "invalid number at byte 3")

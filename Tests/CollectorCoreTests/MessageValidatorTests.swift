@@ -385,6 +385,21 @@ struct MessageValidatorTests {
         #expect(Set(names).count == names.count)
     }
 
+    @Test("a payload of thousands of members is accepted; a late duplicate of any field or variable is not")
+    func manyMembers() throws {
+        let variables = (0..<5_000).map { "\"v\($0)\":0" }.joined(separator: ",")
+        let extras = (0..<40).map { "\"x\($0)\":0" }.joined(separator: ",")
+        let message = M(payload: "{" + variables + "}", extra: extras)
+        let fields = try MessageValidator().validate(B(message)).get()
+        #expect(B(message)[fields.payloadRange] == B("{" + variables + "}")[...])
+        func reason(_ text: String) -> String {
+            guard case .failure(let failure) = MessageValidator().validate(B(text)) else { return "accepted" }
+            return failure.reason
+        }
+        #expect(reason(M(payload: "{" + variables + #","v7":1}"#)).hasPrefix(#"invalid JSON: duplicate member "v7""#))
+        #expect(reason(M(extra: extras + #","cnc_id":"CNC002""#)).hasPrefix(#"invalid JSON: duplicate member "cnc_id""#))
+    }
+
     // MARK: - Robustness
 
     @Test("no mutation of the sample lines crashes the validator; results are consistent")
