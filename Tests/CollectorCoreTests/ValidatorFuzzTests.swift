@@ -85,7 +85,7 @@ struct ValidatorFuzzTests {
         guard case .object(let payload)? = object["payload"], (try? JSONParser.parse(Array(raw[range]))) == .object(payload) else {
             return "the bytes in the payload range are not the document's payload"
         }
-        let message = CNCMessage(id: MessageID(stream: 1, sequence: 1), receivedAt: 0, timestamp: fields.timestamp, topic: "sensor/CNC",
+        let message = CNCMessage(id: MessageID(high: 1, low: 1), receivedAt: 0, timestamp: fields.timestamp, topic: "sensor/CNC",
                                  cncID: fields.cncID, partProgram: fields.partProgram, raw: raw, payloadRange: range)
         for (name, plugin) in plugins {
             switch WorkerService.process(message, plugin: plugin, typeName: name, maxPayloadDepth: limits.maxDepth) {
