@@ -68,6 +68,15 @@ public struct ByteReader {
         return Array(bytes[offset..<offset + count])
     }
 
+    public mutating func skip(_ count: Int) throws(WireFrame.DecodingError) {
+        guard count >= 0, remaining >= count else { throw .truncated }
+        offset += count
+    }
+
+    public mutating func skipLengthPrefixed() throws(WireFrame.DecodingError) {
+        try skip(Int(try read(UInt32.self)))
+    }
+
     public mutating func readLengthPrefixed() throws(WireFrame.DecodingError) -> [UInt8] {
         try readBytes(count: Int(try read(UInt32.self)))
     }

@@ -15,7 +15,8 @@ public enum WireFrame: Sendable, Equatable {
     /// Sanity bound on records per frame, so a corrupt count cannot make a reader allocate wildly.
     public static let maxRecords: UInt32 = 1 << 20
 
-    enum Kind: UInt8 {
+    /// The kind byte of each frame.
+    public enum Kind: UInt8, Sendable {
         case messages = 1
         case rejections = 2
         case records = 3

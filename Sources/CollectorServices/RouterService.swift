@@ -138,10 +138,9 @@ final class RouterLoop {
     }
 
     private func route(_ bytes: [UInt8], sink: FrameSocket) throws {
-        let messages: [CNCMessage]
+        let index: MessageFrameIndex
         do {
-            guard case .messages(let decoded) = try WireFrame.decode(bytes) else { throw WireFrame.DecodingError.invalid("not a messages frame") }
-            messages = decoded
+            index = try MessageFrameIndex(bytes)
         } catch {
             rejected += 1
             let now = WallClock.nowMicroseconds()
@@ -149,20 +148,21 @@ final class RouterLoop {
             try reject(Rejection(id: MessageID.unattributed(), rejectedAt: now, receivedAt: now, stage: .router, reason: "undecodable frame: \(error)", topic: "", cncID: "", raw: bytes), sink: sink)
             return
         }
-        // One frame in, at most one frame out per type: order is kept within each machine.
-        var byType: [String: [CNCMessage]] = [:]
+        // One frame in, at most one frame out per type: order is kept within each machine. The
+        // records travel as they came; only their cnc_id is read.
+        var byType: [String: [MessageFrameIndex.Record]] = [:]
         var rejections: [Rejection] = []
-        for message in messages {
-            if let type = map.type(of: message.cncID), outlets[type] != nil {
-                byType[type, default: []].append(message)
+        for record in index.records {
+            if let type = map.type(of: record.cncID), outlets[type] != nil {
+                byType[type, default: []].append(record)
             } else {
-                let reason = "unknown cnc_id \"\(message.cncID)\": not in the type map"
-                logger.info("rejected", metadata: ["stage": "router", "cnc_id": "\(message.cncID)", "reason": "\(reason)"])
-                rejections.append(Rejection(rejecting: message, at: .router, reason: reason))
+                let reason = "unknown cnc_id \"\(record.cncID)\": not in the type map"
+                logger.info("rejected", metadata: ["stage": "router", "cnc_id": "\(record.cncID)", "reason": "\(reason)"])
+                rejections.append(Rejection(rejecting: try index.message(record), at: .router, reason: reason))
             }
         }
         for (type, group) in byType {
-            try outlets[type]!.offer(WireFrame.messages(group).encoded(), messages: group.count)
+            try outlets[type]!.offer(index.frame(of: group), messages: group.count)
             routed += group.count
         }
         if !rejections.isEmpty {

@@ -1,0 +1,62 @@
+/// A `messages` frame taken apart without decoding its records: where each record lies and
+/// its `cnc_id`, which is all the router needs to pass the record on to its type's workers.
+/// The records' bytes are copied as they are into the outgoing frames, so the router neither
+/// builds strings for the other fields nor encodes them again.
+///
+/// A frame that `WireFrame.decode` refuses is refused here too: the same bounds, the same
+/// payload-range rule, no bytes left over.
+public struct MessageFrameIndex: Sendable {
+    public struct Record: Sendable {
+        /// The record's bytes within the frame.
+        public var range: Range<Int>
+        public var cncID: String
+    }
+
+    public let frame: [UInt8]
+    public let records: [Record]
+
+    public init(_ frame: [UInt8]) throws(WireFrame.DecodingError) {
+        var reader = ByteReader(frame)
+        let version: UInt8 = try reader.read()
+        guard version == WireFrame.version else { throw .unsupportedVersion(version) }
+        let kind: UInt8 = try reader.read()
+        guard kind == WireFrame.Kind.messages.rawValue else {
+            throw WireFrame.Kind(rawValue: kind) == nil ? .unknownKind(kind) : .invalid("not a messages frame")
+        }
+        let count: UInt32 = try reader.read()
+        guard count <= WireFrame.maxRecords else { throw .invalid("record count \(count)") }
+        var records: [Record] = []
+        records.reserveCapacity(Int(count))
+        for _ in 0..<count {
+            let start = reader.offset
+            try reader.skip(16 + 8 + 8)
+            try reader.skipLengthPrefixed()
+            let cncID = try reader.readString()
+            try reader.skipLengthPrefixed()
+            let rawLength = Int(try reader.read(UInt32.self))
+            try reader.skip(rawLength)
+            let payloadStart = Int(try reader.read(UInt32.self)), payloadLength = Int(try reader.read(UInt32.self))
+            guard payloadStart + payloadLength <= rawLength else { throw .invalid("payload range outside the message") }
+            records.append(Record(range: start..<reader.offset, cncID: cncID))
+        }
+        guard reader.remaining == 0 else { throw .invalid("\(reader.remaining) trailing bytes") }
+        self.frame = frame
+        self.records = records
+    }
+
+    /// A `messages` frame of the given records, in their order.
+    public func frame(of selected: [Record]) -> [UInt8] {
+        var writer = ByteWriter(capacity: 6 + selected.reduce(0) { $0 + $1.range.count })
+        writer.write(WireFrame.version)
+        writer.write(WireFrame.Kind.messages.rawValue)
+        writer.write(UInt32(selected.count))
+        for record in selected { writer.write(raw: frame[record.range]) }
+        return writer.bytes
+    }
+
+    /// One record decoded in full (for the rare message the router refuses).
+    public func message(_ record: Record) throws(WireFrame.DecodingError) -> CNCMessage {
+        var reader = ByteReader(frame, offset: record.range.lowerBound)
+        return try reader.readMessage()
+    }
+}
