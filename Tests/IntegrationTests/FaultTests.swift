@@ -121,6 +121,11 @@ struct FaultTests {
         try postgres.start()
         try pipeline.waitForEmulator(emulator)
         try Self.expectEveryNumberOnce(pipeline, count: count, tag: tag, database: database)
+        // Back-pressure, not growth: no stage held more than the 64 MiB the pipeline is built for.
+        for (name, stage) in pipeline.stages {
+            let peak = try #require(stage.peakResidentMegabytes, "\(name) is not running")
+            #expect(peak < 64, "\(name) peaked at \(peak) MiB during the outage")
+        }
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
     }
 

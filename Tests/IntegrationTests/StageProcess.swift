@@ -28,6 +28,15 @@ final class StageProcess {
         if process.isRunning { kill(process.processIdentifier, signal) }
     }
 
+    /// The most memory the process has held so far (VmHWM), in MiB; nil once it has exited.
+    var peakResidentMegabytes: Double? {
+        guard process.isRunning, let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else { return nil }
+        return kilobytes / 1024
+    }
+
     /// Waits for the process to exit; returns its status, or nil if it did not exit in time.
     @discardableResult
     func waitForExit(seconds: Double = 30) -> Int32? {
