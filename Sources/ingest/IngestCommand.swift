@@ -24,6 +24,8 @@ struct IngestCommand: AsyncParsableCommand {
     var mqttProtocol: String?
     @Option(help: "MQTT 5 session expiry in seconds (MQTT_SESSION_EXPIRY; default 604800)")
     var sessionExpiry: Int?
+    @Option(help: "Keepalive in seconds: a silent broker is given up after this, and the broker gives us up after 1.5 times this (MQTT_KEEPALIVE; default 30)")
+    var keepalive: Int?
     @Option(help: "CA certificate for mqtts:// (MQTT_CA_FILE; default the system CAs)")
     var caFile: String?
     @Option(help: "Client certificate for mqtts:// (MQTT_CERT_FILE)")
@@ -68,15 +70,17 @@ struct IngestCommand: AsyncParsableCommand {
             : nil
         let sessionExpiry = try Settings.resolve(sessionExpiry, env: "MQTT_SESSION_EXPIRY", default: 604_800)
         guard (0...Int(UInt32.max)).contains(sessionExpiry) else { throw SettingError(reason: "MQTT_SESSION_EXPIRY must be 0 to 4294967295 seconds") }
+        let keepalive = try Settings.resolve(keepalive, env: "MQTT_KEEPALIVE", default: 30)
+        guard (5...65_535).contains(keepalive) else { throw SettingError(reason: "MQTT_KEEPALIVE must be 5 to 65535 seconds") }
         let clientID = Settings.resolve(clientID, env: "MQTT_CLIENT_ID", default: "cnc-ingest-\(ProcessInfo.processInfo.hostName)")
         var client = MQTTClient.Options(
             clientID: clientID,
             cleanSession: false,
             protocolVersion: protocolVersion,
-            sessionExpirySeconds: UInt32(sessionExpiry),
+            sessionExpirySeconds: UInt32(sessionExpiry), keepAliveSeconds: Int32(keepalive),
             username: broker.username, password: broker.password, tls: tls
         )
-        // Each message is journaled inside the callback, so the broker hears of it only then.
+        // Each round is journaled before its acknowledgements leave (IngestService).
         client.acknowledgeAfterCallback = true
         let limits = ValidationLimits(
             maxMessageBytes: try Settings.resolve(maxMessageBytes, env: "MES_MAX_MESSAGE_BYTES", default: 65_536),

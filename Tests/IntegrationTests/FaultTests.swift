@@ -149,4 +149,27 @@ struct FaultTests {
         try Self.expectEveryNumberOnce(pipeline, count: count, tag: tag)
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
     }
+
+    @Test("the link to the broker goes silent, then comes back: ingest notices, reconnects, and every message is stored once")
+    func networkCut() throws {
+        let pipeline = try PipelineHarness()
+        let broker = try PrivateBroker(directory: "\(pipeline.directory)/broker")
+        let proxy = try TCPProxy(upstreamPort: broker.port)
+        // ingest reaches the broker only through the proxy; the emulator publishes directly.
+        pipeline.overrides = ["MQTT_URL": "mqtt://127.0.0.1:\(proxy.port)", "MQTT_KEEPALIVE": "5"]
+        try pipeline.startPipeline()
+        pipeline.overrides["MQTT_URL"] = broker.url
+        let count = Self.messageCount, tag = "cut"
+        let emulator = try pipeline.startEmulator(["--file", try Self.numberedFile(pipeline, count: count, tag: tag), "--rate", "400"])
+        Thread.sleep(forTimeInterval: 2)
+        // Messages and acknowledgements in flight vanish; the broker will send those again.
+        proxy.setDropping(true)
+        #expect(pipeline.stages["ingest"]!.waitForLog("broker connection failed", seconds: 30), "\(pipeline.logs())")
+        proxy.closeAll()
+        proxy.setDropping(false)
+        try pipeline.waitForEmulator(emulator)
+        try Self.expectEveryNumberOnce(pipeline, count: count, tag: tag)
+        #expect(pipeline.stages["ingest"]!.log.components(separatedBy: "connected and subscribed").count >= 3, "\(pipeline.logs())")
+        #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
+    }
 }
