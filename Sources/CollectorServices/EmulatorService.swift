@@ -81,27 +81,8 @@ public struct EmulatorService: Service, CustomStringConvertible {
 
     static func publish(configuration: Configuration, logger: Logger, stop: StopSignal) throws -> Summary {
         var generator = try MessageGenerator(lines: configuration.lines, options: configuration.generator)
-        let client = try MQTTClient(options: .init(
-            clientID: configuration.clientID, cleanSession: true, username: configuration.broker.username,
-            password: configuration.broker.password, tls: configuration.tls,
-            sendMaximum: Int32(min(configuration.maxInFlight, 65_535))
-        ))
+        let publisher = try BrokerPublisher(broker: configuration.broker, clientID: configuration.clientID, tls: configuration.tls, maxInFlight: configuration.maxInFlight, stop: stop)
         var summary = Summary()
-        var connected = false
-        var refused: String?
-        client.onConnect = { code, reason in
-            if code == 0 { connected = true } else { refused = reason }
-        }
-        client.onPublish = { _ in summary.acknowledged += 1 }
-        try client.connect(host: configuration.broker.host, port: configuration.broker.port)
-        let connectDeadline = monotonicMilliseconds() + 10_000
-        while !connected {
-            if let refused { throw SettingError(reason: "broker refused the emulator: \(refused)") }
-            guard monotonicMilliseconds() < connectDeadline, !stop.isRequested else {
-                throw SettingError(reason: "could not connect to \(configuration.broker) within 10 s")
-            }
-            try client.loop(timeoutMilliseconds: 100)
-        }
         let total = configuration.count ?? (configuration.loop ? Int.max : configuration.lines.count)
         logger.info("publishing", metadata: ["broker": "\(configuration.broker)", "topic": "\(configuration.topic)", "count": "\(total == Int.max ? "unbounded" : String(total))", "rate": "\(configuration.rate)"])
         let start = monotonicMilliseconds()
@@ -110,27 +91,19 @@ public struct EmulatorService: Service, CustomStringConvertible {
                 let due = start + UInt64(Double(summary.published) * 1_000 / configuration.rate)
                 let now = monotonicMilliseconds()
                 if due > now {
-                    try client.loop(timeoutMilliseconds: Int32(min(due - now, 100)))
+                    try publisher.wait(milliseconds: Int32(min(due - now, 100)))
                     continue
                 }
             }
-            while summary.published - summary.acknowledged >= configuration.maxInFlight && !stop.isRequested {
-                try client.loop(timeoutMilliseconds: 10)
-            }
-            try client.publish(topic: configuration.topic, payload: generator.next(), qos: configuration.qos)
+            try publisher.publish(topic: configuration.topic, payload: generator.next(), qos: configuration.qos, stop: stop)
             summary.published += 1
-            // Let libmosquitto write and read without waiting, so acknowledgements keep flowing.
-            if summary.published % 64 == 0 { try client.loop(timeoutMilliseconds: 0) }
         }
-        let drainDeadline = monotonicMilliseconds() + 30_000
-        while summary.acknowledged < summary.published && monotonicMilliseconds() < drainDeadline {
-            try client.loop(timeoutMilliseconds: 50)
-        }
+        let complete = try publisher.drain()
+        summary.acknowledged = publisher.acknowledged
         summary.invalid = generator.invalidCount
         summary.seconds = Double(monotonicMilliseconds() - start) / 1_000
-        client.disconnect()
-        try? client.loop(timeoutMilliseconds: 50)
-        if summary.acknowledged < summary.published {
+        publisher.disconnect()
+        if !complete {
             logger.error("the broker did not acknowledge every message", metadata: ["published": "\(summary.published)", "acknowledged": "\(summary.acknowledged)"])
         }
         return summary
