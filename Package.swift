@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "worker", targets: ["worker"]),
         .executable(name: "sink", targets: ["sink"]),
         .executable(name: "cnc-emulator", targets: ["cnc-emulator"]),
+        .executable(name: "mesctl", targets: ["mesctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -46,6 +47,7 @@ let package = Package(
         .executableTarget(name: "worker", dependencies: ["CollectorServices", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "sink", dependencies: ["CollectorServices", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "cnc-emulator", dependencies: ["CollectorServices", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "mesctl", dependencies: ["CollectorServices", "CollectorCore", "LibPQ", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "CollectorCoreTests", dependencies: ["CollectorCore", "CNCPlugins", "CollectorServices", "ZeroMQ", .product(name: "Logging", package: "swift-log")]),
         .testTarget(

@@ -37,7 +37,15 @@ final class BatchWriter {
             }
             if !rejections.isEmpty {
                 try connection.copyIn("COPY staging_rejected_messages (\(Self.rejectedColumns)) FROM STDIN (FORMAT binary)", data: Self.encodeRejections(rejections))
-                try connection.execute("INSERT INTO rejected_messages (\(Self.rejectedColumns)) SELECT \(Self.rejectedColumns) FROM staging_rejected_messages ON CONFLICT (message_id) DO NOTHING")
+                // A message refused again after `mesctl replay` gets its new reason; any other
+                // repeat (a redelivery, a replay of the journal) leaves the row as it is.
+                try connection.execute("""
+                    INSERT INTO rejected_messages (\(Self.rejectedColumns))
+                    SELECT DISTINCT ON (message_id) \(Self.rejectedColumns) FROM staging_rejected_messages
+                    ON CONFLICT (message_id) DO UPDATE
+                    SET rejected_at = EXCLUDED.rejected_at, stage = EXCLUDED.stage, reason = EXCLUDED.reason, replayed_at = NULL
+                    WHERE rejected_messages.replayed_at IS NOT NULL
+                    """)
             }
             try connection.execute("COMMIT")
         } catch {
