@@ -44,9 +44,9 @@ final class PipelineHarness {
 
     /// Starts one stage under `name` (the log file is `name-GENERATION.log`).
     @discardableResult
-    func start(_ name: String, _ executable: String, _ arguments: [String] = []) throws -> StageProcess {
+    func start(_ name: String, _ executable: String, _ arguments: [String] = [], launcher: [String] = []) throws -> StageProcess {
         generation += 1
-        let stage = try StageProcess(executable: executable, arguments: arguments, name: "\(name)-\(generation)", environment: environment, logDirectory: directory)
+        let stage = try StageProcess(executable: executable, arguments: arguments, name: "\(name)-\(generation)", environment: environment, logDirectory: directory, launcher: launcher)
         stages[name] = stage
         commands[name] = (executable, arguments)
         return stage

@@ -6,13 +6,15 @@ final class StageProcess {
     let process = Process()
     let logPath: String
 
-    init(executable: String, arguments: [String] = [], name: String, environment: [String: String], logDirectory: String) throws {
+    /// `launcher` runs the executable through another program (`ip netns exec NS`).
+    init(executable: String, arguments: [String] = [], name: String, environment: [String: String], logDirectory: String, launcher: [String] = []) throws {
         self.name = name
         logPath = "\(logDirectory)/\(name).log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.executableURL = URL(fileURLWithPath: "\(TestEnvironment.binaryDirectory)/\(executable)")
-        process.arguments = arguments
+        let path = "\(TestEnvironment.binaryDirectory)/\(executable)"
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? path)
+        process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [path] + arguments
         process.environment = environment
         process.currentDirectoryURL = URL(fileURLWithPath: TestEnvironment.packageDirectory)
         process.standardOutput = log

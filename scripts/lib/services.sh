@@ -33,7 +33,7 @@
 #                       services when it installs them (by default they are kept stopped: the
 #                       scripts run private instances and must not collide with ports 1883/5432)
 
-CNC_REQUIRED_PACKAGES=(python3 openssl mosquitto mosquitto-clients libmosquitto-dev libzmq3-dev libpq-dev supervisor postgresql pkg-config)
+CNC_REQUIRED_PACKAGES=(python3 openssl mosquitto mosquitto-clients libmosquitto-dev libzmq3-dev libpq-dev supervisor postgresql pkg-config iproute2)
 
 # ---------------------------------------------------------------------------------------------
 # messages
