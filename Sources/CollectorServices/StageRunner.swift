@@ -1,5 +1,7 @@
 import CollectorCore
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 /// What every executable does once its options are parsed: a logger, a service group that
@@ -27,9 +29,16 @@ public enum StageRunner {
     }
 
     /// Runs a long-running stage, or with `finishes` a command that ends by itself (the emulator).
-    public static func run(_ service: some Service, logger: Logger, finishes: Bool = false) async throws {
+    /// With `metrics`, the process's metrics go to Prometheus and a `MetricsServer` serves them,
+    /// started first so that it answers (and says the stage is not ready) until the stage has stopped.
+    public static func run(_ service: some Service, logger: Logger, metrics: MetricsListen? = nil, finishes: Bool = false) async throws {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let metrics {
+            services.append(.init(service: try MetricsServer(listen: metrics, registry: metricsRegistry, logger: logger)))
+        }
+        services.append(.init(service: service, successTerminationBehavior: finishes ? .gracefullyShutdownGroup : .cancelGroup))
         var configuration = ServiceGroupConfiguration(
-            services: [.init(service: service, successTerminationBehavior: finishes ? .gracefullyShutdownGroup : .cancelGroup)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
@@ -42,6 +51,14 @@ public enum StageRunner {
             throw Failure(description: RedactingLogHandler.redact("\(error)"))
         }
     }
+
+    /// The registry of this process's metrics, made the swift-metrics backend on first use:
+    /// before a stage's loop makes its first metric.
+    public static let metricsRegistry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
 
     /// The error a stage stopped on, as text with its credentials hidden.
     struct Failure: Error, CustomStringConvertible {
