@@ -69,6 +69,7 @@ final class IngestLoop {
     private var connected = false
     private var counts = (accepted: 0, rejected: 0, replayed: 0, redelivered: 0, acknowledged: 0, undelivered: 0)
     private let metrics = IngestMetrics()
+    private var rejectionLog: RejectionLog
     /// What `handle` took from the broker and `store` has not yet journaled and handed on.
     private var pending: [JournalEntry] = []
     private var waiting: UnacknowledgedMessages
@@ -80,6 +81,7 @@ final class IngestLoop {
         self.logger = logger
         self.stop = stop
         self.validator = MessageValidator(limits: configuration.limits)
+        self.rejectionLog = RejectionLog(logger: logger, stage: .ingest)
         self.waiting = UnacknowledgedMessages(redeliverAfterMilliseconds: UInt64(max(1, configuration.redeliverAfterMilliseconds)))
     }
 
@@ -217,7 +219,7 @@ final class IngestLoop {
         case .failure(let failure):
             counts.rejected += 1
             metrics.rejected.increment(stage: .ingest, reason: failure.reason)
-            logger.info("rejected", metadata: ["stage": "ingest", "cnc_id": "\(failure.cncID)", "topic": "\(message.topic)", "reason": "\(failure.reason)"])
+            rejectionLog.rejected(cncID: failure.cncID, reason: failure.reason, topic: message.topic)
             // An oversized message is kept as a bounded prefix: the reason already says how big it was.
             let raw = message.payload.count > configuration.limits.maxMessageBytes ? Array(message.payload.prefix(configuration.limits.maxMessageBytes)) : message.payload
             pending.append(.rejection(Rejection(id: id, rejectedAt: receivedAt, receivedAt: receivedAt, stage: .ingest, reason: failure.reason, topic: message.topic, cncID: failure.cncID, raw: raw)))

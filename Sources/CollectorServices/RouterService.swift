@@ -88,6 +88,7 @@ final class RouterLoop {
     private var outlets: [String: WorkerOutlet] = [:]
     private var routed = 0
     private var metrics = RouterMetrics()
+    private var rejectionLog: RejectionLog
     private var rejected = 0
 
     init(configuration: RouterService.Configuration, map: CNCTypeMap, reload: ReloadFlag, logger: Logger, stop: StopSignal) throws {
@@ -95,6 +96,7 @@ final class RouterLoop {
         self.map = map
         self.reload = reload
         self.logger = logger
+        self.rejectionLog = RejectionLog(logger: logger, stage: .router)
         self.stop = stop
         self.context = try ZMQContext()
     }
@@ -163,7 +165,7 @@ final class RouterLoop {
                 byType[type, default: []].append(record)
             } else {
                 let reason = "unknown cnc_id \"\(record.cncID)\": not in the type map"
-                logger.info("rejected", metadata: ["stage": "router", "cnc_id": "\(record.cncID)", "reason": "\(reason)"])
+                rejectionLog.rejected(cncID: record.cncID, reason: reason)
                 rejections.append(Rejection(rejecting: try index.message(record), at: .router, reason: reason))
             }
         }

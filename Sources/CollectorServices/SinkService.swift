@@ -63,6 +63,7 @@ final class SinkLoop {
         }
     }
     private let metrics = SinkMetrics()
+    private var rejectionLog: RejectionLog
     /// When the database was last heard from: an idle sink checks it every second, so that
     /// `/readyz` tells of an outage before a batch fails.
     private var lastContact: UInt64 = 0
@@ -77,6 +78,7 @@ final class SinkLoop {
     init(configuration: SinkService.Configuration, logger: Logger, stop: StopSignal) {
         self.configuration = configuration
         self.logger = logger
+        self.rejectionLog = RejectionLog(logger: logger, stage: .sink)
         self.stop = stop
         self.backoff = configuration.reconnectBackoff
     }
@@ -198,7 +200,7 @@ final class SinkLoop {
             if count == 1, let record = records.first {
                 let reason = "database refused the row: \(error.message)"
                 metrics.rejected.increment(stage: .sink, reason: reason)
-                logger.info("rejected", metadata: ["stage": "sink", "cnc_id": "\(record.message.cncID)", "reason": "\(reason)"])
+                rejectionLog.rejected(cncID: record.message.cncID, reason: reason)
                 try writer.write(records: [], rejections: [Rejection(rejecting: record.message, at: .sink, reason: reason)])
             } else if count == 1 {
                 logger.error("database refused a rejection row, which cannot be stored", metadata: ["error": "\(error)", "message_id": "\(rejections[0].id)"])

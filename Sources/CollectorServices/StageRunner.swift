@@ -7,7 +7,8 @@ import ServiceLifecycle
 /// What every executable does once its options are parsed: a logger, a service group that
 /// turns SIGTERM and SIGINT into a graceful shutdown, and a clear message when start-up fails.
 public enum StageRunner {
-    /// A logger at `MES_LOG_LEVEL` (or the flag), writing to standard error, that never shows
+    /// A logger at `MES_LOG_LEVEL` (or the flag), writing to standard error as text or, with
+    /// `MES_LOG_FORMAT=json`, as one JSON object per line (`JSONLogHandler`), that never shows
     /// the passwords of `MQTT_URL`, `DATABASE_URL` or `PGPASSWORD` (see `hideSecrets(in:)` for flags).
     public static func logger(label: String, level: String?) throws -> Logger {
         hideSecrets(in: ["MQTT_URL", "DATABASE_URL"].compactMap(Settings.environment).joined(separator: " "))
@@ -16,7 +17,13 @@ public enum StageRunner {
         guard let level = Logger.Level(rawValue: name.lowercased()) else {
             throw SettingError(reason: "log level \"\(name)\" must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        LoggingSystem.bootstrap { RedactingLogHandler(upstream: StreamLogHandler.standardError(label: $0)) }
+        let format = Settings.resolve(nil, env: "MES_LOG_FORMAT", default: "text")
+        guard format == "text" || format == "json" else {
+            throw SettingError(reason: "MES_LOG_FORMAT=\(format) must be text or json")
+        }
+        LoggingSystem.bootstrap { label in
+            RedactingLogHandler(upstream: format == "json" ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label))
+        }
         var logger = Logger(label: label)
         logger.logLevel = level
         return logger

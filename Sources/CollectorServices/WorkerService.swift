@@ -62,6 +62,7 @@ public struct WorkerService: Service, CustomStringConvertible {
             let input = try FrameSocket.pull(context, connectingTo: configuration.input, server: .router, name: "input", security: configuration.endpoints.security)
             let sink = try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, server: .sink, name: "sink", security: configuration.endpoints.security)
             let metrics = WorkerMetrics(type: configuration.typeName)
+            var rejectionLog = RejectionLog(logger: logger, stage: .worker)
             StageHealth.process.setReady(true)
             logger.info("worker started", metadata: ["cnc_type": "\(configuration.typeName)", "input": "\(configuration.input.joined(separator: ","))"])
             var stored = 0, rejected = 0, undelivered = 0
@@ -87,7 +88,7 @@ public struct WorkerService: Service, CustomStringConvertible {
                     switch Self.process(message, plugin: plugin, typeName: configuration.typeName, maxPayloadDepth: configuration.maxPayloadDepth) {
                     case .stored(let record): records.append(record)
                     case .rejected(let rejection):
-                        logger.info("rejected", metadata: ["stage": "worker", "cnc_id": "\(message.cncID)", "reason": "\(rejection.reason)"])
+                        rejectionLog.rejected(cncID: message.cncID, reason: rejection.reason)
                         rejections.append(rejection)
                     }
                 }
