@@ -48,6 +48,17 @@ struct MetricsTests {
         #expect(try await workerA.value(#"cnc_worker_stored_total{cnc_type="CNCTypeA"}"#) == 2)
         #expect(try await workerB.value(#"cnc_worker_stored_total{cnc_type="CNCTypeB"}"#) == 1)
 
+        // The dashboard asks only for series the stages export.
+        var exported = ""
+        for stage in [ingest, router, workerA, workerB, sink] { exported += try await stage.get("/metrics").body }
+        let dashboard = try String(contentsOfFile: "\(TestEnvironment.packageDirectory)/deploy/grafana/cnc-collector.json", encoding: .utf8)
+        // cnc_type is the one label that looks like a metric name.
+        let names = Set(dashboard.matches(of: /cnc_[a-z_]+/).map { String($0.output) }).subtracting(["cnc_type"])
+        #expect(names.count > 20)
+        for name in names.sorted() {
+            #expect(exported.contains("\n\(name){") || exported.contains("\n\(name) "), "the dashboard uses \(name), which no stage exports")
+        }
+
         // Rejections are counted by class, never by their text.
         try pipeline.publish(["not json at all", #"{"cnc_id": "CNC999","part_program": "p","timestamp": "1747379028","payload":{"status":"idle"}}"#])
         #expect(try await sink.waitForValue(#"cnc_sink_rows_written_total{table="rejected_messages"}"#, toReach: 2) == 2, "\(pipeline.logs())")
