@@ -17,6 +17,7 @@ public struct HTTPResponse: Sendable, Equatable {
         self.init(status: status, body: Array(body.utf8), headOnly: headOnly)
     }
 
+    /// The reason phrase of the status line.
     public var reason: String {
         switch status {
         case 200: "OK"
@@ -29,6 +30,7 @@ public struct HTTPResponse: Sendable, Equatable {
         }
     }
 
+    /// Status line, headers and body, as sent.
     public func encoded() -> [UInt8] {
         var head = "HTTP/1.1 \(status) \(reason)\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n"
         if status == 405 { head += "Allow: GET, HEAD\r\n" }

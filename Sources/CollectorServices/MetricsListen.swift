@@ -23,6 +23,7 @@ public struct MetricsListen: Sendable, Equatable, CustomStringConvertible {
         try parse(Settings.resolve(flag, env: "MES_METRICS_LISTEN", default: fallback))
     }
 
+    /// `HOST:PORT`, `[IPv6]:PORT`, or nil for `off` and `0`; anything else is a `SettingError`.
     public static func parse(_ text: String) throws -> MetricsListen? {
         let text = text.trimmingCharacters(in: .whitespaces)
         if text == "off" || text == "0" { return nil }

@@ -18,11 +18,13 @@ public final class StageHealth: Sendable {
     /// The loop runs and is connected to what it needs.
     public var isReady: Bool { isAlive && ready.load(ordering: .acquiring) }
 
+    /// Set by the stage's thread as it starts and ends; ending also ends readiness.
     public func setAlive(_ value: Bool) {
         alive.store(value, ordering: .releasing)
         if !value { setReady(false) }
     }
 
+    /// Set by the stage's loop as it gains or loses what it needs.
     public func setReady(_ value: Bool) {
         ready.store(value, ordering: .releasing)
     }
