@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C libraries, each seen by exactly one Swift wrapper module.
@@ -38,6 +40,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
 
@@ -49,7 +53,14 @@ let package = Package(
         .executableTarget(name: "cnc-emulator", dependencies: ["CollectorServices", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "mesctl", dependencies: ["CollectorServices", "CollectorCore", "LibPQ", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-        .testTarget(name: "CollectorCoreTests", dependencies: ["CollectorCore", "CNCPlugins", "CollectorServices", "ZeroMQ", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "CollectorCoreTests",
+            dependencies: [
+                "CollectorCore", "CNCPlugins", "CollectorServices", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["CollectorCore", "CollectorServices", "Mosquitto", "LibPQ"]

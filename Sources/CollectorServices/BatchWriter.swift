@@ -24,6 +24,11 @@ final class BatchWriter {
     static let machineStateColumns = "message_id, cnc_id, cnc_type, ts, part_program, status, spindle_speed_rpm, feed_rate_mm_min, axis_x_mm, axis_y_mm, axis_z_mm, alarm_code"
     static let rejectedColumns = "message_id, rejected_at, received_at, stage, reason, topic, cnc_id, raw"
 
+    /// A round trip that fails when the connection is gone.
+    func ping() throws(PostgresError) {
+        _ = try connection.execute("SELECT 1")
+    }
+
     func write(records: [StoredRecord], rejections: [Rejection]) throws(PostgresError) {
         do throws(PostgresError) {
             try connection.execute("BEGIN")

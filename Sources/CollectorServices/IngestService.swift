@@ -68,6 +68,8 @@ final class IngestLoop {
     private let validator: MessageValidator
     private var connected = false
     private var counts = (accepted: 0, rejected: 0, replayed: 0, redelivered: 0, acknowledged: 0, undelivered: 0)
+    private let metrics = IngestMetrics()
+    private var rejectionLog: RejectionLog
     /// What `handle` took from the broker and `store` has not yet journaled and handed on.
     private var pending: [JournalEntry] = []
     private var waiting: UnacknowledgedMessages
@@ -79,6 +81,7 @@ final class IngestLoop {
         self.logger = logger
         self.stop = stop
         self.validator = MessageValidator(limits: configuration.limits)
+        self.rejectionLog = RejectionLog(logger: logger, stage: .ingest)
         self.waiting = UnacknowledgedMessages(redeliverAfterMilliseconds: UInt64(max(1, configuration.redeliverAfterMilliseconds)))
     }
 
@@ -112,6 +115,8 @@ final class IngestLoop {
                 return
             }
             self.connected = true
+            self.metrics.brokerConnected.record(1)
+            StageHealth.process.setReady(true)
             // Re-subscribing is harmless for a kept session and needed when the broker lost it.
             do {
                 try client.subscribe(topicFilter, qos: qos)
@@ -122,6 +127,8 @@ final class IngestLoop {
         }
         client.onDisconnect = { [logger] expected in
             self.connected = false
+            self.metrics.brokerConnected.record(0)
+            StageHealth.process.setReady(false)
             if !expected { logger.warning("connection to the broker lost") }
         }
         client.onMessage = { message in self.handle(message) }
@@ -166,6 +173,7 @@ final class IngestLoop {
                 let delay = backoff.next()
                 logger.warning("broker connection failed, reconnecting", metadata: ["error": "\(failure)", "retry_ms": "\(delay)"])
                 stop.sleep(milliseconds: delay)
+                metrics.reconnects.increment()
                 do throws(MQTTError) {
                     try client.reconnect()
                 } catch {
@@ -210,7 +218,8 @@ final class IngestLoop {
             )))
         case .failure(let failure):
             counts.rejected += 1
-            logger.info("rejected", metadata: ["stage": "ingest", "cnc_id": "\(failure.cncID)", "topic": "\(message.topic)", "reason": "\(failure.reason)"])
+            metrics.rejected.increment(stage: .ingest, reason: failure.reason)
+            rejectionLog.rejected(cncID: failure.cncID, reason: failure.reason, topic: message.topic)
             // An oversized message is kept as a bounded prefix: the reason already says how big it was.
             let raw = message.payload.count > configuration.limits.maxMessageBytes ? Array(message.payload.prefix(configuration.limits.maxMessageBytes)) : message.payload
             pending.append(.rejection(Rejection(id: id, rejectedAt: receivedAt, receivedAt: receivedAt, stage: .ingest, reason: failure.reason, topic: message.topic, cncID: failure.cncID, raw: raw)))
@@ -228,11 +237,14 @@ final class IngestLoop {
         guard !pending.isEmpty else { return }
         let entries = pending
         pending = []
+        metrics.received.increment(by: entries.count)
+        metrics.accepted.increment(by: entries.count(where: { if case .message = $0 { true } else { false } }))
         let locations = try links.journal.append(entries)
         let now = monotonicMilliseconds()
         for (entry, location) in zip(entries, locations) { waiting.add(entry.id, at: location, now: now) }
         if configuration.journalSyncMilliseconds == 0 { try syncJournal(links, now: now) }
         handOn(entries, links)
+        metrics.waiting.record(waiting.count)
     }
 
     /// Sends entries on: accepted messages to the router, rejections to the sink, in frames of
@@ -256,10 +268,12 @@ final class IngestLoop {
             do {
                 if try !socket.send(frame, stop: stop, logger: logger) {
                     counts.undelivered += frame.count
+                    metrics.undelivered.increment(by: frame.count)
                     logger.warning("could not hand messages on before shutdown; the journal keeps them", metadata: ["messages": "\(frame.count)", "peer": "\(socket.name)"])
                 }
             } catch {
                 counts.undelivered += frame.count
+                metrics.undelivered.increment(by: frame.count)
                 logger.error("could not hand messages on; the journal keeps them", metadata: ["messages": "\(frame.count)", "peer": "\(socket.name)", "error": "\(error)"])
             }
         }
@@ -281,6 +295,7 @@ final class IngestLoop {
                 try takeAcknowledgements(links)
             }
             counts.replayed += records.count
+            metrics.replayed.increment(by: records.count)
         }
         if counts.replayed > 0 { logger.info("replayed the journal", metadata: ["messages": "\(counts.replayed)", "segments": "\(links.journal.earlierSegments.count)"]) }
     }
@@ -298,7 +313,9 @@ final class IngestLoop {
             logger.info("sending again what the sink has not acknowledged", metadata: ["messages": "\(overdue.count)"])
             handOn(try overdue.map { try links.journal.read($0.location) }, links)
             counts.redelivered += overdue.count
+            metrics.redelivered.increment(by: overdue.count)
         }
+        metrics.waiting.record(waiting.count)
         for segment in waiting.takeRemovableSegments(active: links.journal.activeSegment) { links.journal.remove(segment: segment) }
     }
 
@@ -316,7 +333,9 @@ final class IngestLoop {
                 logger.warning("undecodable acknowledgement frame", metadata: ["bytes": "\(bytes.count)"])
                 continue
             }
+            let before = counts.acknowledged
             for id in ids where waiting.acknowledge(id) { counts.acknowledged += 1 }
+            metrics.acknowledged.increment(by: counts.acknowledged - before)
         }
     }
 

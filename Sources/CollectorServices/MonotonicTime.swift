@@ -12,3 +12,10 @@ func monotonicMilliseconds() -> UInt64 {
 func usleepMilliseconds(_ milliseconds: Int) {
     usleep(useconds_t(milliseconds * 1_000))
 }
+
+/// Nanoseconds on the monotonic clock: for durations.
+func monotonicNanoseconds() -> UInt64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+}

@@ -87,6 +87,8 @@ final class RouterLoop {
     private let context: ZMQContext
     private var outlets: [String: WorkerOutlet] = [:]
     private var routed = 0
+    private var metrics = RouterMetrics()
+    private var rejectionLog: RejectionLog
     private var rejected = 0
 
     init(configuration: RouterService.Configuration, map: CNCTypeMap, reload: ReloadFlag, logger: Logger, stop: StopSignal) throws {
@@ -94,6 +96,7 @@ final class RouterLoop {
         self.map = map
         self.reload = reload
         self.logger = logger
+        self.rejectionLog = RejectionLog(logger: logger, stage: .router)
         self.stop = stop
         self.context = try ZMQContext()
     }
@@ -103,13 +106,17 @@ final class RouterLoop {
         let input = try FrameSocket.pull(context, bindingTo: configuration.endpoints.routerListen, name: "input", security: configuration.endpoints.security)
         let sink = try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, server: .sink, name: "sink", security: configuration.endpoints.security)
         try openWorkerSockets()
+        StageHealth.process.setReady(true)
         logger.info("router started", metadata: ["listen": "\(configuration.endpoints.routerListen.joined(separator: ","))", "machines": "\(map.typeByCNCID.count)", "types": "\(map.types.joined(separator: ","))"])
 
         var drain: StageDrain?
         while true {
             if reload.take() { reloadMap() }
             drain.start(when: stop)
-            for outlet in outlets.values { try outlet.flush() }
+            for outlet in outlets.values {
+                try outlet.flush()
+                metrics.held(outlet.heldCount, type: outlet.type)
+            }
             let full = outlets.values.filter(\.isFull)
             if !full.isEmpty {
                 // A type's queue is full: stop taking input until its workers catch up.
@@ -143,6 +150,7 @@ final class RouterLoop {
             index = try MessageFrameIndex(bytes)
         } catch {
             rejected += 1
+            metrics.rejected.increment(stage: .router, reason: "undecodable frame")
             let now = WallClock.nowMicroseconds()
             logger.error("undecodable frame", metadata: ["error": "\(error)"])
             try reject(Rejection(id: MessageID.unattributed(), rejectedAt: now, receivedAt: now, stage: .router, reason: "undecodable frame: \(error)", topic: "", cncID: "", raw: bytes), sink: sink)
@@ -157,16 +165,18 @@ final class RouterLoop {
                 byType[type, default: []].append(record)
             } else {
                 let reason = "unknown cnc_id \"\(record.cncID)\": not in the type map"
-                logger.info("rejected", metadata: ["stage": "router", "cnc_id": "\(record.cncID)", "reason": "\(reason)"])
+                rejectionLog.rejected(cncID: record.cncID, reason: reason)
                 rejections.append(Rejection(rejecting: try index.message(record), at: .router, reason: reason))
             }
         }
         for (type, group) in byType {
             try outlets[type]!.offer(index.frame(of: group), messages: group.count)
             routed += group.count
+            metrics.routed(group.count, type: type)
         }
         if !rejections.isEmpty {
             rejected += rejections.count
+            metrics.rejected.increment(stage: .router, reason: rejections[0].reason, by: rejections.count)
             if try !sink.send(.rejections(rejections), stop: stop, logger: logger) {
                 logger.error("the sink took no rejections before shutdown", metadata: ["rejections": "\(rejections.count)"])
             }
@@ -184,6 +194,7 @@ final class RouterLoop {
             let endpoints = configuration.workerListen[type] ?? [configuration.endpoints.workerEndpoint(type: type)]
             let socket = try FrameSocket.push(context, bindingTo: endpoints, name: "worker-\(type)", security: configuration.endpoints.security)
             outlets[type] = WorkerOutlet(type: type, socket: socket, capacity: configuration.heldPerType)
+            metrics.add(type: type)
             logger.info("serving workers", metadata: ["cnc_type": "\(type)", "endpoint": "\(endpoints.joined(separator: ","))"])
         }
     }

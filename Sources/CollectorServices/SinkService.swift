@@ -56,7 +56,17 @@ final class SinkLoop {
     private let configuration: SinkService.Configuration
     private let logger: Logger
     private let stop: StopSignal
-    private var writer: BatchWriter?
+    private var writer: BatchWriter? {
+        didSet {
+            metrics.databaseConnected.record(writer == nil ? 0 : 1)
+            StageHealth.process.setReady(writer != nil && acknowledgements != nil)
+        }
+    }
+    private let metrics = SinkMetrics()
+    private var rejectionLog: RejectionLog
+    /// When the database was last heard from: an idle sink checks it every second, so that
+    /// `/readyz` tells of an outage before a batch fails.
+    private var lastContact: UInt64 = 0
     private var backoff: Backoff
     private var records: [StoredRecord] = []
     private var rejections: [Rejection] = []
@@ -68,6 +78,7 @@ final class SinkLoop {
     init(configuration: SinkService.Configuration, logger: Logger, stop: StopSignal) {
         self.configuration = configuration
         self.logger = logger
+        self.rejectionLog = RejectionLog(logger: logger, stage: .sink)
         self.stop = stop
         self.backoff = configuration.reconnectBackoff
     }
@@ -85,6 +96,7 @@ final class SinkLoop {
         let context = try ZMQContext()
         let input = try FrameSocket.pull(context, bindingTo: configuration.endpoints.sinkListen, name: "input", security: configuration.endpoints.security)
         acknowledgements = try FrameSocket.publish(context, bindingTo: configuration.endpoints.acknowledgementsListen, name: "acknowledgements", security: configuration.endpoints.security)
+        StageHealth.process.setReady(writer != nil)
         logger.info("sink started", metadata: ["listen": "\(configuration.endpoints.sinkListen.joined(separator: ","))", "batch_size": "\(configuration.batchSize)", "flush_interval_ms": "\(configuration.flushIntervalMilliseconds)"])
 
         var drain: StageDrain?
@@ -95,7 +107,10 @@ final class SinkLoop {
             if let bytes { take(bytes) }
             if pending >= configuration.batchSize || (pending > 0 && elapsedSinceBatchStart() >= configuration.flushIntervalMilliseconds) {
                 flush()
+            } else if pending == 0 && monotonicMilliseconds() - lastContact >= 1_000 && !stop.isRequested {
+                checkDatabase()
             }
+            metrics.unwritten.record(pending)
             if drain.isOver(afterWaiting: bytes == nil ? 100 : 0, gotInput: bytes != nil) && bytes == nil { break }
         }
         flush()
@@ -104,6 +119,8 @@ final class SinkLoop {
 
     private func take(_ bytes: [UInt8]) {
         if pending == 0 { batchStartedAt = monotonicMilliseconds() }
+        let rejectionsBefore = rejections.count
+        defer { for rejection in rejections[rejectionsBefore...] where rejection.stage == .sink { metrics.rejected.increment(rejection) } }
         do {
             switch try WireFrame.decode(bytes) {
             case .records(let new): records.append(contentsOf: new)
@@ -134,7 +151,10 @@ final class SinkLoop {
             if writer == nil { connect(migrate: false) }
             if let writer {
                 do {
+                    let start = monotonicNanoseconds()
                     try write(records, rejections, with: writer)
+                    metrics.written(records: records.count, rejections: rejections.count, nanoseconds: monotonicNanoseconds() - start)
+                    lastContact = monotonicMilliseconds()
                     acknowledge(records.map(\.message.id) + rejections.map(\.id))
                     written.records += records.count
                     written.rejections += rejections.count
@@ -144,6 +164,7 @@ final class SinkLoop {
                     return
                 } catch {
                     logger.warning("batch not written, will retry", metadata: ["error": "\(error)", "rows": "\(pending)"])
+                    metrics.writeFailures.increment()
                     self.writer = nil
                 }
             }
@@ -178,7 +199,8 @@ final class SinkLoop {
             let count = records.count + rejections.count
             if count == 1, let record = records.first {
                 let reason = "database refused the row: \(error.message)"
-                logger.info("rejected", metadata: ["stage": "sink", "cnc_id": "\(record.message.cncID)", "reason": "\(reason)"])
+                metrics.rejected.increment(stage: .sink, reason: reason)
+                rejectionLog.rejected(cncID: record.message.cncID, reason: reason)
                 try writer.write(records: [], rejections: [Rejection(rejecting: record.message, at: .sink, reason: reason)])
             } else if count == 1 {
                 logger.error("database refused a rejection row, which cannot be stored", metadata: ["error": "\(error)", "message_id": "\(rejections[0].id)"])
@@ -188,6 +210,21 @@ final class SinkLoop {
                 try write(firstRecords, firstRejections, with: writer)
                 try write(Array(records.dropFirst(firstRecords.count)), Array(rejections.dropFirst(firstRejections.count)), with: writer)
             }
+        }
+    }
+
+    /// An idle sink asks the database for a trivial answer, or reconnects when it had lost it.
+    private func checkDatabase() {
+        lastContact = monotonicMilliseconds()
+        guard let writer else {
+            connect(migrate: false)
+            return
+        }
+        do {
+            try writer.ping()
+        } catch {
+            logger.warning("lost the connection to PostgreSQL", metadata: ["error": "\(error)"])
+            self.writer = nil
         }
     }
 

@@ -1,11 +1,14 @@
 import CollectorCore
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 /// What every executable does once its options are parsed: a logger, a service group that
 /// turns SIGTERM and SIGINT into a graceful shutdown, and a clear message when start-up fails.
 public enum StageRunner {
-    /// A logger at `MES_LOG_LEVEL` (or the flag), writing to standard error, that never shows
+    /// A logger at `MES_LOG_LEVEL` (or the flag), writing to standard error as text or, with
+    /// `MES_LOG_FORMAT=json`, as one JSON object per line (`JSONLogHandler`), that never shows
     /// the passwords of `MQTT_URL`, `DATABASE_URL` or `PGPASSWORD` (see `hideSecrets(in:)` for flags).
     public static func logger(label: String, level: String?) throws -> Logger {
         hideSecrets(in: ["MQTT_URL", "DATABASE_URL"].compactMap(Settings.environment).joined(separator: " "))
@@ -14,7 +17,13 @@ public enum StageRunner {
         guard let level = Logger.Level(rawValue: name.lowercased()) else {
             throw SettingError(reason: "log level \"\(name)\" must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        LoggingSystem.bootstrap { RedactingLogHandler(upstream: StreamLogHandler.standardError(label: $0)) }
+        let format = Settings.resolve(nil, env: "MES_LOG_FORMAT", default: "text")
+        guard format == "text" || format == "json" else {
+            throw SettingError(reason: "MES_LOG_FORMAT=\(format) must be text or json")
+        }
+        LoggingSystem.bootstrap { label in
+            RedactingLogHandler(upstream: format == "json" ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label))
+        }
         var logger = Logger(label: label)
         logger.logLevel = level
         return logger
@@ -27,9 +36,16 @@ public enum StageRunner {
     }
 
     /// Runs a long-running stage, or with `finishes` a command that ends by itself (the emulator).
-    public static func run(_ service: some Service, logger: Logger, finishes: Bool = false) async throws {
+    /// With `metrics`, the process's metrics go to Prometheus and a `MetricsServer` serves them,
+    /// started first so that it answers (and says the stage is not ready) until the stage has stopped.
+    public static func run(_ service: some Service, logger: Logger, metrics: MetricsListen? = nil, finishes: Bool = false) async throws {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let metrics {
+            services.append(.init(service: try MetricsServer(listen: metrics, registry: metricsRegistry, logger: logger)))
+        }
+        services.append(.init(service: service, successTerminationBehavior: finishes ? .gracefullyShutdownGroup : .cancelGroup))
         var configuration = ServiceGroupConfiguration(
-            services: [.init(service: service, successTerminationBehavior: finishes ? .gracefullyShutdownGroup : .cancelGroup)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
@@ -42,6 +58,14 @@ public enum StageRunner {
             throw Failure(description: RedactingLogHandler.redact("\(error)"))
         }
     }
+
+    /// The registry of this process's metrics, made the swift-metrics backend on first use:
+    /// before a stage's loop makes its first metric.
+    public static let metricsRegistry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
 
     /// The error a stage stopped on, as text with its credentials hidden.
     struct Failure: Error, CustomStringConvertible {

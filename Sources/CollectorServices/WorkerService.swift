@@ -61,6 +61,9 @@ public struct WorkerService: Service, CustomStringConvertible {
             let context = try ZMQContext()
             let input = try FrameSocket.pull(context, connectingTo: configuration.input, server: .router, name: "input", security: configuration.endpoints.security)
             let sink = try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, server: .sink, name: "sink", security: configuration.endpoints.security)
+            let metrics = WorkerMetrics(type: configuration.typeName)
+            var rejectionLog = RejectionLog(logger: logger, stage: .worker)
+            StageHealth.process.setReady(true)
             logger.info("worker started", metadata: ["cnc_type": "\(configuration.typeName)", "input": "\(configuration.input.joined(separator: ","))"])
             var stored = 0, rejected = 0, undelivered = 0
             var drain: StageDrain?
@@ -85,15 +88,22 @@ public struct WorkerService: Service, CustomStringConvertible {
                     switch Self.process(message, plugin: plugin, typeName: configuration.typeName, maxPayloadDepth: configuration.maxPayloadDepth) {
                     case .stored(let record): records.append(record)
                     case .rejected(let rejection):
-                        logger.info("rejected", metadata: ["stage": "worker", "cnc_id": "\(message.cncID)", "reason": "\(rejection.reason)"])
+                        rejectionLog.rejected(cncID: message.cncID, reason: rejection.reason)
                         rejections.append(rejection)
                     }
                 }
                 for frame in [WireFrame.records(records), .rejections(rejections)] where frame.count > 0 {
                     if try sink.send(frame, stop: stop, logger: logger) {
-                        if case .records = frame { stored += frame.count } else { rejected += frame.count }
+                        if case .records = frame {
+                            stored += frame.count
+                            metrics.stored.increment(by: frame.count)
+                        } else {
+                            rejected += frame.count
+                            for rejection in rejections { metrics.rejected.increment(rejection) }
+                        }
                     } else {
                         undelivered += frame.count
+                        metrics.undelivered.increment(by: frame.count)
                         logger.error("the sink took no rows before shutdown", metadata: ["rows": "\(frame.count)"])
                     }
                 }

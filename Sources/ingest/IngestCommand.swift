@@ -52,6 +52,8 @@ struct IngestCommand: AsyncParsableCommand {
     var runtimeDir: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical (MES_LOG_LEVEL; default info)")
     var logLevel: String?
+    @Option(help: "HOST:PORT of /metrics, /healthz and /readyz, or off (MES_METRICS_LISTEN; default 127.0.0.1:9101)")
+    var metricsListen: String?
 
     func run() async throws {
         let logger = try StageRunner.logger(label: "ingest", level: logLevel)
@@ -100,6 +102,6 @@ struct IngestCommand: AsyncParsableCommand {
         guard configuration.journalSyncMilliseconds >= 0, configuration.redeliverAfterMilliseconds > 0 else {
             throw SettingError(reason: "MES_JOURNAL_SYNC_MS must not be negative and MES_REDELIVER_AFTER_MS must be positive")
         }
-        try await StageRunner.run(IngestService(configuration: configuration, logger: logger), logger: logger)
+        try await StageRunner.run(IngestService(configuration: configuration, logger: logger), logger: logger, metrics: try MetricsListen.resolve(metricsListen, default: MetricsListen.ingestDefault))
     }
 }

@@ -22,6 +22,8 @@ struct RouterCommand: AsyncParsableCommand {
     var runtimeDir: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical (MES_LOG_LEVEL; default info)")
     var logLevel: String?
+    @Option(help: "HOST:PORT of /metrics, /healthz and /readyz, or off (MES_METRICS_LISTEN; default 127.0.0.1:9102)")
+    var metricsListen: String?
 
     func run() async throws {
         let logger = try StageRunner.logger(label: "router", level: logLevel)
@@ -31,7 +33,7 @@ struct RouterCommand: AsyncParsableCommand {
             endpoints: try StageEndpoints.resolve(runtimeDirectory: runtimeDir, routerListen: listen, sink: sinkEndpoint),
             workerListen: try WorkerListen.parse(workerEntries)
         )
-        try await StageRunner.run(RouterService(configuration: configuration, logger: logger), logger: logger)
+        try await StageRunner.run(RouterService(configuration: configuration, logger: logger), logger: logger, metrics: try MetricsListen.resolve(metricsListen, default: MetricsListen.routerDefault))
     }
 }
 

@@ -25,6 +25,8 @@ struct SinkCommand: AsyncParsableCommand {
     var runtimeDir: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical (MES_LOG_LEVEL; default info)")
     var logLevel: String?
+    @Option(help: "HOST:PORT of /metrics, /healthz and /readyz, or off (MES_METRICS_LISTEN; default 127.0.0.1:9103)")
+    var metricsListen: String?
 
     func run() async throws {
         let logger = try StageRunner.logger(label: "sink", level: logLevel)
@@ -40,6 +42,6 @@ struct SinkCommand: AsyncParsableCommand {
             flushIntervalMilliseconds: flushInterval,
             endpoints: try StageEndpoints.resolve(runtimeDirectory: runtimeDir, sinkListen: listen, acknowledgementsListen: ackListen)
         )
-        try await StageRunner.run(SinkService(configuration: configuration, logger: logger), logger: logger)
+        try await StageRunner.run(SinkService(configuration: configuration, logger: logger), logger: logger, metrics: try MetricsListen.resolve(metricsListen, default: MetricsListen.sinkDefault))
     }
 }

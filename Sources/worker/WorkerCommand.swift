@@ -21,6 +21,8 @@ struct WorkerCommand: AsyncParsableCommand {
     var runtimeDir: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical (MES_LOG_LEVEL; default info)")
     var logLevel: String?
+    @Option(help: "HOST:PORT of /metrics, /healthz and /readyz, or off (MES_METRICS_LISTEN; default off)")
+    var metricsListen: String?
 
     func run() async throws {
         guard let typeName = Settings.resolve(type, env: "MES_WORKER_TYPE") else {
@@ -34,6 +36,6 @@ struct WorkerCommand: AsyncParsableCommand {
             endpoints: endpoints,
             maxPayloadDepth: try Settings.resolve(maxJSONDepth, env: "MES_MAX_JSON_DEPTH", default: 16)
         )
-        try await StageRunner.run(try WorkerService(configuration: configuration, logger: logger), logger: logger)
+        try await StageRunner.run(try WorkerService(configuration: configuration, logger: logger), logger: logger, metrics: try MetricsListen.resolve(metricsListen, default: MetricsListen.workerDefault))
     }
 }

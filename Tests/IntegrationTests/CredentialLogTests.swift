@@ -18,13 +18,22 @@ struct CredentialLogTests {
             ("ingest-closed-port", "ingest", [], ["MQTT_URL": "mqtt://plant:\(password)@127.0.0.1:\(closed)"], "cannot reach the broker"),
             ("ingest-flag", "ingest", ["--mqtt-url", "mqtt://plant:\(password)@127.0.0.1:\(closed)"], [:], "cannot reach the broker"),
         ]
-        for test in cases {
-            pipeline.overrides = test.environment
-            let stage = try pipeline.start(test.name, test.executable, test.arguments)
-            #expect(stage.waitForLog(test.expected), "\(test.name):\n\(stage.log)")
-            stage.signal(SIGTERM)
-            #expect(stage.waitForExit() == 0, "\(test.name):\n\(stage.log)")
-            #expect(!stage.log.contains("Sup3rSecret"), "\(test.name) shows the password:\n\(stage.log)")
+        for format in ["text", "json"] {
+            for test in cases {
+                pipeline.overrides = test.environment.merging(["MES_LOG_FORMAT": format]) { _, format in format }
+                let stage = try pipeline.start("\(test.name)-\(format)", test.executable, test.arguments)
+                #expect(stage.waitForLog(test.expected), "\(test.name):\n\(stage.log)")
+                stage.signal(SIGTERM)
+                #expect(stage.waitForExit() == 0, "\(test.name):\n\(stage.log)")
+                #expect(!stage.log.contains("Sup3rSecret"), "\(test.name) shows the password:\n\(stage.log)")
+                if format == "json" {
+                    // Every line is one JSON object with the documented fields.
+                    for line in stage.log.split(separator: "\n") {
+                        let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                        #expect(object?["level"] is String && object?["message"] is String && object?["metadata"] is [String: Any], "\(test.name): \(line)")
+                    }
+                }
+            }
         }
     }
 }

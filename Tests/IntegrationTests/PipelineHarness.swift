@@ -38,6 +38,8 @@ final class PipelineHarness {
         environment["MES_CNC_TYPES"] = mapPath
         environment["MES_MIGRATIONS_DIR"] = "\(TestEnvironment.packageDirectory)/migrations"
         environment["MES_LOG_LEVEL"] = "info"
+        // Fixed default ports would clash between pipelines; a test that scrapes sets its own.
+        environment["MES_METRICS_LISTEN"] = "off"
         environment.merge(overrides) { _, override in override }
         return environment
     }
@@ -77,8 +79,8 @@ final class PipelineHarness {
         try startIngest()
     }
 
-    func startIngest() throws {
-        let ingest = try start("ingest", "ingest")
+    func startIngest(_ arguments: [String] = []) throws {
+        let ingest = try start("ingest", "ingest", arguments)
         guard ingest.waitForLog("connected and subscribed") else {
             throw HarnessError("ingest did not subscribe:\n\(logs())")
         }

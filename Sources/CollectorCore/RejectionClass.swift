@@ -1,0 +1,52 @@
+/// A rejection reason reduced to a few stable classes, for metric labels: the reason text
+/// itself names fields, sizes and values, and as a label would make a series of every message.
+public enum RejectionClass: String, Sendable, CaseIterable {
+    case empty
+    case tooLarge = "too_large"
+    case utf8
+    case json
+    case missingField = "missing_field"
+    case invalidField = "invalid_field"
+    case unknownCNCID = "unknown_cnc_id"
+    case plugin
+    case database
+    case undecodableFrame = "undecodable_frame"
+    case misrouted
+    case other
+
+    /// The class of a reason that `stage` gave (`MessageValidator`, the router, a plugin or
+    /// the sink word their reasons as the cases below expect).
+    public init(stage: Stage, reason: String) {
+        if reason.hasPrefix("undecodable frame") {
+            self = .undecodableFrame
+            return
+        }
+        switch stage {
+        case .ingest:
+            self = Self.validation(reason)
+        case .router:
+            self = reason.hasPrefix("unknown cnc_id") ? .unknownCNCID : .other
+        case .worker:
+            // A plugin's reasons start with its type name: anything else a worker refuses is a frame.
+            self = .plugin
+        case .sink:
+            if reason.hasPrefix("database refused") {
+                self = .database
+            } else if reason.hasPrefix("reached the sink unprocessed") {
+                self = .misrouted
+            } else {
+                self = .other
+            }
+        }
+    }
+
+    private static func validation(_ reason: String) -> Self {
+        if reason == "empty message" { return .empty }
+        if reason.hasPrefix("message too large") { return .tooLarge }
+        if reason.hasPrefix("invalid UTF-8") { return .utf8 }
+        if reason.hasPrefix("missing field") { return .missingField }
+        if reason.hasPrefix("field") { return .invalidField }
+        if reason.hasPrefix("invalid JSON") || reason.hasPrefix("not a JSON") { return .json }
+        return .other
+    }
+}

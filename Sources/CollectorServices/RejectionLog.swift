@@ -1,0 +1,39 @@
+import CollectorCore
+import Logging
+
+/// Logs each rejected message once, with its reason and cnc_id, at most `perSecond` lines a
+/// second: under a flood of bad messages the rest are only counted (the metrics have them all)
+/// and the next line after the flood says how many were left out. Owned by one stage thread.
+struct RejectionLog {
+    let logger: Logger
+    let stage: Stage
+    var perSecond = 20
+    private var windowStart: UInt64 = 0
+    private var logged = 0
+    private var omitted = 0
+
+    init(logger: Logger, stage: Stage) {
+        self.logger = logger
+        self.stage = stage
+    }
+
+    mutating func rejected(cncID: String, reason: String, topic: String? = nil) {
+        let now = monotonicMilliseconds()
+        if now - windowStart >= 1_000 {
+            if omitted > 0 {
+                logger.warning("rejections not logged: more than the log rate limit", metadata: ["stage": "\(stage.rawValue)", "omitted": "\(omitted)", "per_second": "\(perSecond)"])
+            }
+            windowStart = now
+            logged = 0
+            omitted = 0
+        }
+        guard logged < perSecond else {
+            omitted += 1
+            return
+        }
+        logged += 1
+        var metadata: Logger.Metadata = ["stage": "\(stage.rawValue)", "cnc_id": "\(cncID)", "reason": "\(reason)"]
+        if let topic { metadata["topic"] = "\(topic)" }
+        logger.info("rejected", metadata: metadata)
+    }
+}
