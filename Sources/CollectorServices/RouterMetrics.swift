@@ -1,8 +1,14 @@
+import CollectorCore
 import Metrics
 
 /// What the router counts (README, Observability), per machine type where it routes.
 struct RouterMetrics {
     let rejected = RejectionCounters(label: "cnc.router.rejected.total")
+    /// SIGHUP reloads of the type map, by result, and the map in force.
+    let mapReloads = Counter(label: "cnc.router.map.reloads.total", dimensions: [("result", "ok")])
+    let failedMapReloads = Counter(label: "cnc.router.map.reloads.total", dimensions: [("result", "failed")])
+    let mapMachines = Gauge(label: "cnc.router.map.machines")
+    let mapLoaded = Gauge(label: "cnc.router.map.loaded.timestamp.seconds")
     private var routed: [String: Counter] = [:]
     private var held: [String: Gauge] = [:]
 
@@ -10,6 +16,12 @@ struct RouterMetrics {
     mutating func add(type: String) {
         routed[type] = Counter(label: "cnc.router.routed.total", dimensions: [("cnc_type", type)])
         held[type] = Gauge(label: "cnc.router.held", dimensions: [("cnc_type", type)])
+    }
+
+    /// Notes the map now in force.
+    func loaded(_ map: CNCTypeMap) {
+        mapMachines.record(map.typeByCNCID.count)
+        mapLoaded.record(Double(WallClock.nowMicroseconds()) / 1_000_000)
     }
 
     func routed(_ count: Int, type: String) {

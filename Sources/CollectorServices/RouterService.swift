@@ -106,6 +106,7 @@ final class RouterLoop {
         let input = try FrameSocket.pull(context, bindingTo: configuration.endpoints.routerListen, name: "input", security: configuration.endpoints.security)
         let sink = try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, server: .sink, name: "sink", security: configuration.endpoints.security)
         try openWorkerSockets()
+        metrics.loaded(map)
         StageHealth.process.setReady(true)
         logger.info("router started", metadata: ["listen": "\(configuration.endpoints.routerListen.joined(separator: ","))", "machines": "\(map.typeByCNCID.count)", "types": "\(map.types.joined(separator: ","))"])
 
@@ -204,8 +205,11 @@ final class RouterLoop {
             let newMap = try RouterService.loadMap(path: configuration.mapPath)
             map = newMap
             try openWorkerSockets()
+            metrics.mapReloads.increment()
+            metrics.loaded(map)
             logger.info("type map reloaded", metadata: ["machines": "\(map.typeByCNCID.count)", "types": "\(map.types.joined(separator: ","))"])
         } catch {
+            metrics.failedMapReloads.increment()
             logger.error("type map reload failed, keeping the previous map", metadata: ["error": "\(error)"])
         }
     }

@@ -10,7 +10,7 @@ struct MesctlCommand: ParsableCommand {
         commandName: "mesctl",
         abstract: "Operator tools for cnc-collector.",
         discussion: "Reads the same environment variables as the stages (DATABASE_URL, MQTT_URL, MES_*). See docs/configuration.md.",
-        subcommands: [CheckConfig.self, Rejected.self, ReplayCommand.self]
+        subcommands: [Status.self, CheckConfig.self, Rejected.self, ReplayCommand.self]
     )
 }
 
@@ -41,6 +41,22 @@ struct RejectedFilterOptions: ParsableArguments {
     }
 
     var conninfo: String { Settings.resolve(databaseURL, env: "DATABASE_URL", default: "") }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Each stage's readiness, rates, queue depths, errors and type map, from its metrics endpoint.")
+
+    @Option(name: .customLong("target"), help: "NAME=HOST:PORT of a stage's metrics endpoint; repeatable (MES_STATUS_TARGETS, comma-separated; default the local supervisord ports 9101-9103, 9110-9111, 9120-9121)")
+    var targets: [String] = []
+    @Option(help: "Seconds between the two readings the rates come from")
+    var interval = 1.0
+
+    func run() throws {
+        let entries = targets.isEmpty ? Settings.environment("MES_STATUS_TARGETS").map(Settings.list) ?? StageStatus.localTargets : targets
+        let rows = StageStatus.report(try StageStatus.targets(entries), intervalSeconds: max(0.1, interval))
+        print(Table.render(header: ["stage", "endpoint", "state", "figures"], rows: rows, widest: 200))
+        if rows.contains(where: { $0[2] != "ready" }) { throw ExitCode(1) }
+    }
 }
 
 struct CheckConfig: ParsableCommand {
@@ -105,9 +121,9 @@ struct ReplayCommand: ParsableCommand {
 
 /// Plain text columns, for a terminal.
 enum Table {
-    static func render(header: [String], rows: [[String?]]) -> String {
+    static func render(header: [String], rows: [[String?]], widest: Int = 60) -> String {
         let cells = [header] + rows.map { $0.map { ($0 ?? "").replacingOccurrences(of: "\n", with: " ") } }
-        let widths = header.indices.map { column in min(60, cells.map { $0[column].count }.max() ?? 0) }
+        let widths = header.indices.map { column in min(widest, cells.map { $0[column].count }.max() ?? 0) }
         return cells.enumerated().map { index, row in
             let line = row.enumerated().map { column, text in
                 let cut = text.count > widths[column] ? String(text.prefix(widths[column] - 1)) + "…" : text

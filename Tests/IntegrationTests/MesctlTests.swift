@@ -63,4 +63,35 @@ struct MesctlTests {
         #expect(bad.output.contains("error type map") && bad.output.contains("NoSuchPlugin"), "\(bad.output)")
         #expect(bad.output.contains("error endpoints") && bad.output.contains("udp://nowhere"), "\(bad.output)")
     }
+
+    @Test("status reads every stage's metrics: readiness, counts, the type map and its reloads; a stopped stage is down")
+    func status() throws {
+        let pipeline = try PipelineHarness()
+        var targets: [String] = []
+        for (name, executable, arguments) in [("sink", "sink", []), ("router", "router", []), ("worker-a1", "worker", ["--type", "CNCTypeA"]), ("worker-b1", "worker", ["--type", "CNCTypeB"])] {
+            let port = try PrivateBroker.freePort()
+            try pipeline.start(name, executable, arguments + ["--metrics-listen", "127.0.0.1:\(port)"])
+            targets += ["--target", "\(name)=127.0.0.1:\(port)"]
+        }
+        let ingestPort = try PrivateBroker.freePort()
+        try pipeline.startIngest(["--metrics-listen", "127.0.0.1:\(ingestPort)"])
+        targets += ["--target", "ingest=127.0.0.1:\(ingestPort)"]
+        try pipeline.publish(PipelineTests.sampleLines)
+        #expect(try pipeline.database.waitForCount("SELECT count(*) FROM cnc_data", toReach: 3) == 3, "\(pipeline.logs())")
+        let map = #"[{"cnc_id": "CNC001", "class_name": "CNCTypeA"}]"#
+        try map.write(toFile: pipeline.mapPath, atomically: true, encoding: .utf8)
+        pipeline.stages["router"]!.signal(SIGHUP)
+        #expect(pipeline.stages["router"]!.waitForLog("type map reloaded"), "\(pipeline.logs())")
+
+        let up = try Self.mesctl(pipeline, ["status", "--interval", "0.2"] + targets)
+        #expect(up.status == 0, "\(up.output)")
+        for expected in ["received 3", "rows 3", "map 1 machines", "reloads ok 1 failed 0", "broker connected", "database connected", "stored 2"] {
+            #expect(up.output.contains(expected), "\(expected) not in\n\(up.output)")
+        }
+        pipeline.stages["sink"]!.signal(SIGTERM)
+        #expect(pipeline.stages["sink"]!.waitForExit() == 0)
+        let down = try Self.mesctl(pipeline, ["status", "--interval", "0.2"] + targets)
+        #expect(down.status == 1 && down.output.contains("down"), "\(down.output)")
+        #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
+    }
 }
