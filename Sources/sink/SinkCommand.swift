@@ -15,7 +15,7 @@ struct SinkCommand: AsyncParsableCommand {
     var migrations: String?
     @Option(help: "Rows per batch (MES_BATCH_SIZE; default 1000)")
     var batchSize: Int?
-    @Option(help: "Longest wait before a partial batch is written, in ms (MES_FLUSH_INTERVAL_MS; default 100)")
+    @Option(help: "Longest wait before a partial batch is written, in ms (MES_FLUSH_INTERVAL_MS; default 50)")
     var flushIntervalMs: Int?
     @Option(help: "Endpoints to bind, comma-separated (MES_SINK_LISTEN; default MES_SINK_ENDPOINT)")
     var listen: String?
@@ -31,7 +31,7 @@ struct SinkCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try StageRunner.logger(label: "sink", level: logLevel)
         let batchSize = try Settings.resolve(batchSize, env: "MES_BATCH_SIZE", default: 1_000)
-        let flushInterval = try Settings.resolve(flushIntervalMs, env: "MES_FLUSH_INTERVAL_MS", default: 100)
+        let flushInterval = try Settings.resolve(flushIntervalMs, env: "MES_FLUSH_INTERVAL_MS", default: 50)
         guard batchSize > 0, flushInterval >= 0 else { throw SettingError(reason: "MES_BATCH_SIZE must be positive and MES_FLUSH_INTERVAL_MS not negative") }
         let conninfo = Settings.resolve(databaseURL, env: "DATABASE_URL", default: "")
         StageRunner.hideSecrets(in: conninfo)
