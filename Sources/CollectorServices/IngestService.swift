@@ -72,6 +72,11 @@ final class IngestLoop {
     private var rejectionLog: RejectionLog
     /// What `handle` took from the broker and `store` has not yet journaled and handed on.
     private var pending: [JournalEntry] = []
+    /// What `store` journaled but has not handed on yet: rounds gather into one frame while
+    /// the broker keeps sending, so the stages downstream get fewer, fuller frames.
+    private var unsent: [JournalEntry] = []
+    /// When the oldest of `unsent` was journaled.
+    private var unsentSince: UInt64 = 0
     private var waiting: UnacknowledgedMessages
     private var lastMaintenance: UInt64 = 0
     private var lastSync: UInt64 = 0
@@ -150,17 +155,23 @@ final class IngestLoop {
                 }
             }
             // One round: read what the broker has ready (up to a batch), journal it with one
-            // write, hand it on, and only then let the acknowledgements of that batch go out.
+            // write, and only then let the acknowledgements of that round go out. Rounds are
+            // handed on together once a batch is full or the broker has nothing more ready.
             var failure: MQTTError?
+            var read = 0
             do throws(MQTTError) {
                 try client.writeQueued()
                 // A full round may have left data behind (in TLS buffers too, which poll cannot see).
-                let read = try client.read(timeoutMilliseconds: fullRound ? 0 : 100, maximumPackets: Self.maxBatch)
+                let lingerLeft = unsent.isEmpty ? 100 : max(0, Self.lingerMilliseconds - Int(monotonicMilliseconds() - unsentSince))
+                read = try client.read(timeoutMilliseconds: fullRound ? 0 : Int32(lingerLeft), maximumPackets: Self.maxBatch)
                 fullRound = read == Self.maxBatch
             } catch {
                 failure = error
             }
             try store(links)
+            if unsent.count >= Self.maxBatch || failure != nil || (!unsent.isEmpty && monotonicMilliseconds() - unsentSince >= UInt64(Self.lingerMilliseconds)) {
+                flush(links)
+            }
             if failure == nil {
                 do throws(MQTTError) {
                     try client.writeQueued()
@@ -184,6 +195,7 @@ final class IngestLoop {
             }
         }
         try store(links)
+        flush(links)
         // No UNSUBSCRIBE: the session, and what the broker queues for it, must outlive us.
         // Closing a socket with unread data sends a TCP reset, which can destroy the
         // acknowledgements just written, and the broker would deliver those messages again.
@@ -230,9 +242,14 @@ final class IngestLoop {
     /// small enough for latency.
     static let maxBatch = 256
 
-    /// Journals what `handle` took in this round, with one write, then hands it on. It runs
-    /// before the round's acknowledgements are written (`acknowledgeAfterCallback`), so a
-    /// message the broker counts as delivered is in the journal, whenever ingest dies.
+    /// How long journaled rounds wait for more before they are handed on. Each frame costs
+    /// every stage downstream a wake-up of its ZeroMQ thread, and at a few thousand messages a
+    /// second a frame per round would carry only a handful of messages.
+    static let lingerMilliseconds = 2
+
+    /// Journals what `handle` took in this round, with one write. It runs before the round's
+    /// acknowledgements are written (`acknowledgeAfterCallback`), so a message the broker
+    /// counts as delivered is in the journal, whenever ingest dies.
     private func store(_ links: Links) throws {
         guard !pending.isEmpty else { return }
         let entries = pending
@@ -243,8 +260,17 @@ final class IngestLoop {
         let now = monotonicMilliseconds()
         for (entry, location) in zip(entries, locations) { waiting.add(entry.id, at: location, now: now) }
         if configuration.journalSyncMilliseconds == 0 { try syncJournal(links, now: now) }
-        handOn(entries, links)
+        if unsent.isEmpty { unsentSince = now }
+        unsent += entries
         metrics.waiting.record(waiting.count)
+    }
+
+    /// Hands on what `store` journaled.
+    private func flush(_ links: Links) {
+        guard !unsent.isEmpty else { return }
+        let entries = unsent
+        unsent = []
+        handOn(entries, links)
     }
 
     /// Sends entries on: accepted messages to the router, rejections to the sink, in frames of
