@@ -39,7 +39,12 @@ public struct MessageID: Hashable, Sendable, Comparable, CustomStringConvertible
             high = high << 8 | UInt64(digest[index])
             low = low << 8 | UInt64(digest[8 + index])
         }
-        self.init(high: high & ~0xF000 | 0x8000, low: low & ~(0xC << 60) | 0x8 << 60)
+        self.init(high: high, low: low, version: 8)
+    }
+
+    /// Sets the RFC 9562 version nibble and the variant bits (`10`) on 128 bits.
+    private init(high: UInt64, low: UInt64, version: UInt64) {
+        self.init(high: high & ~0xF000 | version << 12, low: low & ~(0xC << 60) | 0x8 << 60)
     }
 
     public static func < (lhs: MessageID, rhs: MessageID) -> Bool {
@@ -69,6 +74,6 @@ public struct MessageID: Hashable, Sendable, Comparable, CustomStringConvertible
     public static func unattributed() -> MessageID {
         var generator = SystemRandomNumberGenerator()
         let high = UInt64.random(in: 0...UInt64.max, using: &generator), low = UInt64.random(in: 0...UInt64.max, using: &generator)
-        return MessageID(high: high & ~0xF000 | 0x4000, low: low & ~(0xC << 60) | 0x8 << 60)
+        return MessageID(high: high, low: low, version: 4)
     }
 }

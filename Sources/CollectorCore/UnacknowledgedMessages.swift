@@ -25,6 +25,12 @@ public struct UnacknowledgedMessages: Sendable {
         var locations: [Location]
         var dueAt: UInt64
         var interval: UInt64
+
+        /// Due again one interval from `now`; the next interval is twice as long, up to `cap`.
+        mutating func reschedule(now: UInt64, cap: UInt64) {
+            dueAt = now + interval
+            interval = min(interval * 2, cap)
+        }
     }
 
     private var entries: [MessageID: Entry] = [:]
@@ -74,11 +80,7 @@ public struct UnacknowledgedMessages: Sendable {
         }
         overdue.sort { ($0.location.segment, $0.location.offset) < ($1.location.segment, $1.location.offset) }
         if overdue.count > limit { overdue.removeLast(overdue.count - limit) }
-        for (id, _) in overdue {
-            let interval = min(entries[id]!.interval * 2, maximumRedeliveryInterval)
-            entries[id]!.dueAt = now + entries[id]!.interval
-            entries[id]!.interval = interval
-        }
+        for (id, _) in overdue { entries[id]?.reschedule(now: now, cap: maximumRedeliveryInterval) }
         return overdue
     }
 

@@ -30,9 +30,13 @@ public enum ConfigurationCheck {
         }
         check("endpoints") {
             let endpoints = try StageEndpoints.resolve()
-            for list in [endpoints.router, endpoints.routerListen, endpoints.sink, endpoints.sinkListen, endpoints.acknowledgements, endpoints.acknowledgementsListen] {
-                try StageEndpoints.check(list)
-                for endpoint in list { _ = try endpoints.security.review(endpoint, binding: false) }
+            let connected = [endpoints.router, endpoints.sink, endpoints.acknowledgements]
+            let bound = [endpoints.routerListen, endpoints.sinkListen, endpoints.acknowledgementsListen]
+            for (lists, binding) in [(connected, false), (bound, true)] {
+                for list in lists {
+                    try StageEndpoints.check(list)
+                    for endpoint in list { _ = try endpoints.security.review(endpoint, binding: binding) }
+                }
             }
             return "router \(endpoints.router.joined(separator: ",")), sink \(endpoints.sink.joined(separator: ",")), acknowledgements \(endpoints.acknowledgements.joined(separator: ","))"
         }

@@ -156,7 +156,7 @@ final class IngestLoop {
             }
             // One round: read what the broker has ready (up to a batch), journal it with one
             // write, and only then let the acknowledgements of that round go out. Rounds are
-            // handed on together once a batch is full or the broker has nothing more ready.
+            // handed on together once a batch is full or `lingerMilliseconds` have passed.
             var failure: MQTTError?
             var read = 0
             do throws(MQTTError) {
@@ -283,26 +283,29 @@ final class IngestLoop {
             case .rejection(let rejection): rejections.append(rejection)
             }
         }
-        var frames: [(WireFrame, FrameSocket)] = []
-        for start in stride(from: 0, to: messages.count, by: Self.maxBatch) {
-            frames.append((.messages(Array(messages[start..<min(start + Self.maxBatch, messages.count)])), links.router))
-        }
-        for start in stride(from: 0, to: rejections.count, by: Self.maxBatch) {
-            frames.append((.rejections(Array(rejections[start..<min(start + Self.maxBatch, rejections.count)])), links.sink))
-        }
+        let frames = Self.chunks(messages).map { (WireFrame.messages(Array($0)), links.router) } + Self.chunks(rejections).map { (WireFrame.rejections(Array($0)), links.sink) }
         for (frame, socket) in frames {
             do {
                 if try !socket.send(frame, stop: stop, logger: logger) {
-                    counts.undelivered += frame.count
-                    metrics.undelivered.increment(by: frame.count)
+                    countUndelivered(frame.count)
                     logger.warning("could not hand messages on before shutdown; the journal keeps them", metadata: ["messages": "\(frame.count)", "peer": "\(socket.name)"])
                 }
             } catch {
-                counts.undelivered += frame.count
-                metrics.undelivered.increment(by: frame.count)
+                countUndelivered(frame.count)
                 logger.error("could not hand messages on; the journal keeps them", metadata: ["messages": "\(frame.count)", "peer": "\(socket.name)", "error": "\(error)"])
             }
         }
+    }
+
+    /// Consecutive pieces of at most `maxBatch` items.
+    private static func chunks<Item>(_ items: [Item]) -> [ArraySlice<Item>] {
+        stride(from: 0, to: items.count, by: maxBatch).map { items[$0..<min($0 + maxBatch, items.count)] }
+    }
+
+    /// Messages the journal keeps but no stage took: the next start, or a redelivery, sends them.
+    private func countUndelivered(_ count: Int) {
+        counts.undelivered += count
+        metrics.undelivered.increment(by: count)
     }
 
     /// Sends again, before anything new, what earlier runs journaled: the sink stores each
@@ -316,8 +319,8 @@ final class IngestLoop {
             waiting.track(segment: segment)
             let now = monotonicMilliseconds()
             for (entry, location) in records { waiting.add(entry.id, at: location, now: now) }
-            for start in stride(from: 0, to: records.count, by: Self.maxBatch) {
-                handOn(records[start..<min(start + Self.maxBatch, records.count)].map(\.entry), links)
+            for chunk in Self.chunks(records) {
+                handOn(chunk.map(\.entry), links)
                 try takeAcknowledgements(links)
             }
             counts.replayed += records.count

@@ -44,7 +44,7 @@ public enum StageStatus {
         /// Series (`name{labels}`) to values.
         var values: [String: Double]
 
-        /// The sum over every series of a metric.
+        /// The sum over every series of a metric, or the value of one series (`name{labels}`).
         func total(_ name: String) -> Double {
             values.reduce(0) { $0 + ($1.key == name || $1.key.hasPrefix(name + "{") ? $1.value : 0) }
         }
@@ -72,15 +72,16 @@ public enum StageStatus {
             let loaded = after.total("cnc_router_map_loaded_timestamp_seconds")
             return "routed \(count("cnc_router_routed_total")) (\(rate("cnc_router_routed_total"))), rejected \(count("cnc_router_rejected_total")), "
                 + "held [\(after.byLabel("cnc_router_held"))], map \(count("cnc_router_map_machines")) machines loaded \(loaded > 0 ? "\(Int(now - loaded)) s ago" : "?"), "
-                + "reloads ok \(Int(after.total(#"cnc_router_map_reloads_total{result="ok"}"#))) failed \(Int(after.total(#"cnc_router_map_reloads_total{result="failed"}"#)))"
+                + "reloads ok \(count(#"cnc_router_map_reloads_total{result="ok"}"#)) failed \(count(#"cnc_router_map_reloads_total{result="failed"}"#))"
         }
         if after.has("cnc_worker_stored_total") {
             return "stored \(count("cnc_worker_stored_total")) (\(rate("cnc_worker_stored_total"))), rejected \(count("cnc_worker_rejected_total")) [\(after.byLabel("cnc_worker_stored_total"))]"
         }
         if after.has("cnc_sink_rows_written_total") {
             let last = after.total("cnc_sink_last_write_timestamp_seconds")
-            return "rows \(Int(after.total(#"cnc_sink_rows_written_total{table="cnc_data"}"#))) (\(String(format: "%.0f/s", max(0, after.total(#"cnc_sink_rows_written_total{table="cnc_data"}"#) - before.total(#"cnc_sink_rows_written_total{table="cnc_data"}"#)) / seconds))), "
-                + "rejections \(Int(after.total(#"cnc_sink_rows_written_total{table="rejected_messages"}"#))), batches \(count("cnc_sink_batches_total")), "
+            let rows = #"cnc_sink_rows_written_total{table="cnc_data"}"#
+            return "rows \(count(rows)) (\(rate(rows))), "
+                + "rejections \(count(#"cnc_sink_rows_written_total{table="rejected_messages"}"#)), batches \(count("cnc_sink_batches_total")), "
                 + "failures \(count("cnc_sink_write_failures_total")), unwritten \(count("cnc_sink_unwritten")), last write \(last > 0 ? "\(Int(now - last)) s ago" : "never"), "
                 + "database \(after.total("cnc_sink_database_connected") == 1 ? "connected" : "DISCONNECTED")"
         }

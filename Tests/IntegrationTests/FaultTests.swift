@@ -28,6 +28,11 @@ struct FaultTests {
         }
     }
 
+    /// Starts publishing the numbered lines at `rate` messages a second; returns the publisher.
+    static func publishNumbered(_ pipeline: PipelineHarness, count: Int, tag: String, rate: Int) throws -> StageProcess {
+        try pipeline.startEmulator(["--file", try numberedFile(pipeline, count: count, tag: tag), "--rate", String(rate)])
+    }
+
     /// Checks that each of the `count` numbered messages is stored once, as a row or a rejection.
     static func expectEveryNumberOnce(_ pipeline: PipelineHarness, count: Int, tag: String, database: TestDatabase? = nil) throws {
         let valid = count - count / 10
@@ -55,8 +60,7 @@ struct FaultTests {
         pipeline.overrides = ["MES_REDELIVER_AFTER_MS": "1500"]
         try pipeline.startPipeline()
         let count = Self.messageCount, tag = "kill-" + victims.joined(separator: "+")
-        let file = try Self.numberedFile(pipeline, count: count, tag: tag)
-        let emulator = try pipeline.startEmulator(["--file", file, "--rate", "4000"])
+        let emulator = try Self.publishNumbered(pipeline, count: count, tag: tag, rate: 4000)
         Thread.sleep(forTimeInterval: 0.4)
         for victim in victims { try pipeline.kill(victim) }
         Thread.sleep(forTimeInterval: 0.3)
@@ -72,8 +76,7 @@ struct FaultTests {
         pipeline.overrides = ["MES_REDELIVER_AFTER_MS": "1500"]
         try pipeline.startPipeline()
         let count = Self.messageCount * 3 / 2, tag = "kill-all"
-        let file = try Self.numberedFile(pipeline, count: count, tag: tag)
-        let emulator = try pipeline.startEmulator(["--file", file, "--rate", "4000"])
+        let emulator = try Self.publishNumbered(pipeline, count: count, tag: tag, rate: 4000)
         let everyStage = ["ingest", "router", "worker-a1", "worker-a2", "worker-b1", "worker-b2", "sink"]
         for _ in 0..<2 {
             Thread.sleep(forTimeInterval: 0.4)
@@ -92,7 +95,7 @@ struct FaultTests {
         let pipeline = try PipelineHarness()
         try pipeline.startPipeline()
         let count = Self.messageCount, tag = "sigterm"
-        let emulator = try pipeline.startEmulator(["--file", try Self.numberedFile(pipeline, count: count, tag: tag), "--rate", "4000"])
+        let emulator = try Self.publishNumbered(pipeline, count: count, tag: tag, rate: 4000)
         Thread.sleep(forTimeInterval: 0.4)
         var generator = SplitMix64(seed: UInt64(Date().timeIntervalSince1970))
         let order = pipeline.stages.keys.sorted().shuffled(using: &generator)
@@ -114,7 +117,7 @@ struct FaultTests {
         pipeline.overrides = ["DATABASE_URL": postgres.url]
         try pipeline.startPipeline()
         let count = Self.messageCount, tag = "outage"
-        let emulator = try pipeline.startEmulator(["--file", try Self.numberedFile(pipeline, count: count, tag: tag), "--rate", "2000"])
+        let emulator = try Self.publishNumbered(pipeline, count: count, tag: tag, rate: 2000)
         Thread.sleep(forTimeInterval: 0.5)
         try postgres.stop(mode: "immediate")
         Thread.sleep(forTimeInterval: Self.outageSeconds)
@@ -160,7 +163,7 @@ struct FaultTests {
         try pipeline.startPipeline()
         pipeline.overrides["MQTT_URL"] = broker.url
         let count = Self.messageCount, tag = "cut"
-        let emulator = try pipeline.startEmulator(["--file", try Self.numberedFile(pipeline, count: count, tag: tag), "--rate", "400"])
+        let emulator = try Self.publishNumbered(pipeline, count: count, tag: tag, rate: 400)
         Thread.sleep(forTimeInterval: 2)
         // Messages and acknowledgements in flight vanish; the broker will send those again.
         proxy.setDropping(true)
