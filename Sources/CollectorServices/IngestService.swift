@@ -142,6 +142,7 @@ final class IngestLoop {
         var needsConnect = true
         var fullRound = false
         while !stop.isRequested {
+            rejectionLog.reportOmitted()
             try maintain(links)
             if needsConnect {
                 do {
@@ -209,6 +210,7 @@ final class IngestLoop {
             if client.wantsWrite { usleepMilliseconds(50) }
         }
         try awaitAcknowledgements(links)
+        rejectionLog.reportOmitted(force: true)
         logger.info("ingest stopped", metadata: [
             "accepted": "\(counts.accepted)", "rejected": "\(counts.rejected)", "replayed": "\(counts.replayed)",
             "redelivered": "\(counts.redelivered)", "acknowledged": "\(counts.acknowledged)", "unacknowledged": "\(waiting.count)",

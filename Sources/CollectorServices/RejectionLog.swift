@@ -3,7 +3,9 @@ import Logging
 
 /// Logs each rejected message once, with its reason and cnc_id, at most `perSecond` lines a
 /// second: under a flood of bad messages the rest are only counted (the metrics have them all)
-/// and the next line after the flood says how many were left out. Owned by one stage thread.
+/// and, once the second is over, one line says how many were left out. The stage's loop calls
+/// `reportOmitted()` each turn, so that line comes even when no rejection follows the flood.
+/// Owned by one stage thread.
 struct RejectionLog {
     let logger: Logger
     let stage: Stage
@@ -18,15 +20,7 @@ struct RejectionLog {
     }
 
     mutating func rejected(cncID: String, reason: String, topic: String? = nil) {
-        let now = monotonicMilliseconds()
-        if now - windowStart >= 1_000 {
-            if omitted > 0 {
-                logger.warning("rejections not logged: more than the log rate limit", metadata: ["stage": "\(stage.rawValue)", "omitted": "\(omitted)", "per_second": "\(perSecond)"])
-            }
-            windowStart = now
-            logged = 0
-            omitted = 0
-        }
+        reportOmitted()
         guard logged < perSecond else {
             omitted += 1
             return
@@ -35,5 +29,17 @@ struct RejectionLog {
         var metadata: Logger.Metadata = ["stage": "\(stage.rawValue)", "cnc_id": "\(cncID)", "reason": "\(reason)"]
         if let topic { metadata["topic"] = "\(topic)" }
         logger.info("rejected", metadata: metadata)
+    }
+
+    /// Closes the rate window once it is a second old, logging how many rejections it left out;
+    /// `force` closes it now (at shutdown).
+    mutating func reportOmitted(now: UInt64 = monotonicMilliseconds(), force: Bool = false) {
+        guard force || now - windowStart >= 1_000 else { return }
+        if omitted > 0 {
+            logger.warning("rejections not logged: more than the log rate limit", metadata: ["stage": "\(stage.rawValue)", "omitted": "\(omitted)", "per_second": "\(perSecond)"])
+        }
+        windowStart = now
+        logged = 0
+        omitted = 0
     }
 }

@@ -112,6 +112,7 @@ final class RouterLoop {
 
         var drain: StageDrain?
         while true {
+            rejectionLog.reportOmitted()
             if reload.take() { reloadMap() }
             drain.start(when: stop)
             for outlet in outlets.values {
@@ -142,6 +143,7 @@ final class RouterLoop {
         if undelivered > 0 {
             logger.error("stopping with messages no worker took", metadata: ["messages": "\(undelivered)", "types": "\(outlets.values.filter { $0.heldCount > 0 }.map(\.type).sorted().joined(separator: ","))"])
         }
+        rejectionLog.reportOmitted(force: true)
         logger.info("router stopped", metadata: ["routed": "\(routed)", "rejected": "\(rejected)", "undelivered": "\(undelivered)"])
     }
 

@@ -101,6 +101,7 @@ final class SinkLoop {
 
         var drain: StageDrain?
         while true {
+            rejectionLog.reportOmitted()
             drain.start(when: stop)
             let waitMilliseconds = pending == 0 ? 100 : max(0, configuration.flushIntervalMilliseconds - elapsedSinceBatchStart())
             let bytes = try input.receive(timeoutMilliseconds: min(waitMilliseconds, 100))
@@ -114,6 +115,7 @@ final class SinkLoop {
             if drain.isOver(afterWaiting: bytes == nil ? 100 : 0, gotInput: bytes != nil) && bytes == nil { break }
         }
         flush()
+        rejectionLog.reportOmitted(force: true)
         logger.info("sink stopped", metadata: ["records": "\(written.records)", "rejections": "\(written.rejections)", "batches": "\(written.batches)", "unwritten": "\(pending)"])
     }
 

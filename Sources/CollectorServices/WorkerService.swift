@@ -68,6 +68,7 @@ public struct WorkerService: Service, CustomStringConvertible {
             var stored = 0, rejected = 0, undelivered = 0
             var drain: StageDrain?
             while true {
+                rejectionLog.reportOmitted()
                 drain.start(when: stop)
                 let bytes = try input.receive(timeoutMilliseconds: 100)
                 if drain.isOver(afterWaiting: bytes == nil ? 100 : 0, gotInput: bytes != nil) && bytes == nil { break }
@@ -108,6 +109,7 @@ public struct WorkerService: Service, CustomStringConvertible {
                     }
                 }
             }
+            rejectionLog.reportOmitted(force: true)
             logger.info("worker stopped", metadata: ["cnc_type": "\(configuration.typeName)", "stored": "\(stored)", "rejected": "\(rejected)", "undelivered": "\(undelivered)"])
         }
     }

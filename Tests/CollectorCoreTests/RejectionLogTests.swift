@@ -39,4 +39,25 @@ struct RejectionLogTests {
         #expect(logged[0].1["stage"] == "ingest")
         #expect(logged[0].1["topic"] == "t")
     }
+
+    @Test("the count of rejections left out is logged once the second is over, without a further rejection")
+    func summaryWithoutFurtherRejection() {
+        let lines = Lines()
+        var log = RejectionLog(logger: Logger(label: "test") { _ in Recorder(lines: lines) }, stage: .router)
+        log.perSecond = 3
+        for index in 0..<10 { log.rejected(cncID: "CNC\(index)", reason: "unknown cnc_id") }
+        let beforeSummary = lines.lines.withLock { $0.count }
+        log.reportOmitted(now: monotonicMilliseconds() + 2_000)
+        let logged = lines.lines.withLock { $0 }
+        #expect(logged.count == beforeSummary + 1)
+        let summary = logged.last!
+        #expect(summary.0 == "rejections not logged: more than the log rate limit")
+        #expect(summary.1["stage"] == "router")
+        let rejectedLines = logged.filter { $0.0 == "rejected" }.count
+        let omittedInSummaries = logged.filter { $0.0 != "rejected" }.compactMap { Int($0.1["omitted"]!.description) }.reduce(0, +)
+        #expect(rejectedLines + omittedInSummaries == 10)
+        // Nothing left out since: the next window closes silently.
+        log.reportOmitted(now: monotonicMilliseconds() + 4_000)
+        #expect(lines.lines.withLock { $0.count } == logged.count)
+    }
 }

@@ -113,6 +113,7 @@ struct HostileInputTests {
         let pipeline = try PipelineHarness()
         // Everything below the test's topic, so that a topic can carry hostile text too.
         pipeline.overrides["MQTT_TOPIC"] = pipeline.topic + "/#"
+        pipeline.overrides["MES_LOG_FORMAT"] = "json"
         try pipeline.startPipeline()
 
         let singles = Self.hostile(), flood = Self.flood()
@@ -166,7 +167,34 @@ struct HostileInputTests {
 
         try expectStoredVerbatim(stored, pipeline: pipeline)
         try expectRejections(hostile, pipeline: pipeline)
+        try expectRejectionLogAccounts(pipeline: pipeline)
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs().suffix(20_000))")
+    }
+
+    /// ingest's log names every rejection it made: one line each, or counted in a summary line
+    /// that comes once the rate window is over, with no further rejection needed to bring it.
+    private func expectRejectionLogAccounts(pipeline: PipelineHarness) throws {
+        let rejectedAtIngest = try pipeline.database.count("SELECT count(*) FROM rejected_messages WHERE stage = 'ingest'")
+        var logged = 0, omitted = 0
+        let deadline = Date().addingTimeInterval(5)
+        repeat {
+            logged = 0
+            omitted = 0
+            for line in pipeline.stages["ingest"]?.log.split(separator: "\n") ?? [] {
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                      let message = object["message"] as? String else { continue }
+                let metadata = object["metadata"] as? [String: Any] ?? [:]
+                if message == "rejected" {
+                    logged += 1
+                } else if message == "rejections not logged: more than the log rate limit" {
+                    omitted += Int(metadata["omitted"] as? String ?? "") ?? 0
+                }
+            }
+            if logged + omitted == rejectedAtIngest { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        } while Date() < deadline
+        #expect(omitted > 0, "the flood should exceed the log rate limit")
+        #expect(logged + omitted == rejectedAtIngest, "\(logged) rejection lines and \(omitted) left out, for \(rejectedAtIngest) rejections")
     }
 
     /// The hostile messages that are valid: stored once, with their text exactly as sent.
