@@ -73,6 +73,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# The monitoring test runs a real Prometheus over deploy/prometheus.yml and the dashboard.
+CNC_REQUIRED_PACKAGES+=(prometheus)
 ensure_packages
 
 start_private_servers cnct

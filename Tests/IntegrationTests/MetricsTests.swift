@@ -76,4 +76,77 @@ struct MetricsTests {
         #expect(try await sink.waitForStatus("/readyz", 200) == 200, "\(pipeline.logs())")
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
     }
+
+    /// The shipped `deploy/prometheus.yml` (its `cnc-local-*` jobs, on the test's ports) run by a
+    /// real Prometheus against a real pipeline, and every query of the shipped dashboard asked
+    /// of it: each is valid PromQL and finds data.
+    @Test("a real Prometheus scrapes every stage with the shipped configuration and answers every dashboard query")
+    func prometheusAndDashboard() async throws {
+        let shipped = try String(contentsOfFile: "\(TestEnvironment.packageDirectory)/deploy/prometheus.yml", encoding: .utf8)
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: PrivatePrometheus.executable("promtool"))
+        check.arguments = ["check", "config", "\(TestEnvironment.packageDirectory)/deploy/prometheus.yml"]
+        check.standardOutput = FileHandle.nullDevice
+        try check.run()
+        check.waitUntilExit()
+        #expect(check.terminationStatus == 0, "promtool check config refuses deploy/prometheus.yml")
+
+        let pipeline = try PipelineHarness()
+        // The shipped local ports, in the order deploy/supervisord.conf gives them.
+        let stages: [(name: String, shippedPort: Int, command: String, arguments: [String])] = [
+            ("sink", 9103, "sink", []), ("router", 9102, "router", []),
+            ("worker-a1", 9110, "worker", ["--type", "CNCTypeA"]), ("worker-a2", 9111, "worker", ["--type", "CNCTypeA"]),
+            ("worker-b1", 9120, "worker", ["--type", "CNCTypeB"]), ("worker-b2", 9121, "worker", ["--type", "CNCTypeB"]),
+            ("ingest", 9101, "ingest", []),
+        ]
+        var configuration = shipped.replacingOccurrences(of: "scrape_interval: 10s", with: "scrape_interval: 1s")
+        for stage in stages {
+            #expect(shipped.contains("\"127.0.0.1:\(stage.shippedPort)\""), "deploy/prometheus.yml does not scrape \(stage.name) on \(stage.shippedPort)")
+            let port = try PrivateBroker.freePort()
+            configuration = configuration.replacingOccurrences(of: "\"127.0.0.1:\(stage.shippedPort)\"", with: "\"127.0.0.1:\(port)\"")
+            let arguments = stage.arguments + ["--metrics-listen", "127.0.0.1:\(port)"]
+            if stage.name == "ingest" { try pipeline.startIngest(arguments) } else { try pipeline.start(stage.name, stage.command, arguments) }
+        }
+        let prometheus = try PrivatePrometheus(configuration: configuration, directory: "\(pipeline.directory)/prometheus")
+        // Every stage scraped, and up, before the traffic: rates need samples from before it.
+        var up: Double?
+        let scraped = Date().addingTimeInterval(30)
+        repeat {
+            try await Task.sleep(for: .milliseconds(500))
+            up = try await prometheus.query(#"sum(up{job=~"cnc-local-.*"})"#).series.first.flatMap(Self.sampleValue)
+        } while up != 7 && Date() < scraped
+        let targets = await prometheus.targets()
+        #expect(up == 7, "\(targets)")
+
+        // Traffic for every panel: valid messages of both types, invalid ones (ingest and
+        // workers refuse them) and machines the map does not know (the router refuses them).
+        let emulator = try pipeline.startEmulator(["--loop", "--count", "1500", "--rate", "300", "--machines", "24", "--invalid-share", "0.1"])
+        try pipeline.waitForEmulator(emulator)
+
+        let dashboard = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(TestEnvironment.packageDirectory)/deploy/grafana/cnc-collector.json"))) as? [String: Any] ?? [:]
+        let expressions = (dashboard["panels"] as? [[String: Any]] ?? []).flatMap { panel in
+            (panel["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String }
+        }
+        #expect(expressions.count > 20)
+        // Filters on `> 0` find nothing where nothing was refused: the sink refused nothing.
+        let mayBeEmpty = ["cnc_sink_rejected_total"]
+        for expression in expressions {
+            var answer = try await prometheus.query(expression)
+            let deadline = Date().addingTimeInterval(10)
+            while answer.status == "success" && answer.series.isEmpty && !mayBeEmpty.contains(where: expression.contains) && Date() < deadline {
+                try await Task.sleep(for: .milliseconds(500))
+                answer = try await prometheus.query(expression)
+            }
+            #expect(answer.status == "success", "\(expression): \(answer.error ?? "")")
+            if !mayBeEmpty.contains(where: expression.contains) {
+                #expect(!answer.series.isEmpty, "the dashboard query \(expression) finds nothing")
+            }
+        }
+        #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
+    }
+
+    /// The value of one series of an instant vector, as Prometheus's API returns it.
+    static func sampleValue(_ series: [String: Any]) -> Double? {
+        ((series["value"] as? [Any])?.last as? String).flatMap(Double.init)
+    }
 }

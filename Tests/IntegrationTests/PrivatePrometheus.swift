@@ -1,0 +1,62 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A Prometheus of a test's own, on a free loopback port, scraping with the configuration the
+/// test gives it; its data lives in the test's directory.
+final class PrivatePrometheus {
+    let port: Int
+    private let process: Process
+
+    init(configuration: String, directory: String) throws {
+        port = try PrivateBroker.freePort()
+        try FileManager.default.createDirectory(atPath: "\(directory)/data", withIntermediateDirectories: true)
+        let configurationPath = "\(directory)/prometheus.yml"
+        try configuration.write(toFile: configurationPath, atomically: true, encoding: .utf8)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable("prometheus"))
+        process.arguments = [
+            "--config.file=\(configurationPath)", "--storage.tsdb.path=\(directory)/data",
+            "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
+        ]
+        let log = FileManager.default.createFile(atPath: "\(directory)/prometheus.log", contents: nil) ? FileHandle(forWritingAtPath: "\(directory)/prometheus.log") : nil
+        process.standardOutput = log ?? FileHandle.nullDevice
+        process.standardError = log ?? FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if PrivateBroker.accepts(port: port) { return }
+            guard process.isRunning else { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw HarnessError("prometheus did not start on port \(port): \((try? String(contentsOfFile: "\(directory)/prometheus.log", encoding: .utf8)) ?? "")")
+    }
+
+    /// One instant query through the HTTP API: its status and the number of series it returned.
+    func query(_ expression: String) async throws -> (status: String, series: [[String: Any]], error: String?) {
+        // URLQueryItem leaves `+` as it is, which a server reads as a space.
+        let encoded = expression.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/api/v1/query?query=\(encoded)")!)
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        let result = (object["data"] as? [String: Any])?["result"] as? [[String: Any]] ?? []
+        return (object["status"] as? String ?? "", result, object["error"] as? String)
+    }
+
+    /// Each scrape target's health and last error, for a failure's message.
+    func targets() async -> String {
+        guard let (data, _) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/api/v1/targets")!) else { return "" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    deinit {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    static func executable(_ name: String) -> String {
+        ["/usr/bin/\(name)", "/usr/local/bin/\(name)"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? name
+    }
+}
