@@ -7,9 +7,11 @@ import argparse
 import json
 import os
 import re
+import resource
 import signal
 import statistics
 import subprocess
+import sys
 import time
 
 STAGES = [
@@ -23,9 +25,20 @@ STAGES = [
 ]
 
 
+_connection = None
+
+
 def psql(sql):
-    out = subprocess.run(["psql", os.environ["DATABASE_URL"], "-Atqc", sql], check=True, capture_output=True, text=True)
-    return out.stdout.strip()
+    """The first row of a query, its columns joined by "|" as psql -Atq prints them. One
+    connection serves the whole run: a psql process per poll would cost the pipeline CPU
+    (a process, a connection and a backend each time) that the broker-only reference never pays."""
+    global _connection
+    if _connection is None:
+        import psycopg
+        _connection = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
+    cursor = _connection.execute(sql)
+    row = cursor.fetchone() if cursor.description else None
+    return "" if row is None else "|".join("" if value is None else str(value) for value in row)
 
 
 def emulator(bin_dir, topic, count, env):
@@ -50,7 +63,63 @@ def proc_stats(pid):
     return rss, (int(fields[11]) + int(fields[12])) / ticks
 
 
-def broker_only(bin_dir, env, count, run):
+def process_cpu(pid):
+    """CPU seconds of a process, or 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CPUWatch:
+    """What the whole machine spent during one phase: the share of its cores that were busy,
+    and the CPU seconds of the broker, of PostgreSQL (the postmaster and every child of it)
+    and of this script's children that ended in the phase (the publisher, and the reference
+    subscribers). On a shared machine these say where the cores went."""
+
+    def __init__(self, work_dir):
+        self.work_dir = work_dir
+        self.start = self.sample()
+
+    def servers(self):
+        with open(f"{self.work_dir}/mq/mosquitto.pid") as pidfile:
+            broker = process_cpu(int(pidfile.read().strip()))
+        with open(f"{self.work_dir}/pg/data/postmaster.pid") as pidfile:
+            postmaster = int(pidfile.readline().strip())
+        database = process_cpu(postmaster)
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == postmaster:
+                        database += process_cpu(int(entry))
+            except OSError:
+                pass
+        return broker, database
+
+    def sample(self):
+        with open("/proc/stat") as stat:
+            jiffies = [int(value) for value in stat.readline().split()[1:]]
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return {"busy": sum(jiffies) - jiffies[3] - jiffies[4], "total": sum(jiffies),
+                "children": children.ru_utime + children.ru_stime, "servers": self.servers()}
+
+    def stop(self):
+        end = self.sample()
+        return {
+            "machine_busy": (end["busy"] - self.start["busy"]) / max(1, end["total"] - self.start["total"]),
+            "broker_s": end["servers"][0] - self.start["servers"][0],
+            "postgres_s": end["servers"][1] - self.start["servers"][1],
+            "clients_s": end["children"] - self.start["children"],
+        }
+
+
+def broker_only(bin_dir, work_dir, env, count, run):
+    """The broker's ceiling: a plain C subscriber at QoS 1 that only counts. Returns the rate
+    and where the machine's CPU went meanwhile."""
     port = env["MQTT_URL"].rsplit(":", 1)[1]
     topic = f"bench/ref{run}/CNC"
     subscriber = subprocess.Popen(
@@ -58,10 +127,12 @@ def broker_only(bin_dir, env, count, run):
         stdout=subprocess.DEVNULL,
     )
     time.sleep(0.5)
+    watch = CPUWatch(work_dir)
     start = time.monotonic()
     emulator(bin_dir, topic, count, env)
     subscriber.wait(timeout=600)
-    return count / (time.monotonic() - start)
+    rate = count / (time.monotonic() - start)
+    return rate, watch.stop()
 
 
 def naive(bin_dir, env, count, run, python_path):
@@ -96,14 +167,14 @@ def measure_latency(bin_dir, topic, env, rate, seconds):
     )
     deadline = time.monotonic() + 60
     while int(psql("SELECT count(*) FROM cnc_data")) < before + messages and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.25)
     row = psql(f"""
-        SELECT percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY ms), max(ms)
+        SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms), percentile_cont(0.95) WITHIN GROUP (ORDER BY ms),
+               percentile_cont(0.99) WITHIN GROUP (ORDER BY ms), max(ms)
         FROM (SELECT extract(epoch FROM stored_at - ts) * 1000 AS ms FROM cnc_data WHERE received_at > '{marker}') AS latency
     """)
-    percentiles, maximum = row.rsplit("|", 1)
-    p50, p95, p99 = (float(value) for value in percentiles.strip("{}").split(","))
-    return {"rate": rate, "messages": messages, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "max_ms": float(maximum)}
+    p50, p95, p99, maximum = (float(value) for value in row.split("|"))
+    return {"rate": rate, "messages": messages, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "max_ms": maximum}
 
 
 def start_stages(bin_dir, work_dir, env, run):
@@ -136,10 +207,17 @@ def stop_stages(processes):
 
 
 def wait_for_rows(count, seconds):
-    """Waits until cnc_data holds count rows; returns when it does or after seconds."""
+    """Waits until cnc_data holds count rows; returns when it does or after seconds. Polls
+    four times a second: the measurement takes its end from the rows, not from the poll."""
     start = time.monotonic()
     while int(psql("SELECT count(*) FROM cnc_data")) < count and time.monotonic() - start < seconds:
-        time.sleep(0.05)
+        time.sleep(0.25)
+
+
+def seconds_since(marker):
+    """From marker (the database's clock_timestamp() before the first publish) to the last
+    row's stored_at, set as the sink writes it, just before that batch's COMMIT."""
+    return float(psql(f"SELECT extract(epoch FROM max(stored_at) - '{marker}') FROM cnc_data"))
 
 
 def check_counts(run, expected):
@@ -152,15 +230,18 @@ def check_counts(run, expected):
 def pipeline(bin_dir, work_dir, env, count, run, latency_seconds):
     topic, processes, _ = start_stages(bin_dir, work_dir, env, run)
     try:
-        start = time.monotonic()
+        stages_before = sum(process_cpu(process.pid) for process in processes.values())
+        watch = CPUWatch(work_dir)
+        marker = psql("SELECT clock_timestamp()")
         emulator(bin_dir, topic, count, env)
         wait_for_rows(count, 600)
-        seconds = time.monotonic() - start
+        seconds = seconds_since(marker)
+        cpu = dict(watch.stop(), stages_s=sum(process_cpu(process.pid) for process in processes.values()) - stages_before)
         latency = measure_latency(bin_dir, topic, env, count / seconds / 2, latency_seconds)
         resources = {name: proc_stats(process.pid) for name, process in processes.items()}
         stop_stages(processes)
         check_counts(run, count + latency["messages"])
-        return count / seconds, latency, resources
+        return count / seconds, latency, resources, cpu
     finally:
         for process in processes.values():
             if process.poll() is None:
@@ -236,6 +317,7 @@ def main():
     parser.add_argument("--durable", action="store_true", help="PostgreSQL runs with fsync and synchronous_commit on (for the table)")
     parser.add_argument("--soak-seconds", type=int, default=0, help="instead of the benchmark, run at half the measured rate this long")
     args = parser.parse_args()
+    sys.path.insert(0, args.python_path)
     env = dict(os.environ, MES_LOG_LEVEL="info")
     if args.soak_seconds > 0:
         soak(args.bin_dir, args.work_dir, env, min(args.count, 50_000), args.soak_seconds, args.json.replace("bench.json", "soak.json"))
@@ -244,10 +326,11 @@ def main():
     runs = []
     for run in range(1, args.runs + 1):
         publisher = args.count / emulator(args.bin_dir, f"bench/none{run}/CNC", args.count, env)
-        reference = broker_only(args.bin_dir, env, args.count, run)
+        reference, reference_cpu = broker_only(args.bin_dir, args.work_dir, env, args.count, run)
         naive_rate = naive(args.bin_dir, env, args.naive_count, run, args.python_path)
-        rate, latency, resources = pipeline(args.bin_dir, args.work_dir, env, args.count, run, args.latency_seconds)
-        runs.append({"publisher": publisher, "broker_only": reference, "naive": naive_rate, "pipeline": rate, "latency": latency, "resources": resources})
+        rate, latency, resources, cpu = pipeline(args.bin_dir, args.work_dir, env, args.count, run, args.latency_seconds)
+        runs.append({"publisher": publisher, "broker_only": reference, "naive": naive_rate, "pipeline": rate, "latency": latency, "resources": resources,
+                     "cpu": {"broker_only": reference_cpu, "pipeline": cpu}})
         print(f"run {run}: publisher {publisher:,.0f} msg/s, broker-only {reference:,.0f} msg/s, naive {naive_rate:,.0f} msg/s, pipeline {rate:,.0f} msg/s", flush=True)
 
     median = {key: statistics.median(run[key] for run in runs) for key in ("publisher", "broker_only", "naive", "pipeline")}
@@ -273,6 +356,17 @@ def main():
         rss = statistics.median(run["resources"][name][0] for run in runs)
         cpu = statistics.median(run["resources"][name][1] for run in runs)
         print(f"{name:<12}{rss:>12.1f}{cpu:>8.2f}")
+    print()
+    print("where the cores went while the messages flowed, CPU microseconds per message (medians):")
+    print(f"{'':<36}{'broker-only':>12}{'pipeline':>10}")
+    def per_message(phase, key):
+        return statistics.median(run["cpu"][phase].get(key, 0) for run in runs) / args.count * 1e6
+    for label, key in (("publisher (+ reference subscriber)", "clients_s"), ("mosquitto", "broker_s"),
+                       ("PostgreSQL", "postgres_s"), ("pipeline stages", "stages_s")):
+        print(f"{label:<36}{per_message('broker_only', key):>12.1f}{per_message('pipeline', key):>10.1f}")
+    for phase in ("broker_only", "pipeline"):
+        busy = statistics.median(run["cpu"][phase]["machine_busy"] for run in runs)
+        print(f"  {phase.replace('_', '-')}: the machine's {os.cpu_count()} cores were {busy:.0%} busy")
     with open(args.json, "w") as output:
         json.dump({"count": args.count, "naive_count": args.naive_count, "durable": args.durable, "runs": runs, "median": median,
                    "pipeline_to_broker_only": ratio, "pipeline_to_naive": naive_ratio}, output, indent=2)

@@ -16,8 +16,9 @@
 #   pipeline     sink, router, 2 workers per type and ingest: first publish to last COMMIT
 #   latency      then, at half that rate for --latency-seconds (default 10): p50/p95/p99/max from
 #                each message's timestamp to its row's stored_at
-# and prints the medians, the ratios of the pipeline to the broker-only and naive rates, and each stage's
-# peak RSS and CPU seconds; the same figures go to FILE as JSON (default run/bench.json).
+# and prints the medians, the ratios of the pipeline to the broker-only and naive rates, each stage's
+# peak RSS and CPU seconds, and the CPU time per message of the publisher, mosquitto, PostgreSQL and
+# the stages while the messages flowed; the same figures go to FILE as JSON (default run/bench.json).
 
 set -euo pipefail
 
