@@ -22,18 +22,21 @@ public enum JournalEntry: Sendable, Equatable {
 
     /// Appends this entry's record to `writer`.
     public func write(to writer: inout ByteWriter) {
-        var body = ByteWriter(capacity: 512)
+        // The body goes straight into `writer`; its length and checksum are patched in after.
+        let header = writer.bytes.count
+        writer.write(UInt32(0))
+        writer.write(UInt32(0))
         switch self {
         case .message(let message):
-            body.write(UInt8(1))
-            body.write(message)
+            writer.write(UInt8(1))
+            writer.write(message)
         case .rejection(let rejection):
-            body.write(UInt8(2))
-            body.write(rejection)
+            writer.write(UInt8(2))
+            writer.write(rejection)
         }
-        writer.write(UInt32(body.bytes.count))
-        writer.write(CRC32C.checksum(body.bytes))
-        writer.write(raw: body.bytes)
+        let body = header + Self.headerSize
+        writer.patch(UInt32(writer.bytes.count - body), at: header)
+        writer.patch(writer.bytes[body...].withUnsafeBytes { CRC32C.checksum($0) }, at: header + 4)
     }
 
     /// Decodes one record's body (the bytes after its header), checking the checksum.
