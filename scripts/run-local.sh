@@ -381,10 +381,15 @@ SQL
     print_rejections "$ROWS"
 }
 
+# The latest ROWS rejections, or with a message_id as second argument, that message's.
 print_rejections() {
-    local rows=$1
-    echo "=== rejected_messages (latest $rows)"
-    pg -q -v rows="$rows" <<'SQL'
+    local rows=$1 id=${2:-}
+    if [[ -n $id ]]; then
+        echo "=== rejected_messages (message_id $id)"
+    else
+        echo "=== rejected_messages (latest $rows)"
+    fi
+    pg -q -v rows="$rows" -v id="$id" <<'SQL'
 -- raw is bytea and need not be UTF-8: show it as text when it is, escaped otherwise.
 CREATE FUNCTION pg_temp.raw_text(b bytea) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
@@ -393,7 +398,8 @@ EXCEPTION WHEN others THEN
     RETURN encode(b, 'escape');
 END $$;
 SELECT rejected_at, stage, reason, cnc_id, left(pg_temp.raw_text(raw), 160) AS raw
-FROM (SELECT * FROM rejected_messages ORDER BY rejected_at DESC LIMIT :rows) AS latest
+FROM (SELECT * FROM rejected_messages WHERE :'id' = '' OR message_id::text = :'id'
+      ORDER BY rejected_at DESC LIMIT :rows) AS latest
 ORDER BY rejected_at;
 SQL
 }
@@ -496,8 +502,9 @@ do_start() {
         log_warn "mosquitto_pub failed"
         rc=1
     }
+    # The same bytes make the same message_id: a second run finds the first run's rejection.
     if wait_for_messages "$topic" "$STATE_DIR/invalid-message.json"; then
-        print_rejections 1 || rc=1
+        print_rejections 1 "$(message_ids "$topic" "$STATE_DIR/invalid-message.json")" || rc=1
     else
         rc=1
     fi
