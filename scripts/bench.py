@@ -84,18 +84,19 @@ class CPUWatch:
         self.start = self.sample()
 
     def servers(self):
+        """CPU seconds of the broker, and of each PostgreSQL process by pid."""
         with open(f"{self.work_dir}/mq/mosquitto.pid") as pidfile:
             broker = process_cpu(int(pidfile.read().strip()))
         with open(f"{self.work_dir}/pg/data/postmaster.pid") as pidfile:
             postmaster = int(pidfile.readline().strip())
-        database = process_cpu(postmaster)
+        database = {postmaster: process_cpu(postmaster)}
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
                 continue
             try:
                 with open(f"/proc/{entry}/stat") as stat:
                     if int(stat.read().rsplit(")", 1)[1].split()[1]) == postmaster:
-                        database += process_cpu(int(entry))
+                        database[int(entry)] = process_cpu(int(entry))
             except OSError:
                 pass
         return broker, database
@@ -112,7 +113,9 @@ class CPUWatch:
         return {
             "machine_busy": (end["busy"] - self.start["busy"]) / max(1, end["total"] - self.start["total"]),
             "broker_s": end["servers"][0] - self.start["servers"][0],
-            "postgres_s": end["servers"][1] - self.start["servers"][1],
+            # A backend that ended during the phase takes its CPU time with it: count each
+            # process's growth, and a new one's whole time.
+            "postgres_s": sum(max(0.0, seconds - self.start["servers"][1].get(pid, 0.0)) for pid, seconds in end["servers"][1].items()),
             "clients_s": end["children"] - self.start["children"],
         }
 
