@@ -26,19 +26,31 @@ STAGES = [
 
 
 _connection = None
+_watcher_pid = None
 
 
 def psql(sql):
     """The first row of a query, its columns joined by "|" as psql -Atq prints them. One
     connection serves the whole run: a psql process per poll would cost the pipeline CPU
     (a process, a connection and a backend each time) that the broker-only reference never pays."""
-    global _connection
+    cursor = connection().execute(sql)
+    row = cursor.fetchone() if cursor.description else None
+    return "" if row is None else "|".join("" if value is None else str(value) for value in row)
+
+
+def connection():
+    global _connection, _watcher_pid
     if _connection is None:
         import psycopg
         _connection = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
-    cursor = _connection.execute(sql)
-    row = cursor.fetchone() if cursor.description else None
-    return "" if row is None else "|".join("" if value is None else str(value) for value in row)
+        _watcher_pid = _connection.execute("SELECT pg_backend_pid()").fetchone()[0]
+    return _connection
+
+
+def watcher_pid():
+    """The backend serving this script, whose polling is not the pipeline's cost."""
+    connection()
+    return _watcher_pid
 
 
 def emulator(bin_dir, topic, count, env):
@@ -76,8 +88,8 @@ def process_cpu(pid):
 class CPUWatch:
     """What the whole machine spent during one phase: the share of its cores that were busy,
     and the CPU seconds of the broker, of PostgreSQL (the postmaster and every child of it)
-    and of this script's children that ended in the phase (the publisher, and the reference
-    subscribers). On a shared machine these say where the cores went."""
+    but for the backend this script watches through, and of this script's children that ended
+    in the phase (the publisher, and the broker-only reference's subscriber). On a shared machine these say where the cores went."""
 
     def __init__(self, work_dir):
         self.work_dir = work_dir
@@ -95,15 +107,16 @@ class CPUWatch:
                 continue
             try:
                 with open(f"/proc/{entry}/stat") as stat:
-                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == postmaster:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == postmaster and int(entry) != watcher_pid():
                         database[int(entry)] = process_cpu(int(entry))
             except OSError:
                 pass
         return broker, database
 
     def sample(self):
+        # user, nice, system, idle, iowait, irq, softirq, steal: guest time is already in user.
         with open("/proc/stat") as stat:
-            jiffies = [int(value) for value in stat.readline().split()[1:]]
+            jiffies = [int(value) for value in stat.readline().split()[1:9]]
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         return {"busy": sum(jiffies) - jiffies[3] - jiffies[4], "total": sum(jiffies),
                 "children": children.ru_utime + children.ru_stime, "servers": self.servers()}
@@ -345,9 +358,9 @@ def main():
     print(f"{'publisher alone':<28}{median['publisher']:>12,.0f} msg/s")
     print(f"{'broker-only (mosquitto_sub)':<28}{median['broker_only']:>12,.0f} msg/s")
     print(f"{'naive (INSERT+COMMIT each)':<28}{median['naive']:>12,.0f} msg/s   ({args.naive_count:,} messages)")
-    print(f"{'pipeline, publish to COMMIT':<28}{median['pipeline']:>12,.0f} msg/s")
-    print(f"{'pipeline / broker-only':<28}{ratio:>12.2f}")
-    print(f"{'pipeline / naive':<28}{naive_ratio:>12.1f}")
+    print(f"{'pipeline, publish to stored':<28}{median['pipeline']:>12,.0f} msg/s")
+    print(f"{'pipeline / broker-only':<28}{ratio:>12.2f}   (median of each run's ratio)")
+    print(f"{'pipeline / naive':<28}{naive_ratio:>12.1f}   (median of each run's ratio)")
     print()
     rate = statistics.median(run["latency"]["rate"] for run in runs)
     print(f"latency at half the pipeline's rate ({rate:,.0f} msg/s, {args.latency_seconds} s), publish to stored, medians:")

@@ -13,7 +13,7 @@
 #   broker-only  the same messages to mosquitto_sub -C N (a C subscriber that only counts)
 #   naive        the design this project replaces: a Python paho-mqtt subscriber that INSERTs and
 #                COMMITs each message (--naive-count, default 20000, since it is slow)
-#   pipeline     sink, router, 2 workers per type and ingest: first publish to last COMMIT
+#   pipeline     sink, router, 2 workers per type and ingest: first publish to the last row's stored_at
 #   latency      then, at half that rate for --latency-seconds (default 10): p50/p95/p99/max from
 #                each message's timestamp to its row's stored_at
 # and prints the medians, the ratios of the pipeline to the broker-only and naive rates, each stage's
@@ -57,15 +57,14 @@ args=()
 for argument in "$@"; do [[ $argument == --no-fsync ]] || args+=("$argument"); done
 start_private_servers $durable cncb
 
-# The naive reference is Python, like the service this project replaces.
+# The naive reference is Python, like the service this project replaces; the driver watches the
+# database through psycopg in every mode.
 python_path=$PRIVATE_DIR/python
-if ((!soak)); then
-    if ! python3 -m pip --version >/dev/null 2>&1; then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip >/dev/null
-    fi
-    log_info "installing paho-mqtt and psycopg for the naive reference"
-    python3 -m pip install -q --disable-pip-version-check --target "$python_path" 'paho-mqtt>=2,<3' 'psycopg[binary]>=3,<4'
+if ! python3 -m pip --version >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip >/dev/null
 fi
+log_info "installing paho-mqtt (for the naive reference) and psycopg"
+python3 -m pip install -q --disable-pip-version-check --target "$python_path" 'paho-mqtt>=2,<3' 'psycopg[binary]>=3,<4'
 
 mkdir -p "$REPO_ROOT/run"
 python3 "$REPO_ROOT/scripts/bench.py" --bin-dir "$BIN_DIR" --work-dir "$PRIVATE_DIR" --python-path "$python_path" \

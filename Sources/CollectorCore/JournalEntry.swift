@@ -22,7 +22,8 @@ public enum JournalEntry: Sendable, Equatable {
 
     /// Appends this entry's record to `writer`.
     public func write(to writer: inout ByteWriter) {
-        // The body goes straight into `writer`; its length and checksum are patched in after.
+        // Written in place, its length and checksum patched in after: a body buffer of its own
+        // would cost an allocation and a copy per message on ingest's hot path.
         let header = writer.bytes.count
         writer.write(UInt32(0))
         writer.write(UInt32(0))
@@ -35,8 +36,11 @@ public enum JournalEntry: Sendable, Equatable {
             writer.write(rejection)
         }
         let body = header + Self.headerSize
+        // The checksum first, in a statement of its own: a slice of the buffer still alive
+        // during `patch` would make it copy the whole round's buffer.
+        let checksum = writer.bytes[body...].withUnsafeBytes { CRC32C.checksum($0) }
         writer.patch(UInt32(writer.bytes.count - body), at: header)
-        writer.patch(writer.bytes[body...].withUnsafeBytes { CRC32C.checksum($0) }, at: header + 4)
+        writer.patch(checksum, at: header + 4)
     }
 
     /// Decodes one record's body (the bytes after its header), checking the checksum.

@@ -34,7 +34,8 @@ struct RejectionLog {
     /// Closes the rate window once it is a second old, logging how many rejections it left out;
     /// `force` closes it now (at shutdown).
     mutating func reportOmitted(now: UInt64 = monotonicMilliseconds(), force: Bool = false) {
-        guard force || now - windowStart >= 1_000 else { return }
+        // Wrapping: a clock reading before the window's start closes it rather than trapping.
+        guard force || now &- windowStart >= 1_000 else { return }
         if omitted > 0 {
             logger.warning("rejections not logged: more than the log rate limit", metadata: ["stage": "\(stage.rawValue)", "omitted": "\(omitted)", "per_second": "\(perSecond)"])
         }

@@ -84,7 +84,7 @@ struct MetricsTests {
     func prometheusAndDashboard() async throws {
         let shipped = try String(contentsOfFile: "\(TestEnvironment.packageDirectory)/deploy/prometheus.yml", encoding: .utf8)
         let check = Process()
-        check.executableURL = URL(fileURLWithPath: PrivatePrometheus.executable("promtool"))
+        check.executableURL = URL(fileURLWithPath: try PrivatePrometheus.executable("promtool"))
         check.arguments = ["check", "config", "\(TestEnvironment.packageDirectory)/deploy/prometheus.yml"]
         check.standardOutput = FileHandle.nullDevice
         try check.run()
@@ -92,7 +92,7 @@ struct MetricsTests {
         #expect(check.terminationStatus == 0, "promtool check config refuses deploy/prometheus.yml")
 
         let pipeline = try PipelineHarness()
-        // The shipped local ports, in the order deploy/supervisord.conf gives them.
+        // The stages deploy/supervisord.conf runs, with the local ports deploy/prometheus.yml scrapes.
         let stages: [(name: String, shippedPort: Int, command: String, arguments: [String])] = [
             ("sink", 9103, "sink", []), ("router", 9102, "router", []),
             ("worker-a1", 9110, "worker", ["--type", "CNCTypeA"]), ("worker-a2", 9111, "worker", ["--type", "CNCTypeA"]),
@@ -108,6 +108,7 @@ struct MetricsTests {
             if stage.name == "ingest" { try pipeline.startIngest(arguments) } else { try pipeline.start(stage.name, stage.command, arguments) }
         }
         let prometheus = try PrivatePrometheus(configuration: configuration, directory: "\(pipeline.directory)/prometheus")
+        try await prometheus.waitUntilReady()
         // Every stage scraped, and up, before the traffic: rates need samples from before it.
         var up: Double?
         let scraped = Date().addingTimeInterval(30)

@@ -8,14 +8,16 @@ import FoundationNetworking
 final class PrivatePrometheus {
     let port: Int
     private let process: Process
+    private let directory: String
 
     init(configuration: String, directory: String) throws {
+        self.directory = directory
         port = try PrivateBroker.freePort()
         try FileManager.default.createDirectory(atPath: "\(directory)/data", withIntermediateDirectories: true)
         let configurationPath = "\(directory)/prometheus.yml"
         try configuration.write(toFile: configurationPath, atomically: true, encoding: .utf8)
         process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable("prometheus"))
+        process.executableURL = URL(fileURLWithPath: try Self.executable("prometheus"))
         process.arguments = [
             "--config.file=\(configurationPath)", "--storage.tsdb.path=\(directory)/data",
             "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
@@ -24,16 +26,22 @@ final class PrivatePrometheus {
         process.standardOutput = log ?? FileHandle.nullDevice
         process.standardError = log ?? FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if PrivateBroker.accepts(port: port) { return }
-            guard process.isRunning else { break }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        throw HarnessError("prometheus did not start on port \(port): \((try? String(contentsOfFile: "\(directory)/prometheus.log", encoding: .utf8)) ?? "")")
     }
 
-    /// One instant query through the HTTP API: its status and the number of series it returned.
+    /// Waits until `/-/ready` answers 200: Prometheus opens its port before it can answer queries.
+    func waitUntilReady(seconds: Double = 30) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline && process.isRunning {
+            if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/-/ready")!),
+               (response as? HTTPURLResponse)?.statusCode == 200 {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw HarnessError("prometheus did not become ready on port \(port): \((try? String(contentsOfFile: "\(directory)/prometheus.log", encoding: .utf8)) ?? "")")
+    }
+
+    /// One instant query through the HTTP API: its status, the series it returned and its error.
     func query(_ expression: String) async throws -> (status: String, series: [[String: Any]], error: String?) {
         // URLQueryItem leaves `+` as it is, which a server reads as a space.
         let encoded = expression.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
@@ -56,7 +64,12 @@ final class PrivatePrometheus {
         }
     }
 
-    static func executable(_ name: String) -> String {
-        ["/usr/bin/\(name)", "/usr/local/bin/\(name)"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? name
+    /// The program's path on `PATH`; scripts/test.sh installs Debian's prometheus package.
+    static func executable(_ name: String) throws -> String {
+        let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"]
+        guard let path = directories.map({ "\($0)/\(name)" }).first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            throw HarnessError("\(name) not found on PATH: install the prometheus package (scripts/test.sh does)")
+        }
+        return path
     }
 }
