@@ -41,8 +41,7 @@ public enum ConfigurationCheck {
             return "router \(endpoints.router.joined(separator: ",")), sink \(endpoints.sink.joined(separator: ",")), acknowledgements \(endpoints.acknowledgements.joined(separator: ","))"
         }
         check("MQTT_URL") {
-            let broker = try MQTTURL(parsing: Settings.resolve(nil, env: "MQTT_URL", default: "mqtt://127.0.0.1:1883"))
-            return "\(broker)"
+            "\(try Settings.broker(nil))"
         }
         check("MES_JOURNAL_DIR") {
             guard let directory = Settings.environment("MES_JOURNAL_DIR") else {

@@ -86,9 +86,9 @@ public struct EmulatorService: Service, CustomStringConvertible {
         let total = configuration.count ?? (configuration.loop ? Int.max : configuration.lines.count)
         logger.info("publishing", metadata: ["broker": "\(configuration.broker)", "topic": "\(configuration.topic)", "count": "\(total == Int.max ? "unbounded" : String(total))", "rate": "\(configuration.rate)"])
         let start = monotonicMilliseconds()
-        while summary.published < total && !stop.isRequested {
+        while publisher.published < total && !stop.isRequested {
             if configuration.rate > 0 {
-                let due = start + UInt64(Double(summary.published) * 1_000 / configuration.rate)
+                let due = start + UInt64(Double(publisher.published) * 1_000 / configuration.rate)
                 let now = monotonicMilliseconds()
                 if due > now {
                     try publisher.wait(milliseconds: Int32(min(due - now, 100)))
@@ -96,9 +96,9 @@ public struct EmulatorService: Service, CustomStringConvertible {
                 }
             }
             try publisher.publish(topic: configuration.topic, payload: generator.next(), qos: configuration.qos, stop: stop)
-            summary.published += 1
         }
         let complete = try publisher.drain()
+        summary.published = publisher.published
         summary.acknowledged = publisher.acknowledged
         summary.invalid = generator.invalidCount
         summary.seconds = Double(monotonicMilliseconds() - start) / 1_000

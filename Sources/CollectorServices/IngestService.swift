@@ -347,6 +347,11 @@ final class IngestLoop {
             metrics.redelivered.increment(by: overdue.count)
         }
         metrics.waiting.record(waiting.count)
+        removeAcknowledgedSegments(links)
+    }
+
+    /// Deletes the segments whose every record the sink has acknowledged.
+    private func removeAcknowledgedSegments(_ links: Links) {
         for segment in waiting.takeRemovableSegments(active: links.journal.activeSegment) { links.journal.remove(segment: segment) }
     }
 
@@ -378,7 +383,7 @@ final class IngestLoop {
             try takeAcknowledgements(links, waitingMilliseconds: 100)
         }
         try links.journal.sync()
-        for segment in waiting.takeRemovableSegments(active: links.journal.activeSegment) { links.journal.remove(segment: segment) }
+        removeAcknowledgedSegments(links)
         if waiting.isEmpty { links.journal.remove(segment: links.journal.activeSegment) }
     }
 }

@@ -1,3 +1,4 @@
+import CollectorCore
 import Foundation
 
 /// Resolves a setting from its flag, its environment variable and its default, in that order.
@@ -22,6 +23,14 @@ public enum Settings {
         guard let text = environment(name) else { return fallback }
         guard let value = Int(text) else { throw SettingError(reason: "\(name)=\(text) is not a whole number") }
         return value
+    }
+
+    /// The broker: the flag, `MQTT_URL` or the local default. Its password is hidden from every
+    /// log line and error from here on, however it was given.
+    public static func broker(_ flag: String?) throws -> MQTTURL {
+        let text = resolve(flag, env: "MQTT_URL", default: "mqtt://127.0.0.1:1883")
+        StageRunner.hideSecrets(in: text)
+        return try MQTTURL(parsing: text)
     }
 
     /// A comma-separated list, blanks removed.

@@ -42,7 +42,7 @@ public final class ZMQSocket {
 
     /// A SUB socket receives only messages that start with a subscribed prefix; empty takes all.
     public func subscribe(prefix: [UInt8] = []) throws(ZMQError) {
-        try check("zmq_setsockopt(ZMQ_SUBSCRIBE)", prefix.withUnsafeBytes { zmq_setsockopt(handle, ZMQ_SUBSCRIBE, $0.baseAddress, $0.count) })
+        try setOption(ZMQ_SUBSCRIBE, bytes: prefix, name: "ZMQ_SUBSCRIBE")
     }
 
     /// Makes this socket a CURVE server: every peer must be a CURVE client that knows the
@@ -68,7 +68,10 @@ public final class ZMQSocket {
     }
 
     private func setOption(_ option: Int32, text: String, name: String) throws(ZMQError) {
-        let bytes = Array(text.utf8)
+        try setOption(option, bytes: Array(text.utf8), name: name)
+    }
+
+    private func setOption(_ option: Int32, bytes: [UInt8], name: String) throws(ZMQError) {
         try check("zmq_setsockopt(\(name))", bytes.withUnsafeBytes { zmq_setsockopt(handle, option, $0.baseAddress, $0.count) })
     }
 

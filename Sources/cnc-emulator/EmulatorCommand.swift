@@ -48,9 +48,7 @@ struct EmulatorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try StageRunner.logger(label: "cnc-emulator", level: logLevel)
-        let brokerText = Settings.resolve(mqttURL, env: "MQTT_URL", default: "mqtt://127.0.0.1:1883")
-        StageRunner.hideSecrets(in: brokerText)
-        let broker = try MQTTURL(parsing: brokerText)
+        let broker = try Settings.broker(mqttURL)
         let envTopic = Settings.environment("MQTT_TOPIC").flatMap { $0.contains("#") || $0.contains("+") ? nil : $0 }
         let paths = files.isEmpty ? try Self.defaultSampleFiles() : files
         let caFile = Settings.resolve(caFile, env: "MQTT_CA_FILE")

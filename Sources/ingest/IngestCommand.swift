@@ -57,9 +57,7 @@ struct IngestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try StageRunner.logger(label: "ingest", level: logLevel)
-        let brokerText = Settings.resolve(mqttURL, env: "MQTT_URL", default: "mqtt://127.0.0.1:1883")
-        StageRunner.hideSecrets(in: brokerText)
-        let broker = try MQTTURL(parsing: brokerText)
+        let broker = try Settings.broker(mqttURL)
         let qos = try Settings.resolve(qos, env: "MQTT_QOS", default: 1)
         guard (0...2).contains(qos) else { throw SettingError(reason: "MQTT_QOS must be 0, 1 or 2") }
         let protocolName = Settings.resolve(mqttProtocol, env: "MQTT_PROTOCOL", default: "3.1.1")

@@ -107,7 +107,7 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         let logger = try StageRunner.logger(label: "mesctl", level: nil)
-        let broker = try MQTTURL(parsing: Settings.resolve(mqttURL, env: "MQTT_URL", default: "mqtt://127.0.0.1:1883"))
+        let broker = try Settings.broker(mqttURL)
         let caFile = Settings.resolve(caFile, env: "MQTT_CA_FILE")
         let outcome = try Replay.run(
             database: options.conninfo, broker: broker,
