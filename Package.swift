@@ -1,6 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+
 let package = Package(
     name: "cnc-collector",
     platforms: [.macOS(.v15)],
@@ -24,46 +31,63 @@ let package = Package(
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-        .target(name: "Mosquitto", dependencies: ["CMosquitto"]),
-        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        .target(name: "SystemCalls"),
+        .target(name: "Mosquitto", dependencies: ["CMosquitto", "SystemCalls"]),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ", "SystemCalls"]),
         .target(name: "LibPQ", dependencies: ["CLibPQ"]),
 
-        // Pipeline logic: no C types, no I/O.
+        // What every stage shares: the message, its validation results and the wire format.
+        // No C types, no I/O.
         .target(name: "CollectorCore"),
+        // The plugin API and the shipped machine types.
         .target(name: "CNCPlugins", dependencies: ["CollectorCore"]),
 
-        // The stages as services, over the wrappers.
+        // The runtime every stage runs on: settings, lifecycle, logging, metrics and health,
+        // and the ZeroMQ links between stages.
         .target(
-            name: "CollectorServices",
+            name: "StageRuntime",
             dependencies: [
-                "CollectorCore", "CNCPlugins", "Mosquitto", "ZeroMQ", "LibPQ",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
+                "CollectorCore", "ZeroMQ", "SystemCalls",
+                argumentParser, logging, serviceLifecycle, metrics, prometheus,
             ]
         ),
 
-        // Thin executables.
-        .executableTarget(name: "ingest", dependencies: ["CollectorServices", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "router", dependencies: ["CollectorServices", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "worker", dependencies: ["CollectorServices", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "sink", dependencies: ["CollectorServices", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "cnc-emulator", dependencies: ["CollectorServices", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "mesctl", dependencies: ["CollectorServices", "CollectorCore", "LibPQ", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // The four stages, one module each; none sees another's code.
+        .target(name: "Ingest", dependencies: ["CollectorCore", "StageRuntime", "Mosquitto", "ZeroMQ", "SystemCalls"]),
+        .target(name: "Router", dependencies: ["CollectorCore", "CNCPlugins", "StageRuntime", "ZeroMQ", unixSignals]),
+        .target(name: "Worker", dependencies: ["CollectorCore", "CNCPlugins", "StageRuntime", "ZeroMQ"]),
+        .target(name: "Sink", dependencies: ["CollectorCore", "StageRuntime", "LibPQ", "ZeroMQ"]),
 
-        .testTarget(
-            name: "CollectorCoreTests",
-            dependencies: [
-                "CollectorCore", "CNCPlugins", "CollectorServices", "ZeroMQ",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+        // Around the pipeline: the machine emulator, and the operator's tools behind mesctl.
+        .target(name: "Emulator", dependencies: ["CollectorCore", "StageRuntime", "Mosquitto"]),
+        .target(
+            name: "Operations",
+            dependencies: ["CollectorCore", "StageRuntime", "Ingest", "Router", "Worker", "Sink", "Emulator", "LibPQ", "Mosquitto"]
         ),
+
+        // Thin executables: options and wiring.
+        .executableTarget(name: "ingest", dependencies: ["Ingest", "StageRuntime", argumentParser]),
+        .executableTarget(name: "router", dependencies: ["Router", "StageRuntime", argumentParser]),
+        .executableTarget(name: "worker", dependencies: ["Worker", "StageRuntime", argumentParser]),
+        .executableTarget(name: "sink", dependencies: ["Sink", "StageRuntime", argumentParser]),
+        .executableTarget(name: "cnc-emulator", dependencies: ["Emulator", "StageRuntime", argumentParser]),
+        .executableTarget(name: "mesctl", dependencies: ["Operations", "StageRuntime", argumentParser]),
+
+        // Unit tests, one target per module; they need no server.
+        .target(name: "TestSupport", dependencies: ["CollectorCore", "CNCPlugins", "Ingest"], path: "Tests/TestSupport"),
+        .testTarget(name: "CollectorCoreTests", dependencies: ["CollectorCore", "TestSupport"]),
+        .testTarget(name: "CNCPluginsTests", dependencies: ["CNCPlugins", "Router", "Worker", "TestSupport"]),
+        .testTarget(name: "StageRuntimeTests", dependencies: ["StageRuntime", "ZeroMQ", logging, prometheus]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "CNCPlugins", "Worker", "TestSupport"]),
+        .testTarget(name: "RouterTests", dependencies: ["Router", "CNCPlugins", "StageRuntime", "TestSupport"]),
+        .testTarget(name: "SinkTests", dependencies: ["Sink", "CNCPlugins", "TestSupport"]),
+        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Ingest", "Router", "Worker", "CNCPlugins", "StageRuntime", "TestSupport"]),
+        .testTarget(name: "OperationsTests", dependencies: ["Operations", "CNCPlugins", "StageRuntime"]),
+
+        // Against the real broker, PostgreSQL and the built executables (scripts/test.sh).
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["CollectorCore", "CollectorServices", "Mosquitto", "LibPQ"]
+            dependencies: ["CollectorCore", "StageRuntime", "Operations", "Emulator", "Mosquitto", "LibPQ"]
         ),
     ]
 )

@@ -32,18 +32,3 @@ public struct MachineState: Sendable, Equatable {
         self.alarmCode = alarmCode
     }
 }
-
-/// What a worker hands to the sink for one accepted message: the raw row for `cnc_data` and
-/// the typed row for `machine_state`, written in the same transaction.
-public struct StoredRecord: Sendable, Equatable {
-    public var message: CNCMessage
-    /// The plugin type that processed it.
-    public var cncType: String
-    public var state: MachineState
-
-    public init(message: CNCMessage, cncType: String, state: MachineState) {
-        self.message = message
-        self.cncType = cncType
-        self.state = state
-    }
-}

@@ -113,7 +113,7 @@ public enum WireFrame: Sendable, Equatable {
 }
 
 extension ByteWriter {
-    mutating func write(_ message: CNCMessage) {
+    package mutating func write(_ message: CNCMessage) {
         write(message.id)
         write(message.receivedAt)
         write(message.timestamp)
@@ -125,7 +125,7 @@ extension ByteWriter {
         write(UInt32(message.payloadRange.count))
     }
 
-    mutating func write(_ rejection: Rejection) {
+    package mutating func write(_ rejection: Rejection) {
         write(rejection.id)
         write(rejection.rejectedAt)
         write(rejection.receivedAt)
@@ -136,7 +136,7 @@ extension ByteWriter {
         write(lengthPrefixed: rejection.raw)
     }
 
-    mutating func write(_ state: MachineState) {
+    package mutating func write(_ state: MachineState) {
         write(state.status.rawValue)
         let numbers = [state.spindleSpeedRPM, state.feedRateMMPerMinute, state.axisXMillimetres, state.axisYMillimetres, state.axisZMillimetres]
         var present: UInt8 = 0
@@ -149,7 +149,7 @@ extension ByteWriter {
 }
 
 extension ByteReader {
-    mutating func readMessage() throws(WireFrame.DecodingError) -> CNCMessage {
+    package mutating func readMessage() throws(WireFrame.DecodingError) -> CNCMessage {
         let id = try readMessageID()
         let receivedAt: Int64 = try read()
         let timestamp: Int64 = try read()
@@ -162,7 +162,7 @@ extension ByteReader {
         return CNCMessage(id: id, receivedAt: receivedAt, timestamp: timestamp, topic: topic, cncID: cncID, partProgram: partProgram, raw: raw, payloadRange: start..<start + length)
     }
 
-    mutating func readRejection() throws(WireFrame.DecodingError) -> Rejection {
+    package mutating func readRejection() throws(WireFrame.DecodingError) -> Rejection {
         let id = try readMessageID()
         let rejectedAt: Int64 = try read()
         let receivedAt: Int64 = try read()
@@ -171,7 +171,7 @@ extension ByteReader {
         return Rejection(id: id, rejectedAt: rejectedAt, receivedAt: receivedAt, stage: stage, reason: try readString(), topic: try readString(), cncID: try readString(), raw: try readLengthPrefixed())
     }
 
-    mutating func readMachineState() throws(WireFrame.DecodingError) -> MachineState {
+    package mutating func readMachineState() throws(WireFrame.DecodingError) -> MachineState {
         let statusName = try readString()
         guard let status = MachineState.Status(rawValue: statusName) else { throw .invalid("unknown status \"\(statusName.prefix(32))\"") }
         let present: UInt8 = try read()

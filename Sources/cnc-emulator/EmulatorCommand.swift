@@ -1,6 +1,7 @@
 import ArgumentParser
 import CollectorCore
-import CollectorServices
+import StageRuntime
+import Emulator
 import Foundation
 import Mosquitto
 

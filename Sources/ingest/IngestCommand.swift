@@ -1,6 +1,7 @@
 import ArgumentParser
 import CollectorCore
-import CollectorServices
+import StageRuntime
+import Ingest
 import Foundation
 import Mosquitto
 

@@ -1,6 +1,10 @@
 import ArgumentParser
 import CollectorCore
-import CollectorServices
+import StageRuntime
+import Operations
+import Ingest
+import Router
+import Sink
 import Foundation
 import LibPQ
 

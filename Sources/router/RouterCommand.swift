@@ -1,5 +1,6 @@
 import ArgumentParser
-import CollectorServices
+import StageRuntime
+import Router
 
 @main
 struct RouterCommand: AsyncParsableCommand {

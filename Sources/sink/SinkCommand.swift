@@ -1,5 +1,6 @@
 import ArgumentParser
-import CollectorServices
+import StageRuntime
+import Sink
 
 @main
 struct SinkCommand: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
-import CollectorServices
+import StageRuntime
+import Worker
 
 @main
 struct WorkerCommand: AsyncParsableCommand {

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import CollectorCore
 
 private func parse(_ text: String, maxDepth: Int = 64) throws(JSONParseError) -> JSONValue {

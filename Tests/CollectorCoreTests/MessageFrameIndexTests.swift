@@ -1,5 +1,6 @@
-import CollectorCore
+@testable import CollectorCore
 import Testing
+import TestSupport
 
 @Suite("MessageFrameIndex")
 struct MessageFrameIndexTests {

@@ -1,0 +1,40 @@
+/// Appends big-endian integers and length-prefixed byte strings.
+public struct ByteWriter: Sendable {
+    public private(set) var bytes: [UInt8]
+
+    public init(capacity: Int = 256) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func write<T: FixedWidthInteger>(_ value: T) {
+        var bigEndian = value.bigEndian
+        withUnsafeBytes(of: &bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    public mutating func write(raw: some Collection<UInt8>) {
+        bytes.append(contentsOf: raw)
+    }
+
+    /// A `u32` length, then the bytes.
+    public mutating func write(lengthPrefixed data: some Collection<UInt8>) {
+        write(UInt32(data.count))
+        bytes.append(contentsOf: data)
+    }
+
+    public mutating func write(_ string: String) {
+        write(lengthPrefixed: string.utf8)
+    }
+
+    public mutating func write(_ id: MessageID) {
+        write(id.high)
+        write(id.low)
+    }
+
+    /// Overwrites a big-endian `u32` written earlier at `offset`.
+    public mutating func patch(_ value: UInt32, at offset: Int) {
+        for index in 0..<4 {
+            bytes[offset + index] = UInt8(truncatingIfNeeded: value >> (24 - 8 * UInt32(index)))
+        }
+    }
+}

@@ -1,0 +1,14 @@
+/// What a worker hands to the sink for one accepted message: the raw row for `cnc_data` and
+/// the typed row for `machine_state`, written in the same transaction.
+public struct StoredRecord: Sendable, Equatable {
+    public var message: CNCMessage
+    /// The plugin type that processed it.
+    public var cncType: String
+    public var state: MachineState
+
+    public init(message: CNCMessage, cncType: String, state: MachineState) {
+        self.message = message
+        self.cncType = cncType
+        self.state = state
+    }
+}

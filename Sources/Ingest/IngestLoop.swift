@@ -1,0 +1,334 @@
+import CollectorCore
+import Logging
+import Mosquitto
+import ServiceLifecycle
+import StageRuntime
+import ZeroMQ
+
+/// The ingest thread: owns the MQTT client, the journal and the ZeroMQ sockets.
+final class IngestLoop {
+    private let configuration: IngestService.Configuration
+    private let logger: Logger
+    private let stop: StopSignal
+    private let validator: MessageValidator
+    private var connected = false
+    private var counts = (accepted: 0, rejected: 0, replayed: 0, redelivered: 0, acknowledged: 0, undelivered: 0)
+    private let metrics = IngestMetrics()
+    private var rejectionLog: RejectionLog
+    /// What `handle` took from the broker and `store` has not yet journaled and handed on.
+    private var pending: [JournalEntry] = []
+    /// What `store` journaled but has not handed on yet: rounds gather into one frame while
+    /// the broker keeps sending, so the stages downstream get fewer, fuller frames.
+    private var unsent: [JournalEntry] = []
+    /// When the oldest of `unsent` was journaled.
+    private var unsentSince: UInt64 = 0
+    private var waiting: UnacknowledgedMessages
+    private var lastMaintenance: UInt64 = 0
+    private var lastSync: UInt64 = 0
+
+    init(configuration: IngestService.Configuration, logger: Logger, stop: StopSignal) {
+        self.configuration = configuration
+        self.logger = logger
+        self.stop = stop
+        self.validator = MessageValidator(limits: configuration.limits)
+        self.rejectionLog = RejectionLog(logger: logger, stage: .ingest)
+        self.waiting = UnacknowledgedMessages(redeliverAfterMilliseconds: UInt64(max(1, configuration.redeliverAfterMilliseconds)))
+    }
+
+    /// The sockets and the journal, opened by `run` and used by every step of the loop.
+    private struct Links {
+        let journal: IngestJournal
+        let router: FrameSocket
+        let sink: FrameSocket
+        let acknowledgements: FrameSocket
+    }
+
+    func run() throws {
+        try configuration.endpoints.prepareRuntimeDirectory()
+        let journal = try IngestJournal(directory: configuration.journalDirectory, segmentBytes: configuration.journalSegmentBytes)
+        let context = try ZMQContext()
+        let security = configuration.endpoints.security
+        let links = Links(
+            journal: journal,
+            router: try FrameSocket.push(context, connectingTo: configuration.endpoints.router, server: .router, name: "router", security: security),
+            sink: try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, server: .sink, name: "sink", security: security),
+            acknowledgements: try FrameSocket.subscribe(context, connectingTo: configuration.endpoints.acknowledgements, server: .sink, name: "acknowledgements", security: security)
+        )
+        logger.info("ingest starting", metadata: ["broker": "\(configuration.broker)", "journal": "\(journal.directory)"])
+        try replayJournal(links)
+
+        let client = try MQTTClient(options: configuration.client)
+        let topicFilter = configuration.topicFilter, qos = configuration.qos
+        client.onConnect = { [logger] code, reason in
+            guard code == 0 else {
+                logger.error("broker refused the connection", metadata: ["reason": "\(reason)"])
+                return
+            }
+            self.connected = true
+            self.metrics.brokerConnected.record(1)
+            StageHealth.process.setReady(true)
+            // Re-subscribing is harmless for a kept session and needed when the broker lost it.
+            do {
+                try client.subscribe(topicFilter, qos: qos)
+                logger.info("connected and subscribed", metadata: ["broker": "\(self.configuration.broker)", "topic": "\(topicFilter)", "qos": "\(qos)", "client_id": "\(self.configuration.client.clientID)"])
+            } catch {
+                logger.error("subscribe failed", metadata: ["error": "\(error)"])
+            }
+        }
+        client.onDisconnect = { [logger] expected in
+            self.connected = false
+            self.metrics.brokerConnected.record(0)
+            StageHealth.process.setReady(false)
+            if !expected { logger.warning("connection to the broker lost") }
+        }
+        client.onMessage = { message in self.handle(message) }
+
+        var backoff = configuration.reconnectBackoff
+        var needsConnect = true
+        var fullRound = false
+        while !stop.isRequested {
+            rejectionLog.reportOmitted()
+            try maintain(links)
+            if needsConnect {
+                do {
+                    try client.connect(host: configuration.broker.host, port: configuration.broker.port)
+                    needsConnect = false
+                } catch {
+                    let delay = backoff.next()
+                    logger.warning("cannot reach the broker, retrying", metadata: ["error": "\(error)", "retry_ms": "\(delay)"])
+                    stop.sleep(milliseconds: delay)
+                    continue
+                }
+            }
+            // One round: read what the broker has ready (up to a batch), journal it with one
+            // write, and only then let the acknowledgements of that round go out. Rounds are
+            // handed on together once a batch is full or `lingerMilliseconds` have passed.
+            var failure: MQTTError?
+            var read = 0
+            do throws(MQTTError) {
+                try client.writeQueued()
+                // A full round may have left data behind (in TLS buffers too, which poll cannot see).
+                let lingerLeft = unsent.isEmpty ? 100 : max(0, Self.lingerMilliseconds - Int(monotonicMilliseconds() - unsentSince))
+                read = try client.read(timeoutMilliseconds: fullRound ? 0 : Int32(lingerLeft), maximumPackets: Self.maxBatch)
+                fullRound = read == Self.maxBatch
+            } catch {
+                failure = error
+            }
+            try store(links)
+            if unsent.count >= Self.maxBatch || failure != nil || (!unsent.isEmpty && monotonicMilliseconds() - unsentSince >= UInt64(Self.lingerMilliseconds)) {
+                flush(links)
+            }
+            if failure == nil {
+                do throws(MQTTError) {
+                    try client.writeQueued()
+                } catch {
+                    failure = error
+                }
+            }
+            if let failure {
+                guard failure.isConnectionLoss else { throw failure }
+                let delay = backoff.next()
+                logger.warning("broker connection failed, reconnecting", metadata: ["error": "\(failure)", "retry_ms": "\(delay)"])
+                stop.sleep(milliseconds: delay)
+                metrics.reconnects.increment()
+                do throws(MQTTError) {
+                    try client.reconnect()
+                } catch {
+                    logger.debug("reconnect failed", metadata: ["error": "\(error)"])
+                }
+            } else if connected {
+                backoff.reset()
+            }
+        }
+        try store(links)
+        flush(links)
+        // No UNSUBSCRIBE: the session, and what the broker queues for it, must outlive us.
+        // Closing a socket with unread data sends a TCP reset, which can destroy the
+        // acknowledgements just written, and the broker would deliver those messages again.
+        // So first let the broker's in-flight window fill and throw away what it sent unread:
+        // unacknowledged, those messages go to the next session.
+        client.discardIncoming(quietMilliseconds: 100, maximumMilliseconds: 2_000)
+        client.disconnect()
+        // Writes only: anything read now would be acknowledged without being stored.
+        for _ in 0..<10 where client.wantsWrite {
+            try? client.writeQueued()
+            if client.wantsWrite { usleepMilliseconds(50) }
+        }
+        try awaitAcknowledgements(links)
+        rejectionLog.reportOmitted(force: true)
+        logger.info("ingest stopped", metadata: [
+            "accepted": "\(counts.accepted)", "rejected": "\(counts.rejected)", "replayed": "\(counts.replayed)",
+            "redelivered": "\(counts.redelivered)", "acknowledged": "\(counts.acknowledged)", "unacknowledged": "\(waiting.count)",
+            "undelivered": "\(counts.undelivered)",
+        ])
+        // Closing the sockets (deinit) waits up to their linger time for queued frames to leave.
+    }
+
+    /// Validates one message and gives it its identity; `store` journals and hands it on.
+    private func handle(_ message: MQTTClient.Message) {
+        let receivedAt = WallClock.nowMicroseconds()
+        let id = MessageID(topic: message.topic, content: message.payload)
+        switch validator.validate(message.payload) {
+        case .success(let fields):
+            counts.accepted += 1
+            pending.append(.message(CNCMessage(
+                id: id, receivedAt: receivedAt, timestamp: fields.timestamp, topic: message.topic, cncID: fields.cncID,
+                partProgram: fields.partProgram, raw: message.payload, payloadRange: fields.payloadRange
+            )))
+        case .failure(let failure):
+            counts.rejected += 1
+            metrics.rejected.increment(stage: .ingest, reason: failure.reason)
+            rejectionLog.rejected(cncID: failure.cncID, reason: failure.reason, topic: message.topic)
+            // An oversized message is kept as a bounded prefix: the reason already says how big it was.
+            let raw = message.payload.count > configuration.limits.maxMessageBytes ? Array(message.payload.prefix(configuration.limits.maxMessageBytes)) : message.payload
+            pending.append(.rejection(Rejection(id: id, rejectedAt: receivedAt, receivedAt: receivedAt, stage: .ingest, reason: failure.reason, topic: message.topic, cncID: failure.cncID, raw: raw)))
+        }
+    }
+
+    /// Messages read per round at most, and so per frame: enough to spread the per-frame cost,
+    /// small enough for latency.
+    static let maxBatch = 256
+
+    /// How long journaled rounds wait for more before they are handed on. Each frame costs
+    /// every stage downstream a wake-up of its ZeroMQ thread, and at a few thousand messages a
+    /// second a frame per round would carry only a handful of messages.
+    static let lingerMilliseconds = 2
+
+    /// Journals what `handle` took in this round, with one write. It runs before the round's
+    /// acknowledgements are written (`acknowledgeAfterCallback`), so a message the broker
+    /// counts as delivered is in the journal, whenever ingest dies.
+    private func store(_ links: Links) throws {
+        guard !pending.isEmpty else { return }
+        let entries = pending
+        pending = []
+        metrics.received.increment(by: entries.count)
+        metrics.accepted.increment(by: entries.count(where: { if case .message = $0 { true } else { false } }))
+        let locations = try links.journal.append(entries)
+        let now = monotonicMilliseconds()
+        for (entry, location) in zip(entries, locations) { waiting.add(entry.id, at: location, now: now) }
+        if configuration.journalSyncMilliseconds == 0 { try syncJournal(links, now: now) }
+        if unsent.isEmpty { unsentSince = now }
+        unsent += entries
+        metrics.waiting.record(waiting.count)
+    }
+
+    /// Hands on what `store` journaled.
+    private func flush(_ links: Links) {
+        guard !unsent.isEmpty else { return }
+        let entries = unsent
+        unsent = []
+        handOn(entries, links)
+    }
+
+    /// Sends entries on: accepted messages to the router, rejections to the sink, in frames of
+    /// at most `maxBatch`.
+    private func handOn(_ entries: [JournalEntry], _ links: Links) {
+        var messages: [CNCMessage] = [], rejections: [Rejection] = []
+        for entry in entries {
+            switch entry {
+            case .message(let message): messages.append(message)
+            case .rejection(let rejection): rejections.append(rejection)
+            }
+        }
+        let frames = Self.chunks(messages).map { (WireFrame.messages(Array($0)), links.router) } + Self.chunks(rejections).map { (WireFrame.rejections(Array($0)), links.sink) }
+        for (frame, socket) in frames {
+            do {
+                if try !socket.send(frame, stop: stop, logger: logger) {
+                    countUndelivered(frame.count)
+                    logger.warning("could not hand messages on before shutdown; the journal keeps them", metadata: ["messages": "\(frame.count)", "peer": "\(socket.name)"])
+                }
+            } catch {
+                countUndelivered(frame.count)
+                logger.error("could not hand messages on; the journal keeps them", metadata: ["messages": "\(frame.count)", "peer": "\(socket.name)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Consecutive pieces of at most `maxBatch` items.
+    private static func chunks<Item>(_ items: [Item]) -> [ArraySlice<Item>] {
+        stride(from: 0, to: items.count, by: maxBatch).map { items[$0..<min($0 + maxBatch, items.count)] }
+    }
+
+    /// Messages the journal keeps but no stage took: the next start, or a redelivery, sends them.
+    private func countUndelivered(_ count: Int) {
+        counts.undelivered += count
+        metrics.undelivered.increment(by: count)
+    }
+
+    /// Sends again, before anything new, what earlier runs journaled: the sink stores each
+    /// message once, so what was stored already costs only the work.
+    private func replayJournal(_ links: Links) throws {
+        for segment in links.journal.earlierSegments {
+            let (records, droppedBytes) = try links.journal.readSegment(segment)
+            if droppedBytes > 0 {
+                logger.warning("journal segment ends in a torn record, written when a crash stopped ingest; cut off", metadata: ["segment": "\(links.journal.path(of: segment))", "bytes": "\(droppedBytes)"])
+            }
+            waiting.track(segment: segment)
+            let now = monotonicMilliseconds()
+            for (entry, location) in records { waiting.add(entry.id, at: location, now: now) }
+            for chunk in Self.chunks(records) {
+                handOn(chunk.map(\.entry), links)
+                try takeAcknowledgements(links)
+            }
+            counts.replayed += records.count
+            metrics.replayed.increment(by: records.count)
+        }
+        if counts.replayed > 0 { logger.info("replayed the journal", metadata: ["messages": "\(counts.replayed)", "segments": "\(links.journal.earlierSegments.count)"]) }
+    }
+
+    /// Between MQTT loops: take acknowledgements and, every 100 ms, force the journal to disk,
+    /// send again what is overdue and delete segments nothing waits for.
+    private func maintain(_ links: Links) throws {
+        try takeAcknowledgements(links)
+        let now = monotonicMilliseconds()
+        guard now - lastMaintenance >= 100 else { return }
+        lastMaintenance = now
+        if now - lastSync >= UInt64(configuration.journalSyncMilliseconds) { try syncJournal(links, now: now) }
+        let overdue = waiting.takeOverdue(now: now, limit: 10 * Self.maxBatch)
+        if !overdue.isEmpty {
+            logger.info("sending again what the sink has not acknowledged", metadata: ["messages": "\(overdue.count)"])
+            handOn(try overdue.map { try links.journal.read($0.location) }, links)
+            counts.redelivered += overdue.count
+            metrics.redelivered.increment(by: overdue.count)
+        }
+        metrics.waiting.record(waiting.count)
+        removeAcknowledgedSegments(links)
+    }
+
+    /// Deletes the segments whose every record the sink has acknowledged.
+    private func removeAcknowledgedSegments(_ links: Links) {
+        for segment in waiting.takeRemovableSegments(active: links.journal.activeSegment) { links.journal.remove(segment: segment) }
+    }
+
+    private func syncJournal(_ links: Links, now: UInt64) throws {
+        try links.journal.sync()
+        lastSync = now
+    }
+
+    /// Takes the acknowledgements that arrived, waiting up to `milliseconds` for the first.
+    private func takeAcknowledgements(_ links: Links, waitingMilliseconds milliseconds: Int = 0) throws {
+        var wait = milliseconds
+        while let bytes = try links.acknowledgements.receive(timeoutMilliseconds: wait) {
+            wait = 0
+            guard case .acknowledgements(let ids)? = try? WireFrame.decode(bytes) else {
+                logger.warning("undecodable acknowledgement frame", metadata: ["bytes": "\(bytes.count)"])
+                continue
+            }
+            let before = counts.acknowledged
+            for id in ids where waiting.acknowledge(id) { counts.acknowledged += 1 }
+            metrics.acknowledged.increment(by: counts.acknowledged - before)
+        }
+    }
+
+    /// A stopping ingest gives the stages downstream a moment to store and acknowledge what it
+    /// handed on, so that a clean restart has nothing to replay.
+    private func awaitAcknowledgements(_ links: Links) throws {
+        let deadline = monotonicMilliseconds() + UInt64(configuration.shutdownAcknowledgementMilliseconds)
+        while !waiting.isEmpty && monotonicMilliseconds() < deadline {
+            try takeAcknowledgements(links, waitingMilliseconds: 100)
+        }
+        try links.journal.sync()
+        removeAcknowledgedSegments(links)
+        if waiting.isEmpty { links.journal.remove(segment: links.journal.activeSegment) }
+    }
+}

@@ -1,0 +1,62 @@
+import CollectorCore
+import Logging
+import Mosquitto
+import ServiceLifecycle
+import StageRuntime
+import ZeroMQ
+
+/// `ingest`: subscribes to the broker, validates every message once, gives each an identity,
+/// journals it, and pushes accepted messages to the router and rejections to the sink. What the
+/// sink does not acknowledge in time is sent again from the journal, and a restarted ingest
+/// first replays what its journal still holds.
+public struct IngestService: Service, CustomStringConvertible {
+    /// Keeps service-group logs and errors short: the configuration is logged at start-up.
+    public var description: String { "ingest" }
+
+    public struct Configuration: Sendable {
+        public var broker: MQTTURL
+        public var topicFilter: String
+        public var qos: Int32
+        public var client: MQTTClient.Options
+        public var limits: ValidationLimits
+        public var endpoints: StageEndpoints
+        /// The journal's directory, of this ingest alone.
+        public var journalDirectory: String
+        /// A new journal segment starts when the current one would grow past this.
+        public var journalSegmentBytes = 4 << 20
+        /// How often written journal records are forced to disk; 0 forces every write.
+        public var journalSyncMilliseconds = 100
+        /// How long a message may wait for the sink's acknowledgement before it is sent again.
+        public var redeliverAfterMilliseconds = 30_000
+        /// How long a stopping ingest waits for the acknowledgements of what it handed on.
+        public var shutdownAcknowledgementMilliseconds = 5_000
+        /// Reconnect backoff: first delay and cap, in milliseconds.
+        public var reconnectBackoff = Backoff(initialMilliseconds: 500, maximumMilliseconds: 30_000)
+
+        public init(broker: MQTTURL, topicFilter: String, qos: Int32, client: MQTTClient.Options, limits: ValidationLimits, endpoints: StageEndpoints, journalDirectory: String) {
+            self.broker = broker
+            self.topicFilter = topicFilter
+            self.qos = qos
+            self.client = client
+            self.limits = limits
+            self.endpoints = endpoints
+            self.journalDirectory = journalDirectory
+        }
+    }
+
+    let configuration: Configuration
+    let logger: Logger
+
+    public init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let configuration = configuration
+        let logger = logger
+        try await BlockingThread.run(name: "ingest") { stop in
+            try IngestLoop(configuration: configuration, logger: logger, stop: stop).run()
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import CollectorCore
+import StageRuntime
+/// One message in ingest's journal: what ingest took from the broker, accepted or rejected, in
+/// the form it is handed on.
+///
+/// On disk an entry is a record: `u32` length of the body, `u32` CRC-32C of the body, then the
+/// body: a `u8` kind (1 message, 2 rejection) and the item encoded as in a wire frame
+/// (docs/wire-format.md). A crash can leave the last record of a file torn; its checksum tells.
+public enum JournalEntry: Sendable, Equatable {
+    case message(CNCMessage)
+    case rejection(Rejection)
+
+    public var id: MessageID {
+        switch self {
+        case .message(let message): message.id
+        case .rejection(let rejection): rejection.id
+        }
+    }
+
+    /// Bytes of a record's header.
+    public static let headerSize = 8
+    /// A length above this is corruption, not a record: ingest keeps raw messages far smaller.
+    public static let maxBodySize = 64 << 20
+
+    /// Appends this entry's record to `writer`.
+    public func write(to writer: inout ByteWriter) {
+        // Written in place, its length and checksum patched in after: a body buffer of its own
+        // would cost an allocation and a copy per message on ingest's hot path.
+        let header = writer.bytes.count
+        writer.write(UInt32(0))
+        writer.write(UInt32(0))
+        switch self {
+        case .message(let message):
+            writer.write(UInt8(1))
+            writer.write(message)
+        case .rejection(let rejection):
+            writer.write(UInt8(2))
+            writer.write(rejection)
+        }
+        let body = header + Self.headerSize
+        // The checksum first, in a statement of its own: a slice of the buffer still alive
+        // during `patch` would make it copy the whole round's buffer.
+        let checksum = writer.bytes[body...].withUnsafeBytes { CRC32C.checksum($0) }
+        writer.patch(UInt32(writer.bytes.count - body), at: header)
+        writer.patch(checksum, at: header + 4)
+    }
+
+    /// Decodes one record's body (the bytes after its header), checking the checksum.
+    public static func decode(body: [UInt8], checksum: UInt32) throws(WireFrame.DecodingError) -> JournalEntry {
+        guard CRC32C.checksum(body) == checksum else { throw .invalid("journal record checksum mismatch") }
+        var reader = ByteReader(body)
+        let kind: UInt8 = try reader.read()
+        let entry: JournalEntry
+        switch kind {
+        case 1: entry = .message(try reader.readMessage())
+        case 2: entry = .rejection(try reader.readRejection())
+        default: throw .invalid("journal record kind \(kind)")
+        }
+        guard reader.remaining == 0 else { throw .invalid("\(reader.remaining) trailing bytes in a journal record") }
+        return entry
+    }
+
+    /// Splits a journal file's bytes into entries, each with its offset and record length, and
+    /// says how many leading bytes are whole records: a torn or corrupt record ends the file.
+    public static func records(in bytes: [UInt8]) -> (entries: [(entry: JournalEntry, offset: Int, length: Int)], validBytes: Int) {
+        var entries: [(entry: JournalEntry, offset: Int, length: Int)] = []
+        var offset = 0
+        while bytes.count - offset >= headerSize {
+            var header = ByteReader(bytes, offset: offset)
+            guard let length = try? Int(header.read(UInt32.self)), let checksum = try? header.read(UInt32.self),
+                  length <= maxBodySize, bytes.count - offset - headerSize >= length,
+                  let entry = try? decode(body: Array(bytes[offset + headerSize..<offset + headerSize + length]), checksum: checksum)
+            else { break }
+            entries.append((entry, offset, headerSize + length))
+            offset += headerSize + length
+        }
+        return (entries, offset)
+    }
+}

@@ -1,0 +1,56 @@
+import CollectorCore
+import Foundation
+import Emulator
+import LibPQ
+import Logging
+import Mosquitto
+import StageRuntime
+
+/// `mesctl replay`: publishes rejected messages to the broker again, on their own topics and
+/// with their own bytes, so they go through the whole pipeline once more (after the type map
+/// or a plugin was fixed). A message has the same `message_id` however often it is sent, so a
+/// replay cannot store anything twice.
+///
+/// The rows are marked `replayed_at` before anything is sent: a message the pipeline refuses
+/// again then clears the mark with its new reason, whichever comes first. If the broker does
+/// not take every message, the marks are taken back.
+public enum Replay {
+    public struct Outcome: Sendable, CustomStringConvertible {
+        public var selected = 0
+        public var published = 0
+        public var marked = 0
+
+        public var description: String {
+            "replayed \(published) of \(selected) rejected messages; \(marked) marked replayed"
+        }
+    }
+
+    public static func run(
+        database: String, broker: MQTTURL, tls: MQTTClient.TLS?, filter: RejectedMessages.Filter, dryRun: Bool, logger: Logger
+    ) throws -> Outcome {
+        let connection = try PostgresConnection(conninfo: database)
+        let candidates = try RejectedMessages.candidates(connection, filter)
+        var outcome = Outcome(selected: candidates.count)
+        guard !dryRun, !candidates.isEmpty else { return outcome }
+        let ids = candidates.map(\.id)
+        outcome.marked = try RejectedMessages.mark(connection, ids: ids)
+        let stop = StopSignal()
+        do {
+            let publisher = try BrokerPublisher(broker: broker, clientID: "mesctl-replay-\(getpid())", tls: tls, maxInFlight: 1_000, stop: stop)
+            for candidate in candidates {
+                try publisher.publish(topic: candidate.topic, payload: candidate.raw, qos: 1, stop: stop)
+            }
+            let complete = try publisher.drain()
+            publisher.disconnect()
+            outcome.published = publisher.acknowledged
+            if !complete { throw SettingError(reason: "the broker acknowledged \(publisher.acknowledged) of \(publisher.published) messages") }
+        } catch {
+            // Unmarked, they are selected again next time; one sent twice is still stored once.
+            _ = try? RejectedMessages.mark(connection, ids: ids, replayed: false)
+            outcome.marked = 0
+            logger.error("replay incomplete; no message marked", metadata: ["error": "\(error)"])
+            throw error
+        }
+        return outcome
+    }
+}

@@ -1,0 +1,70 @@
+import CollectorCore
+import StageRuntime
+/// Which plugin type handles which machine: the seed's `cnc_classes.json` format, unchanged,
+/// `[{"cnc_id": "CNC001", "class_name": "CNCTypeA"}, ...]`.
+public struct CNCTypeMap: Sendable, Equatable {
+    public private(set) var typeByCNCID: [String: String]
+
+    public struct LoadError: Error, Sendable, Equatable, CustomStringConvertible {
+        public var reason: String
+        public var description: String { reason }
+    }
+
+    public init(typeByCNCID: [String: String]) {
+        self.typeByCNCID = typeByCNCID
+    }
+
+    /// Parses and checks a map file. Every entry must name a valid `cnc_id` once and a type
+    /// name; `knownTypes`, when given, must contain every type the map names.
+    public init(json: [UInt8], knownTypes: Set<String>? = nil) throws(LoadError) {
+        let document: JSONValue
+        do throws(JSONParseError) {
+            document = try JSONParser.parse(json)
+        } catch {
+            throw LoadError(reason: "not valid JSON: \(error)")
+        }
+        guard case .array(let entries) = document else {
+            throw LoadError(reason: "expected a JSON array of {\"cnc_id\", \"class_name\"} objects")
+        }
+        var map: [String: String] = [:]
+        for (index, entry) in entries.enumerated() {
+            guard case .object(let object) = entry else {
+                throw LoadError(reason: "entry \(index): expected an object")
+            }
+            guard case .string(let cncID) = object["cnc_id"] else {
+                throw LoadError(reason: "entry \(index): \"cnc_id\" must be a string")
+            }
+            guard case .string(let typeName) = object["class_name"] else {
+                throw LoadError(reason: "entry \(index): \"class_name\" must be a string")
+            }
+            if let problem = CNCIdentifier.problem(cncID) {
+                throw LoadError(reason: "entry \(index): cnc_id \"\(cncID.prefix(64))\" \(problem)")
+            }
+            guard Self.isTypeName(typeName) else {
+                throw LoadError(reason: "entry \(index): class_name \"\(typeName.prefix(64))\" is not a type name (letters, digits, _; a letter first)")
+            }
+            if let knownTypes, !knownTypes.contains(typeName) {
+                throw LoadError(reason: "entry \(index): no plugin named \"\(typeName)\" (known: \(knownTypes.sorted().joined(separator: ", ")))")
+            }
+            if map[cncID] != nil {
+                throw LoadError(reason: "entry \(index): cnc_id \"\(cncID)\" is listed twice")
+            }
+            map[cncID] = typeName
+        }
+        self.typeByCNCID = map
+    }
+
+    public func type(of cncID: String) -> String? {
+        typeByCNCID[cncID]
+    }
+
+    /// Every type the map names, sorted.
+    public var types: [String] { Array(Set(typeByCNCID.values)).sorted() }
+
+    /// Type names become endpoint file names and table values, so they are kept plain.
+    public static func isTypeName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, name.utf8.count <= 64 else { return false }
+        let isLetter = { (byte: UInt8) in (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) }
+        return isLetter(first) && name.utf8.allSatisfy { isLetter($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_") }
+    }
+}

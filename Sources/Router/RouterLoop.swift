@@ -1,0 +1,149 @@
+import CNCPlugins
+import CollectorCore
+import Foundation
+import Logging
+import ServiceLifecycle
+import StageRuntime
+import Synchronization
+import UnixSignals
+import ZeroMQ
+
+/// The router thread: owns the input socket, one output socket per type, and the sink socket.
+final class RouterLoop {
+    private let configuration: RouterService.Configuration
+    private var map: CNCTypeMap
+    private let reload: ReloadFlag
+    private let logger: Logger
+    private let stop: StopSignal
+    private let context: ZMQContext
+    private var outlets: [String: WorkerOutlet] = [:]
+    private var routed = 0
+    private var metrics = RouterMetrics()
+    private var rejectionLog: RejectionLog
+    private var rejected = 0
+
+    init(configuration: RouterService.Configuration, map: CNCTypeMap, reload: ReloadFlag, logger: Logger, stop: StopSignal) throws {
+        self.configuration = configuration
+        self.map = map
+        self.reload = reload
+        self.logger = logger
+        self.rejectionLog = RejectionLog(logger: logger, stage: .router)
+        self.stop = stop
+        self.context = try ZMQContext()
+    }
+
+    func run() throws {
+        try configuration.endpoints.prepareRuntimeDirectory()
+        let input = try FrameSocket.pull(context, bindingTo: configuration.endpoints.routerListen, name: "input", security: configuration.endpoints.security)
+        let sink = try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, server: .sink, name: "sink", security: configuration.endpoints.security)
+        try openWorkerSockets()
+        metrics.loaded(map)
+        StageHealth.process.setReady(true)
+        logger.info("router started", metadata: ["listen": "\(configuration.endpoints.routerListen.joined(separator: ","))", "machines": "\(map.typeByCNCID.count)", "types": "\(map.types.joined(separator: ","))"])
+
+        var drain: StageDrain?
+        while true {
+            rejectionLog.reportOmitted()
+            if reload.take() { reloadMap() }
+            drain.start(when: stop)
+            for outlet in outlets.values {
+                try outlet.flush()
+                metrics.held(outlet.heldCount, type: outlet.type)
+            }
+            let full = outlets.values.filter(\.isFull)
+            if !full.isEmpty {
+                // A type's queue is full: stop taking input until its workers catch up.
+                _ = try ZMQPoller.wait(for: full.map(\.socket.socket), events: .writable, timeoutMilliseconds: 100)
+                if drain.isOver(afterWaiting: 100, gotInput: false) { break }
+                continue
+            }
+            let holding = outlets.values.contains { $0.heldCount > 0 }
+            let waited = holding ? 10 : 100
+            let bytes = try input.receive(timeoutMilliseconds: waited)
+            if drain.isOver(afterWaiting: bytes == nil ? waited : 0, gotInput: bytes != nil || holding) && bytes == nil { break }
+            guard let bytes else { continue }
+            try route(bytes, sink: sink)
+        }
+        // Give the workers a last chance at what is still held, then say what was not delivered.
+        let deadline = monotonicMilliseconds() + 10_000
+        while outlets.values.contains(where: { $0.heldCount > 0 }) && monotonicMilliseconds() < deadline {
+            for outlet in outlets.values { try outlet.flush() }
+            usleepMilliseconds(10)
+        }
+        let undelivered = outlets.values.reduce(0) { $0 + $1.heldCount }
+        if undelivered > 0 {
+            logger.error("stopping with messages no worker took", metadata: ["messages": "\(undelivered)", "types": "\(outlets.values.filter { $0.heldCount > 0 }.map(\.type).sorted().joined(separator: ","))"])
+        }
+        rejectionLog.reportOmitted(force: true)
+        logger.info("router stopped", metadata: ["routed": "\(routed)", "rejected": "\(rejected)", "undelivered": "\(undelivered)"])
+    }
+
+    private func route(_ bytes: [UInt8], sink: FrameSocket) throws {
+        let index: MessageFrameIndex
+        do {
+            index = try MessageFrameIndex(bytes)
+        } catch {
+            rejected += 1
+            metrics.rejected.increment(stage: .router, reason: "undecodable frame")
+            let now = WallClock.nowMicroseconds()
+            logger.error("undecodable frame", metadata: ["error": "\(error)"])
+            try reject(Rejection(id: MessageID.unattributed(), rejectedAt: now, receivedAt: now, stage: .router, reason: "undecodable frame: \(error)", topic: "", cncID: "", raw: bytes), sink: sink)
+            return
+        }
+        // One frame in, at most one frame out per type: order is kept within each machine. The
+        // records travel as they came; only their cnc_id is read.
+        var byType: [String: [MessageFrameIndex.Record]] = [:]
+        var rejections: [Rejection] = []
+        for record in index.records {
+            if let type = map.type(of: record.cncID), outlets[type] != nil {
+                byType[type, default: []].append(record)
+            } else {
+                let reason = "unknown cnc_id \"\(record.cncID)\": not in the type map"
+                rejectionLog.rejected(cncID: record.cncID, reason: reason)
+                rejections.append(Rejection(rejecting: try index.message(record), at: .router, reason: reason))
+            }
+        }
+        for (type, group) in byType {
+            try outlets[type]!.offer(index.frame(of: group), messages: group.count)
+            routed += group.count
+            metrics.routed(group.count, type: type)
+        }
+        if !rejections.isEmpty {
+            rejected += rejections.count
+            metrics.rejected.increment(stage: .router, reason: rejections[0].reason, by: rejections.count)
+            if try !sink.send(.rejections(rejections), stop: stop, logger: logger) {
+                logger.error("the sink took no rejections before shutdown", metadata: ["rejections": "\(rejections.count)"])
+            }
+        }
+    }
+
+    private func reject(_ rejection: Rejection, sink: FrameSocket) throws {
+        if try !sink.send(.rejections([rejection]), stop: stop, logger: logger) {
+            logger.error("the sink took no rejection before shutdown", metadata: ["message_id": "\(rejection.id)"])
+        }
+    }
+
+    private func openWorkerSockets() throws {
+        for type in map.types where outlets[type] == nil {
+            let endpoints = configuration.workerListen[type] ?? [configuration.endpoints.workerEndpoint(type: type)]
+            let socket = try FrameSocket.push(context, bindingTo: endpoints, name: "worker-\(type)", security: configuration.endpoints.security)
+            outlets[type] = WorkerOutlet(type: type, socket: socket, capacity: configuration.heldPerType)
+            metrics.add(type: type)
+            logger.info("serving workers", metadata: ["cnc_type": "\(type)", "endpoint": "\(endpoints.joined(separator: ","))"])
+        }
+    }
+
+    private func reloadMap() {
+        do {
+            let newMap = try RouterService.loadMap(path: configuration.mapPath)
+            map = newMap
+            try openWorkerSockets()
+            metrics.mapReloads.increment()
+            metrics.loaded(map)
+            logger.info("type map reloaded", metadata: ["machines": "\(map.typeByCNCID.count)", "types": "\(map.types.joined(separator: ","))"])
+        } catch {
+            metrics.failedMapReloads.increment()
+            logger.error("type map reload failed, keeping the previous map", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import CollectorCore
+import LibPQ
+import Logging
+import StageRuntime
+
+/// Writes one batch of rows and rejections in one transaction.
+///
+/// Rows go by binary COPY into temporary staging tables and from there into the real tables
+/// with `ON CONFLICT (message_id) DO NOTHING`, so a batch written twice (after a retry whose
+/// COMMIT reply was lost) stores each message once.
+final class BatchWriter {
+    private let connection: PostgresConnection
+
+    init(connection: PostgresConnection) throws {
+        self.connection = connection
+        // Temporary tables vanish with the connection, so every new connection makes them.
+        try connection.execute("""
+            CREATE TEMP TABLE staging_cnc_data (LIKE cnc_data INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
+            CREATE TEMP TABLE staging_machine_state (LIKE machine_state) ON COMMIT DELETE ROWS;
+            CREATE TEMP TABLE staging_rejected_messages (LIKE rejected_messages) ON COMMIT DELETE ROWS;
+            """)
+    }
+
+    static let cncDataColumns = "message_id, cnc_id, cnc_type, part_program, ts, payload, topic, received_at"
+    static let machineStateColumns = "message_id, cnc_id, cnc_type, ts, part_program, status, spindle_speed_rpm, feed_rate_mm_min, axis_x_mm, axis_y_mm, axis_z_mm, alarm_code"
+    static let rejectedColumns = "message_id, rejected_at, received_at, stage, reason, topic, cnc_id, raw"
+
+    /// A round trip that fails when the connection is gone.
+    func ping() throws(PostgresError) {
+        _ = try connection.execute("SELECT 1")
+    }
+
+    func write(records: [StoredRecord], rejections: [Rejection]) throws(PostgresError) {
+        do throws(PostgresError) {
+            try connection.execute("BEGIN")
+            if !records.isEmpty {
+                try connection.copyIn("COPY staging_cnc_data (\(Self.cncDataColumns)) FROM STDIN (FORMAT binary)", data: Self.encodeCNCData(records))
+                try connection.copyIn("COPY staging_machine_state (\(Self.machineStateColumns)) FROM STDIN (FORMAT binary)", data: Self.encodeMachineState(records))
+                try connection.execute("""
+                    INSERT INTO cnc_data (\(Self.cncDataColumns)) SELECT \(Self.cncDataColumns) FROM staging_cnc_data ON CONFLICT (message_id) DO NOTHING;
+                    INSERT INTO machine_state (\(Self.machineStateColumns)) SELECT \(Self.machineStateColumns) FROM staging_machine_state ON CONFLICT (message_id) DO NOTHING;
+                    """)
+            }
+            if !rejections.isEmpty {
+                try connection.copyIn("COPY staging_rejected_messages (\(Self.rejectedColumns)) FROM STDIN (FORMAT binary)", data: Self.encodeRejections(rejections))
+                // A message refused again after `mesctl replay` gets its new reason; any other
+                // repeat (a redelivery, a replay of the journal) leaves the row as it is.
+                try connection.execute("""
+                    INSERT INTO rejected_messages (\(Self.rejectedColumns))
+                    SELECT DISTINCT ON (message_id) \(Self.rejectedColumns) FROM staging_rejected_messages
+                    ON CONFLICT (message_id) DO UPDATE
+                    SET rejected_at = EXCLUDED.rejected_at, stage = EXCLUDED.stage, reason = EXCLUDED.reason, replayed_at = NULL
+                    WHERE rejected_messages.replayed_at IS NOT NULL
+                    """)
+            }
+            try connection.execute("COMMIT")
+        } catch {
+            if error.kind == .statement { _ = try? connection.execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    static func encodeCNCData(_ records: [StoredRecord]) -> [UInt8] {
+        var copy = PostgresBinaryCopy()
+        for record in records {
+            let message = record.message
+            copy.beginRow(fields: 8)
+            copy.uuid(message.id)
+            copy.text(message.cncID)
+            copy.text(record.cncType)
+            copy.text(message.partProgram)
+            copy.timestamptz(unixMicroseconds: message.timestamp)
+            copy.jsonb(message.payloadJSON)
+            copy.text(message.topic)
+            copy.timestamptz(unixMicroseconds: message.receivedAt)
+        }
+        return copy.finish()
+    }
+
+    static func encodeMachineState(_ records: [StoredRecord]) -> [UInt8] {
+        var copy = PostgresBinaryCopy()
+        for record in records {
+            let message = record.message, state = record.state
+            copy.beginRow(fields: 12)
+            copy.uuid(message.id)
+            copy.text(message.cncID)
+            copy.text(record.cncType)
+            copy.timestamptz(unixMicroseconds: message.timestamp)
+            copy.text(message.partProgram)
+            copy.text(state.status.rawValue)
+            copy.float8(state.spindleSpeedRPM)
+            copy.float8(state.feedRateMMPerMinute)
+            copy.float8(state.axisXMillimetres)
+            copy.float8(state.axisYMillimetres)
+            copy.float8(state.axisZMillimetres)
+            copy.text(state.alarmCode)
+        }
+        return copy.finish()
+    }
+
+    static func encodeRejections(_ rejections: [Rejection]) -> [UInt8] {
+        var copy = PostgresBinaryCopy()
+        for rejection in rejections {
+            copy.beginRow(fields: 8)
+            copy.uuid(rejection.id)
+            copy.timestamptz(unixMicroseconds: rejection.rejectedAt)
+            copy.timestamptz(unixMicroseconds: rejection.receivedAt)
+            copy.text(rejection.stage.rawValue)
+            copy.text(rejection.reason)
+            copy.text(rejection.topic)
+            copy.text(rejection.cncID.isEmpty ? nil : rejection.cncID)
+            copy.bytea(rejection.raw)
+        }
+        return copy.finish()
+    }
+}

@@ -1,0 +1,88 @@
+import CollectorCore
+import Foundation
+import LibPQ
+import Logging
+import StageRuntime
+
+/// Applies `migrations/*.sql` in file-name order, each once, recording them in
+/// `schema_migrations`. An advisory lock serialises sinks that start together; a migration
+/// whose file changed after it was applied stops the sink rather than being skipped silently.
+struct MigrationRunner {
+    struct Migration {
+        var version: String
+        var sql: String
+        var checksum: String
+    }
+
+    /// Any fixed number will do, as long as nothing else in the database uses it.
+    static let lockKey = "7346201894351"
+
+    let directory: String
+    let logger: Logger
+
+    func migrations() throws -> [Migration] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".sql") }.sorted()
+        } catch {
+            throw SettingError(reason: "cannot read the migrations directory \(directory) (MES_MIGRATIONS_DIR): \(error.localizedDescription)")
+        }
+        guard !names.isEmpty else { throw SettingError(reason: "no .sql files in the migrations directory \(directory)") }
+        return try names.map { name in
+            guard let data = FileManager.default.contents(atPath: "\(directory)/\(name)") else {
+                throw SettingError(reason: "cannot read migration \(directory)/\(name)")
+            }
+            return Migration(version: String(name.dropLast(4)), sql: String(decoding: data, as: UTF8.self), checksum: Self.checksum(data))
+        }
+    }
+
+    /// Returns the versions it applied.
+    @discardableResult
+    func apply(on connection: PostgresConnection) throws -> [String] {
+        let migrations = try migrations()
+        try connection.execute("SELECT pg_advisory_lock(\(Self.lockKey))")
+        defer { _ = try? connection.execute("SELECT pg_advisory_unlock(\(Self.lockKey))") }
+        try connection.execute("""
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version    text PRIMARY KEY,
+                checksum   text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now()
+            )
+            """)
+        var applied: [String: String] = [:]
+        for row in try connection.execute("SELECT version, checksum FROM schema_migrations") {
+            if let version = row[0], let checksum = row[1] { applied[version] = checksum }
+        }
+        var done: [String] = []
+        for migration in migrations {
+            if let checksum = applied[migration.version] {
+                guard checksum == migration.checksum else {
+                    throw SettingError(reason: "migration \(migration.version) changed after it was applied; add a new migration instead")
+                }
+                continue
+            }
+            do {
+                try connection.execute("BEGIN")
+                try connection.execute(migration.sql)
+                try connection.execute("INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)", parameters: [migration.version, migration.checksum])
+                try connection.execute("COMMIT")
+            } catch {
+                _ = try? connection.execute("ROLLBACK")
+                throw error
+            }
+            logger.info("migration applied", metadata: ["version": "\(migration.version)"])
+            done.append(migration.version)
+        }
+        return done
+    }
+
+    /// FNV-1a, 64 bits: enough to notice an edited file.
+    static func checksum(_ data: Data) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in data {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return String(hash, radix: 16)
+    }
+}

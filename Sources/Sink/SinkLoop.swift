@@ -1,0 +1,209 @@
+import CollectorCore
+import LibPQ
+import Logging
+import ServiceLifecycle
+import StageRuntime
+import ZeroMQ
+
+/// The sink thread: owns the input socket and the database connection.
+final class SinkLoop {
+    private let configuration: SinkService.Configuration
+    private let logger: Logger
+    private let stop: StopSignal
+    private var writer: BatchWriter? {
+        didSet {
+            metrics.databaseConnected.record(writer == nil ? 0 : 1)
+            StageHealth.process.setReady(writer != nil && acknowledgements != nil)
+        }
+    }
+    private let metrics = SinkMetrics()
+    private var rejectionLog: RejectionLog
+    /// When the database was last heard from: an idle sink checks it every second, so that
+    /// `/readyz` tells of an outage before a batch fails.
+    private var lastContact: UInt64 = 0
+    private var backoff: Backoff
+    private var records: [StoredRecord] = []
+    private var rejections: [Rejection] = []
+    private var batchStartedAt: UInt64 = 0
+    private var written = (records: 0, rejections: 0, batches: 0)
+    /// Tells every ingest which messages are committed, so their journals can let them go.
+    private var acknowledgements: FrameSocket?
+
+    init(configuration: SinkService.Configuration, logger: Logger, stop: StopSignal) {
+        self.configuration = configuration
+        self.logger = logger
+        self.rejectionLog = RejectionLog(logger: logger, stage: .sink)
+        self.stop = stop
+        self.backoff = configuration.reconnectBackoff
+    }
+
+    private var pending: Int { records.count + rejections.count }
+
+    func run() throws {
+        try configuration.endpoints.prepareRuntimeDirectory()
+        // Connect and migrate before binding: stages upstream queue until the sink is ready.
+        while writer == nil {
+            if let fatalSettingError { throw fatalSettingError }
+            if stop.isRequested { return }
+            connect(migrate: true)
+        }
+        let context = try ZMQContext()
+        let input = try FrameSocket.pull(context, bindingTo: configuration.endpoints.sinkListen, name: "input", security: configuration.endpoints.security)
+        acknowledgements = try FrameSocket.publish(context, bindingTo: configuration.endpoints.acknowledgementsListen, name: "acknowledgements", security: configuration.endpoints.security)
+        StageHealth.process.setReady(writer != nil)
+        logger.info("sink started", metadata: ["listen": "\(configuration.endpoints.sinkListen.joined(separator: ","))", "batch_size": "\(configuration.batchSize)", "flush_interval_ms": "\(configuration.flushIntervalMilliseconds)"])
+
+        var drain: StageDrain?
+        while true {
+            rejectionLog.reportOmitted()
+            drain.start(when: stop)
+            let waitMilliseconds = pending == 0 ? 100 : max(0, configuration.flushIntervalMilliseconds - elapsedSinceBatchStart())
+            let bytes = try input.receive(timeoutMilliseconds: min(waitMilliseconds, 100))
+            if let bytes { take(bytes) }
+            if pending >= configuration.batchSize || (pending > 0 && elapsedSinceBatchStart() >= configuration.flushIntervalMilliseconds) {
+                flush()
+            } else if pending == 0 && monotonicMilliseconds() - lastContact >= 1_000 && !stop.isRequested {
+                checkDatabase()
+            }
+            metrics.unwritten.record(pending)
+            if drain.isOver(afterWaiting: bytes == nil ? 100 : 0, gotInput: bytes != nil) && bytes == nil { break }
+        }
+        flush()
+        rejectionLog.reportOmitted(force: true)
+        logger.info("sink stopped", metadata: ["records": "\(written.records)", "rejections": "\(written.rejections)", "batches": "\(written.batches)", "unwritten": "\(pending)"])
+    }
+
+    private func take(_ bytes: [UInt8]) {
+        if pending == 0 { batchStartedAt = monotonicMilliseconds() }
+        let rejectionsBefore = rejections.count
+        defer { for rejection in rejections[rejectionsBefore...] where rejection.stage == .sink { metrics.rejected.increment(rejection) } }
+        do {
+            switch try WireFrame.decode(bytes) {
+            case .records(let new): records.append(contentsOf: new)
+            case .rejections(let new): rejections.append(contentsOf: new)
+            case .messages(let messages):
+                logger.error("messages sent to the sink instead of a router", metadata: ["count": "\(messages.count)"])
+                rejections.append(contentsOf: messages.map { Rejection(rejecting: $0, at: .sink, reason: "reached the sink unprocessed: a stage is misconfigured") })
+            case .acknowledgements(let ids):
+                logger.error("acknowledgements sent to the sink's input: a stage is misconfigured", metadata: ["count": "\(ids.count)"])
+            }
+        } catch {
+            logger.error("undecodable frame", metadata: ["error": "\(error)"])
+            let now = WallClock.nowMicroseconds()
+            rejections.append(Rejection(id: MessageID.unattributed(), rejectedAt: now, receivedAt: now, stage: .sink, reason: "undecodable frame: \(error)", topic: "", cncID: "", raw: bytes))
+        }
+    }
+
+    private func elapsedSinceBatchStart() -> Int {
+        Int(monotonicMilliseconds() - batchStartedAt)
+    }
+
+    /// Writes the pending batch, retrying until it is stored (or, when stopping, until the
+    /// shutdown retry time is used up).
+    private func flush() {
+        guard pending > 0 else { return }
+        var retriedAfterStop = 0
+        while true {
+            if writer == nil { connect(migrate: false) }
+            if let writer {
+                do {
+                    let start = monotonicNanoseconds()
+                    try write(records, rejections, with: writer)
+                    metrics.written(records: records.count, rejections: rejections.count, nanoseconds: monotonicNanoseconds() - start)
+                    lastContact = monotonicMilliseconds()
+                    acknowledge(records.map(\.message.id) + rejections.map(\.id))
+                    written.records += records.count
+                    written.rejections += rejections.count
+                    written.batches += 1
+                    records.removeAll(keepingCapacity: true)
+                    rejections.removeAll(keepingCapacity: true)
+                    return
+                } catch {
+                    logger.warning("batch not written, will retry", metadata: ["error": "\(error)", "rows": "\(pending)"])
+                    metrics.writeFailures.increment()
+                    self.writer = nil
+                }
+            }
+            let delay = backoff.next()
+            stop.sleep(milliseconds: delay)
+            if stop.isRequested {
+                retriedAfterStop += delay
+                if retriedAfterStop >= configuration.shutdownRetryMilliseconds {
+                    logger.error("stopping with an unwritten batch: the database stayed unreachable", metadata: ["rows": "\(pending)"])
+                    return
+                }
+            }
+        }
+    }
+
+    /// Publishes the ids of a committed batch. A frame lost on the way (no ingest listening, or
+    /// one too slow) costs only a redelivery, which the tables' unique `message_id` absorbs.
+    private func acknowledge(_ ids: [MessageID]) {
+        guard let acknowledgements else { return }
+        do {
+            _ = try acknowledgements.socket.send(WireFrame.acknowledgements(ids).encoded(), wait: false)
+        } catch {
+            logger.warning("could not publish acknowledgements", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Writes a batch; a row the database refuses is found by halving and stored as a rejection.
+    private func write(_ records: [StoredRecord], _ rejections: [Rejection], with writer: BatchWriter) throws(PostgresError) {
+        do {
+            try writer.write(records: records, rejections: rejections)
+        } catch where error.kind == .statement {
+            let count = records.count + rejections.count
+            if count == 1, let record = records.first {
+                let reason = "database refused the row: \(error.message)"
+                metrics.rejected.increment(stage: .sink, reason: reason)
+                rejectionLog.rejected(cncID: record.message.cncID, reason: reason)
+                try writer.write(records: [], rejections: [Rejection(rejecting: record.message, at: .sink, reason: reason)])
+            } else if count == 1 {
+                logger.error("database refused a rejection row, which cannot be stored", metadata: ["error": "\(error)", "message_id": "\(rejections[0].id)"])
+            } else {
+                let half = count / 2
+                let (firstRecords, firstRejections) = (Array(records.prefix(half)), Array(rejections.prefix(max(0, half - records.count))))
+                try write(firstRecords, firstRejections, with: writer)
+                try write(Array(records.dropFirst(firstRecords.count)), Array(rejections.dropFirst(firstRejections.count)), with: writer)
+            }
+        }
+    }
+
+    /// An idle sink asks the database for a trivial answer, or reconnects when it had lost it.
+    private func checkDatabase() {
+        lastContact = monotonicMilliseconds()
+        guard let writer else {
+            connect(migrate: false)
+            return
+        }
+        do {
+            try writer.ping()
+        } catch {
+            logger.warning("lost the connection to PostgreSQL", metadata: ["error": "\(error)"])
+            self.writer = nil
+        }
+    }
+
+    private func connect(migrate: Bool) {
+        do {
+            let connection = try PostgresConnection(conninfo: configuration.conninfo)
+            if migrate {
+                try MigrationRunner(directory: configuration.migrationsDirectory, logger: logger).apply(on: connection)
+            }
+            writer = try BatchWriter(connection: connection)
+            backoff.reset()
+            logger.info("connected to PostgreSQL", metadata: ["server": "\(connection.serverDescription)"])
+        } catch let error as SettingError {
+            // A changed or unreadable migration will not fix itself: stop and say why.
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            fatalSettingError = error
+            stop.request()
+        } catch {
+            let delay = backoff.next()
+            logger.warning("PostgreSQL unavailable, retrying", metadata: ["error": "\(error)", "retry_ms": "\(delay)"])
+            stop.sleep(milliseconds: delay)
+        }
+    }
+
+    private(set) var fatalSettingError: SettingError?
+}

@@ -1,0 +1,22 @@
+import CollectorCore
+import Metrics
+
+/// A counter of rejections per `RejectionClass`, made up front: a label of few values, and no
+/// metric lookup on the path of a rejected message.
+package struct RejectionCounters {
+    private let counters: [RejectionClass: Counter]
+
+    package init(label: String, dimensions: [(String, String)] = []) {
+        counters = Dictionary(uniqueKeysWithValues: RejectionClass.allCases.map {
+            ($0, Counter(label: label, dimensions: dimensions + [("reason", $0.rawValue)]))
+        })
+    }
+
+    package func increment(_ rejection: Rejection) {
+        increment(stage: rejection.stage, reason: rejection.reason)
+    }
+
+    package func increment(stage: Stage, reason: String, by count: Int = 1) {
+        counters[RejectionClass(stage: stage, reason: reason)]!.increment(by: count)
+    }
+}

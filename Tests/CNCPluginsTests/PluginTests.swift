@@ -1,0 +1,254 @@
+@testable import CNCPlugins
+@testable import CollectorCore
+@testable import Router
+import Testing
+import TestSupport
+@testable import Worker
+
+/// Runs `plugin` over a message whose payload is `payload` (JSON text).
+private func state(_ plugin: some CNCPlugin, _ payload: String) throws -> MachineState {
+    let message = try Fixtures.cncMessage(payload: payload)
+    return try plugin.machineState(for: message, payload: message.parsePayload())
+}
+
+/// The plugin's rejection reason for `payload`, or nil when it accepts it.
+private func rejection(_ plugin: some CNCPlugin, _ payload: String) throws -> String? {
+    let message = try Fixtures.cncMessage(payload: payload)
+    let object = try message.parsePayload()
+    do throws(PluginRejection) {
+        _ = try plugin.machineState(for: message, payload: object)
+        return nil
+    } catch {
+        return error.reason
+    }
+}
+
+struct PluginCase: Sendable, CustomTestStringConvertible {
+    var payload: String
+    var expected: MachineState
+    var testDescription: String { payload }
+}
+
+struct PluginRejectCase: Sendable, CustomTestStringConvertible {
+    var payload: String
+    var reason: String
+    var testDescription: String { payload }
+}
+
+@Suite("CNC plugins")
+struct PluginTests {
+    static let sampleStates: [MachineState] = [
+        MachineState(status: .running, spindleSpeedRPM: 200, axisXMillimetres: 30, axisYMillimetres: 80),
+        MachineState(status: .idle, spindleSpeedRPM: 0, axisXMillimetres: 0, axisYMillimetres: 0),
+        MachineState(status: .error, spindleSpeedRPM: 100, axisXMillimetres: 25, axisYMillimetres: 75),
+    ]
+
+    @Test("both plugins accept every seed sample line", arguments: [CNCTypeA.typeName, CNCTypeB.typeName])
+    func samplesAccepted(_ typeName: String) throws {
+        let plugin = try #require(PluginRegistry.plugin(named: typeName))
+        for (line, expected) in zip(Fixtures.sampleBytes, Self.sampleStates) {
+            let message = try Fixtures.cncMessage(line)
+            let state = try plugin.machineState(for: message, payload: message.parsePayload())
+            #expect(state == expected)
+            #expect(state.feedRateMMPerMinute == nil && state.axisZMillimetres == nil && state.alarmCode == nil)
+        }
+    }
+
+    // MARK: - CNCTypeA
+
+    static let typeAAcceptsCases: [PluginCase] = [
+        PluginCase(payload: #"{"status":"setup","spin":0,"X-Axis":-1000,"Y-Axis":1000}"#,
+                   expected: MachineState(status: .setup, spindleSpeedRPM: 0, axisXMillimetres: -1000, axisYMillimetres: 1000)),
+        PluginCase(payload: #"{"status":"stopped","spin":24000,"X-Axis":0.5,"Y-Axis":-2.25,"Z-Axis":-600,"feed":20000}"#,
+                   expected: MachineState(status: .stopped, spindleSpeedRPM: 24000, feedRateMMPerMinute: 20000, axisXMillimetres: 0.5,
+                                          axisYMillimetres: -2.25, axisZMillimetres: -600)),
+        PluginCase(payload: #"{"Y-Axis":1,"X-Axis":2,"spin":3e2,"status":"idle"}"#,
+                   expected: MachineState(status: .idle, spindleSpeedRPM: 300, axisXMillimetres: 2, axisYMillimetres: 1)),
+        PluginCase(payload: #"{"status":"running","spin":100.0,"X-Axis":1,"Y-Axis":1,"Z-Axis":600}"#,
+                   expected: MachineState(status: .running, spindleSpeedRPM: 100, axisXMillimetres: 1, axisYMillimetres: 1, axisZMillimetres: 600)),
+        // A is not B: spindle at 0 while running is not its concern.
+        PluginCase(payload: #"{"status":"running","spin":0,"X-Axis":1,"Y-Axis":1}"#,
+                   expected: MachineState(status: .running, spindleSpeedRPM: 0, axisXMillimetres: 1, axisYMillimetres: 1)),
+    ]
+
+    @Test("CNCTypeA maps its variables", arguments: typeAAcceptsCases)
+    func typeAAccepts(_ testCase: PluginCase) throws {
+        #expect(try state(CNCTypeA(), testCase.payload) == testCase.expected)
+    }
+
+    static let typeARejectsCases: [PluginRejectCase] = [
+        PluginRejectCase(payload: #"{"spin":1,"X-Axis":1,"Y-Axis":1}"#, reason: #"missing variable "status""#),
+        PluginRejectCase(payload: #"{"status":"idle","X-Axis":1,"Y-Axis":1}"#, reason: #"missing variable "spin""#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":1,"Y-Axis":1}"#, reason: #"missing variable "X-Axis""#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1}"#, reason: #"missing variable "Y-Axis""#),
+        PluginRejectCase(payload: "{}", reason: #"missing variable "status""#),
+        PluginRejectCase(payload: #"{"status":1,"spin":1,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "status" must be a string, not number"#),
+        PluginRejectCase(payload: #"{"status":null,"spin":1,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "status" must be a string, not null"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":"fast","X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" must be a number, not string"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":[1],"Y-Axis":1}"#, reason: #"variable "X-Axis" must be a number, not array"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":true}"#, reason: #"variable "Y-Axis" must be a number, not boolean"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"Z-Axis":"up"}"#, reason: #"variable "Z-Axis" must be a number, not string"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":200.5,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" must be a whole number, got 200.5"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":24001,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" = 24001.0 outside 0...24000 rpm"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":-1,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" = -1.0 outside 0...24000 rpm"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1000.5,"Y-Axis":1}"#, reason: #"variable "X-Axis" = 1000.5 outside -1000...1000 mm"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":-1001}"#, reason: #"variable "Y-Axis" = -1001.0 outside -1000...1000 mm"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"Z-Axis":700}"#, reason: #"variable "Z-Axis" = 700.0 outside -600...600 mm"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"feed":-5}"#, reason: #"variable "feed" = -5.0 outside 0...20000 mm/min"#),
+        PluginRejectCase(payload: #"{"status":"RUN","spin":1,"X-Axis":1,"Y-Axis":1}"#,
+                         reason: #"variable "status" = "RUN" is not one of error, idle, running, setup, stopped"#),
+        PluginRejectCase(payload: #"{"status":"Running","spin":1,"X-Axis":1,"Y-Axis":1}"#,
+                         reason: #"variable "status" = "Running" is not one of error, idle, running, setup, stopped"#),
+        PluginRejectCase(payload: #"{"status":"maintenance","spin":1,"X-Axis":1,"Y-Axis":1}"#,
+                         reason: #"variable "status" = "maintenance" is not one of error, idle, running, setup, stopped"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"temp":40}"#, reason: #"unknown variable "temp""#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"alarm":"E1"}"#, reason: #"unknown variable "alarm""#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":1,"x-axis":1,"X-Axis":1,"Y-Axis":1}"#, reason: #"unknown variable "x-axis""#),
+    ]
+
+    @Test("CNCTypeA rejections", arguments: typeARejectsCases)
+    func typeARejects(_ testCase: PluginRejectCase) throws {
+        #expect(try rejection(CNCTypeA(), testCase.payload) == testCase.reason)
+    }
+
+    // MARK: - CNCTypeB
+
+    static let typeBAcceptsCases: [PluginCase] = [
+        PluginCase(payload: #"{"status":"RUN","spin":10,"X-Axis":1,"Y-Axis":2}"#,
+                   expected: MachineState(status: .running, spindleSpeedRPM: 10, axisXMillimetres: 1, axisYMillimetres: 2)),
+        PluginCase(payload: #"{"status":"Running","spin":10,"X-Axis":1,"Y-Axis":2}"#,
+                   expected: MachineState(status: .running, spindleSpeedRPM: 10, axisXMillimetres: 1, axisYMillimetres: 2)),
+        PluginCase(payload: #"{"status":"ALARM","alarm":"E42","spin":0,"X-Axis":1,"Y-Axis":2}"#,
+                   expected: MachineState(status: .error, spindleSpeedRPM: 0, axisXMillimetres: 1, axisYMillimetres: 2, alarmCode: "E42")),
+        PluginCase(payload: #"{"status":"Alarm","spin":0,"X-Axis":1,"Y-Axis":2}"#,
+                   expected: MachineState(status: .error, spindleSpeedRPM: 0, axisXMillimetres: 1, axisYMillimetres: 2)),
+        PluginCase(payload: #"{"status":"error","alarm":"","spin":0,"X-Axis":1,"Y-Axis":2}"#,
+                   expected: MachineState(status: .error, spindleSpeedRPM: 0, axisXMillimetres: 1, axisYMillimetres: 2)),
+        PluginCase(payload: #"{"status":"READY","spin":0,"X-Axis":0,"Y-Axis":0}"#,
+                   expected: MachineState(status: .idle, spindleSpeedRPM: 0, axisXMillimetres: 0, axisYMillimetres: 0)),
+        PluginCase(payload: #"{"status":"STOP","spin":0,"X-Axis":0,"Y-Axis":0}"#,
+                   expected: MachineState(status: .stopped, spindleSpeedRPM: 0, axisXMillimetres: 0, axisYMillimetres: 0)),
+        PluginCase(payload: #"{"status":"Maintenance","spin":0,"X-Axis":0,"Y-Axis":0}"#,
+                   expected: MachineState(status: .maintenance, spindleSpeedRPM: 0, axisXMillimetres: 0, axisYMillimetres: 0)),
+        PluginCase(payload: #"{"status":"setup","spin":0,"X-Axis":0,"Y-Axis":0}"#,
+                   expected: MachineState(status: .setup, spindleSpeedRPM: 0, axisXMillimetres: 0, axisYMillimetres: 0)),
+        // Unknown variables are ignored, fractional spindle speeds allowed.
+        PluginCase(payload: #"{"status":"run","spin":150.5,"X-Axis":-400,"Y-Axis":200,"temp":40,"fw":"2.1","diag":{"a":[1]}}"#,
+                   expected: MachineState(status: .running, spindleSpeedRPM: 150.5, axisXMillimetres: -400, axisYMillimetres: 200)),
+        PluginCase(payload: #"{"status":"running","spin":6000,"X-Axis":400,"Y-Axis":-200,"Z-Axis":-1500,"feed":10000}"#,
+                   expected: MachineState(status: .running, spindleSpeedRPM: 6000, feedRateMMPerMinute: 10000, axisXMillimetres: 400,
+                                          axisYMillimetres: -200, axisZMillimetres: -1500)),
+        // The longest alarm code it takes.
+        PluginCase(payload: "{\"status\":\"alarm\",\"alarm\":\"" + String(repeating: "E", count: 64) + "\",\"spin\":0,\"X-Axis\":0,\"Y-Axis\":0}",
+                   expected: MachineState(status: .error, spindleSpeedRPM: 0, axisXMillimetres: 0, axisYMillimetres: 0, alarmCode: String(repeating: "E", count: 64))),
+    ]
+
+    @Test("CNCTypeB normalises and maps its variables", arguments: typeBAcceptsCases)
+    func typeBAccepts(_ testCase: PluginCase) throws {
+        #expect(try state(CNCTypeB(), testCase.payload) == testCase.expected)
+    }
+
+    static let typeBRejectsCases: [PluginRejectCase] = [
+        PluginRejectCase(payload: #"{"spin":1,"X-Axis":1,"Y-Axis":1}"#, reason: #"missing variable "status""#),
+        PluginRejectCase(payload: #"{"status":"idle","X-Axis":1,"Y-Axis":1}"#, reason: #"missing variable "spin""#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":1,"Y-Axis":1}"#, reason: #"missing variable "X-Axis""#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1}"#, reason: #"missing variable "Y-Axis""#),
+        PluginRejectCase(payload: #"{"status":["run"],"spin":1,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "status" must be a string, not array"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":"fast","X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" must be a number, not string"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"alarm":5}"#, reason: #"variable "alarm" must be a string, not number"#),
+        PluginRejectCase(payload: "{\"status\":\"idle\",\"spin\":1,\"X-Axis\":1,\"Y-Axis\":1,\"alarm\":\"" + String(repeating: "E", count: 65) + "\"}",
+                         reason: #"variable "alarm" longer than 64 bytes"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":6001,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" = 6001.0 outside 0...6000 rpm"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":-0.5,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" = -0.5 outside 0...6000 rpm"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":401,"Y-Axis":1}"#, reason: #"variable "X-Axis" = 401.0 outside -400...400 mm"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":250}"#, reason: #"variable "Y-Axis" = 250.0 outside -200...200 mm"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"Z-Axis":1500.5}"#, reason: #"variable "Z-Axis" = 1500.5 outside -1500...1500 mm"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"feed":10001}"#, reason: #"variable "feed" = 10001.0 outside 0...10000 mm/min"#),
+        PluginRejectCase(payload: #"{"status":"flying","spin":1,"X-Axis":1,"Y-Axis":1}"#,
+                         reason: #"variable "status" = "flying" is not one of alarm, error, idle, maintenance, ready, run, running, setup, stop, stopped"#),
+        PluginRejectCase(payload: #"{"status":"running","spin":0,"X-Axis":1,"Y-Axis":1}"#,
+                         reason: #"status "running" with the spindle at 0 rpm: the controller reports an impossible state"#),
+        PluginRejectCase(payload: #"{"status":"RUN","spin":0,"X-Axis":1,"Y-Axis":1}"#,
+                         reason: #"status "running" with the spindle at 0 rpm: the controller reports an impossible state"#),
+    ]
+
+    @Test("CNCTypeB rejections", arguments: typeBRejectsCases)
+    func typeBRejects(_ testCase: PluginRejectCase) throws {
+        #expect(try rejection(CNCTypeB(), testCase.payload) == testCase.reason)
+    }
+
+    @Test("an unknown variable is refused by A and ignored by B")
+    func unknownVariable() throws {
+        let payload = #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"coolant":"on"}"#
+        #expect(try rejection(CNCTypeA(), payload) == #"unknown variable "coolant""#)
+        #expect(try rejection(CNCTypeB(), payload) == nil)
+    }
+
+    // MARK: - Registry
+
+    @Test("the registry finds plugins by name")
+    func registry() throws {
+        #expect(PluginRegistry.typeNames == ["CNCTypeA", "CNCTypeB"])
+        #expect(try #require(PluginRegistry.plugin(named: "CNCTypeA")) is CNCTypeA)
+        #expect(try #require(PluginRegistry.plugin(named: "CNCTypeB")) is CNCTypeB)
+        #expect(PluginRegistry.plugin(named: "CNCTypeC") == nil)
+        #expect(PluginRegistry.plugin(named: "cnctypea") == nil)
+        #expect(PluginRegistry.plugin(named: "") == nil)
+        let names = PluginRegistry.builtIn.map { $0.typeName }
+        #expect(Set(names).count == names.count)
+        for name in names { #expect(CNCTypeMap.isTypeName(name), "\(name)") }
+    }
+
+    // MARK: - The worker's use of a plugin
+
+    @Test("WorkerService.process stores an accepted message with its type and state")
+    func processStores() throws {
+        let message = try Fixtures.cncMessage(Fixtures.sampleBytes[0])
+        let outcome = WorkerService.process(message, plugin: CNCTypeA(), typeName: "CNCTypeA", maxPayloadDepth: 16)
+        #expect(outcome == .stored(StoredRecord(message: message, cncType: "CNCTypeA", state: Self.sampleStates[0])))
+    }
+
+    @Test("WorkerService.process prefixes a plugin rejection with the type name, at the worker stage",
+          arguments: [(CNCTypeA.typeName, #"variable "spin" must be a number, not string"#), (CNCTypeB.typeName, #"variable "spin" must be a number, not string"#)])
+    func processRejects(_ typeName: String, _ reason: String) throws {
+        let plugin = try #require(PluginRegistry.plugin(named: typeName))
+        let message = try Fixtures.cncMessage(payload: #"{"status":"idle","spin":"fast","X-Axis":1,"Y-Axis":1}"#)
+        guard case .rejected(let rejection) = WorkerService.process(message, plugin: plugin, typeName: typeName, maxPayloadDepth: 16) else {
+            Issue.record("not rejected")
+            return
+        }
+        #expect(rejection.reason == "\(typeName): \(reason)")
+        #expect(rejection.stage == .worker)
+        #expect(rejection.id == message.id)
+        #expect(rejection.cncID == message.cncID)
+        #expect(rejection.topic == message.topic)
+        #expect(rejection.receivedAt == message.receivedAt)
+        #expect(rejection.raw == message.raw)
+        #expect(rejection.rejectedAt > 0)
+    }
+
+    @Test("WorkerService.process rejects a payload deeper than its limit, naming the type")
+    func processPayloadTooDeep() throws {
+        let message = try Fixtures.cncMessage(payload: #"{"a":[[1]]}"#)
+        guard case .rejected(let rejection) = WorkerService.process(message, plugin: CNCTypeB(), typeName: "CNCTypeB", maxPayloadDepth: 2) else {
+            Issue.record("not rejected")
+            return
+        }
+        #expect(rejection.reason == "CNCTypeB: payload: nesting deeper than 2 levels at byte 6")
+        #expect(rejection.stage == .worker)
+    }
+
+    @Test("WorkerService.process rejects a payload range that is not an object")
+    func processPayloadNotObject() throws {
+        var message = try Fixtures.cncMessage(Fixtures.sampleBytes[0])
+        // Point the range at the "cnc_id" value, a string.
+        let raw = message.raw
+        let start = try #require((0..<raw.count).first { Array(raw[$0..<min($0 + 8, raw.count)]) == Array("\"CNC001\"".utf8) })
+        message.payloadRange = start..<start + 8
+        guard case .rejected(let rejection) = WorkerService.process(message, plugin: CNCTypeA(), typeName: "CNCTypeA", maxPayloadDepth: 16) else {
+            Issue.record("not rejected")
+            return
+        }
+        #expect(rejection.reason == "CNCTypeA: payload: payload is not an object at byte \(start)")
+    }
+}

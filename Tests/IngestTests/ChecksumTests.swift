@@ -1,0 +1,44 @@
+@testable import CNCPlugins
+@testable import CollectorCore
+@testable import Ingest
+import Testing
+import TestSupport
+@testable import Worker
+
+@Suite("SHA-256 and CRC-32C")
+struct ChecksumTests {
+    private static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    }
+
+    // Expected digests from FIPS 180-4's examples and Python's hashlib.
+    @Test("SHA-256 known answers, across the padding boundaries", arguments: [
+        ([UInt8](), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        (Array("abc".utf8), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        (Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+        ((0..<3).flatMap { _ in (0...255).map { UInt8($0) } }, "f3a25aa93aa2fbba28d79260535bbd6a5eb0fc1c24a8b0f04e12b484c1dfe363"),
+    ])
+    func sha256(input: [UInt8], expected: String) {
+        #expect(Self.hex(SHA256.hash(input)) == expected)
+    }
+
+    @Test("SHA-256 of a million bytes fed in uneven pieces")
+    func sha256Pieces() {
+        var hasher = SHA256()
+        var left = 1_000_000, piece = 1
+        while left > 0 {
+            let count = min(piece, left)
+            hasher.update([UInt8](repeating: UInt8(ascii: "a"), count: count))
+            left -= count
+            piece = piece * 3 % 1_001 + 1
+        }
+        #expect(Self.hex(hasher.finalize()) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test("CRC-32C check value and sensitivity")
+    func crc32c() {
+        #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+        #expect(CRC32C.checksum([]) == 0)
+        #expect(CRC32C.checksum([0]) != CRC32C.checksum([0, 0]))
+    }
+}

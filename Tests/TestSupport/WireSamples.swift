@@ -1,0 +1,56 @@
+import CollectorCore
+
+/// Messages, records and rejections in every shape the wire format carries.
+package enum WireSamples {
+    package static func message(_ sequence: UInt64 = 1, line: Int = 0) -> CNCMessage {
+        let raw = Fixtures.sampleBytes[line]
+        let fields = try! MessageValidator().validate(raw).get()
+        return CNCMessage(
+            id: MessageID(high: 0xDEAD_BEEF_0000_0001, low: sequence), receivedAt: 1_747_379_099_123_456, timestamp: fields.timestamp,
+            topic: "sensor/CNC/é", cncID: fields.cncID, partProgram: fields.partProgram, raw: raw, payloadRange: fields.payloadRange
+        )
+    }
+
+    package static func rejection(_ stage: Stage, sequence: UInt64 = 9, cncID: String = "CNC002") -> Rejection {
+        Rejection(
+            id: MessageID(high: 3, low: sequence), rejectedAt: 1_747_379_100_000_001, receivedAt: 1_747_379_100_000_000, stage: stage,
+            reason: "invalid UTF-8 at byte 4 — “quoted”", topic: "sensor/CNC", cncID: cncID, raw: [0x7B, 0xC3, 0x28, 0x00, 0xFF]
+        )
+    }
+
+    package static let fullState = MachineState(
+        status: .maintenance, spindleSpeedRPM: 1200.5, feedRateMMPerMinute: 300, axisXMillimetres: -12.25, axisYMillimetres: 0,
+        axisZMillimetres: -0.0, alarmCode: "E-42 ünïcode"
+    )
+    package static let bareState = MachineState(status: .idle)
+
+    package static var frames: [(String, WireFrame)] {
+        [
+            ("one message", .messages([message()])),
+            ("three messages", .messages([message(1, line: 0), message(2, line: 1), message(3, line: 2)])),
+            ("no messages", .messages([])),
+            ("rejections at every stage", .rejections(Stage.allCases.enumerated().map { rejection($1, sequence: UInt64($0)) })),
+            ("rejection without cnc_id", .rejections([rejection(.ingest, cncID: "")])),
+            ("record with every optional field", .records([StoredRecord(message: message(), cncType: "CNCTypeB", state: fullState)])),
+            ("record with no optional field", .records([StoredRecord(message: message(), cncType: "CNCTypeA", state: bareState)])),
+            ("records with each single optional field", .records(singleFieldStates.enumerated().map {
+                StoredRecord(message: message(UInt64($0)), cncType: "CNCTypeA", state: $1)
+            })),
+            ("records of every status", .records(MachineState.Status.allCases.map { StoredRecord(message: message(), cncType: "T", state: MachineState(status: $0)) })),
+            ("acknowledgements", .acknowledgements([MessageID(high: 1, low: 2), MessageID(topic: "t", content: [1, 2, 3]), MessageID(high: .max, low: 0)])),
+            ("no acknowledgements", .acknowledgements([])),
+        ]
+    }
+
+    package static var singleFieldStates: [MachineState] {
+        [
+            MachineState(status: .running, spindleSpeedRPM: 1),
+            MachineState(status: .running, feedRateMMPerMinute: 2),
+            MachineState(status: .running, axisXMillimetres: 3),
+            MachineState(status: .running, axisYMillimetres: 4),
+            MachineState(status: .running, axisZMillimetres: 5),
+            MachineState(status: .error, alarmCode: ""),
+            MachineState(status: .error, alarmCode: "A1"),
+        ]
+    }
+}
