@@ -1,6 +1,7 @@
 import CollectorCore
 import Foundation
 import StageRuntime
+import SystemCalls
 
 /// ingest's append-only journal: every message taken from the broker is written here before it
 /// is handed on, and stays until the sink acknowledges it, so that no crash downstream, and no
@@ -100,11 +101,8 @@ final class IngestJournal {
         try writer.bytes.withUnsafeBytes { buffer in
             var written = 0
             while written < buffer.count {
-                let result = write(activeDescriptor, buffer.baseAddress! + written, buffer.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    throw Failure("cannot write", path(of: activeSegment))
-                }
+                let result = retryingInterrupted { write(activeDescriptor, buffer.baseAddress! + written, buffer.count - written) }
+                guard result >= 0 else { throw Failure("cannot write", path(of: activeSegment)) }
                 written += result
             }
         }

@@ -1,6 +1,7 @@
 import CMosquitto
-#if canImport(Glibc)
 import Glibc
+import SystemCalls
+#if canImport(Glibc)
 #endif
 
 /// A libmosquitto client driven by the thread that calls `loop`.
@@ -200,8 +201,8 @@ public final class MQTTClient {
         let descriptor = mosquitto_socket(handle)
         guard descriptor >= 0 else { throw MQTTError(call: "mosquitto_socket", message: "not connected", code: MOSQ_ERR_NO_CONN.rawValue) }
         var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        let ready = poll(&poller, 1, timeoutMilliseconds)
-        if ready < 0 && errno != EINTR { throw MQTTError(call: "poll", message: String(cString: strerror(errno)), code: MOSQ_ERR_ERRNO.rawValue) }
+        let ready = retryingInterrupted { poll(&poller, 1, timeoutMilliseconds) }
+        if ready < 0 { throw MQTTError(call: "poll", message: String(cString: strerror(errno)), code: MOSQ_ERR_ERRNO.rawValue) }
         guard ready > 0 else { return 0 }
         var packets = 0
         while packets < maximumPackets {
@@ -236,11 +237,9 @@ public final class MQTTClient {
         let deadline = Int(now.tv_sec) * 1_000 + Int(now.tv_nsec) / 1_000_000 + maximumMilliseconds
         while Int(now.tv_sec) * 1_000 + Int(now.tv_nsec) / 1_000_000 < deadline {
             var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&poller, 1, quietMilliseconds)
-            if ready == 0 { return }
-            if ready < 0 && errno != EINTR { return }
-            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-            if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR) { return }
+            guard retryingInterrupted({ poll(&poller, 1, quietMilliseconds) }) > 0 else { return }
+            let count = retryingInterrupted { buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) } }
+            if count == 0 || (count < 0 && errno != EAGAIN) { return }
             clock_gettime(CLOCK_MONOTONIC, &now)
         }
     }

@@ -1,5 +1,6 @@
 import CZeroMQ
 import Synchronization
+import SystemCalls
 
 /// A ZAP handler (ZeroMQ RFC 27): decides, for every CURVE handshake on the sockets of one
 /// context, whether the client may connect.
@@ -72,7 +73,7 @@ final class ZMQAuthenticator: Sendable {
             let answer: [[UInt8]] = [Array("1.0".utf8), parts.count > 1 ? parts[1] : [], Array(status.utf8), Array(statusText.utf8), [], []]
             for (index, part) in answer.enumerated() {
                 let flags = index == answer.count - 1 ? 0 : ZMQ_SNDMORE
-                while part.withUnsafeBytes({ zmq_send(socket, $0.baseAddress, $0.count, flags) }) == -1 && zmq_errno() == EINTR {}
+                _ = retryingInterrupted { part.withUnsafeBytes { zmq_send(socket, $0.baseAddress, $0.count, flags) } }
             }
         }
 
@@ -83,9 +84,7 @@ final class ZMQAuthenticator: Sendable {
                 var message = zmq_msg_t()
                 zmq_msg_init(&message)
                 defer { zmq_msg_close(&message) }
-                while zmq_msg_recv(&message, socket, 0) == -1 {
-                    if zmq_errno() != EINTR { return nil }
-                }
+                guard retryingInterrupted({ zmq_msg_recv(&message, socket, 0) }) != -1 else { return nil }
                 let size = zmq_msg_size(&message)
                 parts.append(size == 0 ? [] : Array(UnsafeRawBufferPointer(start: zmq_msg_data(&message), count: size)))
                 if zmq_msg_more(&message) == 0 { return parts }

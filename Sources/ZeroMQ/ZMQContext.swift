@@ -1,5 +1,6 @@
 import CZeroMQ
 import Synchronization
+import SystemCalls
 
 /// A libzmq context: owns the I/O threads shared by every socket of one process.
 ///
@@ -19,7 +20,7 @@ public final class ZMQContext: @unchecked Sendable {
         authenticator.withLock { $0?.stop() }
         // Every socket holds a strong reference to its context, so all are closed by now and
         // zmq_ctx_term cannot wait for one of them.
-        while zmq_ctx_term(handle) == -1 && zmq_errno() == EINTR {}
+        _ = retryingInterrupted { zmq_ctx_term(handle) }
     }
 
     /// Starts this context's ZAP handler, which asks `decide` about every client that connects

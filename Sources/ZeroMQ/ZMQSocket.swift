@@ -1,4 +1,5 @@
 import CZeroMQ
+import SystemCalls
 
 /// One libzmq socket.
 ///
@@ -91,14 +92,11 @@ public final class ZMQSocket {
     /// Sends one message. Returns false when `wait` is false and the message could not be queued now.
     public func send(_ bytes: [UInt8], wait: Bool) throws(ZMQError) -> Bool {
         let flags = wait ? 0 : ZMQ_DONTWAIT
-        while true {
-            let result = bytes.withUnsafeBytes { zmq_send(handle, $0.baseAddress, $0.count, flags) }
-            if result >= 0 { return true }
-            let error = ZMQError(call: "zmq_send")
-            if error.interrupted { continue }
-            if error.wouldBlock { return false }
-            throw error
-        }
+        let result = retryingInterrupted { bytes.withUnsafeBytes { zmq_send(handle, $0.baseAddress, $0.count, flags) } }
+        if result >= 0 { return true }
+        let error = ZMQError(call: "zmq_send")
+        if error.wouldBlock { return false }
+        throw error
     }
 
     /// Receives one whole message, or nil when `wait` is false and none is queued.
@@ -106,11 +104,8 @@ public final class ZMQSocket {
         var message = zmq_msg_t()
         zmq_msg_init(&message)
         defer { zmq_msg_close(&message) }
-        while true {
-            let result = zmq_msg_recv(&message, handle, wait ? 0 : ZMQ_DONTWAIT)
-            if result >= 0 { break }
+        if retryingInterrupted({ zmq_msg_recv(&message, handle, wait ? 0 : ZMQ_DONTWAIT) }) < 0 {
             let error = ZMQError(call: "zmq_msg_recv")
-            if error.interrupted { continue }
             if error.wouldBlock { return nil }
             throw error
         }

@@ -1,6 +1,7 @@
 import CollectorCore
 import Foundation
 import Logging
+import SystemCalls
 
 /// Writes each log event to standard error as one JSON object on one line
 /// (`MES_LOG_FORMAT=json`), for log collectors: `time` (UTC, milliseconds), `level`, `label`,
@@ -25,8 +26,7 @@ package struct JSONLogHandler: LogHandler {
         // One write(2) per line, so that lines from several threads do not interleave.
         var bytes = Array(line.utf8)[...]
         while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
+            let written = retryingInterrupted { bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) } }
             guard written > 0 else { return }
             bytes = bytes.dropFirst(written)
         }

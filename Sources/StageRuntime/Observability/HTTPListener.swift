@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 
 #if canImport(Glibc)
 import Glibc
@@ -82,8 +83,7 @@ package final class HTTPListener {
             var received: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 2048)
             while true {
-                let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-                if count < 0 && errno == EINTR { continue }
+                let count = retryingInterrupted { chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) } }
                 guard count > 0 else { return nil }
                 received += chunk[..<count]
                 if let outcome = complete(received) { return outcome }
@@ -94,8 +94,7 @@ package final class HTTPListener {
         func write(_ bytes: [UInt8]) {
             var offset = 0
             while offset < bytes.count {
-                let count = bytes[offset...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, sendFlags) }
-                if count < 0 && errno == EINTR { continue }
+                let count = retryingInterrupted { bytes[offset...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, sendFlags) } }
                 guard count > 0 else { return }
                 offset += count
             }
@@ -109,8 +108,7 @@ package final class HTTPListener {
             var discarded = 0
             var chunk = [UInt8](repeating: 0, count: 2048)
             while discarded < 65_536 {
-                let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-                if count < 0 && errno == EINTR { continue }
+                let count = retryingInterrupted { chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) } }
                 guard count > 0 else { return }
                 discarded += count
             }
