@@ -53,16 +53,16 @@ let package = Package(
         ),
 
         // The four stages, one module each; none sees another's code.
-        .target(name: "Ingest", dependencies: ["CollectorCore", "StageRuntime", "Mosquitto", "ZeroMQ", "SystemCalls"]),
-        .target(name: "Router", dependencies: ["CollectorCore", "CNCPlugins", "StageRuntime", "ZeroMQ", unixSignals]),
-        .target(name: "Worker", dependencies: ["CollectorCore", "CNCPlugins", "StageRuntime", "ZeroMQ"]),
-        .target(name: "Sink", dependencies: ["CollectorCore", "StageRuntime", "LibPQ", "ZeroMQ"]),
+        .target(name: "Ingest", dependencies: ["CollectorCore", "StageRuntime", "Mosquitto", "ZeroMQ", "SystemCalls", argumentParser]),
+        .target(name: "Router", dependencies: ["CollectorCore", "CNCPlugins", "StageRuntime", "ZeroMQ", argumentParser, unixSignals]),
+        .target(name: "Worker", dependencies: ["CollectorCore", "CNCPlugins", "StageRuntime", "ZeroMQ", argumentParser]),
+        .target(name: "Sink", dependencies: ["CollectorCore", "StageRuntime", "LibPQ", "ZeroMQ", argumentParser]),
 
         // Around the pipeline: the machine emulator, and the operator's tools behind mesctl.
-        .target(name: "Emulator", dependencies: ["CollectorCore", "StageRuntime", "Mosquitto"]),
+        .target(name: "Emulator", dependencies: ["CollectorCore", "StageRuntime", "Mosquitto", argumentParser]),
         .target(
             name: "Operations",
-            dependencies: ["CollectorCore", "StageRuntime", "Ingest", "Router", "Worker", "Sink", "Emulator", "LibPQ", "Mosquitto"]
+            dependencies: ["CollectorCore", "StageRuntime", "Ingest", "Router", "Worker", "Sink", "Emulator", "LibPQ", "Mosquitto", argumentParser]
         ),
 
         // Thin executables: options and wiring.
@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "RouterTests", dependencies: ["Router", "CNCPlugins", "StageRuntime", "TestSupport"]),
         .testTarget(name: "SinkTests", dependencies: ["Sink", "CNCPlugins", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Ingest", "Router", "Worker", "CNCPlugins", "StageRuntime", "TestSupport"]),
-        .testTarget(name: "OperationsTests", dependencies: ["Operations", "CNCPlugins", "StageRuntime"]),
+        .testTarget(name: "OperationsTests", dependencies: ["Operations", "CNCPlugins", "StageRuntime", "Ingest", "Router", "Worker", "Sink", "TestSupport"]),
 
         // Against the real broker, PostgreSQL and the built executables (scripts/test.sh).
         .testTarget(

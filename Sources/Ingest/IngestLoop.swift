@@ -57,7 +57,7 @@ final class IngestLoop {
         logger.info("ingest starting", metadata: ["broker": "\(configuration.broker)", "journal": "\(journal.directory)"])
         try replayJournal(links)
 
-        let client = try MQTTClient(options: configuration.client)
+        let client = try MQTTClient(options: configuration.clientOptions)
         let topicFilter = configuration.topicFilter, qos = configuration.qos
         client.onConnect = { [logger] code, reason in
             guard code == 0 else {
@@ -70,7 +70,7 @@ final class IngestLoop {
             // Re-subscribing is harmless for a kept session and needed when the broker lost it.
             do {
                 try client.subscribe(topicFilter, qos: qos)
-                logger.info("connected and subscribed", metadata: ["broker": "\(self.configuration.broker)", "topic": "\(topicFilter)", "qos": "\(qos)", "client_id": "\(self.configuration.client.clientID)"])
+                logger.info("connected and subscribed", metadata: ["broker": "\(self.configuration.broker)", "topic": "\(topicFilter)", "qos": "\(qos)", "client_id": "\(self.configuration.session.clientID)"])
             } catch {
                 logger.error("subscribe failed", metadata: ["error": "\(error)"])
             }

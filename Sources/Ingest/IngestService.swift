@@ -17,7 +17,7 @@ public struct IngestService: Service, CustomStringConvertible {
         public var broker: MQTTURL
         public var topicFilter: String
         public var qos: Int32
-        public var client: MQTTClient.Options
+        public var session: Session
         public var limits: ValidationLimits
         public var endpoints: StageEndpoints
         /// The journal's directory, of this ingest alone.
@@ -33,14 +33,35 @@ public struct IngestService: Service, CustomStringConvertible {
         /// Reconnect backoff: first delay and cap, in milliseconds.
         public var reconnectBackoff = Backoff(initialMilliseconds: 500, maximumMilliseconds: 30_000)
 
-        public init(broker: MQTTURL, topicFilter: String, qos: Int32, client: MQTTClient.Options, limits: ValidationLimits, endpoints: StageEndpoints, journalDirectory: String) {
+        public init(
+            broker: MQTTURL, topicFilter: String, qos: Int32, session: Session, limits: ValidationLimits, endpoints: StageEndpoints,
+            journalDirectory: String
+        ) {
             self.broker = broker
             self.topicFilter = topicFilter
             self.qos = qos
-            self.client = client
+            self.session = session
             self.limits = limits
             self.endpoints = endpoints
             self.journalDirectory = journalDirectory
+        }
+    }
+
+    /// ingest's MQTT session with the broker.
+    public struct Session: Sendable {
+        public var clientID: String
+        public var protocolVersion: MQTTClient.ProtocolVersion
+        /// MQTT 5 only: how long the broker keeps the session after a disconnect.
+        public var sessionExpirySeconds: UInt32
+        public var keepAliveSeconds: Int32
+        public var tls: MQTTClient.TLS?
+
+        public init(clientID: String, protocolVersion: MQTTClient.ProtocolVersion, sessionExpirySeconds: UInt32, keepAliveSeconds: Int32, tls: MQTTClient.TLS?) {
+            self.clientID = clientID
+            self.protocolVersion = protocolVersion
+            self.sessionExpirySeconds = sessionExpirySeconds
+            self.keepAliveSeconds = keepAliveSeconds
+            self.tls = tls
         }
     }
 
@@ -58,5 +79,21 @@ public struct IngestService: Service, CustomStringConvertible {
         try await BlockingThread.run(name: "ingest") { stop in
             try IngestLoop(configuration: configuration, logger: logger, stop: stop).run()
         }
+    }
+}
+
+extension IngestService.Configuration {
+    /// The MQTT client's options. The delivery promise rests on two of them, so they are set
+    /// here and nowhere else: a persistent session (what arrives while ingest is down waits on
+    /// the broker), and acknowledgements held until the round that carried the message is
+    /// journaled.
+    var clientOptions: MQTTClient.Options {
+        var options = MQTTClient.Options(
+            clientID: session.clientID, cleanSession: false, protocolVersion: session.protocolVersion,
+            sessionExpirySeconds: session.sessionExpirySeconds, keepAliveSeconds: session.keepAliveSeconds,
+            username: broker.username, password: broker.password, tls: session.tls
+        )
+        options.acknowledgeAfterCallback = true
+        return options
     }
 }

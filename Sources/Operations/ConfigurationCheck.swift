@@ -1,7 +1,9 @@
 import CollectorCore
 import Foundation
+import Ingest
 import LibPQ
 import Router
+import Sink
 import StageRuntime
 
 /// `mesctl check-config`: reads the type map and the settings the stages would read, and says
@@ -15,14 +17,22 @@ public enum ConfigurationCheck {
         public var description: String { "\(ok ? "ok   " : "error") \(subject): \(detail)" }
     }
 
-    /// Every check, in order; `connect` also tries the database.
-    public static func run(mapPath: String, connect: Bool) -> [Finding] {
+    /// Every check, in order: each setting set in `environment` against its description, then
+    /// the type map, the endpoints, the broker URL and the journal; `connect` also tries the database.
+    public static func run(mapPath: String, connect: Bool, environment: SettingsEnvironment = .process) -> [Finding] {
         var findings: [Finding] = []
         func check(_ subject: String, _ body: () throws -> String) {
             do {
                 findings.append(Finding(ok: true, subject: subject, detail: try body()))
             } catch {
                 findings.append(Finding(ok: false, subject: subject, detail: Redaction.redact("\(error)")))
+            }
+        }
+        for setting in SettingsCatalog.all {
+            guard let text = environment[setting.variable] else { continue }
+            check(setting.variable) {
+                if let problem = setting.problem(with: text) { throw SettingError(reason: problem) }
+                return "\(text)"
             }
         }
         check("type map \(mapPath)") {
@@ -42,12 +52,12 @@ public enum ConfigurationCheck {
             }
             return "router \(endpoints.router.joined(separator: ",")), sink \(endpoints.sink.joined(separator: ",")), acknowledgements \(endpoints.acknowledgements.joined(separator: ","))"
         }
-        check("MQTT_URL") {
+        check(BrokerSettings.url.description.variable) {
             "\(try Settings.broker(nil))"
         }
-        check("MES_JOURNAL_DIR") {
-            guard let directory = Settings.environment("MES_JOURNAL_DIR") else {
-                return "unset: ingest uses journal/CLIENT_ID under its working directory; set it to persistent storage"
+        check(IngestSettings.journalDirectory.description.variable) {
+            guard let directory = environment[IngestSettings.journalDirectory.description.variable] else {
+                return "unset: ingest uses \(IngestSettings.journalDirectory.description.defaultText)"
             }
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
@@ -59,8 +69,8 @@ public enum ConfigurationCheck {
             return "\(directory) (ingest will create it)"
         }
         if connect {
-            check("DATABASE_URL") {
-                let connection = try PostgresConnection(conninfo: Settings.resolve(nil, env: "DATABASE_URL", default: ""))
+            check(SinkSettings.databaseURL.description.variable) {
+                let connection = try PostgresConnection(conninfo: SinkSettings.databaseURL.value(nil, derived: "", environment: environment))
                 return "connected: \(connection.serverDescription)"
             }
         }

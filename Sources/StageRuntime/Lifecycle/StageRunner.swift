@@ -11,16 +11,10 @@ public enum StageRunner {
     /// `MES_LOG_FORMAT=json`, as one JSON object per line (`JSONLogHandler`), that never shows
     /// the passwords of `MQTT_URL`, `DATABASE_URL` or `PGPASSWORD` (see `hideSecrets(in:)` for flags).
     public static func logger(label: String, level: String?) throws -> Logger {
-        hideSecrets(in: ["MQTT_URL", "DATABASE_URL"].compactMap(Settings.environment).joined(separator: " "))
+        hideSecrets(in: [BrokerSettings.url.description.variable, "DATABASE_URL"].compactMap(Settings.environment).joined(separator: " "))
         RedactingLogHandler.register([Settings.environment("PGPASSWORD")].compactMap { $0 })
-        let name = Settings.resolve(level, env: "MES_LOG_LEVEL", default: "info")
-        guard let level = Logger.Level(rawValue: name.lowercased()) else {
-            throw SettingError(reason: "log level \"\(name)\" must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        let format = Settings.resolve(nil, env: "MES_LOG_FORMAT", default: "text")
-        guard format == "text" || format == "json" else {
-            throw SettingError(reason: "MES_LOG_FORMAT=\(format) must be text or json")
-        }
+        let level = try StageSettings.logLevel.value(level, derived: .info)
+        let format = try StageSettings.logFormat.value(nil, derived: "text")
         LoggingSystem.bootstrap { label in
             RedactingLogHandler(upstream: format == "json" ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label))
         }

@@ -11,16 +11,11 @@ public struct MetricsListen: Sendable, Equatable, CustomStringConvertible {
         self.port = port
     }
 
-    /// The defaults keep the stages of one host apart: ingest 9101, router 9102, sink 9103;
-    /// workers, of which a host runs several, serve only when given a port of their own.
-    public static let ingestDefault = "127.0.0.1:9101"
-    public static let routerDefault = "127.0.0.1:9102"
-    public static let sinkDefault = "127.0.0.1:9103"
-    public static let workerDefault = "off"
-
-    /// The setting from its flag, `MES_METRICS_LISTEN` or the stage's default; nil when off.
-    public static func resolve(_ flag: String?, default fallback: String) throws -> MetricsListen? {
-        try parse(Settings.resolve(flag, env: "MES_METRICS_LISTEN", default: fallback))
+    /// The setting from its flag, `MES_METRICS_LISTEN` or `stage`'s default
+    /// (`StageSettings.metricsListenDefaults`); nil when off.
+    public static func resolve(_ flag: String?, stage: String) throws -> MetricsListen? {
+        let fallback = StageSettings.metricsListenDefaults.first { $0.key == stage }?.value ?? "off"
+        return try parse(StageSettings.metricsListen.value(flag, derived: fallback))
     }
 
     /// `HOST:PORT`, `[IPv6]:PORT`, or nil for `off` and `0`; anything else is a `SettingError`.

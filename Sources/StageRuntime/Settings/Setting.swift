@@ -11,7 +11,8 @@ import ArgumentParser
 /// where it came from and what is allowed.
 public struct Setting<Value: Sendable>: Sendable {
     public let description: SettingDescription
-    private let defaultValue: Value?
+    /// Nil when there is none, or when the stage derives it from other settings.
+    public let defaultValue: Value?
     private let parse: @Sendable (String) -> Value?
 
     /// - Parameters:
@@ -44,7 +45,8 @@ public struct Setting<Value: Sendable>: Sendable {
         try value(flag, environment: environment) ?? derived()
     }
 
-    /// The value of a setting that must be given: an error naming the flag and the variable otherwise.
+    /// The value of a setting that has a default, or that must be given: an error naming the
+    /// flag and the variable when it has no default and neither gives it.
     public func required(_ flag: String?, environment: SettingsEnvironment = .process) throws(SettingError) -> Value {
         guard let value = try value(flag, environment: environment) else {
             throw SettingError(reason: "\(description.sources) must be given: \(description.help)")

@@ -28,9 +28,9 @@ public struct CurveKeys: Sendable {
     /// Reads `MES_CURVE_SECRET_KEY_FILE`, `MES_CURVE_ROUTER_KEY_FILE`, `MES_CURVE_SINK_KEY_FILE`
     /// and `MES_CURVE_CLIENTS_DIR` through `setting` (the environment). Nil when CURVE is off
     /// (no secret key file).
-    public static func resolve(_ setting: (String) -> String? = Settings.environment) throws -> CurveKeys? {
-        let others = ["MES_CURVE_ROUTER_KEY_FILE", "MES_CURVE_SINK_KEY_FILE", "MES_CURVE_CLIENTS_DIR"]
-        guard let secretPath = setting("MES_CURVE_SECRET_KEY_FILE") else {
+    public static func resolve(_ setting: (String) -> String? = { SettingsEnvironment.process[$0] }) throws -> CurveKeys? {
+        let others = [LinkSettings.curveRouterKeyFile, LinkSettings.curveSinkKeyFile, LinkSettings.curveClientsDirectory].map(\.description.variable)
+        guard let secretPath = setting(LinkSettings.curveSecretKeyFile.description.variable) else {
             if let set = others.first(where: { setting($0) != nil }) {
                 throw SettingError(reason: "\(set) is set but MES_CURVE_SECRET_KEY_FILE is not: CURVE needs this process's own secret key as well")
             }
@@ -39,14 +39,14 @@ public struct CurveKeys: Sendable {
         guard ZMQCurve.isAvailable else {
             throw SettingError(reason: "MES_CURVE_SECRET_KEY_FILE is set but this libzmq was built without CURVE support (zmq_has(\"curve\") is false): install a libzmq built with libsodium")
         }
-        let secretKey = try readKey(secretPath, variable: "MES_CURVE_SECRET_KEY_FILE", secret: true)
-        let clientsDirectory = setting("MES_CURVE_CLIENTS_DIR")
+        let secretKey = try readKey(secretPath, variable: LinkSettings.curveSecretKeyFile.description.variable, secret: true)
+        let clientsDirectory = setting(LinkSettings.curveClientsDirectory.description.variable)
         if let clientsDirectory { _ = try clientKeys(in: clientsDirectory) }
         return CurveKeys(
             secretKey: secretKey,
             publicKey: try ZMQCurve.publicKey(secretKey: secretKey),
-            routerKey: try setting("MES_CURVE_ROUTER_KEY_FILE").map { try readKey($0, variable: "MES_CURVE_ROUTER_KEY_FILE", secret: false) },
-            sinkKey: try setting("MES_CURVE_SINK_KEY_FILE").map { try readKey($0, variable: "MES_CURVE_SINK_KEY_FILE", secret: false) },
+            routerKey: try setting(LinkSettings.curveRouterKeyFile.description.variable).map { try readKey($0, variable: LinkSettings.curveRouterKeyFile.description.variable, secret: false) },
+            sinkKey: try setting(LinkSettings.curveSinkKeyFile.description.variable).map { try readKey($0, variable: LinkSettings.curveSinkKeyFile.description.variable, secret: false) },
             clientsDirectory: clientsDirectory
         )
     }

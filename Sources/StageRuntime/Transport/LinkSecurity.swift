@@ -20,11 +20,7 @@ public struct LinkSecurity: Sendable {
 
     /// Reads `MES_ALLOW_INSECURE_TCP` and the `MES_CURVE_*` settings (see `CurveKeys.resolve`).
     public static func resolve() throws -> LinkSecurity {
-        let insecure = Settings.environment("MES_ALLOW_INSECURE_TCP")
-        guard insecure == nil || insecure == "0" || insecure == "1" else {
-            throw SettingError(reason: "MES_ALLOW_INSECURE_TCP must be 0 or 1")
-        }
-        return LinkSecurity(curve: try CurveKeys.resolve(), allowInsecureTCP: insecure == "1")
+        LinkSecurity(curve: try CurveKeys.resolve(), allowInsecureTCP: try LinkSettings.allowInsecureTCP.value(nil) ?? false)
     }
 
     /// Where a `tcp://` endpoint leads.

@@ -19,24 +19,25 @@ public struct StageEndpoints: Sendable {
         "/tmp/cnc-collector-\(getuid())"
     }
 
-    /// Reads `MES_RUNTIME_DIR`, `MES_ROUTER_ENDPOINT`, `MES_ROUTER_LISTEN`, `MES_SINK_ENDPOINT`, `MES_SINK_LISTEN`,
-    /// `MES_ACK_ENDPOINT`, `MES_ACK_LISTEN`, and the security settings (`LinkSecurity.resolve`).
+    /// The endpoints from the flags' texts, their variables (`LinkSettings`) and the defaults
+    /// under `MES_RUNTIME_DIR`; a listen setting defaults to its connect setting. Also reads the
+    /// security settings (`LinkSecurity.resolve`).
     public static func resolve(
         runtimeDirectory: String? = nil, router: String? = nil, routerListen: String? = nil, sink: String? = nil, sinkListen: String? = nil,
         acknowledgements: String? = nil, acknowledgementsListen: String? = nil
     ) throws -> StageEndpoints {
-        let directory = Settings.resolve(runtimeDirectory, env: "MES_RUNTIME_DIR", default: defaultRuntimeDirectory())
-        let routerText = Settings.resolve(router, env: "MES_ROUTER_ENDPOINT", default: "ipc://\(directory)/router.ipc")
-        let sinkText = Settings.resolve(sink, env: "MES_SINK_ENDPOINT", default: "ipc://\(directory)/sink.ipc")
-        let acknowledgementsText = Settings.resolve(acknowledgements, env: "MES_ACK_ENDPOINT", default: "ipc://\(directory)/acks.ipc")
+        let directory = try StageSettings.runtimeDirectory.value(runtimeDirectory, derived: defaultRuntimeDirectory())
+        let routerEndpoints = try LinkSettings.router.value(router, derived: ["ipc://\(directory)/router.ipc"])
+        let sinkEndpoints = try LinkSettings.sink.value(sink, derived: ["ipc://\(directory)/sink.ipc"])
+        let acknowledgementEndpoints = try LinkSettings.acknowledgements.value(acknowledgements, derived: ["ipc://\(directory)/acks.ipc"])
         return StageEndpoints(
             runtimeDirectory: directory,
-            router: Settings.list(routerText),
-            routerListen: Settings.list(Settings.resolve(routerListen, env: "MES_ROUTER_LISTEN", default: routerText)),
-            sink: Settings.list(sinkText),
-            sinkListen: Settings.list(Settings.resolve(sinkListen, env: "MES_SINK_LISTEN", default: sinkText)),
-            acknowledgements: Settings.list(acknowledgementsText),
-            acknowledgementsListen: Settings.list(Settings.resolve(acknowledgementsListen, env: "MES_ACK_LISTEN", default: acknowledgementsText)),
+            router: routerEndpoints,
+            routerListen: try LinkSettings.routerListen.value(routerListen, derived: routerEndpoints),
+            sink: sinkEndpoints,
+            sinkListen: try LinkSettings.sinkListen.value(sinkListen, derived: sinkEndpoints),
+            acknowledgements: acknowledgementEndpoints,
+            acknowledgementsListen: try LinkSettings.acknowledgementsListen.value(acknowledgementsListen, derived: acknowledgementEndpoints),
             security: try LinkSecurity.resolve()
         )
     }

@@ -1,0 +1,63 @@
+import Foundation
+import Mosquitto
+import StageRuntime
+
+/// ingest's own settings. It also reads `BrokerSettings`, the router, sink and acknowledgement
+/// endpoints of `LinkSettings`, and `StageSettings.maxJSONDepth`.
+public enum IngestSettings {
+    public static let qos = Setting<Int>.integer("MQTT_QOS", flag: "qos", default: 1, range: 0...2, help: "Subscription QoS")
+    public static let clientID = Setting<String>.text(
+        "MQTT_CLIENT_ID", flag: "client-id", default: nil, defaultText: "cnc-ingest-HOSTNAME",
+        help: "Client id, the name of the persistent session: keep it stable"
+    )
+    public static let mqttProtocol = Setting<MQTTClient.ProtocolVersion>(
+        "MQTT_PROTOCOL", flag: "mqtt-protocol", default: .v311, defaultText: "3.1.1", allowed: "3.1.1 or 5", help: "MQTT protocol version",
+        parse: MQTTClient.ProtocolVersion.init(rawValue:)
+    )
+    public static let keepalive = Setting<Int>.integer(
+        "MQTT_KEEPALIVE", flag: "keepalive", default: 30, range: 5...65_535, unit: " seconds",
+        help: "ingest gives up a broker that stays silent this long and reconnects; the broker gives ingest up after 1.5 times this"
+    )
+    public static let sessionExpiry = Setting<Int>.integer(
+        "MQTT_SESSION_EXPIRY", flag: "session-expiry", default: 604_800, range: 0...Int(UInt32.max), unit: " seconds",
+        help: "How long the broker keeps the session after a disconnect (MQTT 5 only; 3.1.1 sessions never expire)"
+    )
+    public static let maxMessageBytes = Setting<Int>.integer(
+        "MES_MAX_MESSAGE_BYTES", flag: "max-message-bytes", default: 65_536, range: 1...Int(Int32.max), help: "Largest accepted message in bytes"
+    )
+    public static let stateDirectory = Setting<String>.text(
+        "MES_STATE_DIR", flag: "state-dir", default: nil,
+        defaultText: "/var/lib/cnc-collector for root, else $XDG_STATE_HOME/cnc-collector (~/.local/state/cnc-collector)",
+        help: "The deployment's state on persistent storage: the default journal lives under it"
+    )
+    public static let journalDirectory = Setting<String>.text(
+        "MES_JOURNAL_DIR", flag: "journal-dir", default: nil, defaultText: "MES_STATE_DIR/journal/CLIENT_ID",
+        help: "This ingest's journal, one directory per ingest on persistent storage (created mode 0700; a lock file refuses a second process)"
+    )
+    public static let journalSyncMilliseconds = Setting<Int>.integer(
+        "MES_JOURNAL_SYNC_MS", flag: "journal-sync-ms", default: 100, range: 0...60_000,
+        help: "How often the journal is forced to disk (fdatasync), in ms; 0 forces every round to disk before its acknowledgements leave, surviving power loss at a cost in throughput"
+    )
+    public static let redeliverAfterMilliseconds = Setting<Int>.integer(
+        "MES_REDELIVER_AFTER_MS", flag: "redeliver-after-ms", default: 30_000, range: 1...Int(Int32.max),
+        help: "A message the sink has not acknowledged by then is sent again from the journal, then after twice that, up to every 10 minutes"
+    )
+
+    public static let all = [
+        qos.description, clientID.description, mqttProtocol.description, keepalive.description, sessionExpiry.description,
+        maxMessageBytes.description, stateDirectory.description, journalDirectory.description, journalSyncMilliseconds.description,
+        redeliverAfterMilliseconds.description,
+    ]
+
+    /// Every setting ingest reads, its own and the shared ones, as documented.
+    public static let read = BrokerSettings.all + all + [StageSettings.maxJSONDepth.description]
+        + [LinkSettings.router, LinkSettings.sink, LinkSettings.acknowledgements].map(\.description)
+
+    /// The default of `MES_STATE_DIR`.
+    static func defaultStateDirectory() -> String {
+        if getuid() == 0 { return "/var/lib/cnc-collector" }
+        let environment = SettingsEnvironment.process
+        let base = environment["XDG_STATE_HOME"] ?? "\(environment["HOME"] ?? NSHomeDirectory())/.local/state"
+        return "\(base)/cnc-collector"
+    }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import Foundation
+import Router
+import StageRuntime
+
+public struct CheckConfigCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(commandName: "check-config", abstract: "Check every setting in the environment, the type map and the links before a deploy; exit 1 on any error.")
+
+    @Option(name: RouterSettings.cncTypes.name, help: RouterSettings.cncTypes.help)
+    var cncTypes: String?
+    @Flag(help: "Also connect to the database (DATABASE_URL)")
+    var connect = false
+
+    public init() {}
+
+    public func run() throws {
+        let findings = ConfigurationCheck.run(mapPath: try RouterSettings.cncTypes.required(cncTypes), connect: connect)
+        for finding in findings { print(finding) }
+        if findings.contains(where: { !$0.ok }) { throw ExitCode(1) }
+    }
+}

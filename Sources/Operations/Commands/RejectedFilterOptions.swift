@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import CollectorCore
+import Sink
+import StageRuntime
+
+/// The filter options `rejected` and `replay` share.
+public struct RejectedFilterOptions: ParsableArguments {
+    @Option(name: .customLong("stage"), help: "Only this stage (ingest, router, worker, sink); repeatable")
+    var stages: [String] = []
+    @Option(help: "Only this machine")
+    var cncID: String?
+    @Option(help: "Only reasons containing this text (any case)")
+    var reason: String?
+    @Option(help: "At most this many rows or messages")
+    var limit = 100
+    @Option(name: SinkSettings.databaseURL.name, help: SinkSettings.databaseURL.help)
+    var databaseURL: String?
+
+    public init() {}
+
+    func filter(defaultStages: [String] = [], includeReplayed: Bool = false) throws -> RejectedMessages.Filter {
+        for stage in stages where Stage(rawValue: stage) == nil {
+            throw ValidationError("unknown stage \"\(stage)\": use ingest, router, worker or sink")
+        }
+        var filter = RejectedMessages.Filter()
+        filter.stages = stages.isEmpty ? defaultStages : stages
+        filter.cncID = cncID
+        filter.reasonContains = reason
+        filter.limit = limit
+        filter.includeReplayed = includeReplayed
+        return filter
+    }
+
+    func conninfo() throws -> String {
+        let conninfo = try SinkSettings.databaseURL.value(databaseURL, derived: "")
+        StageRunner.hideSecrets(in: conninfo)
+        return conninfo
+    }
+}

@@ -1,0 +1,34 @@
+import Ingest
+import Router
+import Sink
+import StageRuntime
+import Worker
+
+/// Every setting of the product, grouped as docs/configuration.md shows them, and which of
+/// them each executable reads.
+public enum SettingsCatalog {
+    public struct Section: Sendable {
+        public var title: String
+        public var settings: [SettingDescription]
+    }
+
+    public static let sections = [
+        Section(title: "every stage", settings: StageSettings.all),
+        Section(title: "broker", settings: BrokerSettings.all),
+        Section(title: "endpoints", settings: LinkSettings.endpoints),
+        Section(title: "security", settings: LinkSettings.security),
+        Section(title: "ingest", settings: IngestSettings.all + [StageSettings.maxJSONDepth.description]),
+        Section(title: "router", settings: RouterSettings.all),
+        Section(title: "worker", settings: WorkerSettings.all),
+        Section(title: "sink", settings: SinkSettings.all),
+        Section(title: "mesctl", settings: OperationsSettings.all),
+    ]
+
+    /// Each stage and the settings it reads, `StageSettings` and the security settings included.
+    public static let stages: [(name: String, settings: [SettingDescription])] = [
+        ("ingest", IngestSettings.read), ("router", RouterSettings.read), ("worker", WorkerSettings.read), ("sink", SinkSettings.read),
+    ].map { ($0.0, StageSettings.all + $0.1 + LinkSettings.security) }
+
+    /// Every setting once.
+    public static var all: [SettingDescription] { sections.flatMap(\.settings) }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+import StageRuntime
+
+/// The router's options besides `StageOptions`, each named and explained by its description.
+public struct RouterOptions: ParsableArguments {
+    @Option(name: RouterSettings.cncTypes.name, help: RouterSettings.cncTypes.help) var cncTypes: String?
+    @Option(name: LinkSettings.routerListen.name, help: LinkSettings.routerListen.help) var listen: String?
+    @Option(name: RouterSettings.workerListen.name, parsing: .singleValue, help: RouterSettings.workerListen.help) var workerListen: [String] = []
+    @Option(name: LinkSettings.sink.name, help: LinkSettings.sink.help) var sinkEndpoint: String?
+
+    public init() {}
+
+    public func configuration(stage: StageOptions) throws -> RouterService.Configuration {
+        RouterService.Configuration(
+            mapPath: try RouterSettings.cncTypes.required(cncTypes),
+            endpoints: try stage.endpoints(routerListen: listen, sink: sinkEndpoint),
+            workerListen: try RouterSettings.workerListen.required(workerListen.isEmpty ? nil : workerListen.joined(separator: ";"))
+        )
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import StageRuntime
+
+/// The sink's options besides `StageOptions`, each named and explained by its description.
+public struct SinkOptions: ParsableArguments {
+    @Option(name: SinkSettings.databaseURL.name, help: SinkSettings.databaseURL.help) var databaseURL: String?
+    @Option(name: SinkSettings.migrations.name, help: SinkSettings.migrations.help) var migrations: String?
+    @Option(name: SinkSettings.batchSize.name, help: SinkSettings.batchSize.help) var batchSize: String?
+    @Option(name: SinkSettings.flushInterval.name, help: SinkSettings.flushInterval.help) var flushIntervalMs: String?
+    @Option(name: LinkSettings.sinkListen.name, help: LinkSettings.sinkListen.help) var listen: String?
+    @Option(name: LinkSettings.acknowledgementsListen.name, help: LinkSettings.acknowledgementsListen.help) var ackListen: String?
+
+    public init() {}
+
+    public func configuration(stage: StageOptions) throws -> SinkService.Configuration {
+        let conninfo = try SinkSettings.databaseURL.value(databaseURL, derived: "")
+        StageRunner.hideSecrets(in: conninfo)
+        return SinkService.Configuration(
+            conninfo: conninfo,
+            migrationsDirectory: try SinkSettings.migrations.required(migrations),
+            batchSize: try SinkSettings.batchSize.required(batchSize),
+            flushIntervalMilliseconds: try SinkSettings.flushInterval.required(flushIntervalMs),
+            endpoints: try stage.endpoints(sinkListen: listen, acknowledgementsListen: ackListen)
+        )
+    }
+}

@@ -1,0 +1,19 @@
+/// How ingest, the emulator and `mesctl replay` reach the MQTT broker.
+public enum BrokerSettings {
+    /// Its password is hidden from every log line and error once read (`Settings.broker`).
+    public static let url = Setting<String>.text(
+        "MQTT_URL", flag: "mqtt-url", default: "mqtt://127.0.0.1:1883",
+        help: "Broker URL, mqtt://[user:password@]host:port or mqtts://..."
+    )
+    public static let topic = Setting<String>.text(
+        "MQTT_TOPIC", flag: "topic", default: "sensor/CNC",
+        help: "Topic: ingest's subscription filter (wildcards allowed); the emulator's topic when it has no wildcard"
+    )
+    public static let caFile = Setting<String>.text(
+        "MQTT_CA_FILE", flag: "ca-file", default: nil, defaultText: "the system CAs", help: "CA certificate for mqtts://"
+    )
+    public static let certificateFile = Setting<String>.text("MQTT_CERT_FILE", flag: "cert-file", default: nil, help: "Client certificate for mqtts://")
+    public static let keyFile = Setting<String>.text("MQTT_KEY_FILE", flag: "key-file", default: nil, help: "Client key for mqtts://")
+
+    public static let all = [url.description, topic.description, caFile.description, certificateFile.description, keyFile.description]
+}

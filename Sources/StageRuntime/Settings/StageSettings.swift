@@ -1,0 +1,44 @@
+import Foundation
+import Logging
+
+/// The settings every stage reads: where its sockets live, how it logs, where it serves metrics.
+public enum StageSettings {
+    public static let runtimeDirectory = Setting<String>.text(
+        "MES_RUNTIME_DIR", flag: "runtime-dir", default: nil, defaultText: "/tmp/cnc-collector-UID",
+        help: "Directory of the default ipc:// sockets, created mode 0700; refused when it is a symbolic link, belongs to another user or gives group or others any access"
+    )
+
+    public static let logLevel = Setting<Logger.Level>(
+        "MES_LOG_LEVEL", flag: "log-level", default: .info,
+        allowed: SettingDescription.alternatives(Logger.Level.allCases.map(\.rawValue)), help: "Least severe level logged"
+    ) { Logger.Level(rawValue: $0.lowercased()) }
+
+    public static let logFormat = Setting<String>.choice(
+        "MES_LOG_FORMAT", flag: nil, default: "text", choices: ["text", "json"],
+        help: "text, or json for one JSON object per line (time, level, label, message, metadata, error)"
+    )
+
+    /// Each stage's default keeps the stages of one host apart; workers, of which a host runs
+    /// several, serve only when given a port of their own.
+    public static let metricsListenDefaults: KeyValuePairs = ["ingest": "127.0.0.1:9101", "router": "127.0.0.1:9102", "sink": "127.0.0.1:9103", "worker": "off"]
+
+    public static let metricsListen = Setting<String>(
+        "MES_METRICS_LISTEN", flag: "metrics-listen", default: nil,
+        defaultText: metricsListenDefaults.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
+        allowed: "HOST:PORT ([IPv6]:PORT), port 0 for any free port, or off", help: "Where /metrics, /healthz and /readyz are served"
+    ) { text in
+        do {
+            _ = try MetricsListen.parse(text)
+            return text
+        } catch {
+            return nil
+        }
+    }
+
+    /// Shared by ingest (the whole message) and the workers (the payload).
+    public static let maxJSONDepth = Setting<Int>.integer(
+        "MES_MAX_JSON_DEPTH", flag: "max-json-depth", default: 16, range: 1...Int.max, help: "Deepest accepted JSON nesting"
+    )
+
+    public static let all = [runtimeDirectory.description, logLevel.description, logFormat.description, metricsListen.description]
+}

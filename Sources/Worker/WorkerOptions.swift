@@ -1,0 +1,23 @@
+import ArgumentParser
+import StageRuntime
+
+/// A worker's options besides `StageOptions`, each named and explained by its description.
+public struct WorkerOptions: ParsableArguments {
+    @Option(name: WorkerSettings.type.name, help: WorkerSettings.type.help) var type: String?
+    @Option(name: WorkerSettings.input.name, help: WorkerSettings.input.help) var input: String?
+    @Option(name: LinkSettings.sink.name, help: LinkSettings.sink.help) var sinkEndpoint: String?
+    @Option(name: StageSettings.maxJSONDepth.name, help: StageSettings.maxJSONDepth.help) var maxJSONDepth: String?
+
+    public init() {}
+
+    public func configuration(stage: StageOptions) throws -> WorkerService.Configuration {
+        let typeName = try WorkerSettings.type.required(type)
+        let endpoints = try stage.endpoints(sink: sinkEndpoint)
+        return WorkerService.Configuration(
+            typeName: typeName,
+            input: try WorkerSettings.input.value(input, derived: [endpoints.workerEndpoint(type: typeName)]),
+            endpoints: endpoints,
+            maxPayloadDepth: try StageSettings.maxJSONDepth.required(maxJSONDepth)
+        )
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+@testable import Ingest
+@testable import Operations
+@testable import Router
+@testable import Sink
+@testable import StageRuntime
+import Testing
+import TestSupport
+@testable import Worker
+
+@Suite("Settings catalog")
+struct SettingsCatalogTests {
+    @Test("docs/configuration.md shows every setting as its description says")
+    func documentMatches() throws {
+        let path = Fixtures.packageRoot.appendingPathComponent("docs/configuration.md").path
+        let document = try String(contentsOfFile: path, encoding: .utf8)
+        let updated = try SettingsTable.update(document: document)
+        #expect(updated == document, "docs/configuration.md is out of date: run `mesctl settings --update docs/configuration.md`")
+    }
+
+    @Test("every setting is described once")
+    func describedOnce() {
+        let variables = SettingsCatalog.all.map(\.variable)
+        #expect(Set(variables).count == variables.count)
+    }
+
+    @Test("each stage offers the flag of every setting it reads that has one", arguments: ["ingest", "router", "worker", "sink"])
+    func flagsOffered(stage: String) throws {
+        let help = StageOptions.helpMessage() + [
+            "ingest": IngestOptions.helpMessage(), "router": RouterOptions.helpMessage(), "worker": WorkerOptions.helpMessage(),
+            "sink": SinkOptions.helpMessage(),
+        ][stage]!
+        let settings = try #require(SettingsCatalog.stages.first { $0.name == stage }).settings
+        for case let flag? in settings.map(\.flag) {
+            #expect(help.contains("--\(flag) "), "\(stage) has no --\(flag)")
+        }
+    }
+
+    @Test("check-config checks the range of every setting set in the environment")
+    func checkConfigRanges() {
+        let environment = SettingsEnvironment(["MQTT_QOS": "3", "MES_BATCH_SIZE": "0", "MQTT_KEEPALIVE": "30", "MES_LOG_FORMAT": "yaml"])
+        let findings = ConfigurationCheck.run(mapPath: Fixtures.packageRoot.appendingPathComponent("deploy/cnc_types.json").path, connect: false, environment: environment)
+        let errors = Dictionary(uniqueKeysWithValues: findings.filter { !$0.ok }.map { ($0.subject, $0.detail) })
+        #expect(errors["MQTT_QOS"] == "MQTT_QOS=3: must be 0 to 2")
+        #expect(errors["MES_BATCH_SIZE"] == "MES_BATCH_SIZE=0: must be 1 to 100000 rows")
+        #expect(errors["MES_LOG_FORMAT"] == "MES_LOG_FORMAT=yaml: must be text or json")
+        #expect(findings.contains { $0.ok && $0.subject == "MQTT_KEEPALIVE" })
+    }
+}
