@@ -6,8 +6,8 @@ import StageRuntime
 import ZeroMQ
 
 /// The ingest thread: owns the MQTT client, the journal and the ZeroMQ sockets.
-final class IngestLoop {
-    private let configuration: IngestService.Configuration
+public final class IngestLoop {
+    private let configuration: Configuration
     private let logger: Logger
     private let stop: StopSignal
     private let validator: MessageValidator
@@ -26,7 +26,7 @@ final class IngestLoop {
     private var lastMaintenance: UInt64 = 0
     private var lastSync: UInt64 = 0
 
-    init(configuration: IngestService.Configuration, logger: Logger, stop: StopSignal) {
+    public init(configuration: Configuration, logger: Logger, stop: StopSignal) {
         self.configuration = configuration
         self.logger = logger
         self.stop = stop
@@ -43,7 +43,7 @@ final class IngestLoop {
         let acknowledgements: FrameSocket
     }
 
-    func run() throws {
+    public func run() throws {
         try configuration.endpoints.prepareRuntimeDirectory()
         let journal = try IngestJournal(directory: configuration.journalDirectory, segmentBytes: configuration.journalSegmentBytes)
         let context = try ZMQContext()

@@ -9,9 +9,10 @@ import ZeroMQ
 /// journals it, and pushes accepted messages to the router and rejections to the sink. What the
 /// sink does not acknowledge in time is sent again from the journal, and a restarted ingest
 /// first replays what its journal still holds.
-public struct IngestService: Service, CustomStringConvertible {
-    /// Keeps service-group logs and errors short: the configuration is logged at start-up.
-    public var description: String { "ingest" }
+public typealias IngestService = StageService<IngestLoop>
+
+extension IngestLoop: StageLoop {
+    public static func name(of configuration: Configuration) -> String { "ingest" }
 
     public struct Configuration: Sendable {
         public var broker: MQTTURL
@@ -64,25 +65,9 @@ public struct IngestService: Service, CustomStringConvertible {
             self.tls = tls
         }
     }
-
-    let configuration: Configuration
-    let logger: Logger
-
-    public init(configuration: Configuration, logger: Logger) {
-        self.configuration = configuration
-        self.logger = logger
-    }
-
-    public func run() async throws {
-        let configuration = configuration
-        let logger = logger
-        try await BlockingThread.run(name: "ingest") { stop in
-            try IngestLoop(configuration: configuration, logger: logger, stop: stop).run()
-        }
-    }
 }
 
-extension IngestService.Configuration {
+extension IngestLoop.Configuration {
     /// The MQTT client's options. The delivery promise rests on two of them, so they are set
     /// here and nowhere else: a persistent session (what arrives while ingest is down waits on
     /// the broker), and acknowledgements held until the round that carried the message is

@@ -6,8 +6,8 @@ import StageRuntime
 import ZeroMQ
 
 /// The sink thread: owns the input socket and the database connection.
-final class SinkLoop {
-    private let configuration: SinkService.Configuration
+public final class SinkLoop {
+    private let configuration: Configuration
     private let logger: Logger
     private let stop: StopSignal
     private var writer: BatchWriter? {
@@ -29,7 +29,7 @@ final class SinkLoop {
     /// Tells every ingest which messages are committed, so their journals can let them go.
     private var acknowledgements: FrameSocket?
 
-    init(configuration: SinkService.Configuration, logger: Logger, stop: StopSignal) {
+    public init(configuration: Configuration, logger: Logger, stop: StopSignal) {
         self.configuration = configuration
         self.logger = logger
         self.rejectionLog = RejectionLog(logger: logger, stage: .sink)
@@ -39,7 +39,7 @@ final class SinkLoop {
 
     private var pending: Int { records.count + rejections.count }
 
-    func run() throws {
+    public func run() throws {
         try configuration.endpoints.prepareRuntimeDirectory()
         // Connect and migrate before binding: stages upstream queue until the sink is ready.
         while writer == nil {

@@ -10,9 +10,15 @@ import ZeroMQ
 /// is full or `flushInterval` has passed since its first row. While the database is unreachable
 /// it keeps the batch and retries with backoff, and stops reading input, so back-pressure
 /// reaches the stages upstream instead of memory growing here.
-public struct SinkService: Service, CustomStringConvertible {
-    /// Keeps service-group logs and errors short: the configuration is logged at start-up.
-    public var description: String { "sink" }
+public typealias SinkService = StageService<SinkLoop>
+
+extension SinkLoop: StageLoop {
+    public static func name(of configuration: Configuration) -> String { "sink" }
+
+    /// Migrations are checked before anything binds, so a bad directory fails fast.
+    public static func prepare(_ configuration: Configuration, logger: Logger) throws {
+        _ = try MigrationRunner(directory: configuration.migrationsDirectory, logger: logger).migrations()
+    }
 
     public struct Configuration: Sendable {
         /// A libpq connection string or URI; empty uses libpq's `PG*` variables.
@@ -31,23 +37,6 @@ public struct SinkService: Service, CustomStringConvertible {
             self.batchSize = batchSize
             self.flushIntervalMilliseconds = flushIntervalMilliseconds
             self.endpoints = endpoints
-        }
-    }
-
-    let configuration: Configuration
-    let logger: Logger
-
-    public init(configuration: Configuration, logger: Logger) {
-        self.configuration = configuration
-        self.logger = logger
-    }
-
-    public func run() async throws {
-        let configuration = configuration, logger = logger
-        // Migrations are checked before anything binds, so a bad directory fails fast.
-        _ = try MigrationRunner(directory: configuration.migrationsDirectory, logger: logger).migrations()
-        try await BlockingThread.run(name: "sink") { stop in
-            try SinkLoop(configuration: configuration, logger: logger, stop: stop).run()
         }
     }
 }
