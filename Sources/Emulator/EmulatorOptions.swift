@@ -54,7 +54,7 @@ public struct EmulatorOptions: ParsableArguments {
             broker: broker, topic: topic ?? defaultTopic, qos: Int32(qos),
             clientID: "cnc-emulator-\(getpid())",
             tls: broker.useTLS || caFile != nil ? MQTTClient.TLS(caFile: caFile) : nil,
-            lines: try EmulatorService.readLines(paths: paths), rate: rate, count: count, loop: loop,
+            lines: try EmulatorLoop.readLines(paths: paths), rate: rate, count: count, loop: loop,
             generator: .init(machines: machines, invalidShare: invalidShare, freshTimestamps: machines > 0 || loop || count != nil, seed: seed)
         )
         configuration.maxInFlight = maxInFlight

@@ -1,12 +1,4 @@
-import CNCPlugins
-import CollectorCore
-import Foundation
-import Logging
-import ServiceLifecycle
-import StageRuntime
 import Synchronization
-import UnixSignals
-import ZeroMQ
 
 /// Set by the signal task, taken by the router thread.
 final class ReloadFlag: Sendable {

@@ -9,8 +9,8 @@ import UnixSignals
 import ZeroMQ
 
 /// The router thread: owns the input socket, one output socket per type, and the sink socket.
-final class RouterLoop {
-    private let configuration: RouterService.Configuration
+public final class RouterLoop {
+    private let configuration: Configuration
     private var map: CNCTypeMap
     private let reload: ReloadFlag
     private let logger: Logger
@@ -22,17 +22,17 @@ final class RouterLoop {
     private var rejectionLog: RejectionLog
     private var rejected = 0
 
-    init(configuration: RouterService.Configuration, map: CNCTypeMap, reload: ReloadFlag, logger: Logger, stop: StopSignal) throws {
+    public init(configuration: Configuration, logger: Logger, stop: StopSignal) throws {
         self.configuration = configuration
-        self.map = map
-        self.reload = reload
+        self.map = try RouterService.loadMap(path: configuration.mapPath)
+        self.reload = configuration.reloadRequests
         self.logger = logger
         self.rejectionLog = RejectionLog(logger: logger, stage: .router)
         self.stop = stop
         self.context = try ZMQContext()
     }
 
-    func run() throws {
+    public func run() throws {
         try configuration.endpoints.prepareRuntimeDirectory()
         let input = try FrameSocket.pull(context, bindingTo: configuration.endpoints.routerListen, name: "input", security: configuration.endpoints.security)
         let sink = try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, server: .sink, name: "sink", security: configuration.endpoints.security)

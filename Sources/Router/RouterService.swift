@@ -4,39 +4,21 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import StageRuntime
-import Synchronization
 import UnixSignals
-import ZeroMQ
 
 /// `router`: sends each accepted message to the workers of its machine's type, as the map file
 /// says; a message whose `cnc_id` is not in the map becomes a rejection. SIGHUP reloads the map
 /// between two messages, so a reload loses nothing.
 public struct RouterService: Service, CustomStringConvertible {
-    /// Keeps service-group logs and errors short: the configuration is logged at start-up.
-    public var description: String { "router" }
+    public typealias Configuration = RouterLoop.Configuration
 
-    public struct Configuration: Sendable {
-        public var mapPath: String
-        public var endpoints: StageEndpoints
-        /// Per-type bind endpoints that replace the default `ipc://RUNTIME/worker-TYPE.ipc`.
-        public var workerListen: [String: [String]]
-        /// Messages held for one type whose workers are absent or behind, before routing pauses.
-        public var heldPerType = 20_000
-
-        public init(mapPath: String, endpoints: StageEndpoints, workerListen: [String: [String]]) {
-            self.mapPath = mapPath
-            self.endpoints = endpoints
-            self.workerListen = workerListen
-        }
-    }
-
-    let configuration: Configuration
-    let logger: Logger
+    let stage: StageService<RouterLoop>
 
     public init(configuration: Configuration, logger: Logger) {
-        self.configuration = configuration
-        self.logger = logger
+        stage = StageService(configuration: configuration, logger: logger)
     }
+
+    public var description: String { stage.description }
 
     /// Reads and checks a map file against the plugins this build has.
     public static func loadMap(path: String) throws -> CNCTypeMap {
@@ -50,21 +32,43 @@ public struct RouterService: Service, CustomStringConvertible {
         }
     }
 
+    /// The stage, with a task beside it that turns each SIGHUP into a reload request.
     public func run() async throws {
-        let configuration = configuration
-        let logger = logger
-        let initialMap = try Self.loadMap(path: configuration.mapPath)
-        let reloadRequested = ReloadFlag()
+        let reloadRequests = stage.configuration.reloadRequests
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await _ in await UnixSignalsSequence(trapping: [.sighup]) {
-                    reloadRequested.set()
+                    reloadRequests.set()
                 }
             }
-            try await BlockingThread.run(name: "router") { stop in
-                try RouterLoop(configuration: configuration, map: initialMap, reload: reloadRequested, logger: logger, stop: stop).run()
-            }
+            try await stage.run()
             group.cancelAll()
+        }
+    }
+}
+
+extension RouterLoop: StageLoop {
+    public static func name(of configuration: Configuration) -> String { "router" }
+
+    /// A map that cannot be read or names an unknown type stops the router before it binds.
+    public static func prepare(_ configuration: Configuration, logger: Logger) throws {
+        _ = try RouterService.loadMap(path: configuration.mapPath)
+    }
+
+    public struct Configuration: Sendable {
+        public var mapPath: String
+        public var endpoints: StageEndpoints
+        /// Per-type bind endpoints that replace the default `ipc://RUNTIME/worker-TYPE.ipc`.
+        public var workerListen: [String: [String]]
+        /// Messages held for one type whose workers are absent or behind, before routing pauses.
+        public var heldPerType = 20_000
+        /// Set on SIGHUP by `RouterService`, taken by the loop between two messages.
+        let reloadRequests = ReloadFlag()
+
+        public init(mapPath: String, endpoints: StageEndpoints, workerListen: [String: [String]]) {
+            self.mapPath = mapPath
+            self.endpoints = endpoints
+            self.workerListen = workerListen
         }
     }
 }

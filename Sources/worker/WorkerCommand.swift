@@ -16,7 +16,7 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.configuration(stage: stage)
         let logger = try stage.logger(label: "worker")
-        let service = try WorkerService(configuration: configuration, logger: logger)
+        let service = WorkerService(configuration: configuration, logger: logger)
         try await StageRunner.run(service, logger: logger, metrics: try stage.metrics(stage: "worker"))
     }
 }

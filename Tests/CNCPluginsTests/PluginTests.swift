@@ -201,19 +201,19 @@ struct PluginTests {
 
     // MARK: - The worker's use of a plugin
 
-    @Test("WorkerService.process stores an accepted message with its type and state")
+    @Test("WorkerLoop.process stores an accepted message with its type and state")
     func processStores() throws {
         let message = try Fixtures.cncMessage(Fixtures.sampleBytes[0])
-        let outcome = WorkerService.process(message, plugin: CNCTypeA(), typeName: "CNCTypeA", maxPayloadDepth: 16)
+        let outcome = WorkerLoop.process(message, plugin: CNCTypeA(), typeName: "CNCTypeA", maxPayloadDepth: 16)
         #expect(outcome == .stored(StoredRecord(message: message, cncType: "CNCTypeA", state: Self.sampleStates[0])))
     }
 
-    @Test("WorkerService.process prefixes a plugin rejection with the type name, at the worker stage",
+    @Test("WorkerLoop.process prefixes a plugin rejection with the type name, at the worker stage",
           arguments: [(CNCTypeA.typeName, #"variable "spin" must be a number, not string"#), (CNCTypeB.typeName, #"variable "spin" must be a number, not string"#)])
     func processRejects(_ typeName: String, _ reason: String) throws {
         let plugin = try #require(PluginRegistry.plugin(named: typeName))
         let message = try Fixtures.cncMessage(payload: #"{"status":"idle","spin":"fast","X-Axis":1,"Y-Axis":1}"#)
-        guard case .rejected(let rejection) = WorkerService.process(message, plugin: plugin, typeName: typeName, maxPayloadDepth: 16) else {
+        guard case .rejected(let rejection) = WorkerLoop.process(message, plugin: plugin, typeName: typeName, maxPayloadDepth: 16) else {
             Issue.record("not rejected")
             return
         }
@@ -227,10 +227,10 @@ struct PluginTests {
         #expect(rejection.rejectedAt > 0)
     }
 
-    @Test("WorkerService.process rejects a payload deeper than its limit, naming the type")
+    @Test("WorkerLoop.process rejects a payload deeper than its limit, naming the type")
     func processPayloadTooDeep() throws {
         let message = try Fixtures.cncMessage(payload: #"{"a":[[1]]}"#)
-        guard case .rejected(let rejection) = WorkerService.process(message, plugin: CNCTypeB(), typeName: "CNCTypeB", maxPayloadDepth: 2) else {
+        guard case .rejected(let rejection) = WorkerLoop.process(message, plugin: CNCTypeB(), typeName: "CNCTypeB", maxPayloadDepth: 2) else {
             Issue.record("not rejected")
             return
         }
@@ -238,14 +238,14 @@ struct PluginTests {
         #expect(rejection.stage == .worker)
     }
 
-    @Test("WorkerService.process rejects a payload range that is not an object")
+    @Test("WorkerLoop.process rejects a payload range that is not an object")
     func processPayloadNotObject() throws {
         var message = try Fixtures.cncMessage(Fixtures.sampleBytes[0])
         // Point the range at the "cnc_id" value, a string.
         let raw = message.raw
         let start = try #require((0..<raw.count).first { Array(raw[$0..<min($0 + 8, raw.count)]) == Array("\"CNC001\"".utf8) })
         message.payloadRange = start..<start + 8
-        guard case .rejected(let rejection) = WorkerService.process(message, plugin: CNCTypeA(), typeName: "CNCTypeA", maxPayloadDepth: 16) else {
+        guard case .rejected(let rejection) = WorkerLoop.process(message, plugin: CNCTypeA(), typeName: "CNCTypeA", maxPayloadDepth: 16) else {
             Issue.record("not rejected")
             return
         }

@@ -26,7 +26,7 @@ private func verdict(_ raw: [UInt8], map: CNCTypeMap) throws -> Verdict {
     guard let type = map.type(of: fields.cncID) else { return .unknownMachine(fields.cncID) }
     let plugin = try #require(PluginRegistry.plugin(named: type))
     let message = try Fixtures.cncMessage(raw)
-    switch WorkerService.process(message, plugin: plugin, typeName: type, maxPayloadDepth: 16) {
+    switch WorkerLoop.process(message, plugin: plugin, typeName: type, maxPayloadDepth: 16) {
     case .stored(let record):
         #expect(record.cncType == type)
         return .stored(type: type)

@@ -90,7 +90,7 @@ struct ValidatorFuzzTests {
         let message = CNCMessage(id: MessageID(high: 1, low: 1), receivedAt: 0, timestamp: fields.timestamp, topic: "sensor/CNC",
                                  cncID: fields.cncID, partProgram: fields.partProgram, raw: raw, payloadRange: range)
         for (name, plugin) in plugins {
-            switch WorkerService.process(message, plugin: plugin, typeName: name, maxPayloadDepth: limits.maxDepth) {
+            switch WorkerLoop.process(message, plugin: plugin, typeName: name, maxPayloadDepth: limits.maxDepth) {
             case .stored(let record):
                 summary.stored[name, default: 0] += 1
                 guard record.message == message, record.cncType == name else { return "\(name) stored a different message" }

@@ -1,0 +1,103 @@
+import CNCPlugins
+import CollectorCore
+import Logging
+import StageRuntime
+import ZeroMQ
+
+/// The worker thread: owns its input and sink sockets and runs the type's plugin over each frame.
+public final class WorkerLoop {
+    private let configuration: Configuration
+    private let plugin: any CNCPlugin
+    private let logger: Logger
+    private let stop: StopSignal
+
+    public init(configuration: Configuration, logger: Logger, stop: StopSignal) throws {
+        self.configuration = configuration
+        self.plugin = try Self.plugin(named: configuration.typeName)
+        self.logger = logger
+        self.stop = stop
+    }
+
+    static func plugin(named typeName: String) throws -> any CNCPlugin {
+        guard let plugin = PluginRegistry.plugin(named: typeName) else {
+            throw SettingError(reason: "no plugin named \"\(typeName)\"; this build has \(PluginRegistry.typeNames.sorted().joined(separator: ", "))")
+        }
+        return plugin
+    }
+
+    public enum Outcome: Sendable, Equatable {
+        case stored(StoredRecord)
+        case rejected(Rejection)
+    }
+
+    /// Runs the plugin over one message: the row to store, or the rejection.
+    public static func process(_ message: CNCMessage, plugin: any CNCPlugin, typeName: String, maxPayloadDepth: Int) -> Outcome {
+        do {
+            let payload = try message.parsePayload(maxDepth: maxPayloadDepth)
+            let state = try plugin.machineState(for: message, payload: payload)
+            return .stored(StoredRecord(message: message, cncType: typeName, state: state))
+        } catch let error as PluginRejection {
+            return .rejected(Rejection(rejecting: message, at: .worker, reason: "\(typeName): \(error.reason)"))
+        } catch {
+            return .rejected(Rejection(rejecting: message, at: .worker, reason: "\(typeName): payload: \(error)"))
+        }
+    }
+
+    public func run() throws {
+        let configuration = configuration, plugin = plugin, logger = logger, stop = stop
+        try configuration.endpoints.prepareRuntimeDirectory()
+        let context = try ZMQContext()
+        let input = try FrameSocket.pull(context, connectingTo: configuration.input, server: .router, name: "input", security: configuration.endpoints.security)
+        let sink = try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, server: .sink, name: "sink", security: configuration.endpoints.security)
+        let metrics = WorkerMetrics(type: configuration.typeName)
+        var rejectionLog = RejectionLog(logger: logger, stage: .worker)
+        StageHealth.process.setReady(true)
+        logger.info("worker started", metadata: ["cnc_type": "\(configuration.typeName)", "input": "\(configuration.input.joined(separator: ","))"])
+        var stored = 0, rejected = 0, undelivered = 0
+        var drain: StageDrain?
+        while true {
+            rejectionLog.reportOmitted()
+            drain.start(when: stop)
+            let bytes = try input.receive(timeoutMilliseconds: 100)
+            if drain.isOver(afterWaiting: bytes == nil ? 100 : 0, gotInput: bytes != nil) && bytes == nil { break }
+            guard let bytes else { continue }
+            var records: [StoredRecord] = [], rejections: [Rejection] = []
+            let messages: [CNCMessage]
+            do {
+                guard case .messages(let decoded) = try WireFrame.decode(bytes) else { throw WireFrame.DecodingError.invalid("not a messages frame") }
+                messages = decoded
+            } catch {
+                // Kept, like every refused input: an operator can see and replay it.
+                logger.error("undecodable frame on the worker input", metadata: ["error": "\(error)", "bytes": "\(bytes.count)"])
+                let now = WallClock.nowMicroseconds()
+                rejections.append(Rejection(id: .unattributed(), rejectedAt: now, receivedAt: now, stage: .worker, reason: "undecodable frame: \(error)", topic: "", cncID: "", raw: bytes))
+                messages = []
+            }
+            for message in messages {
+                switch Self.process(message, plugin: plugin, typeName: configuration.typeName, maxPayloadDepth: configuration.maxPayloadDepth) {
+                case .stored(let record): records.append(record)
+                case .rejected(let rejection):
+                    rejectionLog.rejected(cncID: message.cncID, reason: rejection.reason)
+                    rejections.append(rejection)
+                }
+            }
+            for frame in [WireFrame.records(records), .rejections(rejections)] where frame.count > 0 {
+                if try sink.send(frame, stop: stop, logger: logger) {
+                    if case .records = frame {
+                        stored += frame.count
+                        metrics.stored.increment(by: frame.count)
+                    } else {
+                        rejected += frame.count
+                        for rejection in rejections { metrics.rejected.increment(rejection) }
+                    }
+                } else {
+                    undelivered += frame.count
+                    metrics.undelivered.increment(by: frame.count)
+                    logger.error("the sink took no rows before shutdown", metadata: ["rows": "\(frame.count)"])
+                }
+            }
+        }
+        rejectionLog.reportOmitted(force: true)
+        logger.info("worker stopped", metadata: ["cnc_type": "\(configuration.typeName)", "stored": "\(stored)", "rejected": "\(rejected)", "undelivered": "\(undelivered)"])
+    }
+}
