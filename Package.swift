@@ -82,7 +82,8 @@ let package = Package(
         .testTarget(name: "RouterTests", dependencies: ["Router", "CNCPlugins", "StageRuntime", "TestSupport"]),
         .testTarget(name: "SinkTests", dependencies: ["Sink", "CNCPlugins", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Ingest", "Router", "Worker", "CNCPlugins", "StageRuntime", "TestSupport"]),
-        .testTarget(name: "OperationsTests", dependencies: ["Operations", "CNCPlugins", "StageRuntime", "Ingest", "Router", "Worker", "Sink", "TestSupport"]),
+        .testTarget(
+            name: "OperationsTests", dependencies: ["Operations", "CNCPlugins", "StageRuntime", "Ingest", "Router", "Worker", "Sink", "TestSupport"]),
 
         // Against the real broker, PostgreSQL and the built executables (scripts/test.sh).
         .testTarget(

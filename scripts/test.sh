@@ -5,7 +5,8 @@
 #   scripts/test.sh [swift test arguments...]     e.g. scripts/test.sh --filter IntegrationTests
 #
 # Installs missing system packages, starts a throwaway PostgreSQL and mosquitto on free
-# loopback ports in a temp dir, builds the package (debug), then runs `swift test` with:
+# loopback ports in a temp dir, checks the code against .swift-format, builds the package
+# (debug), then runs `swift test` with:
 #
 #   TEST_MQTT_URL       mqtt://127.0.0.1:PORT of the private broker
 #   TEST_DATABASE_URL   postgresql://postgres@127.0.0.1:PORT/cnc (superuser: tests may CREATE DATABASE)
@@ -85,6 +86,9 @@ test_mqtt_url=$MQTT_URL
 unset DATABASE_URL MQTT_URL CNC_PG_PORT CNC_MQTT_PORT
 
 cd -- "$REPO_ROOT"
+log_info "swift format lint: the code follows .swift-format"
+swift format lint --strict --parallel --recursive Sources Tests Package.swift ||
+    die "the code does not follow .swift-format: run swift format format --in-place --recursive Sources Tests Package.swift"
 log_info "swift build (debug)"
 swift build
 bin_dir=$(swift build --show-bin-path)

@@ -23,6 +23,7 @@ public struct CNCTypeA: CNCPlugin {
         let z = try variables.number("Z-Axis", in: -600...600, unit: "mm", required: false)
         let feed = try variables.number("feed", in: 0...20_000, unit: "mm/min", required: false)
         try variables.rejectUnknownVariables()
-        return MachineState(status: status, spindleSpeedRPM: spindle, feedRateMMPerMinute: feed, axisXMillimetres: x, axisYMillimetres: y, axisZMillimetres: z)
+        return MachineState(
+            status: status, spindleSpeedRPM: spindle, feedRateMMPerMinute: feed, axisXMillimetres: x, axisYMillimetres: y, axisZMillimetres: z)
     }
 }

@@ -28,6 +28,8 @@ public struct CNCTypeB: CNCPlugin {
         if status == .running && spindle == 0 {
             throw PluginRejection("status \"running\" with the spindle at 0 rpm: the controller reports an impossible state")
         }
-        return MachineState(status: status, spindleSpeedRPM: spindle, feedRateMMPerMinute: feed, axisXMillimetres: x, axisYMillimetres: y, axisZMillimetres: z, alarmCode: alarm.flatMap { $0.isEmpty ? nil : $0 })
+        return MachineState(
+            status: status, spindleSpeedRPM: spindle, feedRateMMPerMinute: feed, axisXMillimetres: x, axisYMillimetres: y, axisZMillimetres: z,
+            alarmCode: alarm.flatMap { $0.isEmpty ? nil : $0 })
     }
 }

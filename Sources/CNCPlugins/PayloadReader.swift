@@ -11,7 +11,9 @@ public struct PayloadReader {
     }
 
     /// A numeric variable within `range`; nil when optional and absent.
-    public mutating func number(_ name: String, in range: ClosedRange<Double>, unit: String = "", integer: Bool = false, required: Bool = true) throws(PluginRejection) -> Double? {
+    public mutating func number(_ name: String, in range: ClosedRange<Double>, unit: String = "", integer: Bool = false, required: Bool = true)
+        throws(PluginRejection) -> Double?
+    {
         read.insert(name)
         guard let value = payload[name] else {
             if required { throw PluginRejection("missing variable \"\(name)\"") }
@@ -25,7 +27,8 @@ public struct PayloadReader {
         }
         guard range.contains(number) else {
             let suffix = unit.isEmpty ? "" : " \(unit)"
-            throw PluginRejection("variable \"\(name)\" = \(number) outside \(Self.format(range.lowerBound))...\(Self.format(range.upperBound))\(suffix)")
+            throw PluginRejection(
+                "variable \"\(name)\" = \(number) outside \(Self.format(range.lowerBound))...\(Self.format(range.upperBound))\(suffix)")
         }
         return number
     }
@@ -47,7 +50,9 @@ public struct PayloadReader {
     }
 
     /// A string variable that must map to a status through `values`.
-    public mutating func status(_ name: String, values: [String: MachineState.Status], caseInsensitive: Bool = false) throws(PluginRejection) -> MachineState.Status {
+    public mutating func status(_ name: String, values: [String: MachineState.Status], caseInsensitive: Bool = false) throws(PluginRejection)
+        -> MachineState.Status
+    {
         let text = try string(name)!
         if let status = values[caseInsensitive ? text.lowercased() : text] { return status }
         throw PluginRejection("variable \"\(name)\" = \"\(text.prefix(32))\" is not one of \(values.keys.sorted().joined(separator: ", "))")

@@ -13,7 +13,9 @@ public struct CNCMessage: Sendable, Equatable {
     /// Where the `payload` object's JSON text lies within `raw`.
     public var payloadRange: Range<Int>
 
-    public init(id: MessageID, receivedAt: Int64, timestamp: Int64, topic: String, cncID: String, partProgram: String, raw: [UInt8], payloadRange: Range<Int>) {
+    public init(
+        id: MessageID, receivedAt: Int64, timestamp: Int64, topic: String, cncID: String, partProgram: String, raw: [UInt8], payloadRange: Range<Int>
+    ) {
         self.id = id
         self.receivedAt = receivedAt
         self.timestamp = timestamp

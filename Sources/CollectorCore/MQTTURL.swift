@@ -48,7 +48,11 @@ public struct MQTTURL: Sendable, Equatable, CustomStringConvertible {
             guard let close = rest.firstIndex(of: "]") else { throw ParseError(reason: "MQTT URL has an unclosed [ in its host") }
             host = String(rest[rest.index(after: rest.startIndex)..<close])
             let after = rest[rest.index(after: close)...]
-            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty { throw ParseError(reason: "MQTT URL has text after its host") }
+            if after.hasPrefix(":") {
+                portText = after.dropFirst()
+            } else if !after.isEmpty {
+                throw ParseError(reason: "MQTT URL has text after its host")
+            }
         } else if let colon = rest.lastIndex(of: ":") {
             host = String(rest[..<colon])
             portText = rest[rest.index(after: colon)...]

@@ -41,7 +41,8 @@ public struct MessageValidator: Sendable {
             do throws(JSONParseError) {
                 try fields.parseTopLevel(&parser)
             } catch {
-                let reason = error.reason.hasPrefix("field") || error.reason.hasPrefix("missing") || error.reason.hasPrefix("not a JSON")
+                let reason =
+                    error.reason.hasPrefix("field") || error.reason.hasPrefix("missing") || error.reason.hasPrefix("not a JSON")
                     ? error.reason : "invalid JSON: \(error)"
                 let cncID = fields.cncID.flatMap { CNCIdentifier.isValid($0, maxLength: limits.maxCNCIDLength) ? $0 : nil } ?? ""
                 return .failure(ValidationFailure(reason: reason, cncID: cncID))
@@ -121,7 +122,8 @@ private struct FieldCollector {
 
     func result() -> Result<ValidatedFields, ValidationFailure> {
         func failure(_ reason: String) -> Result<ValidatedFields, ValidationFailure> {
-            .failure(ValidationFailure(reason: reason, cncID: cncID.map { CNCIdentifier.isValid($0, maxLength: limits.maxCNCIDLength) ? $0 : "" } ?? ""))
+            .failure(
+                ValidationFailure(reason: reason, cncID: cncID.map { CNCIdentifier.isValid($0, maxLength: limits.maxCNCIDLength) ? $0 : "" } ?? ""))
         }
         guard let cncID else { return failure("missing field \"cnc_id\"") }
         guard let partProgram else { return failure("missing field \"part_program\"") }
@@ -148,7 +150,8 @@ private struct FieldCollector {
         case .number(let number):
             seconds = number
         case .string(let text):
-            let isDecimal = !text.isEmpty && text.utf8.count <= 32
+            let isDecimal =
+                !text.isEmpty && text.utf8.count <= 32
                 && text.utf8.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: ".") }
                 && text.utf8.filter { $0 == UInt8(ascii: ".") }.count <= 1
                 && text.utf8.first != UInt8(ascii: ".") && text.utf8.last != UInt8(ascii: ".")

@@ -97,7 +97,8 @@ public enum WireFrame: Sendable, Equatable {
         case .records:
             var records: [StoredRecord] = []
             for _ in 0..<count {
-                records.append(StoredRecord(message: try reader.readMessage(), cncType: try reader.readString(), state: try reader.readMachineState()))
+                records.append(
+                    StoredRecord(message: try reader.readMessage(), cncType: try reader.readString(), state: try reader.readMachineState()))
             }
             frame = .records(records)
         case .acknowledgements:
@@ -159,7 +160,9 @@ extension ByteReader {
         let raw = try readLengthPrefixed()
         let start = Int(try read(UInt32.self)), length = Int(try read(UInt32.self))
         guard start + length <= raw.count else { throw .invalid("payload range outside the message") }
-        return CNCMessage(id: id, receivedAt: receivedAt, timestamp: timestamp, topic: topic, cncID: cncID, partProgram: partProgram, raw: raw, payloadRange: start..<start + length)
+        return CNCMessage(
+            id: id, receivedAt: receivedAt, timestamp: timestamp, topic: topic, cncID: cncID, partProgram: partProgram, raw: raw,
+            payloadRange: start..<start + length)
     }
 
     package mutating func readRejection() throws(WireFrame.DecodingError) -> Rejection {
@@ -168,7 +171,9 @@ extension ByteReader {
         let receivedAt: Int64 = try read()
         let stageName = try readString()
         guard let stage = Stage(rawValue: stageName) else { throw .invalid("unknown stage \"\(stageName.prefix(32))\"") }
-        return Rejection(id: id, rejectedAt: rejectedAt, receivedAt: receivedAt, stage: stage, reason: try readString(), topic: try readString(), cncID: try readString(), raw: try readLengthPrefixed())
+        return Rejection(
+            id: id, rejectedAt: rejectedAt, receivedAt: receivedAt, stage: stage, reason: try readString(), topic: try readString(),
+            cncID: try readString(), raw: try readLengthPrefixed())
     }
 
     package mutating func readMachineState() throws(WireFrame.DecodingError) -> MachineState {
@@ -180,7 +185,8 @@ extension ByteReader {
             numbers.append(present & (1 << UInt8(bit)) != 0 ? Double(bitPattern: try read()) : nil)
         }
         let alarm = present & (1 << 7) != 0 ? try readString() : nil
-        return MachineState(status: status, spindleSpeedRPM: numbers[0], feedRateMMPerMinute: numbers[1], axisXMillimetres: numbers[2],
-                            axisYMillimetres: numbers[3], axisZMillimetres: numbers[4], alarmCode: alarm)
+        return MachineState(
+            status: status, spindleSpeedRPM: numbers[0], feedRateMMPerMinute: numbers[1], axisXMillimetres: numbers[2],
+            axisYMillimetres: numbers[3], axisZMillimetres: numbers[4], alarmCode: alarm)
     }
 }

@@ -14,10 +14,11 @@ package final class BrokerPublisher {
     /// Connects, or throws after 10 s or when `stop` is requested.
     package init(broker: MQTTURL, clientID: String, tls: MQTTClient.TLS?, maxInFlight: Int, stop: StopSignal) throws {
         self.maxInFlight = maxInFlight
-        client = try MQTTClient(options: .init(
-            clientID: clientID, cleanSession: true, username: broker.username, password: broker.password, tls: tls,
-            sendMaximum: Int32(min(maxInFlight, 65_535))
-        ))
+        client = try MQTTClient(
+            options: .init(
+                clientID: clientID, cleanSession: true, username: broker.username, password: broker.password, tls: tls,
+                sendMaximum: Int32(min(maxInFlight, 65_535))
+            ))
         var connected = false
         var refused: String?
         client.onConnect = { code, reason in

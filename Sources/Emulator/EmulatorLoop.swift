@@ -5,7 +5,6 @@ import Mosquitto
 import ServiceLifecycle
 import StageRuntime
 
-
 /// The emulator's thread: one publisher, until the count is reached or the emulator is stopped.
 public final class EmulatorLoop: StageLoop {
     private let configuration: Configuration
@@ -40,7 +39,10 @@ public final class EmulatorLoop: StageLoop {
         /// Unacknowledged publishes allowed at once.
         public var maxInFlight: Int = 1_000
 
-        public init(broker: MQTTURL, topic: String, qos: Int32, clientID: String, tls: MQTTClient.TLS?, lines: [[UInt8]], rate: Double, count: Int?, loop: Bool, generator: MessageGenerator.Options) {
+        public init(
+            broker: MQTTURL, topic: String, qos: Int32, clientID: String, tls: MQTTClient.TLS?, lines: [[UInt8]], rate: Double, count: Int?,
+            loop: Bool, generator: MessageGenerator.Options
+        ) {
             self.broker = broker
             self.topic = topic
             self.qos = qos
@@ -63,7 +65,8 @@ public final class EmulatorLoop: StageLoop {
 
         public var description: String {
             let rate = seconds > 0 ? Double(acknowledged) / seconds : 0
-            return "published \(published) messages (\(invalid) invalid), \(acknowledged) acknowledged by the broker in \(String(format: "%.2f", seconds)) s (\(Int(rate)) msg/s)"
+            return
+                "published \(published) messages (\(invalid) invalid), \(acknowledged) acknowledged by the broker in \(String(format: "%.2f", seconds)) s (\(Int(rate)) msg/s)"
         }
     }
 
@@ -79,10 +82,17 @@ public final class EmulatorLoop: StageLoop {
 
     static func publish(configuration: Configuration, logger: Logger, stop: StopSignal) throws -> Summary {
         var generator = try MessageGenerator(lines: configuration.lines, options: configuration.generator)
-        let publisher = try BrokerPublisher(broker: configuration.broker, clientID: configuration.clientID, tls: configuration.tls, maxInFlight: configuration.maxInFlight, stop: stop)
+        let publisher = try BrokerPublisher(
+            broker: configuration.broker, clientID: configuration.clientID, tls: configuration.tls, maxInFlight: configuration.maxInFlight, stop: stop
+        )
         var summary = Summary()
         let total = configuration.count ?? (configuration.loop ? Int.max : configuration.lines.count)
-        logger.info("publishing", metadata: ["broker": "\(configuration.broker)", "topic": "\(configuration.topic)", "count": "\(total == Int.max ? "unbounded" : String(total))", "rate": "\(configuration.rate)"])
+        logger.info(
+            "publishing",
+            metadata: [
+                "broker": "\(configuration.broker)", "topic": "\(configuration.topic)", "count": "\(total == Int.max ? "unbounded" : String(total))",
+                "rate": "\(configuration.rate)",
+            ])
         let start = monotonicMilliseconds()
         while publisher.published < total && !stop.isRequested {
             if configuration.rate > 0 {
@@ -102,7 +112,9 @@ public final class EmulatorLoop: StageLoop {
         summary.seconds = Double(monotonicMilliseconds() - start) / 1_000
         publisher.disconnect()
         if !complete {
-            logger.error("the broker did not acknowledge every message", metadata: ["published": "\(summary.published)", "acknowledged": "\(summary.acknowledged)"])
+            logger.error(
+                "the broker did not acknowledge every message",
+                metadata: ["published": "\(summary.published)", "acknowledged": "\(summary.acknowledged)"])
         }
         return summary
     }

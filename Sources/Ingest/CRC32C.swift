@@ -1,5 +1,6 @@
 import CollectorCore
 import StageRuntime
+
 /// CRC-32C (Castagnoli), the checksum of journal records: it tells a record torn by a crash
 /// mid-write from a whole one.
 public enum CRC32C {

@@ -127,7 +127,10 @@ final class IngestJournal {
         let bytes = [UInt8](data)
         let (records, validBytes) = JournalEntry.records(in: bytes)
         if validBytes < bytes.count { truncate(path, off_t(validBytes)) }
-        return (records.map { ($0.entry, UnacknowledgedMessages.Location(segment: segment, offset: $0.offset, length: $0.length)) }, bytes.count - validBytes)
+        return (
+            records.map { ($0.entry, UnacknowledgedMessages.Location(segment: segment, offset: $0.offset, length: $0.length)) },
+            bytes.count - validBytes
+        )
     }
 
     /// Reads back one record, to send it again.

@@ -52,7 +52,8 @@ public final class IngestLoop {
             journal: journal,
             router: try FrameSocket.push(context, connectingTo: configuration.endpoints.router, server: .router, name: "router", security: security),
             sink: try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, server: .sink, name: "sink", security: security),
-            acknowledgements: try FrameSocket.subscribe(context, connectingTo: configuration.endpoints.acknowledgements, server: .sink, name: "acknowledgements", security: security)
+            acknowledgements: try FrameSocket.subscribe(
+                context, connectingTo: configuration.endpoints.acknowledgements, server: .sink, name: "acknowledgements", security: security)
         )
         logger.info("ingest starting", metadata: ["broker": "\(configuration.broker)", "journal": "\(journal.directory)"])
         try replayJournal(links)
@@ -70,7 +71,12 @@ public final class IngestLoop {
             // Re-subscribing is harmless for a kept session and needed when the broker lost it.
             do {
                 try client.subscribe(topicFilter, qos: qos)
-                logger.info("connected and subscribed", metadata: ["broker": "\(self.configuration.broker)", "topic": "\(topicFilter)", "qos": "\(qos)", "client_id": "\(self.configuration.session.clientID)"])
+                logger.info(
+                    "connected and subscribed",
+                    metadata: [
+                        "broker": "\(self.configuration.broker)", "topic": "\(topicFilter)", "qos": "\(qos)",
+                        "client_id": "\(self.configuration.session.clientID)",
+                    ])
             } catch {
                 logger.error("subscribe failed", metadata: ["error": "\(error)"])
             }
@@ -115,7 +121,9 @@ public final class IngestLoop {
                 failure = error
             }
             try store(links)
-            if unsent.count >= Self.maxBatch || failure != nil || (!unsent.isEmpty && monotonicMilliseconds() - unsentSince >= UInt64(Self.lingerMilliseconds)) {
+            if unsent.count >= Self.maxBatch || failure != nil
+                || (!unsent.isEmpty && monotonicMilliseconds() - unsentSince >= UInt64(Self.lingerMilliseconds))
+            {
                 flush(links)
             }
             if failure == nil {
@@ -156,11 +164,13 @@ public final class IngestLoop {
         }
         try awaitAcknowledgements(links)
         rejectionLog.reportOmitted(force: true)
-        logger.info("ingest stopped", metadata: [
-            "accepted": "\(counts.accepted)", "rejected": "\(counts.rejected)", "replayed": "\(counts.replayed)",
-            "redelivered": "\(counts.redelivered)", "acknowledged": "\(counts.acknowledged)", "unacknowledged": "\(waiting.count)",
-            "undelivered": "\(counts.undelivered)",
-        ])
+        logger.info(
+            "ingest stopped",
+            metadata: [
+                "accepted": "\(counts.accepted)", "rejected": "\(counts.rejected)", "replayed": "\(counts.replayed)",
+                "redelivered": "\(counts.redelivered)", "acknowledged": "\(counts.acknowledged)", "unacknowledged": "\(waiting.count)",
+                "undelivered": "\(counts.undelivered)",
+            ])
         // Closing the sockets (deinit) waits up to their linger time for queued frames to leave.
     }
 
@@ -171,17 +181,25 @@ public final class IngestLoop {
         switch validator.validate(message.payload) {
         case .success(let fields):
             counts.accepted += 1
-            pending.append(.message(CNCMessage(
-                id: id, receivedAt: receivedAt, timestamp: fields.timestamp, topic: message.topic, cncID: fields.cncID,
-                partProgram: fields.partProgram, raw: message.payload, payloadRange: fields.payloadRange
-            )))
+            pending.append(
+                .message(
+                    CNCMessage(
+                        id: id, receivedAt: receivedAt, timestamp: fields.timestamp, topic: message.topic, cncID: fields.cncID,
+                        partProgram: fields.partProgram, raw: message.payload, payloadRange: fields.payloadRange
+                    )))
         case .failure(let failure):
             counts.rejected += 1
             metrics.rejected.increment(stage: .ingest, reason: failure.reason)
             rejectionLog.rejected(cncID: failure.cncID, reason: failure.reason, topic: message.topic)
             // An oversized message is kept as a bounded prefix: the reason already says how big it was.
-            let raw = message.payload.count > configuration.limits.maxMessageBytes ? Array(message.payload.prefix(configuration.limits.maxMessageBytes)) : message.payload
-            pending.append(.rejection(Rejection(id: id, rejectedAt: receivedAt, receivedAt: receivedAt, stage: .ingest, reason: failure.reason, topic: message.topic, cncID: failure.cncID, raw: raw)))
+            let raw =
+                message.payload.count > configuration.limits.maxMessageBytes
+                ? Array(message.payload.prefix(configuration.limits.maxMessageBytes)) : message.payload
+            pending.append(
+                .rejection(
+                    Rejection(
+                        id: id, rejectedAt: receivedAt, receivedAt: receivedAt, stage: .ingest, reason: failure.reason, topic: message.topic,
+                        cncID: failure.cncID, raw: raw)))
         }
     }
 
@@ -230,16 +248,22 @@ public final class IngestLoop {
             case .rejection(let rejection): rejections.append(rejection)
             }
         }
-        let frames = Self.chunks(messages).map { (WireFrame.messages(Array($0)), links.router) } + Self.chunks(rejections).map { (WireFrame.rejections(Array($0)), links.sink) }
+        let frames =
+            Self.chunks(messages).map { (WireFrame.messages(Array($0)), links.router) }
+            + Self.chunks(rejections).map { (WireFrame.rejections(Array($0)), links.sink) }
         for (frame, socket) in frames {
             do {
                 if try !socket.send(frame, stop: stop, logger: logger) {
                     countUndelivered(frame.count)
-                    logger.warning("could not hand messages on before shutdown; the journal keeps them", metadata: ["messages": "\(frame.count)", "peer": "\(socket.name)"])
+                    logger.warning(
+                        "could not hand messages on before shutdown; the journal keeps them",
+                        metadata: ["messages": "\(frame.count)", "peer": "\(socket.name)"])
                 }
             } catch {
                 countUndelivered(frame.count)
-                logger.error("could not hand messages on; the journal keeps them", metadata: ["messages": "\(frame.count)", "peer": "\(socket.name)", "error": "\(error)"])
+                logger.error(
+                    "could not hand messages on; the journal keeps them",
+                    metadata: ["messages": "\(frame.count)", "peer": "\(socket.name)", "error": "\(error)"])
             }
         }
     }
@@ -261,7 +285,9 @@ public final class IngestLoop {
         for segment in links.journal.earlierSegments {
             let (records, droppedBytes) = try links.journal.readSegment(segment)
             if droppedBytes > 0 {
-                logger.warning("journal segment ends in a torn record, written when a crash stopped ingest; cut off", metadata: ["segment": "\(links.journal.path(of: segment))", "bytes": "\(droppedBytes)"])
+                logger.warning(
+                    "journal segment ends in a torn record, written when a crash stopped ingest; cut off",
+                    metadata: ["segment": "\(links.journal.path(of: segment))", "bytes": "\(droppedBytes)"])
             }
             waiting.track(segment: segment)
             let now = monotonicMilliseconds()
@@ -273,7 +299,9 @@ public final class IngestLoop {
             counts.replayed += records.count
             metrics.replayed.increment(by: records.count)
         }
-        if counts.replayed > 0 { logger.info("replayed the journal", metadata: ["messages": "\(counts.replayed)", "segments": "\(links.journal.earlierSegments.count)"]) }
+        if counts.replayed > 0 {
+            logger.info("replayed the journal", metadata: ["messages": "\(counts.replayed)", "segments": "\(links.journal.earlierSegments.count)"])
+        }
     }
 
     /// Between MQTT loops: take acknowledgements and, every 100 ms, force the journal to disk,

@@ -33,8 +33,11 @@ public struct IngestOptions: ParsableArguments {
     public func configuration(stage: StageOptions) throws -> IngestService.Configuration {
         let broker = try Settings.broker(mqttURL)
         let caFile = try BrokerSettings.caFile.value(caFile)
-        let tls = broker.useTLS || caFile != nil
-            ? MQTTClient.TLS(caFile: caFile, certificateFile: try BrokerSettings.certificateFile.value(certFile), keyFile: try BrokerSettings.keyFile.value(keyFile))
+        let tls =
+            broker.useTLS || caFile != nil
+            ? MQTTClient.TLS(
+                caFile: caFile, certificateFile: try BrokerSettings.certificateFile.value(certFile),
+                keyFile: try BrokerSettings.keyFile.value(keyFile))
             : nil
         let clientID = try IngestSettings.clientID.value(clientID, derived: "cnc-ingest-\(ProcessInfo.processInfo.hostName)")
         let journalName = clientID.filter { $0.isLetter || $0.isNumber || "-_.".contains($0) }

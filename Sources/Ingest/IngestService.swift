@@ -57,7 +57,9 @@ extension IngestLoop: StageLoop {
         public var keepAliveSeconds: Int32
         public var tls: MQTTClient.TLS?
 
-        public init(clientID: String, protocolVersion: MQTTClient.ProtocolVersion, sessionExpirySeconds: UInt32, keepAliveSeconds: Int32, tls: MQTTClient.TLS?) {
+        public init(
+            clientID: String, protocolVersion: MQTTClient.ProtocolVersion, sessionExpirySeconds: UInt32, keepAliveSeconds: Int32, tls: MQTTClient.TLS?
+        ) {
             self.clientID = clientID
             self.protocolVersion = protocolVersion
             self.sessionExpirySeconds = sessionExpirySeconds

@@ -1,5 +1,6 @@
 import CollectorCore
 import StageRuntime
+
 /// One message in ingest's journal: what ingest took from the broker, accepted or rejected, in
 /// the form it is handed on.
 ///
@@ -68,8 +69,8 @@ public enum JournalEntry: Sendable, Equatable {
         while bytes.count - offset >= headerSize {
             var header = ByteReader(bytes, offset: offset)
             guard let length = try? Int(header.read(UInt32.self)), let checksum = try? header.read(UInt32.self),
-                  length <= maxBodySize, bytes.count - offset - headerSize >= length,
-                  let entry = try? decode(body: Array(bytes[offset + headerSize..<offset + headerSize + length]), checksum: checksum)
+                length <= maxBodySize, bytes.count - offset - headerSize >= length,
+                let entry = try? decode(body: Array(bytes[offset + headerSize..<offset + headerSize + length]), checksum: checksum)
             else { break }
             entries.append((entry, offset, headerSize + length))
             offset += headerSize + length

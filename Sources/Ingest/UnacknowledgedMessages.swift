@@ -1,5 +1,6 @@
 import CollectorCore
 import StageRuntime
+
 /// What ingest has journaled and handed on but the sink has not yet acknowledged, with where
 /// each message lies in the journal and when it is due to be sent again.
 ///

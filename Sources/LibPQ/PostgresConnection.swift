@@ -1,6 +1,7 @@
 import CLibPQ
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One libpq connection.
@@ -120,7 +121,8 @@ public final class PostgresConnection {
             let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
             // Class 08 is "connection exception"; a dead socket also shows as a bad status.
             let kind: PostgresError.Kind = (!isConnected || sqlState?.hasPrefix("08") == true) ? .connection : .statement
-            throw PostgresError(kind: kind, operation: operation, message: message.isEmpty ? String(cString: PQerrorMessage(handle)) : message, sqlState: sqlState)
+            throw PostgresError(
+                kind: kind, operation: operation, message: message.isEmpty ? String(cString: PQerrorMessage(handle)) : message, sqlState: sqlState)
         }
     }
 }

@@ -1,6 +1,7 @@
 import CMosquitto
 import Glibc
 import SystemCalls
+
 #if canImport(Glibc)
 #endif
 
@@ -100,7 +101,8 @@ public final class MQTTClient {
         _ = Self.libraryInitialized
         self.options = options
         guard let handle = mosquitto_new(options.clientID, options.cleanSession, nil) else {
-            throw MQTTError(call: "mosquitto_new", message: "could not create client (out of memory or invalid client id)", code: MOSQ_ERR_NOMEM.rawValue)
+            throw MQTTError(
+                call: "mosquitto_new", message: "could not create client (out of memory or invalid client id)", code: MOSQ_ERR_NOMEM.rawValue)
         }
         self.handle = handle
         // From here on `deinit` frees the handle if a configuration call below throws.
@@ -133,11 +135,12 @@ public final class MQTTClient {
         }
         mosquitto_message_callback_set(handle) { _, object, message in
             guard let message = message?.pointee else { return }
-            let payload: [UInt8] = if let bytes = message.payload, message.payloadlen > 0 {
-                Array(UnsafeRawBufferPointer(start: bytes, count: Int(message.payloadlen)))
-            } else {
-                []
-            }
+            let payload: [UInt8] =
+                if let bytes = message.payload, message.payloadlen > 0 {
+                    Array(UnsafeRawBufferPointer(start: bytes, count: Int(message.payloadlen)))
+                } else {
+                    []
+                }
             let topic = message.topic.map { String(cString: $0) } ?? ""
             MQTTClient.from(object).onMessage?(Message(topic: topic, payload: payload, qos: message.qos, retain: message.retain))
         }
@@ -159,7 +162,9 @@ public final class MQTTClient {
         if options.protocolVersion == .v5 {
             var properties: OpaquePointer?
             defer { mosquitto_property_free_all(&properties) }
-            try check("mosquitto_property_add_int32", mosquitto_property_add_int32(&properties, Int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL.rawValue), options.sessionExpirySeconds))
+            try check(
+                "mosquitto_property_add_int32",
+                mosquitto_property_add_int32(&properties, Int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL.rawValue), options.sessionExpirySeconds))
             try check("mosquitto_connect(\(host):\(port))", mosquitto_connect_bind_v5(handle, host, port, options.keepAliveSeconds, nil, properties))
         } else {
             try check("mosquitto_connect(\(host):\(port))", mosquitto_connect(handle, host, port, options.keepAliveSeconds))

@@ -1,6 +1,7 @@
 import CMosquitto
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A failed libmosquitto call, with the library's own message.
@@ -16,7 +17,7 @@ public struct MQTTError: Error, CustomStringConvertible, Sendable {
     public var isConnectionLoss: Bool {
         switch mosq_err_t(code) {
         case MOSQ_ERR_NO_CONN, MOSQ_ERR_CONN_LOST, MOSQ_ERR_ERRNO, MOSQ_ERR_CONN_REFUSED, MOSQ_ERR_EAI,
-             MOSQ_ERR_KEEPALIVE, MOSQ_ERR_TLS, MOSQ_ERR_PROTOCOL, MOSQ_ERR_NOT_FOUND:
+            MOSQ_ERR_KEEPALIVE, MOSQ_ERR_TLS, MOSQ_ERR_PROTOCOL, MOSQ_ERR_NOT_FOUND:
             true
         default:
             false

@@ -50,7 +50,8 @@ public enum ConfigurationCheck {
                     for endpoint in list { _ = try endpoints.security.review(endpoint, binding: binding) }
                 }
             }
-            return "router \(endpoints.router.joined(separator: ",")), sink \(endpoints.sink.joined(separator: ",")), acknowledgements \(endpoints.acknowledgements.joined(separator: ","))"
+            return
+                "router \(endpoints.router.joined(separator: ",")), sink \(endpoints.sink.joined(separator: ",")), acknowledgements \(endpoints.acknowledgements.joined(separator: ","))"
         }
         check(BrokerSettings.url.description.variable) {
             "\(try Settings.broker(nil))"

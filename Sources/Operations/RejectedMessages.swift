@@ -30,7 +30,9 @@ public enum RejectedMessages {
                 conditions.append("cnc_id = $\(parameters.count)")
             }
             if let reasonContains {
-                parameters.append("%\(reasonContains.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_"))%")
+                parameters.append(
+                    "%\(reasonContains.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_"))%"
+                )
                 conditions.append("reason ILIKE $\(parameters.count)")
             }
             if !includeReplayed { conditions.append("replayed_at IS NULL") }
@@ -41,7 +43,8 @@ public enum RejectedMessages {
     /// Counts by stage and reason, most frequent first: stage, reason, messages, last, replayed.
     public static func summary(_ connection: PostgresConnection, _ filter: Filter) throws(PostgresError) -> [[String?]] {
         let (clause, parameters) = filter.clause()
-        return try connection.execute("""
+        return try connection.execute(
+            """
             SELECT stage, reason, count(*)::text, to_char(max(rejected_at), 'YYYY-MM-DD HH24:MI:SS'), count(replayed_at)::text
             FROM rejected_messages WHERE \(clause)
             GROUP BY stage, reason ORDER BY count(*) DESC, stage, reason LIMIT \(max(1, filter.limit))
@@ -51,7 +54,8 @@ public enum RejectedMessages {
     /// The latest rejected messages: rejected_at, stage, cnc_id, reason, replayed_at, message_id.
     public static func latest(_ connection: PostgresConnection, _ filter: Filter) throws(PostgresError) -> [[String?]] {
         let (clause, parameters) = filter.clause()
-        return try connection.execute("""
+        return try connection.execute(
+            """
             SELECT to_char(rejected_at, 'YYYY-MM-DD HH24:MI:SS'), stage, coalesce(cnc_id, ''), reason,
                    coalesce(to_char(replayed_at, 'YYYY-MM-DD HH24:MI:SS'), ''), message_id::text
             FROM rejected_messages WHERE \(clause)
@@ -70,7 +74,8 @@ public enum RejectedMessages {
     /// when it came) cannot.
     public static func candidates(_ connection: PostgresConnection, _ filter: Filter) throws(PostgresError) -> [Candidate] {
         let (clause, parameters) = filter.clause()
-        let rows = try connection.execute("""
+        let rows = try connection.execute(
+            """
             SELECT message_id::text, topic, encode(raw, 'hex') FROM rejected_messages
             WHERE \(clause) AND topic <> '' AND reason NOT LIKE 'message too large:%'
             ORDER BY rejected_at LIMIT \(max(1, filter.limit))

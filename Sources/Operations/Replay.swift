@@ -1,6 +1,6 @@
 import CollectorCore
-import Foundation
 import Emulator
+import Foundation
 import LibPQ
 import Logging
 import Mosquitto

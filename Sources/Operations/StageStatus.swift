@@ -22,7 +22,9 @@ public enum StageStatus {
     public static func targets(_ entries: [String]) throws -> [Target] {
         try entries.map { entry in
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let colon = parts[1].lastIndex(of: ":"), let port = Int(parts[1][parts[1].index(after: colon)...]), (1...65_535).contains(port) else {
+            guard parts.count == 2, let colon = parts[1].lastIndex(of: ":"), let port = Int(parts[1][parts[1].index(after: colon)...]),
+                (1...65_535).contains(port)
+            else {
                 throw SettingError(reason: "status target \"\(entry)\" must be NAME=HOST:PORT")
             }
             return Target(name: parts[0], host: String(parts[1][..<colon]), port: port)
@@ -65,7 +67,8 @@ public enum StageStatus {
         func rate(_ name: String) -> String { String(format: "%.0f/s", max(0, after.total(name) - before.total(name)) / seconds) }
         let now = Date().timeIntervalSince1970
         if after.has("cnc_ingest_received_total") {
-            return "received \(count("cnc_ingest_received_total")) (\(rate("cnc_ingest_received_total"))), rejected \(count("cnc_ingest_rejected_total")), "
+            return
+                "received \(count("cnc_ingest_received_total")) (\(rate("cnc_ingest_received_total"))), rejected \(count("cnc_ingest_rejected_total")), "
                 + "waiting for acknowledgement \(count("cnc_ingest_journal_waiting")), redelivered \(count("cnc_ingest_redelivered_total")), "
                 + "broker \(after.total("cnc_ingest_broker_connected") == 1 ? "connected" : "DISCONNECTED"), reconnects \(count("cnc_ingest_reconnects_total"))"
         }
@@ -76,7 +79,8 @@ public enum StageStatus {
                 + "reloads ok \(count(#"cnc_router_map_reloads_total{result="ok"}"#)) failed \(count(#"cnc_router_map_reloads_total{result="failed"}"#))"
         }
         if after.has("cnc_worker_stored_total") {
-            return "stored \(count("cnc_worker_stored_total")) (\(rate("cnc_worker_stored_total"))), rejected \(count("cnc_worker_rejected_total")) [\(after.byLabel("cnc_worker_stored_total"))]"
+            return
+                "stored \(count("cnc_worker_stored_total")) (\(rate("cnc_worker_stored_total"))), rejected \(count("cnc_worker_rejected_total")) [\(after.byLabel("cnc_worker_stored_total"))]"
         }
         if after.has("cnc_sink_rows_written_total") {
             let last = after.total("cnc_sink_last_write_timestamp_seconds")
@@ -102,7 +106,9 @@ public enum StageStatus {
 
     /// One HTTP/1.0 GET over a fresh connection, with a 2 s timeout.
     static func get(_ target: Target, _ path: String) -> (status: Int, body: String)? {
-        var hints = addrinfo(ai_flags: 0, ai_family: AF_UNSPEC, ai_socktype: Int32(SOCK_STREAM.rawValue), ai_protocol: 0, ai_addrlen: 0, ai_addr: nil, ai_canonname: nil, ai_next: nil)
+        var hints = addrinfo(
+            ai_flags: 0, ai_family: AF_UNSPEC, ai_socktype: Int32(SOCK_STREAM.rawValue), ai_protocol: 0, ai_addrlen: 0, ai_addr: nil,
+            ai_canonname: nil, ai_next: nil)
         var found: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(target.host, String(target.port), &hints, &found) == 0, let address = found else { return nil }
         defer { freeaddrinfo(found) }
@@ -123,7 +129,9 @@ public enum StageStatus {
             response += buffer[0..<count]
         }
         let text = String(decoding: response, as: UTF8.self)
-        guard let headEnd = text.range(of: "\r\n\r\n"), let status = Int(text.split(separator: " ", maxSplits: 2).dropFirst().first ?? "") else { return nil }
+        guard let headEnd = text.range(of: "\r\n\r\n"), let status = Int(text.split(separator: " ", maxSplits: 2).dropFirst().first ?? "") else {
+            return nil
+        }
         return (status, String(text[headEnd.upperBound...]))
     }
 }

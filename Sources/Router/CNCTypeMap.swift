@@ -1,5 +1,6 @@
 import CollectorCore
 import StageRuntime
+
 /// Which plugin type handles which machine: the seed's `cnc_classes.json` format, unchanged,
 /// `[{"cnc_id": "CNC001", "class_name": "CNCTypeA"}, ...]`.
 public struct CNCTypeMap: Sendable, Equatable {
@@ -41,7 +42,8 @@ public struct CNCTypeMap: Sendable, Equatable {
                 throw LoadError(reason: "entry \(index): cnc_id \"\(cncID.prefix(64))\" \(problem)")
             }
             guard Self.isTypeName(typeName) else {
-                throw LoadError(reason: "entry \(index): class_name \"\(typeName.prefix(64))\" is not a type name (letters, digits, _; a letter first)")
+                throw LoadError(
+                    reason: "entry \(index): class_name \"\(typeName.prefix(64))\" is not a type name (letters, digits, _; a letter first)")
             }
             if let knownTypes, !knownTypes.contains(typeName) {
                 throw LoadError(reason: "entry \(index): no plugin named \"\(typeName)\" (known: \(knownTypes.sorted().joined(separator: ", ")))")
@@ -64,7 +66,10 @@ public struct CNCTypeMap: Sendable, Equatable {
     /// Type names become endpoint file names and table values, so they are kept plain.
     public static func isTypeName(_ name: String) -> Bool {
         guard let first = name.utf8.first, name.utf8.count <= 64 else { return false }
-        let isLetter = { (byte: UInt8) in (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) }
-        return isLetter(first) && name.utf8.allSatisfy { isLetter($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_") }
+        let isLetter = { (byte: UInt8) in
+            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+        }
+        return isLetter(first)
+            && name.utf8.allSatisfy { isLetter($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_") }
     }
 }

@@ -34,12 +34,19 @@ public final class RouterLoop {
 
     public func run() throws {
         try configuration.endpoints.prepareRuntimeDirectory()
-        let input = try FrameSocket.pull(context, bindingTo: configuration.endpoints.routerListen, name: "input", security: configuration.endpoints.security)
-        let sink = try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, server: .sink, name: "sink", security: configuration.endpoints.security)
+        let input = try FrameSocket.pull(
+            context, bindingTo: configuration.endpoints.routerListen, name: "input", security: configuration.endpoints.security)
+        let sink = try FrameSocket.push(
+            context, connectingTo: configuration.endpoints.sink, server: .sink, name: "sink", security: configuration.endpoints.security)
         try openWorkerSockets()
         metrics.loaded(map)
         StageHealth.process.setReady(true)
-        logger.info("router started", metadata: ["listen": "\(configuration.endpoints.routerListen.joined(separator: ","))", "machines": "\(map.typeByCNCID.count)", "types": "\(map.types.joined(separator: ","))"])
+        logger.info(
+            "router started",
+            metadata: [
+                "listen": "\(configuration.endpoints.routerListen.joined(separator: ","))", "machines": "\(map.typeByCNCID.count)",
+                "types": "\(map.types.joined(separator: ","))",
+            ])
 
         var drain: StageDrain?
         while true {
@@ -72,7 +79,12 @@ public final class RouterLoop {
         }
         let undelivered = outlets.values.reduce(0) { $0 + $1.heldCount }
         if undelivered > 0 {
-            logger.error("stopping with messages no worker took", metadata: ["messages": "\(undelivered)", "types": "\(outlets.values.filter { $0.heldCount > 0 }.map(\.type).sorted().joined(separator: ","))"])
+            logger.error(
+                "stopping with messages no worker took",
+                metadata: [
+                    "messages": "\(undelivered)",
+                    "types": "\(outlets.values.filter { $0.heldCount > 0 }.map(\.type).sorted().joined(separator: ","))",
+                ])
         }
         rejectionLog.reportOmitted(force: true)
         logger.info("router stopped", metadata: ["routed": "\(routed)", "rejected": "\(rejected)", "undelivered": "\(undelivered)"])
@@ -87,7 +99,10 @@ public final class RouterLoop {
             metrics.rejected.increment(stage: .router, reason: "undecodable frame")
             let now = WallClock.nowMicroseconds()
             logger.error("undecodable frame", metadata: ["error": "\(error)"])
-            try reject(Rejection(id: MessageID.unattributed(), rejectedAt: now, receivedAt: now, stage: .router, reason: "undecodable frame: \(error)", topic: "", cncID: "", raw: bytes), sink: sink)
+            try reject(
+                Rejection(
+                    id: MessageID.unattributed(), rejectedAt: now, receivedAt: now, stage: .router, reason: "undecodable frame: \(error)", topic: "",
+                    cncID: "", raw: bytes), sink: sink)
             return
         }
         // One frame in, at most one frame out per type: order is kept within each machine. The

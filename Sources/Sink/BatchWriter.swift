@@ -14,7 +14,8 @@ final class BatchWriter {
     init(connection: PostgresConnection) throws {
         self.connection = connection
         // Temporary tables vanish with the connection, so every new connection makes them.
-        try connection.execute("""
+        try connection.execute(
+            """
             CREATE TEMP TABLE staging_cnc_data (LIKE cnc_data INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
             CREATE TEMP TABLE staging_machine_state (LIKE machine_state) ON COMMIT DELETE ROWS;
             CREATE TEMP TABLE staging_rejected_messages (LIKE rejected_messages) ON COMMIT DELETE ROWS;
@@ -22,7 +23,8 @@ final class BatchWriter {
     }
 
     static let cncDataColumns = "message_id, cnc_id, cnc_type, part_program, ts, payload, topic, received_at"
-    static let machineStateColumns = "message_id, cnc_id, cnc_type, ts, part_program, status, spindle_speed_rpm, feed_rate_mm_min, axis_x_mm, axis_y_mm, axis_z_mm, alarm_code"
+    static let machineStateColumns =
+        "message_id, cnc_id, cnc_type, ts, part_program, status, spindle_speed_rpm, feed_rate_mm_min, axis_x_mm, axis_y_mm, axis_z_mm, alarm_code"
     static let rejectedColumns = "message_id, rejected_at, received_at, stage, reason, topic, cnc_id, raw"
 
     /// A round trip that fails when the connection is gone.
@@ -35,17 +37,21 @@ final class BatchWriter {
             try connection.execute("BEGIN")
             if !records.isEmpty {
                 try connection.copyIn("COPY staging_cnc_data (\(Self.cncDataColumns)) FROM STDIN (FORMAT binary)", data: Self.encodeCNCData(records))
-                try connection.copyIn("COPY staging_machine_state (\(Self.machineStateColumns)) FROM STDIN (FORMAT binary)", data: Self.encodeMachineState(records))
-                try connection.execute("""
+                try connection.copyIn(
+                    "COPY staging_machine_state (\(Self.machineStateColumns)) FROM STDIN (FORMAT binary)", data: Self.encodeMachineState(records))
+                try connection.execute(
+                    """
                     INSERT INTO cnc_data (\(Self.cncDataColumns)) SELECT \(Self.cncDataColumns) FROM staging_cnc_data ON CONFLICT (message_id) DO NOTHING;
                     INSERT INTO machine_state (\(Self.machineStateColumns)) SELECT \(Self.machineStateColumns) FROM staging_machine_state ON CONFLICT (message_id) DO NOTHING;
                     """)
             }
             if !rejections.isEmpty {
-                try connection.copyIn("COPY staging_rejected_messages (\(Self.rejectedColumns)) FROM STDIN (FORMAT binary)", data: Self.encodeRejections(rejections))
+                try connection.copyIn(
+                    "COPY staging_rejected_messages (\(Self.rejectedColumns)) FROM STDIN (FORMAT binary)", data: Self.encodeRejections(rejections))
                 // A message refused again after `mesctl replay` gets its new reason; any other
                 // repeat (a redelivery, a replay of the journal) leaves the row as it is.
-                try connection.execute("""
+                try connection.execute(
+                    """
                     INSERT INTO rejected_messages (\(Self.rejectedColumns))
                     SELECT DISTINCT ON (message_id) \(Self.rejectedColumns) FROM staging_rejected_messages
                     ON CONFLICT (message_id) DO UPDATE

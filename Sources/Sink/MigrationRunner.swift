@@ -42,7 +42,8 @@ struct MigrationRunner {
         let migrations = try migrations()
         try connection.execute("SELECT pg_advisory_lock(\(Self.lockKey))")
         defer { _ = try? connection.execute("SELECT pg_advisory_unlock(\(Self.lockKey))") }
-        try connection.execute("""
+        try connection.execute(
+            """
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version    text PRIMARY KEY,
                 checksum   text NOT NULL,
@@ -64,7 +65,8 @@ struct MigrationRunner {
             do {
                 try connection.execute("BEGIN")
                 try connection.execute(migration.sql)
-                try connection.execute("INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)", parameters: [migration.version, migration.checksum])
+                try connection.execute(
+                    "INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)", parameters: [migration.version, migration.checksum])
                 try connection.execute("COMMIT")
             } catch {
                 _ = try? connection.execute("ROLLBACK")

@@ -1,5 +1,6 @@
 import CollectorCore
 import StageRuntime
+
 /// Builds the input of `COPY ... FROM STDIN (FORMAT binary)`.
 ///
 /// Binary COPY skips the server's text parsing of every field; the layout is PostgreSQL's
@@ -15,8 +16,8 @@ public struct PostgresBinaryCopy: Sendable {
 
     public init() {
         writer.write(raw: Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00])
-        writer.write(UInt32(0))  // flags
-        writer.write(UInt32(0))  // header extension length
+        writer.write(UInt32(0)) // flags
+        writer.write(UInt32(0)) // header extension length
     }
 
     public mutating func beginRow(fields: Int) {

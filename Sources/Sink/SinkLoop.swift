@@ -48,10 +48,17 @@ public final class SinkLoop {
             connect(migrate: true)
         }
         let context = try ZMQContext()
-        let input = try FrameSocket.pull(context, bindingTo: configuration.endpoints.sinkListen, name: "input", security: configuration.endpoints.security)
-        acknowledgements = try FrameSocket.publish(context, bindingTo: configuration.endpoints.acknowledgementsListen, name: "acknowledgements", security: configuration.endpoints.security)
+        let input = try FrameSocket.pull(
+            context, bindingTo: configuration.endpoints.sinkListen, name: "input", security: configuration.endpoints.security)
+        acknowledgements = try FrameSocket.publish(
+            context, bindingTo: configuration.endpoints.acknowledgementsListen, name: "acknowledgements", security: configuration.endpoints.security)
         StageHealth.process.setReady(writer != nil)
-        logger.info("sink started", metadata: ["listen": "\(configuration.endpoints.sinkListen.joined(separator: ","))", "batch_size": "\(configuration.batchSize)", "flush_interval_ms": "\(configuration.flushIntervalMilliseconds)"])
+        logger.info(
+            "sink started",
+            metadata: [
+                "listen": "\(configuration.endpoints.sinkListen.joined(separator: ","))", "batch_size": "\(configuration.batchSize)",
+                "flush_interval_ms": "\(configuration.flushIntervalMilliseconds)",
+            ])
 
         var drain: StageDrain?
         while true {
@@ -70,7 +77,11 @@ public final class SinkLoop {
         }
         flush()
         rejectionLog.reportOmitted(force: true)
-        logger.info("sink stopped", metadata: ["records": "\(written.records)", "rejections": "\(written.rejections)", "batches": "\(written.batches)", "unwritten": "\(pending)"])
+        logger.info(
+            "sink stopped",
+            metadata: [
+                "records": "\(written.records)", "rejections": "\(written.rejections)", "batches": "\(written.batches)", "unwritten": "\(pending)",
+            ])
     }
 
     private func take(_ bytes: [UInt8]) {
@@ -83,14 +94,19 @@ public final class SinkLoop {
             case .rejections(let new): rejections.append(contentsOf: new)
             case .messages(let messages):
                 logger.error("messages sent to the sink instead of a router", metadata: ["count": "\(messages.count)"])
-                rejections.append(contentsOf: messages.map { Rejection(rejecting: $0, at: .sink, reason: "reached the sink unprocessed: a stage is misconfigured") })
+                rejections.append(
+                    contentsOf: messages.map { Rejection(rejecting: $0, at: .sink, reason: "reached the sink unprocessed: a stage is misconfigured") }
+                )
             case .acknowledgements(let ids):
                 logger.error("acknowledgements sent to the sink's input: a stage is misconfigured", metadata: ["count": "\(ids.count)"])
             }
         } catch {
             logger.error("undecodable frame", metadata: ["error": "\(error)"])
             let now = WallClock.nowMicroseconds()
-            rejections.append(Rejection(id: MessageID.unattributed(), rejectedAt: now, receivedAt: now, stage: .sink, reason: "undecodable frame: \(error)", topic: "", cncID: "", raw: bytes))
+            rejections.append(
+                Rejection(
+                    id: MessageID.unattributed(), rejectedAt: now, receivedAt: now, stage: .sink, reason: "undecodable frame: \(error)", topic: "",
+                    cncID: "", raw: bytes))
         }
     }
 
@@ -151,7 +167,7 @@ public final class SinkLoop {
     private func write(_ records: [StoredRecord], _ rejections: [Rejection], with writer: BatchWriter) throws(PostgresError) {
         do {
             try writer.write(records: records, rejections: rejections)
-        } catch where error.kind == .statement {
+        } catch  where error.kind == .statement {
             let count = records.count + rejections.count
             if count == 1, let record = records.first {
                 let reason = "database refused the row: \(error.message)"
@@ -159,7 +175,8 @@ public final class SinkLoop {
                 rejectionLog.rejected(cncID: record.message.cncID, reason: reason)
                 try writer.write(records: [], rejections: [Rejection(rejecting: record.message, at: .sink, reason: reason)])
             } else if count == 1 {
-                logger.error("database refused a rejection row, which cannot be stored", metadata: ["error": "\(error)", "message_id": "\(rejections[0].id)"])
+                logger.error(
+                    "database refused a rejection row, which cannot be stored", metadata: ["error": "\(error)", "message_id": "\(rejections[0].id)"])
             } else {
                 let half = count / 2
                 let (firstRecords, firstRejections) = (Array(records.prefix(half)), Array(rejections.prefix(max(0, half - records.count))))

@@ -47,8 +47,10 @@ public final class WorkerLoop {
         let configuration = configuration, plugin = plugin, logger = logger, stop = stop
         try configuration.endpoints.prepareRuntimeDirectory()
         let context = try ZMQContext()
-        let input = try FrameSocket.pull(context, connectingTo: configuration.input, server: .router, name: "input", security: configuration.endpoints.security)
-        let sink = try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, server: .sink, name: "sink", security: configuration.endpoints.security)
+        let input = try FrameSocket.pull(
+            context, connectingTo: configuration.input, server: .router, name: "input", security: configuration.endpoints.security)
+        let sink = try FrameSocket.push(
+            context, connectingTo: configuration.endpoints.sink, server: .sink, name: "sink", security: configuration.endpoints.security)
         let metrics = WorkerMetrics(type: configuration.typeName)
         var rejectionLog = RejectionLog(logger: logger, stage: .worker)
         StageHealth.process.setReady(true)
@@ -70,7 +72,10 @@ public final class WorkerLoop {
                 // Kept, like every refused input: an operator can see and replay it.
                 logger.error("undecodable frame on the worker input", metadata: ["error": "\(error)", "bytes": "\(bytes.count)"])
                 let now = WallClock.nowMicroseconds()
-                rejections.append(Rejection(id: .unattributed(), rejectedAt: now, receivedAt: now, stage: .worker, reason: "undecodable frame: \(error)", topic: "", cncID: "", raw: bytes))
+                rejections.append(
+                    Rejection(
+                        id: .unattributed(), rejectedAt: now, receivedAt: now, stage: .worker, reason: "undecodable frame: \(error)", topic: "",
+                        cncID: "", raw: bytes))
                 messages = []
             }
             for message in messages {
@@ -98,6 +103,8 @@ public final class WorkerLoop {
             }
         }
         rejectionLog.reportOmitted(force: true)
-        logger.info("worker stopped", metadata: ["cnc_type": "\(configuration.typeName)", "stored": "\(stored)", "rejected": "\(rejected)", "undelivered": "\(undelivered)"])
+        logger.info(
+            "worker stopped",
+            metadata: ["cnc_type": "\(configuration.typeName)", "stored": "\(stored)", "rejected": "\(rejected)", "undelivered": "\(undelivered)"])
     }
 }

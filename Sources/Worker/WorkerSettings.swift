@@ -6,7 +6,8 @@ public enum WorkerSettings {
         "MES_WORKER_TYPE", flag: "type", default: nil, defaultText: "none: required", help: "The machine type this worker serves, e.g. CNCTypeA"
     )
     public static let input = Setting<[String]>.endpoints(
-        "MES_WORKER_ENDPOINT", flag: "input", defaultText: "ipc://RUNTIME_DIR/worker-TYPE.ipc", help: "Where the worker pulls its type's messages from"
+        "MES_WORKER_ENDPOINT", flag: "input", defaultText: "ipc://RUNTIME_DIR/worker-TYPE.ipc",
+        help: "Where the worker pulls its type's messages from"
     )
 
     public static let all = [type.description, input.description]

@@ -25,9 +25,10 @@ final class ZMQAuthenticator: Sendable {
         }
         state = ThreadState(socket: socket, decide: decide)
         // The socket moves to the handler thread here; nothing else touches it afterwards.
-        thread = zmq_threadstart({ argument in
-            Unmanaged<ThreadState>.fromOpaque(argument!).takeRetainedValue().serve()
-        }, Unmanaged.passRetained(state).toOpaque())
+        thread = zmq_threadstart(
+            { argument in
+                Unmanaged<ThreadState>.fromOpaque(argument!).takeRetainedValue().serve()
+            }, Unmanaged.passRetained(state).toOpaque())
     }
 
     /// Stops the handler and waits for its thread, which closes its socket.

@@ -1,6 +1,6 @@
 import ArgumentParser
-import StageRuntime
 import Router
+import StageRuntime
 
 @main
 struct RouterCommand: AsyncParsableCommand {

@@ -1,8 +1,9 @@
+import TestSupport
+import Testing
+
 @testable import CNCPlugins
 @testable import CollectorCore
 @testable import Router
-import Testing
-import TestSupport
 @testable import Worker
 
 /// Runs `plugin` over a message whose payload is `payload` (JSON text).
@@ -57,18 +58,24 @@ struct PluginTests {
     // MARK: - CNCTypeA
 
     static let typeAAcceptsCases: [PluginCase] = [
-        PluginCase(payload: #"{"status":"setup","spin":0,"X-Axis":-1000,"Y-Axis":1000}"#,
-                   expected: MachineState(status: .setup, spindleSpeedRPM: 0, axisXMillimetres: -1000, axisYMillimetres: 1000)),
-        PluginCase(payload: #"{"status":"stopped","spin":24000,"X-Axis":0.5,"Y-Axis":-2.25,"Z-Axis":-600,"feed":20000}"#,
-                   expected: MachineState(status: .stopped, spindleSpeedRPM: 24000, feedRateMMPerMinute: 20000, axisXMillimetres: 0.5,
-                                          axisYMillimetres: -2.25, axisZMillimetres: -600)),
-        PluginCase(payload: #"{"Y-Axis":1,"X-Axis":2,"spin":3e2,"status":"idle"}"#,
-                   expected: MachineState(status: .idle, spindleSpeedRPM: 300, axisXMillimetres: 2, axisYMillimetres: 1)),
-        PluginCase(payload: #"{"status":"running","spin":100.0,"X-Axis":1,"Y-Axis":1,"Z-Axis":600}"#,
-                   expected: MachineState(status: .running, spindleSpeedRPM: 100, axisXMillimetres: 1, axisYMillimetres: 1, axisZMillimetres: 600)),
+        PluginCase(
+            payload: #"{"status":"setup","spin":0,"X-Axis":-1000,"Y-Axis":1000}"#,
+            expected: MachineState(status: .setup, spindleSpeedRPM: 0, axisXMillimetres: -1000, axisYMillimetres: 1000)),
+        PluginCase(
+            payload: #"{"status":"stopped","spin":24000,"X-Axis":0.5,"Y-Axis":-2.25,"Z-Axis":-600,"feed":20000}"#,
+            expected: MachineState(
+                status: .stopped, spindleSpeedRPM: 24000, feedRateMMPerMinute: 20000, axisXMillimetres: 0.5,
+                axisYMillimetres: -2.25, axisZMillimetres: -600)),
+        PluginCase(
+            payload: #"{"Y-Axis":1,"X-Axis":2,"spin":3e2,"status":"idle"}"#,
+            expected: MachineState(status: .idle, spindleSpeedRPM: 300, axisXMillimetres: 2, axisYMillimetres: 1)),
+        PluginCase(
+            payload: #"{"status":"running","spin":100.0,"X-Axis":1,"Y-Axis":1,"Z-Axis":600}"#,
+            expected: MachineState(status: .running, spindleSpeedRPM: 100, axisXMillimetres: 1, axisYMillimetres: 1, axisZMillimetres: 600)),
         // A is not B: spindle at 0 while running is not its concern.
-        PluginCase(payload: #"{"status":"running","spin":0,"X-Axis":1,"Y-Axis":1}"#,
-                   expected: MachineState(status: .running, spindleSpeedRPM: 0, axisXMillimetres: 1, axisYMillimetres: 1)),
+        PluginCase(
+            payload: #"{"status":"running","spin":0,"X-Axis":1,"Y-Axis":1}"#,
+            expected: MachineState(status: .running, spindleSpeedRPM: 0, axisXMillimetres: 1, axisYMillimetres: 1)),
     ]
 
     @Test("CNCTypeA maps its variables", arguments: typeAAcceptsCases)
@@ -84,23 +91,35 @@ struct PluginTests {
         PluginRejectCase(payload: "{}", reason: #"missing variable "status""#),
         PluginRejectCase(payload: #"{"status":1,"spin":1,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "status" must be a string, not number"#),
         PluginRejectCase(payload: #"{"status":null,"spin":1,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "status" must be a string, not null"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":"fast","X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" must be a number, not string"#),
+        PluginRejectCase(
+            payload: #"{"status":"idle","spin":"fast","X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" must be a number, not string"#),
         PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":[1],"Y-Axis":1}"#, reason: #"variable "X-Axis" must be a number, not array"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":true}"#, reason: #"variable "Y-Axis" must be a number, not boolean"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"Z-Axis":"up"}"#, reason: #"variable "Z-Axis" must be a number, not string"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":200.5,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" must be a whole number, got 200.5"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":24001,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" = 24001.0 outside 0...24000 rpm"#),
+        PluginRejectCase(
+            payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":true}"#, reason: #"variable "Y-Axis" must be a number, not boolean"#),
+        PluginRejectCase(
+            payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"Z-Axis":"up"}"#, reason: #"variable "Z-Axis" must be a number, not string"#),
+        PluginRejectCase(
+            payload: #"{"status":"idle","spin":200.5,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" must be a whole number, got 200.5"#),
+        PluginRejectCase(
+            payload: #"{"status":"idle","spin":24001,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" = 24001.0 outside 0...24000 rpm"#),
         PluginRejectCase(payload: #"{"status":"idle","spin":-1,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" = -1.0 outside 0...24000 rpm"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1000.5,"Y-Axis":1}"#, reason: #"variable "X-Axis" = 1000.5 outside -1000...1000 mm"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":-1001}"#, reason: #"variable "Y-Axis" = -1001.0 outside -1000...1000 mm"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"Z-Axis":700}"#, reason: #"variable "Z-Axis" = 700.0 outside -600...600 mm"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"feed":-5}"#, reason: #"variable "feed" = -5.0 outside 0...20000 mm/min"#),
-        PluginRejectCase(payload: #"{"status":"RUN","spin":1,"X-Axis":1,"Y-Axis":1}"#,
-                         reason: #"variable "status" = "RUN" is not one of error, idle, running, setup, stopped"#),
-        PluginRejectCase(payload: #"{"status":"Running","spin":1,"X-Axis":1,"Y-Axis":1}"#,
-                         reason: #"variable "status" = "Running" is not one of error, idle, running, setup, stopped"#),
-        PluginRejectCase(payload: #"{"status":"maintenance","spin":1,"X-Axis":1,"Y-Axis":1}"#,
-                         reason: #"variable "status" = "maintenance" is not one of error, idle, running, setup, stopped"#),
+        PluginRejectCase(
+            payload: #"{"status":"idle","spin":1,"X-Axis":1000.5,"Y-Axis":1}"#, reason: #"variable "X-Axis" = 1000.5 outside -1000...1000 mm"#),
+        PluginRejectCase(
+            payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":-1001}"#, reason: #"variable "Y-Axis" = -1001.0 outside -1000...1000 mm"#),
+        PluginRejectCase(
+            payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"Z-Axis":700}"#, reason: #"variable "Z-Axis" = 700.0 outside -600...600 mm"#),
+        PluginRejectCase(
+            payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"feed":-5}"#, reason: #"variable "feed" = -5.0 outside 0...20000 mm/min"#),
+        PluginRejectCase(
+            payload: #"{"status":"RUN","spin":1,"X-Axis":1,"Y-Axis":1}"#,
+            reason: #"variable "status" = "RUN" is not one of error, idle, running, setup, stopped"#),
+        PluginRejectCase(
+            payload: #"{"status":"Running","spin":1,"X-Axis":1,"Y-Axis":1}"#,
+            reason: #"variable "status" = "Running" is not one of error, idle, running, setup, stopped"#),
+        PluginRejectCase(
+            payload: #"{"status":"maintenance","spin":1,"X-Axis":1,"Y-Axis":1}"#,
+            reason: #"variable "status" = "maintenance" is not one of error, idle, running, setup, stopped"#),
         PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"temp":40}"#, reason: #"unknown variable "temp""#),
         PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"alarm":"E1"}"#, reason: #"unknown variable "alarm""#),
         PluginRejectCase(payload: #"{"status":"idle","spin":1,"x-axis":1,"X-Axis":1,"Y-Axis":1}"#, reason: #"unknown variable "x-axis""#),
@@ -114,33 +133,47 @@ struct PluginTests {
     // MARK: - CNCTypeB
 
     static let typeBAcceptsCases: [PluginCase] = [
-        PluginCase(payload: #"{"status":"RUN","spin":10,"X-Axis":1,"Y-Axis":2}"#,
-                   expected: MachineState(status: .running, spindleSpeedRPM: 10, axisXMillimetres: 1, axisYMillimetres: 2)),
-        PluginCase(payload: #"{"status":"Running","spin":10,"X-Axis":1,"Y-Axis":2}"#,
-                   expected: MachineState(status: .running, spindleSpeedRPM: 10, axisXMillimetres: 1, axisYMillimetres: 2)),
-        PluginCase(payload: #"{"status":"ALARM","alarm":"E42","spin":0,"X-Axis":1,"Y-Axis":2}"#,
-                   expected: MachineState(status: .error, spindleSpeedRPM: 0, axisXMillimetres: 1, axisYMillimetres: 2, alarmCode: "E42")),
-        PluginCase(payload: #"{"status":"Alarm","spin":0,"X-Axis":1,"Y-Axis":2}"#,
-                   expected: MachineState(status: .error, spindleSpeedRPM: 0, axisXMillimetres: 1, axisYMillimetres: 2)),
-        PluginCase(payload: #"{"status":"error","alarm":"","spin":0,"X-Axis":1,"Y-Axis":2}"#,
-                   expected: MachineState(status: .error, spindleSpeedRPM: 0, axisXMillimetres: 1, axisYMillimetres: 2)),
-        PluginCase(payload: #"{"status":"READY","spin":0,"X-Axis":0,"Y-Axis":0}"#,
-                   expected: MachineState(status: .idle, spindleSpeedRPM: 0, axisXMillimetres: 0, axisYMillimetres: 0)),
-        PluginCase(payload: #"{"status":"STOP","spin":0,"X-Axis":0,"Y-Axis":0}"#,
-                   expected: MachineState(status: .stopped, spindleSpeedRPM: 0, axisXMillimetres: 0, axisYMillimetres: 0)),
-        PluginCase(payload: #"{"status":"Maintenance","spin":0,"X-Axis":0,"Y-Axis":0}"#,
-                   expected: MachineState(status: .maintenance, spindleSpeedRPM: 0, axisXMillimetres: 0, axisYMillimetres: 0)),
-        PluginCase(payload: #"{"status":"setup","spin":0,"X-Axis":0,"Y-Axis":0}"#,
-                   expected: MachineState(status: .setup, spindleSpeedRPM: 0, axisXMillimetres: 0, axisYMillimetres: 0)),
+        PluginCase(
+            payload: #"{"status":"RUN","spin":10,"X-Axis":1,"Y-Axis":2}"#,
+            expected: MachineState(status: .running, spindleSpeedRPM: 10, axisXMillimetres: 1, axisYMillimetres: 2)),
+        PluginCase(
+            payload: #"{"status":"Running","spin":10,"X-Axis":1,"Y-Axis":2}"#,
+            expected: MachineState(status: .running, spindleSpeedRPM: 10, axisXMillimetres: 1, axisYMillimetres: 2)),
+        PluginCase(
+            payload: #"{"status":"ALARM","alarm":"E42","spin":0,"X-Axis":1,"Y-Axis":2}"#,
+            expected: MachineState(status: .error, spindleSpeedRPM: 0, axisXMillimetres: 1, axisYMillimetres: 2, alarmCode: "E42")),
+        PluginCase(
+            payload: #"{"status":"Alarm","spin":0,"X-Axis":1,"Y-Axis":2}"#,
+            expected: MachineState(status: .error, spindleSpeedRPM: 0, axisXMillimetres: 1, axisYMillimetres: 2)),
+        PluginCase(
+            payload: #"{"status":"error","alarm":"","spin":0,"X-Axis":1,"Y-Axis":2}"#,
+            expected: MachineState(status: .error, spindleSpeedRPM: 0, axisXMillimetres: 1, axisYMillimetres: 2)),
+        PluginCase(
+            payload: #"{"status":"READY","spin":0,"X-Axis":0,"Y-Axis":0}"#,
+            expected: MachineState(status: .idle, spindleSpeedRPM: 0, axisXMillimetres: 0, axisYMillimetres: 0)),
+        PluginCase(
+            payload: #"{"status":"STOP","spin":0,"X-Axis":0,"Y-Axis":0}"#,
+            expected: MachineState(status: .stopped, spindleSpeedRPM: 0, axisXMillimetres: 0, axisYMillimetres: 0)),
+        PluginCase(
+            payload: #"{"status":"Maintenance","spin":0,"X-Axis":0,"Y-Axis":0}"#,
+            expected: MachineState(status: .maintenance, spindleSpeedRPM: 0, axisXMillimetres: 0, axisYMillimetres: 0)),
+        PluginCase(
+            payload: #"{"status":"setup","spin":0,"X-Axis":0,"Y-Axis":0}"#,
+            expected: MachineState(status: .setup, spindleSpeedRPM: 0, axisXMillimetres: 0, axisYMillimetres: 0)),
         // Unknown variables are ignored, fractional spindle speeds allowed.
-        PluginCase(payload: #"{"status":"run","spin":150.5,"X-Axis":-400,"Y-Axis":200,"temp":40,"fw":"2.1","diag":{"a":[1]}}"#,
-                   expected: MachineState(status: .running, spindleSpeedRPM: 150.5, axisXMillimetres: -400, axisYMillimetres: 200)),
-        PluginCase(payload: #"{"status":"running","spin":6000,"X-Axis":400,"Y-Axis":-200,"Z-Axis":-1500,"feed":10000}"#,
-                   expected: MachineState(status: .running, spindleSpeedRPM: 6000, feedRateMMPerMinute: 10000, axisXMillimetres: 400,
-                                          axisYMillimetres: -200, axisZMillimetres: -1500)),
+        PluginCase(
+            payload: #"{"status":"run","spin":150.5,"X-Axis":-400,"Y-Axis":200,"temp":40,"fw":"2.1","diag":{"a":[1]}}"#,
+            expected: MachineState(status: .running, spindleSpeedRPM: 150.5, axisXMillimetres: -400, axisYMillimetres: 200)),
+        PluginCase(
+            payload: #"{"status":"running","spin":6000,"X-Axis":400,"Y-Axis":-200,"Z-Axis":-1500,"feed":10000}"#,
+            expected: MachineState(
+                status: .running, spindleSpeedRPM: 6000, feedRateMMPerMinute: 10000, axisXMillimetres: 400,
+                axisYMillimetres: -200, axisZMillimetres: -1500)),
         // The longest alarm code it takes.
-        PluginCase(payload: "{\"status\":\"alarm\",\"alarm\":\"" + String(repeating: "E", count: 64) + "\",\"spin\":0,\"X-Axis\":0,\"Y-Axis\":0}",
-                   expected: MachineState(status: .error, spindleSpeedRPM: 0, axisXMillimetres: 0, axisYMillimetres: 0, alarmCode: String(repeating: "E", count: 64))),
+        PluginCase(
+            payload: "{\"status\":\"alarm\",\"alarm\":\"" + String(repeating: "E", count: 64) + "\",\"spin\":0,\"X-Axis\":0,\"Y-Axis\":0}",
+            expected: MachineState(
+                status: .error, spindleSpeedRPM: 0, axisXMillimetres: 0, axisYMillimetres: 0, alarmCode: String(repeating: "E", count: 64))),
     ]
 
     @Test("CNCTypeB normalises and maps its variables", arguments: typeBAcceptsCases)
@@ -154,22 +187,34 @@ struct PluginTests {
         PluginRejectCase(payload: #"{"status":"idle","spin":1,"Y-Axis":1}"#, reason: #"missing variable "X-Axis""#),
         PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1}"#, reason: #"missing variable "Y-Axis""#),
         PluginRejectCase(payload: #"{"status":["run"],"spin":1,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "status" must be a string, not array"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":"fast","X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" must be a number, not string"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"alarm":5}"#, reason: #"variable "alarm" must be a string, not number"#),
-        PluginRejectCase(payload: "{\"status\":\"idle\",\"spin\":1,\"X-Axis\":1,\"Y-Axis\":1,\"alarm\":\"" + String(repeating: "E", count: 65) + "\"}",
-                         reason: #"variable "alarm" longer than 64 bytes"#),
+        PluginRejectCase(
+            payload: #"{"status":"idle","spin":"fast","X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" must be a number, not string"#),
+        PluginRejectCase(
+            payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"alarm":5}"#, reason: #"variable "alarm" must be a string, not number"#),
+        PluginRejectCase(
+            payload: "{\"status\":\"idle\",\"spin\":1,\"X-Axis\":1,\"Y-Axis\":1,\"alarm\":\"" + String(repeating: "E", count: 65) + "\"}",
+            reason: #"variable "alarm" longer than 64 bytes"#),
         PluginRejectCase(payload: #"{"status":"idle","spin":6001,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" = 6001.0 outside 0...6000 rpm"#),
         PluginRejectCase(payload: #"{"status":"idle","spin":-0.5,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" = -0.5 outside 0...6000 rpm"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":401,"Y-Axis":1}"#, reason: #"variable "X-Axis" = 401.0 outside -400...400 mm"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":250}"#, reason: #"variable "Y-Axis" = 250.0 outside -200...200 mm"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"Z-Axis":1500.5}"#, reason: #"variable "Z-Axis" = 1500.5 outside -1500...1500 mm"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"feed":10001}"#, reason: #"variable "feed" = 10001.0 outside 0...10000 mm/min"#),
-        PluginRejectCase(payload: #"{"status":"flying","spin":1,"X-Axis":1,"Y-Axis":1}"#,
-                         reason: #"variable "status" = "flying" is not one of alarm, error, idle, maintenance, ready, run, running, setup, stop, stopped"#),
-        PluginRejectCase(payload: #"{"status":"running","spin":0,"X-Axis":1,"Y-Axis":1}"#,
-                         reason: #"status "running" with the spindle at 0 rpm: the controller reports an impossible state"#),
-        PluginRejectCase(payload: #"{"status":"RUN","spin":0,"X-Axis":1,"Y-Axis":1}"#,
-                         reason: #"status "running" with the spindle at 0 rpm: the controller reports an impossible state"#),
+        PluginRejectCase(
+            payload: #"{"status":"idle","spin":1,"X-Axis":401,"Y-Axis":1}"#, reason: #"variable "X-Axis" = 401.0 outside -400...400 mm"#),
+        PluginRejectCase(
+            payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":250}"#, reason: #"variable "Y-Axis" = 250.0 outside -200...200 mm"#),
+        PluginRejectCase(
+            payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"Z-Axis":1500.5}"#,
+            reason: #"variable "Z-Axis" = 1500.5 outside -1500...1500 mm"#),
+        PluginRejectCase(
+            payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"feed":10001}"#, reason: #"variable "feed" = 10001.0 outside 0...10000 mm/min"#
+        ),
+        PluginRejectCase(
+            payload: #"{"status":"flying","spin":1,"X-Axis":1,"Y-Axis":1}"#,
+            reason: #"variable "status" = "flying" is not one of alarm, error, idle, maintenance, ready, run, running, setup, stop, stopped"#),
+        PluginRejectCase(
+            payload: #"{"status":"running","spin":0,"X-Axis":1,"Y-Axis":1}"#,
+            reason: #"status "running" with the spindle at 0 rpm: the controller reports an impossible state"#),
+        PluginRejectCase(
+            payload: #"{"status":"RUN","spin":0,"X-Axis":1,"Y-Axis":1}"#,
+            reason: #"status "running" with the spindle at 0 rpm: the controller reports an impossible state"#),
     ]
 
     @Test("CNCTypeB rejections", arguments: typeBRejectsCases)
@@ -208,8 +253,12 @@ struct PluginTests {
         #expect(outcome == .stored(StoredRecord(message: message, cncType: "CNCTypeA", state: Self.sampleStates[0])))
     }
 
-    @Test("WorkerLoop.process prefixes a plugin rejection with the type name, at the worker stage",
-          arguments: [(CNCTypeA.typeName, #"variable "spin" must be a number, not string"#), (CNCTypeB.typeName, #"variable "spin" must be a number, not string"#)])
+    @Test(
+        "WorkerLoop.process prefixes a plugin rejection with the type name, at the worker stage",
+        arguments: [
+            (CNCTypeA.typeName, #"variable "spin" must be a number, not string"#),
+            (CNCTypeB.typeName, #"variable "spin" must be a number, not string"#),
+        ])
     func processRejects(_ typeName: String, _ reason: String) throws {
         let plugin = try #require(PluginRegistry.plugin(named: typeName))
         let message = try Fixtures.cncMessage(payload: #"{"status":"idle","spin":"fast","X-Axis":1,"Y-Axis":1}"#)

@@ -1,5 +1,6 @@
-import Testing
 import TestSupport
+import Testing
+
 @testable import CollectorCore
 
 private func parse(_ text: String, maxDepth: Int = 64) throws(JSONParseError) -> JSONValue {
@@ -290,7 +291,9 @@ struct JSONParserTests {
             let value = try JSONParser.parse(line)
             #expect(try JSONParser.parse(Array(value.serialized().utf8)) == value)
         }
-        for number in [1e15, 1e20, -1e300, Double.leastNonzeroMagnitude, 123_456_789.125, 1.0 / 3.0, Double.greatestFiniteMagnitude, -0.0, 999_999_999_999_999] {
+        for number in [
+            1e15, 1e20, -1e300, Double.leastNonzeroMagnitude, 123_456_789.125, 1.0 / 3.0, Double.greatestFiniteMagnitude, -0.0, 999_999_999_999_999,
+        ] {
             let text = JSONValue.number(number).serialized()
             #expect(try parse(text) == .number(number), "\(text)")
         }
@@ -309,8 +312,9 @@ struct JSONParserTests {
 
     @Test("type names used in rejection reasons")
     func typeNames() {
-        #expect([JSONValue.null, .bool(true), .number(1), .string(""), .array([]), obj()].map(\.typeName)
-            == ["null", "boolean", "number", "string", "array", "object"])
+        #expect(
+            [JSONValue.null, .bool(true), .number(1), .string(""), .array([]), obj()].map(\.typeName)
+                == ["null", "boolean", "number", "string", "array", "object"])
     }
 
     static func randomValue(_ random: inout TestRandom, depth: Int) -> JSONValue {
@@ -338,8 +342,10 @@ struct JSONParserTests {
         }
     }
 
-    static let scalarPool: [Unicode.Scalar] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\r", "\t", "\u{1}", "\u{8}", "\u{C}", "\u{1F}", "\u{7F}",
-                                              "é", "\u{301}", "€", "\u{FFFF}", "\u{FEFF}", "\u{10000}", "\u{1F600}", "\u{10FFFF}", "\u{E000}", "\u{D7FF}"]
+    static let scalarPool: [Unicode.Scalar] = [
+        "a", "Z", "0", " ", "\"", "\\", "/", "\n", "\r", "\t", "\u{1}", "\u{8}", "\u{C}", "\u{1F}", "\u{7F}",
+        "é", "\u{301}", "€", "\u{FFFF}", "\u{FEFF}", "\u{10000}", "\u{1F600}", "\u{10FFFF}", "\u{E000}", "\u{D7FF}",
+    ]
 
     static func randomString(_ random: inout TestRandom) -> String {
         var scalars = String.UnicodeScalarView()

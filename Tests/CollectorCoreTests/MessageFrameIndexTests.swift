@@ -1,6 +1,7 @@
-@testable import CollectorCore
-import Testing
 import TestSupport
+import Testing
+
+@testable import CollectorCore
 
 @Suite("MessageFrameIndex")
 struct MessageFrameIndexTests {

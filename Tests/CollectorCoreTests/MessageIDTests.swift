@@ -1,17 +1,20 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import CollectorCore
 
 @Suite("MessageID")
 struct MessageIDTests {
-    @Test("the uuid text form", arguments: [
-        (MessageID(high: 0x0102_0304_0506_0708, low: 1), "01020304-0506-0708-0000-000000000001"),
-        (MessageID(high: 0, low: 0), "00000000-0000-0000-0000-000000000000"),
-        (MessageID(high: .max, low: .max), "ffffffff-ffff-ffff-ffff-ffffffffffff"),
-        (MessageID(high: 0xDEAD_BEEF_CAFE_F00D, low: 0x0011_2233_4455_6677), "deadbeef-cafe-f00d-0011-223344556677"),
-        (MessageID(high: 1, low: 0x1_0000_0000), "00000000-0000-0001-0000-000100000000"),
-    ])
+    @Test(
+        "the uuid text form",
+        arguments: [
+            (MessageID(high: 0x0102_0304_0506_0708, low: 1), "01020304-0506-0708-0000-000000000001"),
+            (MessageID(high: 0, low: 0), "00000000-0000-0000-0000-000000000000"),
+            (MessageID(high: .max, low: .max), "ffffffff-ffff-ffff-ffff-ffffffffffff"),
+            (MessageID(high: 0xDEAD_BEEF_CAFE_F00D, low: 0x0011_2233_4455_6677), "deadbeef-cafe-f00d-0011-223344556677"),
+            (MessageID(high: 1, low: 0x1_0000_0000), "00000000-0000-0001-0000-000100000000"),
+        ])
     func text(_ id: MessageID, _ expected: String) throws {
         #expect(id.description == expected)
         #expect("\(id)" == expected)
@@ -38,7 +41,8 @@ struct MessageIDTests {
         #expect(!(MessageID(high: 2, low: 0) < MessageID(high: 1, low: 5)))
         #expect(!(MessageID(high: 1, low: 2) < MessageID(high: 1, low: 2)))
         let shuffled = [MessageID(high: 2, low: 1), MessageID(high: 1, low: 3), MessageID(high: 1, low: 1), MessageID(high: 0, low: 9)]
-        #expect(shuffled.sorted() == [MessageID(high: 0, low: 9), MessageID(high: 1, low: 1), MessageID(high: 1, low: 3), MessageID(high: 2, low: 1)])
+        #expect(
+            shuffled.sorted() == [MessageID(high: 0, low: 9), MessageID(high: 1, low: 1), MessageID(high: 1, low: 3), MessageID(high: 2, low: 1)])
         // The byte order of the uuid sorts the same way, as PostgreSQL compares uuids bytewise.
         let sortedByBytes = shuffled.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
         #expect(sortedByBytes == shuffled.sorted())
@@ -80,7 +84,8 @@ struct MessageIDTests {
         // SHA-256 of "t\0abc" is 7f215208fc0517530f34d11943d410df…, computed with Python's hashlib.
         #expect(MessageID(topic: "t", content: Array("abc".utf8)).description == "7f215208-fc05-8753-8f34-d11943d410df")
         // The worked examples of docs/wire-format.md.
-        let line = #"{"cnc_id":"CNC001","part_program":"P1","timestamp":"1747379028","payload":{"status":"running","spin":200,"X-Axis":30,"Y-Axis":80}}"#
+        let line =
+            #"{"cnc_id":"CNC001","part_program":"P1","timestamp":"1747379028","payload":{"status":"running","spin":200,"X-Axis":30,"Y-Axis":80}}"#
         #expect(MessageID(topic: "sensor/CNC", content: Array(line.utf8)).description == "d99e1201-bf5f-8ded-98e9-5b751c963244")
         #expect(MessageID(topic: "sensor/CNC", content: [UInt8]()).description == "104eca06-680a-8c28-9f07-01e0fa03616b")
     }

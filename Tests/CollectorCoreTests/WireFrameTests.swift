@@ -1,5 +1,6 @@
-import Testing
 import TestSupport
+import Testing
+
 @testable import CollectorCore
 
 @Suite("WireFrame")
@@ -29,7 +30,10 @@ struct WireFrameTests {
         #expect(Array(WireFrame.messages([]).encoded()) == [1, 1, 0, 0, 0, 0])
         #expect(Array(WireFrame.rejections([]).encoded()) == [1, 2, 0, 0, 0, 0])
         #expect(Array(WireFrame.records([]).encoded()) == [1, 3, 0, 0, 0, 0])
-        #expect(Array(WireFrame.acknowledgements([MessageID(high: 0x0102, low: 0x0304)]).encoded()) == [1, 4, 0, 0, 0, 1] + [0, 0, 0, 0, 0, 0, 1, 2] + [0, 0, 0, 0, 0, 0, 3, 4])
+        #expect(
+            Array(WireFrame.acknowledgements([MessageID(high: 0x0102, low: 0x0304)]).encoded()) == [1, 4, 0, 0, 0, 1] + [0, 0, 0, 0, 0, 0, 1, 2] + [
+                0, 0, 0, 0, 0, 0, 3, 4,
+            ])
         let three = WireFrame.messages([WireSamples.message(1), WireSamples.message(2), WireSamples.message(3)]).encoded()
         #expect(Array(three.prefix(6)) == [1, 1, 0, 0, 0, 3])
         // The first record starts with the message id, stream then sequence, big-endian.
@@ -67,8 +71,9 @@ struct WireFrameTests {
 
     @Test("a payload range outside the raw bytes is refused", arguments: [(5, 10), (11, 0), (0, 11), (10, 1)])
     func payloadRangeOutside(_ start: Int, _ length: Int) {
-        let message = CNCMessage(id: MessageID(high: 1, low: 1), receivedAt: 0, timestamp: 0, topic: "t", cncID: "C", partProgram: "P",
-                                 raw: Array("0123456789".utf8), payloadRange: start..<start + length)
+        let message = CNCMessage(
+            id: MessageID(high: 1, low: 1), receivedAt: 0, timestamp: 0, topic: "t", cncID: "C", partProgram: "P",
+            raw: Array("0123456789".utf8), payloadRange: start..<start + length)
         #expect(throws: WireFrame.DecodingError.invalid("payload range outside the message")) {
             try WireFrame.decode(WireFrame.messages([message]).encoded())
         }
@@ -76,8 +81,9 @@ struct WireFrameTests {
 
     @Test("a payload range ending exactly at the end of the raw bytes is fine")
     func payloadRangeAtEnd() throws {
-        let message = CNCMessage(id: MessageID(high: 1, low: 1), receivedAt: 0, timestamp: 0, topic: "t", cncID: "C", partProgram: "P",
-                                 raw: Array("0123456789".utf8), payloadRange: 4..<10)
+        let message = CNCMessage(
+            id: MessageID(high: 1, low: 1), receivedAt: 0, timestamp: 0, topic: "t", cncID: "C", partProgram: "P",
+            raw: Array("0123456789".utf8), payloadRange: 4..<10)
         #expect(try WireFrame.decode(WireFrame.messages([message]).encoded()) == .messages([message]))
     }
 

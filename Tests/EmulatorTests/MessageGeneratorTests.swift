@@ -1,11 +1,12 @@
+import StageRuntime
+import TestSupport
+import Testing
+
 @testable import CNCPlugins
 @testable import CollectorCore
 @testable import Emulator
 @testable import Ingest
 @testable import Router
-import StageRuntime
-import Testing
-import TestSupport
 @testable import Worker
 
 /// What the pipeline makes of one generated message, judged with the validator, the repository's
@@ -172,7 +173,8 @@ struct MessageGeneratorTests {
         #expect(validatorReasons.contains(#"missing field "payload""#))
         #expect(validatorReasons.contains(#"field "timestamp" must be a string or a number, not boolean"#))
         #expect(validatorReasons.contains { $0.hasPrefix("invalid UTF-8 at byte ") })
-        #expect(validatorReasons.contains { $0.hasPrefix("invalid JSON: unexpected end of input") || $0.hasPrefix("invalid JSON: unterminated string") })
+        #expect(
+            validatorReasons.contains { $0.hasPrefix("invalid JSON: unexpected end of input") || $0.hasPrefix("invalid JSON: unterminated string") })
     }
 
     @Test("with machines and invalid messages, every message is accounted for", arguments: [0.1, 0.25, 0.5, 1.0])

@@ -1,8 +1,9 @@
+import TestSupport
+import Testing
+
 @testable import CNCPlugins
 @testable import CollectorCore
 @testable import Ingest
-import Testing
-import TestSupport
 @testable import Worker
 
 @Suite("SHA-256 and CRC-32C")
@@ -12,12 +13,17 @@ struct ChecksumTests {
     }
 
     // Expected digests from FIPS 180-4's examples and Python's hashlib.
-    @Test("SHA-256 known answers, across the padding boundaries", arguments: [
-        ([UInt8](), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
-        (Array("abc".utf8), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-        (Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
-        ((0..<3).flatMap { _ in (0...255).map { UInt8($0) } }, "f3a25aa93aa2fbba28d79260535bbd6a5eb0fc1c24a8b0f04e12b484c1dfe363"),
-    ])
+    @Test(
+        "SHA-256 known answers, across the padding boundaries",
+        arguments: [
+            ([UInt8](), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+            (Array("abc".utf8), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+            (
+                Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8),
+                "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+            ),
+            ((0..<3).flatMap { _ in (0...255).map { UInt8($0) } }, "f3a25aa93aa2fbba28d79260535bbd6a5eb0fc1c24a8b0f04e12b484c1dfe363"),
+        ])
     func sha256(input: [UInt8], expected: String) {
         #expect(Self.hex(SHA256.hash(input)) == expected)
     }

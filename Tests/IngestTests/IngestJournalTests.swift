@@ -1,9 +1,10 @@
+import Foundation
+import TestSupport
+import Testing
+
 @testable import CNCPlugins
 @testable import CollectorCore
-import Foundation
 @testable import Ingest
-import Testing
-import TestSupport
 @testable import Worker
 
 @Suite("IngestJournal")

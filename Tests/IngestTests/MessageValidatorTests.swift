@@ -1,8 +1,9 @@
+import TestSupport
+import Testing
+
 @testable import CNCPlugins
 @testable import CollectorCore
 @testable import Ingest
-import Testing
-import TestSupport
 @testable import Worker
 
 /// The byte offset of the first (or `nth`) occurrence of `needle` in `text`, plus `plus`.
@@ -50,56 +51,78 @@ struct MessageValidatorTests {
     // MARK: - Accepted messages
 
     static let sampleCases: [AcceptCase] = [
-        AcceptCase(name: "sample line 1", raw: Fixtures.sampleBytes[0], cncID: "CNC001", partProgram: "program_01", timestamp: 1_747_379_028_000_000,
-                   payloadText: #"{"status": "running","spin":200,"X-Axis":30,"Y-Axis":80}"#),
-        AcceptCase(name: "sample line 2", raw: Fixtures.sampleBytes[1], cncID: "CNC002", partProgram: "program_02", timestamp: 1_747_379_030_000_000,
-                   payloadText: #"{"status": "idle","spin":0,"X-Axis":0,"Y-Axis":0}"#),
-        AcceptCase(name: "sample line 3", raw: Fixtures.sampleBytes[2], cncID: "CNC001", partProgram: "program_03", timestamp: 1_747_379_035_000_000,
-                   payloadText: #"{"status": "error","spin":100,"X-Axis":25,"Y-Axis":75}"#),
+        AcceptCase(
+            name: "sample line 1", raw: Fixtures.sampleBytes[0], cncID: "CNC001", partProgram: "program_01", timestamp: 1_747_379_028_000_000,
+            payloadText: #"{"status": "running","spin":200,"X-Axis":30,"Y-Axis":80}"#),
+        AcceptCase(
+            name: "sample line 2", raw: Fixtures.sampleBytes[1], cncID: "CNC002", partProgram: "program_02", timestamp: 1_747_379_030_000_000,
+            payloadText: #"{"status": "idle","spin":0,"X-Axis":0,"Y-Axis":0}"#),
+        AcceptCase(
+            name: "sample line 3", raw: Fixtures.sampleBytes[2], cncID: "CNC001", partProgram: "program_03", timestamp: 1_747_379_035_000_000,
+            payloadText: #"{"status": "error","spin":100,"X-Axis":25,"Y-Axis":75}"#),
         // The seed file's lines end in CRLF; the emulator keeps the CR.
-        AcceptCase(name: "sample line 1 with CR", raw: Fixtures.sampleBytes[0] + [0x0D], cncID: "CNC001", partProgram: "program_01",
-                   timestamp: 1_747_379_028_000_000, payloadText: #"{"status": "running","spin":200,"X-Axis":30,"Y-Axis":80}"#),
+        AcceptCase(
+            name: "sample line 1 with CR", raw: Fixtures.sampleBytes[0] + [0x0D], cncID: "CNC001", partProgram: "program_01",
+            timestamp: 1_747_379_028_000_000, payloadText: #"{"status": "running","spin":200,"X-Axis":30,"Y-Axis":80}"#),
     ]
 
     static let otherAcceptCases: [AcceptCase] = [
-        AcceptCase(name: "numeric timestamp", raw: B(M(timestamp: "1747379028")), cncID: "CNC001", partProgram: "P1",
-                   timestamp: 1_747_379_028_000_000, payloadText: #"{"spin":1}"#),
-        AcceptCase(name: "fractional numeric timestamp", raw: B(M(timestamp: "1747379028.5")), cncID: "CNC001", partProgram: "P1",
-                   timestamp: 1_747_379_028_500_000, payloadText: #"{"spin":1}"#),
-        AcceptCase(name: "fractional string timestamp", raw: B(M(timestamp: #""1747379028.5""#)), cncID: "CNC001", partProgram: "P1",
-                   timestamp: 1_747_379_028_500_000, payloadText: #"{"spin":1}"#),
-        AcceptCase(name: "microsecond string timestamp", raw: B(M(timestamp: #""1747379028.123456""#)), cncID: "CNC001", partProgram: "P1",
-                   timestamp: 1_747_379_028_123_456, payloadText: #"{"spin":1}"#),
-        AcceptCase(name: "timestamp zero", raw: B(M(timestamp: #""0""#)), cncID: "CNC001", partProgram: "P1", timestamp: 0, payloadText: #"{"spin":1}"#),
-        AcceptCase(name: "latest timestamp", raw: B(M(timestamp: "253402300799")), cncID: "CNC001", partProgram: "P1",
-                   timestamp: 253_402_300_799_000_000, payloadText: #"{"spin":1}"#),
-        AcceptCase(name: "timestamp string of 32 characters", raw: B(M(timestamp: "\"" + String(repeating: "0", count: 22) + "1747379028\"")),
-                   cncID: "CNC001", partProgram: "P1", timestamp: 1_747_379_028_000_000, payloadText: #"{"spin":1}"#),
-        AcceptCase(name: "extra top-level fields", raw: B(M(extra: #""site":"plant-7","meta":{"a":[1,2.5,{"b":null}],"c":"x"},"flag":true"#)),
-                   cncID: "CNC001", partProgram: "P1", timestamp: 1_747_379_028_000_000, payloadText: #"{"spin":1}"#),
-        AcceptCase(name: "fields in another order, extra field first",
-                   raw: B(#"{"x":[],"payload":{"a":{"b":[1]}},"timestamp":5,"part_program":"Q","cnc_id":"M-1"}"#),
-                   cncID: "M-1", partProgram: "Q", timestamp: 5_000_000, payloadText: #"{"a":{"b":[1]}}"#),
-        AcceptCase(name: "whitespace around everything",
-                   raw: B(" \r\n\t{ \"cnc_id\" : \"CNC001\" ,\n \"part_program\":\"P1\", \"timestamp\" : \"1\" , \"payload\" : { } }\r\n "),
-                   cncID: "CNC001", partProgram: "P1", timestamp: 1_000_000, payloadText: "{ }"),
-        AcceptCase(name: "escaped member name", raw: B(#"{"cnc\u005fid":"CNC001","part_program":"P1","timestamp":"1","payload":{}}"#),
-                   cncID: "CNC001", partProgram: "P1", timestamp: 1_000_000, payloadText: "{}"),
-        AcceptCase(name: "every allowed cnc_id character", raw: B(M(cncID: #""Line-1.cell_2:CNC9zZ""#)), cncID: "Line-1.cell_2:CNC9zZ",
-                   partProgram: "P1", timestamp: 1_747_379_028_000_000, payloadText: #"{"spin":1}"#),
-        AcceptCase(name: "64-byte cnc_id", raw: B(M(cncID: "\"" + String(repeating: "A", count: 64) + "\"")), cncID: String(repeating: "A", count: 64),
-                   partProgram: "P1", timestamp: 1_747_379_028_000_000, payloadText: #"{"spin":1}"#),
-        AcceptCase(name: "256-byte part_program", raw: B(M(partProgram: "\"" + String(repeating: "p", count: 256) + "\"")), cncID: "CNC001",
-                   partProgram: String(repeating: "p", count: 256), timestamp: 1_747_379_028_000_000, payloadText: #"{"spin":1}"#),
-        AcceptCase(name: "256-byte part_program of 2-byte characters", raw: B(M(partProgram: "\"" + String(repeating: "é", count: 128) + "\"")),
-                   cncID: "CNC001", partProgram: String(repeating: "é", count: 128), timestamp: 1_747_379_028_000_000, payloadText: #"{"spin":1}"#),
-        AcceptCase(name: "empty part_program", raw: B(M(partProgram: #""""#)), cncID: "CNC001", partProgram: "",
-                   timestamp: 1_747_379_028_000_000, payloadText: #"{"spin":1}"#),
-        AcceptCase(name: "escapes in part_program", raw: B(M(partProgram: #""Progr\u00e4mm \"7\" \ud83d\ude00""#)), cncID: "CNC001",
-                   partProgram: "Progr\u{E4}mm \"7\" \u{1F600}", timestamp: 1_747_379_028_000_000,
-                   payloadText: #"{"spin":1}"#),
-        AcceptCase(name: "payload with nested values and unicode", raw: B(M(payload: #"{"s":"é😀\n","a":[true,false,null,-1.5e3],"o":{}}"#)),
-                   cncID: "CNC001", partProgram: "P1", timestamp: 1_747_379_028_000_000, payloadText: #"{"s":"é😀\n","a":[true,false,null,-1.5e3],"o":{}}"#),
+        AcceptCase(
+            name: "numeric timestamp", raw: B(M(timestamp: "1747379028")), cncID: "CNC001", partProgram: "P1",
+            timestamp: 1_747_379_028_000_000, payloadText: #"{"spin":1}"#),
+        AcceptCase(
+            name: "fractional numeric timestamp", raw: B(M(timestamp: "1747379028.5")), cncID: "CNC001", partProgram: "P1",
+            timestamp: 1_747_379_028_500_000, payloadText: #"{"spin":1}"#),
+        AcceptCase(
+            name: "fractional string timestamp", raw: B(M(timestamp: #""1747379028.5""#)), cncID: "CNC001", partProgram: "P1",
+            timestamp: 1_747_379_028_500_000, payloadText: #"{"spin":1}"#),
+        AcceptCase(
+            name: "microsecond string timestamp", raw: B(M(timestamp: #""1747379028.123456""#)), cncID: "CNC001", partProgram: "P1",
+            timestamp: 1_747_379_028_123_456, payloadText: #"{"spin":1}"#),
+        AcceptCase(
+            name: "timestamp zero", raw: B(M(timestamp: #""0""#)), cncID: "CNC001", partProgram: "P1", timestamp: 0, payloadText: #"{"spin":1}"#),
+        AcceptCase(
+            name: "latest timestamp", raw: B(M(timestamp: "253402300799")), cncID: "CNC001", partProgram: "P1",
+            timestamp: 253_402_300_799_000_000, payloadText: #"{"spin":1}"#),
+        AcceptCase(
+            name: "timestamp string of 32 characters", raw: B(M(timestamp: "\"" + String(repeating: "0", count: 22) + "1747379028\"")),
+            cncID: "CNC001", partProgram: "P1", timestamp: 1_747_379_028_000_000, payloadText: #"{"spin":1}"#),
+        AcceptCase(
+            name: "extra top-level fields", raw: B(M(extra: #""site":"plant-7","meta":{"a":[1,2.5,{"b":null}],"c":"x"},"flag":true"#)),
+            cncID: "CNC001", partProgram: "P1", timestamp: 1_747_379_028_000_000, payloadText: #"{"spin":1}"#),
+        AcceptCase(
+            name: "fields in another order, extra field first",
+            raw: B(#"{"x":[],"payload":{"a":{"b":[1]}},"timestamp":5,"part_program":"Q","cnc_id":"M-1"}"#),
+            cncID: "M-1", partProgram: "Q", timestamp: 5_000_000, payloadText: #"{"a":{"b":[1]}}"#),
+        AcceptCase(
+            name: "whitespace around everything",
+            raw: B(" \r\n\t{ \"cnc_id\" : \"CNC001\" ,\n \"part_program\":\"P1\", \"timestamp\" : \"1\" , \"payload\" : { } }\r\n "),
+            cncID: "CNC001", partProgram: "P1", timestamp: 1_000_000, payloadText: "{ }"),
+        AcceptCase(
+            name: "escaped member name", raw: B(#"{"cnc\u005fid":"CNC001","part_program":"P1","timestamp":"1","payload":{}}"#),
+            cncID: "CNC001", partProgram: "P1", timestamp: 1_000_000, payloadText: "{}"),
+        AcceptCase(
+            name: "every allowed cnc_id character", raw: B(M(cncID: #""Line-1.cell_2:CNC9zZ""#)), cncID: "Line-1.cell_2:CNC9zZ",
+            partProgram: "P1", timestamp: 1_747_379_028_000_000, payloadText: #"{"spin":1}"#),
+        AcceptCase(
+            name: "64-byte cnc_id", raw: B(M(cncID: "\"" + String(repeating: "A", count: 64) + "\"")), cncID: String(repeating: "A", count: 64),
+            partProgram: "P1", timestamp: 1_747_379_028_000_000, payloadText: #"{"spin":1}"#),
+        AcceptCase(
+            name: "256-byte part_program", raw: B(M(partProgram: "\"" + String(repeating: "p", count: 256) + "\"")), cncID: "CNC001",
+            partProgram: String(repeating: "p", count: 256), timestamp: 1_747_379_028_000_000, payloadText: #"{"spin":1}"#),
+        AcceptCase(
+            name: "256-byte part_program of 2-byte characters", raw: B(M(partProgram: "\"" + String(repeating: "é", count: 128) + "\"")),
+            cncID: "CNC001", partProgram: String(repeating: "é", count: 128), timestamp: 1_747_379_028_000_000, payloadText: #"{"spin":1}"#),
+        AcceptCase(
+            name: "empty part_program", raw: B(M(partProgram: #""""#)), cncID: "CNC001", partProgram: "",
+            timestamp: 1_747_379_028_000_000, payloadText: #"{"spin":1}"#),
+        AcceptCase(
+            name: "escapes in part_program", raw: B(M(partProgram: #""Progr\u00e4mm \"7\" \ud83d\ude00""#)), cncID: "CNC001",
+            partProgram: "Progr\u{E4}mm \"7\" \u{1F600}", timestamp: 1_747_379_028_000_000,
+            payloadText: #"{"spin":1}"#),
+        AcceptCase(
+            name: "payload with nested values and unicode", raw: B(M(payload: #"{"s":"é😀\n","a":[true,false,null,-1.5e3],"o":{}}"#)),
+            cncID: "CNC001", partProgram: "P1", timestamp: 1_747_379_028_000_000, payloadText: #"{"s":"é😀\n","a":[true,false,null,-1.5e3],"o":{}}"#),
     ]
 
     @Test("accepted messages yield their fields and the payload's range", arguments: sampleCases + otherAcceptCases)
@@ -147,7 +170,9 @@ struct MessageValidatorTests {
         #expect(padded.utf8.count == 200)
         #expect(throws: Never.self) { try MessageValidator(limits: limits).validate(B(padded)).get() }
         let over = M(extra: "\"pad\":\"" + String(repeating: "x", count: 201 - base.utf8.count) + "\"")
-        #expect(MessageValidator(limits: limits).validate(B(over)) == .failure(ValidationFailure(reason: "message too large: 201 bytes, limit 200", cncID: "")))
+        #expect(
+            MessageValidator(limits: limits).validate(B(over))
+                == .failure(ValidationFailure(reason: "message too large: 201 bytes, limit 200", cncID: "")))
     }
 
     @Test("nesting up to the depth limit is accepted (the message's own object counts)")
@@ -176,14 +201,19 @@ struct MessageValidatorTests {
             RejectCase(name: "whitespace only", raw: B(" \n"), reason: "invalid JSON: unexpected end of input at byte 2", cncID: ""),
             RejectCase(name: "unquoted member names", raw: B("{cnc_id:1}"), reason: "invalid JSON: expected a member name at byte 1", cncID: ""),
             RejectCase(name: "just an open brace", raw: B("{"), reason: "invalid JSON: unexpected end of input at byte 1", cncID: ""),
-            RejectCase(name: "truncated after a field", raw: B(truncatedAfterField),
-                       reason: "invalid JSON: unexpected end of input at byte \(truncatedAfterField.utf8.count)", cncID: "CNC001"),
-            RejectCase(name: "truncated inside cnc_id", raw: B(#"{"cnc_id":"CNC0"#), reason: "invalid JSON: unterminated string at byte 15", cncID: ""),
-            RejectCase(name: "truncated inside the payload", raw: B(sampleCut),
-                       reason: "invalid JSON: unexpected end of input at byte \(sampleCut.utf8.count)", cncID: "CNC001"),
-            RejectCase(name: "truncated after a member name", raw: B(#"{"cnc_id""#), reason: "invalid JSON: unexpected end of input at byte 9", cncID: ""),
+            RejectCase(
+                name: "truncated after a field", raw: B(truncatedAfterField),
+                reason: "invalid JSON: unexpected end of input at byte \(truncatedAfterField.utf8.count)", cncID: "CNC001"),
+            RejectCase(
+                name: "truncated inside cnc_id", raw: B(#"{"cnc_id":"CNC0"#), reason: "invalid JSON: unterminated string at byte 15", cncID: ""),
+            RejectCase(
+                name: "truncated inside the payload", raw: B(sampleCut),
+                reason: "invalid JSON: unexpected end of input at byte \(sampleCut.utf8.count)", cncID: "CNC001"),
+            RejectCase(
+                name: "truncated after a member name", raw: B(#"{"cnc_id""#), reason: "invalid JSON: unexpected end of input at byte 9", cncID: ""),
             RejectCase(name: "missing comma", raw: B(missingComma), reason: "invalid JSON: expected ',' or '}' at byte 19", cncID: "CNC001"),
-            RejectCase(name: "trailing comma", raw: B(#"{"cnc_id":"CNC001",}"#), reason: "invalid JSON: expected a member name at byte 19", cncID: "CNC001"),
+            RejectCase(
+                name: "trailing comma", raw: B(#"{"cnc_id":"CNC001",}"#), reason: "invalid JSON: expected a member name at byte 19", cncID: "CNC001"),
             RejectCase(name: "empty object", raw: B("{}"), reason: "missing field \"cnc_id\"", cncID: ""),
         ]
     }()
@@ -193,57 +223,88 @@ struct MessageValidatorTests {
         RejectCase(name: "missing part_program", raw: B(M(partProgram: nil)), reason: #"missing field "part_program""#, cncID: "CNC001"),
         RejectCase(name: "missing timestamp", raw: B(M(timestamp: nil)), reason: #"missing field "timestamp""#, cncID: "CNC001"),
         RejectCase(name: "missing payload", raw: B(M(payload: nil)), reason: #"missing field "payload""#, cncID: "CNC001"),
-        RejectCase(name: "missing payload and timestamp reports the first missing in contract order",
-                   raw: B(M(timestamp: nil, payload: nil)), reason: #"missing field "timestamp""#, cncID: "CNC001"),
+        RejectCase(
+            name: "missing payload and timestamp reports the first missing in contract order",
+            raw: B(M(timestamp: nil, payload: nil)), reason: #"missing field "timestamp""#, cncID: "CNC001"),
 
         RejectCase(name: "cnc_id number", raw: B(M(cncID: "1")), reason: #"field "cnc_id" must be a string, not number"#, cncID: ""),
         RejectCase(name: "cnc_id null", raw: B(M(cncID: "null")), reason: #"field "cnc_id" must be a string, not null"#, cncID: ""),
         RejectCase(name: "cnc_id boolean", raw: B(M(cncID: "true")), reason: #"field "cnc_id" must be a string, not boolean"#, cncID: ""),
         RejectCase(name: "cnc_id array", raw: B(M(cncID: #"["CNC001"]"#)), reason: #"field "cnc_id" must be a string, not array"#, cncID: ""),
         RejectCase(name: "cnc_id object", raw: B(M(cncID: #"{"id":"CNC001"}"#)), reason: #"field "cnc_id" must be a string, not object"#, cncID: ""),
-        RejectCase(name: "part_program number", raw: B(M(partProgram: "7")), reason: #"field "part_program" must be a string, not number"#, cncID: "CNC001"),
-        RejectCase(name: "part_program object", raw: B(M(partProgram: "{}")), reason: #"field "part_program" must be a string, not object"#, cncID: "CNC001"),
-        RejectCase(name: "part_program null", raw: B(M(partProgram: "null")), reason: #"field "part_program" must be a string, not null"#, cncID: "CNC001"),
-        RejectCase(name: "timestamp boolean", raw: B(M(timestamp: "true")), reason: #"field "timestamp" must be a string or a number, not boolean"#, cncID: "CNC001"),
-        RejectCase(name: "timestamp null", raw: B(M(timestamp: "null")), reason: #"field "timestamp" must be a string or a number, not null"#, cncID: "CNC001"),
-        RejectCase(name: "timestamp array", raw: B(M(timestamp: "[1747379028]")), reason: #"field "timestamp" must be a string or a number, not array"#, cncID: "CNC001"),
-        RejectCase(name: "timestamp object", raw: B(M(timestamp: #"{"s":1}"#)), reason: #"field "timestamp" must be a string or a number, not object"#, cncID: "CNC001"),
+        RejectCase(
+            name: "part_program number", raw: B(M(partProgram: "7")), reason: #"field "part_program" must be a string, not number"#, cncID: "CNC001"),
+        RejectCase(
+            name: "part_program object", raw: B(M(partProgram: "{}")), reason: #"field "part_program" must be a string, not object"#, cncID: "CNC001"),
+        RejectCase(
+            name: "part_program null", raw: B(M(partProgram: "null")), reason: #"field "part_program" must be a string, not null"#, cncID: "CNC001"),
+        RejectCase(
+            name: "timestamp boolean", raw: B(M(timestamp: "true")), reason: #"field "timestamp" must be a string or a number, not boolean"#,
+            cncID: "CNC001"),
+        RejectCase(
+            name: "timestamp null", raw: B(M(timestamp: "null")), reason: #"field "timestamp" must be a string or a number, not null"#,
+            cncID: "CNC001"),
+        RejectCase(
+            name: "timestamp array", raw: B(M(timestamp: "[1747379028]")), reason: #"field "timestamp" must be a string or a number, not array"#,
+            cncID: "CNC001"),
+        RejectCase(
+            name: "timestamp object", raw: B(M(timestamp: #"{"s":1}"#)), reason: #"field "timestamp" must be a string or a number, not object"#,
+            cncID: "CNC001"),
         RejectCase(name: "payload string", raw: B(M(payload: #""x""#)), reason: #"field "payload" must be an object, not string"#, cncID: "CNC001"),
-        RejectCase(name: "payload array", raw: B(M(payload: #"[{"spin":1}]"#)), reason: #"field "payload" must be an object, not array"#, cncID: "CNC001"),
+        RejectCase(
+            name: "payload array", raw: B(M(payload: #"[{"spin":1}]"#)), reason: #"field "payload" must be an object, not array"#, cncID: "CNC001"),
         RejectCase(name: "payload null", raw: B(M(payload: "null")), reason: #"field "payload" must be an object, not null"#, cncID: "CNC001"),
         RejectCase(name: "payload number", raw: B(M(payload: "1")), reason: #"field "payload" must be an object, not number"#, cncID: "CNC001"),
 
         RejectCase(name: "empty cnc_id", raw: B(M(cncID: #""""#)), reason: #"field "cnc_id" is empty"#, cncID: ""),
-        RejectCase(name: "cnc_id with a space", raw: B(M(cncID: #""CNC 001""#)), reason: #"field "cnc_id" has characters outside A-Z a-z 0-9 . _ : -"#, cncID: ""),
-        RejectCase(name: "cnc_id with a slash", raw: B(M(cncID: #""CNC/001""#)), reason: #"field "cnc_id" has characters outside A-Z a-z 0-9 . _ : -"#, cncID: ""),
-        RejectCase(name: "cnc_id with a non-ASCII letter", raw: B(M(cncID: #""CNC\u00e9""#)), reason: #"field "cnc_id" has characters outside A-Z a-z 0-9 . _ : -"#, cncID: ""),
-        RejectCase(name: "cnc_id with a newline escape", raw: B(M(cncID: #""CNC\n""#)), reason: #"field "cnc_id" has characters outside A-Z a-z 0-9 . _ : -"#, cncID: ""),
-        RejectCase(name: "cnc_id too long", raw: B(M(cncID: "\"" + String(repeating: "A", count: 65) + "\"")), reason: #"field "cnc_id" longer than 64 bytes"#, cncID: ""),
-        RejectCase(name: "cnc_id longer than a custom limit", raw: B(M(cncID: #""CNC0001""#)), reason: #"field "cnc_id" longer than 6 bytes"#, cncID: "",
-                   limits: ValidationLimits(maxCNCIDLength: 6)),
-        RejectCase(name: "part_program too long", raw: B(M(partProgram: "\"" + String(repeating: "p", count: 257) + "\"")),
-                   reason: #"field "part_program" longer than 256 bytes"#, cncID: "CNC001"),
-        RejectCase(name: "part_program of 2-byte characters too long", raw: B(M(partProgram: "\"" + String(repeating: "é", count: 129) + "\"")),
-                   reason: #"field "part_program" longer than 256 bytes"#, cncID: "CNC001"),
+        RejectCase(
+            name: "cnc_id with a space", raw: B(M(cncID: #""CNC 001""#)), reason: #"field "cnc_id" has characters outside A-Z a-z 0-9 . _ : -"#,
+            cncID: ""),
+        RejectCase(
+            name: "cnc_id with a slash", raw: B(M(cncID: #""CNC/001""#)), reason: #"field "cnc_id" has characters outside A-Z a-z 0-9 . _ : -"#,
+            cncID: ""),
+        RejectCase(
+            name: "cnc_id with a non-ASCII letter", raw: B(M(cncID: #""CNC\u00e9""#)),
+            reason: #"field "cnc_id" has characters outside A-Z a-z 0-9 . _ : -"#, cncID: ""),
+        RejectCase(
+            name: "cnc_id with a newline escape", raw: B(M(cncID: #""CNC\n""#)),
+            reason: #"field "cnc_id" has characters outside A-Z a-z 0-9 . _ : -"#, cncID: ""),
+        RejectCase(
+            name: "cnc_id too long", raw: B(M(cncID: "\"" + String(repeating: "A", count: 65) + "\"")),
+            reason: #"field "cnc_id" longer than 64 bytes"#, cncID: ""),
+        RejectCase(
+            name: "cnc_id longer than a custom limit", raw: B(M(cncID: #""CNC0001""#)), reason: #"field "cnc_id" longer than 6 bytes"#, cncID: "",
+            limits: ValidationLimits(maxCNCIDLength: 6)),
+        RejectCase(
+            name: "part_program too long", raw: B(M(partProgram: "\"" + String(repeating: "p", count: 257) + "\"")),
+            reason: #"field "part_program" longer than 256 bytes"#, cncID: "CNC001"),
+        RejectCase(
+            name: "part_program of 2-byte characters too long", raw: B(M(partProgram: "\"" + String(repeating: "é", count: 129) + "\"")),
+            reason: #"field "part_program" longer than 256 bytes"#, cncID: "CNC001"),
     ]
 
     static let timestampCases: [RejectCase] = {
         func notSeconds(_ text: String) -> RejectCase {
-            RejectCase(name: "timestamp \"\(text)\"", raw: B(M(timestamp: "\"\(text)\"")),
-                       reason: "field \"timestamp\" must be Unix seconds, got \"\(text)\"", cncID: "CNC001")
+            RejectCase(
+                name: "timestamp \"\(text)\"", raw: B(M(timestamp: "\"\(text)\"")),
+                reason: "field \"timestamp\" must be Unix seconds, got \"\(text)\"", cncID: "CNC001")
         }
         let outOfRange = #"field "timestamp" out of range (0 to 253402300799 Unix seconds)"#
         let huge = M(timestamp: "1e400")
-        return ["abc", "1e5", "-1", ".5", "1.", "1.2.3", "", " 1747379028", "1747379028 ", "+1", "0x10", "1,5", "NaN", "inf",
-                String(repeating: "0", count: 23) + "1747379028"].map(notSeconds) + [
+        return [
+            "abc", "1e5", "-1", ".5", "1.", "1.2.3", "", " 1747379028", "1747379028 ", "+1", "0x10", "1,5", "NaN", "inf",
+            String(repeating: "0", count: 23) + "1747379028",
+        ].map(notSeconds) + [
             RejectCase(name: "negative numeric timestamp", raw: B(M(timestamp: "-1")), reason: outOfRange, cncID: "CNC001"),
             RejectCase(name: "slightly negative numeric timestamp", raw: B(M(timestamp: "-0.5")), reason: outOfRange, cncID: "CNC001"),
             RejectCase(name: "numeric timestamp after 9999", raw: B(M(timestamp: "253402300800")), reason: outOfRange, cncID: "CNC001"),
             RejectCase(name: "numeric timestamp 1e20", raw: B(M(timestamp: "1e20")), reason: outOfRange, cncID: "CNC001"),
             RejectCase(name: "string timestamp after 9999", raw: B(M(timestamp: #""253402300800""#)), reason: outOfRange, cncID: "CNC001"),
-            RejectCase(name: "string timestamp far out of range", raw: B(M(timestamp: #""99999999999999999999""#)), reason: outOfRange, cncID: "CNC001"),
-            RejectCase(name: "numeric timestamp beyond Double", raw: B(huge),
-                       reason: "invalid JSON: number out of range at byte \(offset(of: "1e400", in: huge))", cncID: "CNC001"),
+            RejectCase(
+                name: "string timestamp far out of range", raw: B(M(timestamp: #""99999999999999999999""#)), reason: outOfRange, cncID: "CNC001"),
+            RejectCase(
+                name: "numeric timestamp beyond Double", raw: B(huge),
+                reason: "invalid JSON: number out of range at byte \(offset(of: "1e400", in: huge))", cncID: "CNC001"),
         ]
     }()
 
@@ -255,17 +316,23 @@ struct MessageValidatorTests {
         let big = M(extra: "\"pad\":\"" + String(repeating: "x", count: 65_536) + "\"")
         return [
             RejectCase(name: "oversized (default limit)", raw: B(big), reason: "message too large: \(big.utf8.count) bytes, limit 65536", cncID: ""),
-            RejectCase(name: "oversized (custom limit)", raw: Fixtures.sampleBytes[0],
-                       reason: "message too large: \(Fixtures.sampleBytes[0].count) bytes, limit 100", cncID: "", limits: ValidationLimits(maxMessageBytes: 100)),
-            RejectCase(name: "payload nested one level too deep", raw: B(tooDeep),
-                       reason: "invalid JSON: nesting deeper than 16 levels at byte \(offset(of: #"{"a":"#, in: tooDeep, plus: 5 + 14))", cncID: "CNC001"),
-            RejectCase(name: "extra field nested too deep", raw: B(tooDeepExtra),
-                       reason: "invalid JSON: nesting deeper than 16 levels at byte \(offset(of: "[", in: tooDeepExtra, plus: 15))", cncID: "CNC001"),
-            RejectCase(name: "timestamp nested too deep", raw: B(tooDeepTimestamp),
-                       reason: "invalid JSON: nesting deeper than 16 levels at byte \(offset(of: "[", in: tooDeepTimestamp, plus: 15))", cncID: "CNC001"),
-            RejectCase(name: "payload too deep for a custom limit", raw: B(M(payload: #"{"a":{}}"#)),
-                       reason: "invalid JSON: nesting deeper than 2 levels at byte \(offset(of: #"{"a":{}}"#, in: M(payload: #"{"a":{}}"#), plus: 5))",
-                       cncID: "CNC001", limits: ValidationLimits(maxDepth: 2)),
+            RejectCase(
+                name: "oversized (custom limit)", raw: Fixtures.sampleBytes[0],
+                reason: "message too large: \(Fixtures.sampleBytes[0].count) bytes, limit 100", cncID: "",
+                limits: ValidationLimits(maxMessageBytes: 100)),
+            RejectCase(
+                name: "payload nested one level too deep", raw: B(tooDeep),
+                reason: "invalid JSON: nesting deeper than 16 levels at byte \(offset(of: #"{"a":"#, in: tooDeep, plus: 5 + 14))", cncID: "CNC001"),
+            RejectCase(
+                name: "extra field nested too deep", raw: B(tooDeepExtra),
+                reason: "invalid JSON: nesting deeper than 16 levels at byte \(offset(of: "[", in: tooDeepExtra, plus: 15))", cncID: "CNC001"),
+            RejectCase(
+                name: "timestamp nested too deep", raw: B(tooDeepTimestamp),
+                reason: "invalid JSON: nesting deeper than 16 levels at byte \(offset(of: "[", in: tooDeepTimestamp, plus: 15))", cncID: "CNC001"),
+            RejectCase(
+                name: "payload too deep for a custom limit", raw: B(M(payload: #"{"a":{}}"#)),
+                reason: "invalid JSON: nesting deeper than 2 levels at byte \(offset(of: #"{"a":{}}"#, in: M(payload: #"{"a":{}}"#), plus: 5))",
+                cncID: "CNC001", limits: ValidationLimits(maxDepth: 2)),
         ]
     }()
 
@@ -289,9 +356,11 @@ struct MessageValidatorTests {
             inPartProgram("0xFF byte", [0xFF]),
             inPartProgram("above U+10FFFF", [0xF4, 0x90, 0x80, 0x80]),
             inPartProgram("bad byte after valid multibyte text", Array("é€".utf8) + [0xC3, 0x28], at: 5),
-            RejectCase(name: "truncated multibyte at the very end", raw: line + [0xE2, 0x82], reason: "invalid UTF-8 at byte \(line.count)", cncID: ""),
-            RejectCase(name: "invalid UTF-8 inside cnc_id", raw: idHead + [0xC3] + B(#"","part_program":"P","timestamp":"1","payload":{}}"#),
-                       reason: "invalid UTF-8 at byte \(idHead.count)", cncID: ""),
+            RejectCase(
+                name: "truncated multibyte at the very end", raw: line + [0xE2, 0x82], reason: "invalid UTF-8 at byte \(line.count)", cncID: ""),
+            RejectCase(
+                name: "invalid UTF-8 inside cnc_id", raw: idHead + [0xC3] + B(#"","part_program":"P","timestamp":"1","payload":{}}"#),
+                reason: "invalid UTF-8 at byte \(idHead.count)", cncID: ""),
         ]
     }()
 
@@ -308,30 +377,43 @@ struct MessageValidatorTests {
         let highThenEscape = M(payload: #"{"status":"\ud83d\n"}"#)
         let highAtEnd = M(partProgram: #""\ud83d""#)
         return [
-            RejectCase(name: "raw NUL in a string", raw: head + [0] + tail, reason: "invalid JSON: NUL byte in string at byte \(head.count)", cncID: "CNC001"),
+            RejectCase(
+                name: "raw NUL in a string", raw: head + [0] + tail, reason: "invalid JSON: NUL byte in string at byte \(head.count)", cncID: "CNC001"
+            ),
             RejectCase(name: "raw NUL between members", raw: nulOutside, reason: "invalid JSON: expected a member name at byte 19", cncID: "CNC001"),
-            RejectCase(name: "raw control character in a string", raw: head + [0x01] + tail,
-                       reason: "invalid JSON: control character in string at byte \(head.count)", cncID: "CNC001"),
-            RejectCase(name: "raw tab in a string", raw: head + [0x09] + tail,
-                       reason: "invalid JSON: control character in string at byte \(head.count)", cncID: "CNC001"),
-            RejectCase(name: "\\u0000 escape in the payload", raw: B(escapedNUL),
-                       reason: #"invalid JSON: \u0000 is not allowed at byte "# + "\(offset(of: #"\u0000"#, in: escapedNUL, plus: 6))", cncID: "CNC001"),
-            RejectCase(name: "\\u0000 escape in cnc_id", raw: B(escapedNULInID),
-                       reason: #"invalid JSON: \u0000 is not allowed at byte "# + "\(offset(of: #"\u0000"#, in: escapedNULInID, plus: 6))", cncID: ""),
-            RejectCase(name: "\\u0000 escape in a payload member name", raw: B(escapedNULInKey),
-                       reason: #"invalid JSON: \u0000 is not allowed at byte "# + "\(offset(of: #"\u0000"#, in: escapedNULInKey, plus: 6))", cncID: "CNC001"),
-            RejectCase(name: "lone high surrogate escape", raw: B(loneHigh),
-                       reason: "invalid JSON: unpaired surrogate escape at byte \(offset(of: #"\ud800"#, in: loneHigh, plus: 6))", cncID: "CNC001"),
-            RejectCase(name: "lone low surrogate escape", raw: B(loneLow),
-                       reason: "invalid JSON: unpaired surrogate escape at byte \(offset(of: #"\udc00"#, in: loneLow, plus: 6))", cncID: "CNC001"),
-            RejectCase(name: "high surrogate followed by a non-surrogate escape", raw: B(highThenLetter),
-                       reason: "invalid JSON: unpaired surrogate escape at byte \(offset(of: #"\ud800"#, in: highThenLetter, plus: 12))", cncID: "CNC001"),
-            RejectCase(name: "high surrogate followed by another escape", raw: B(highThenEscape),
-                       reason: "invalid JSON: unpaired surrogate escape at byte \(offset(of: #"\ud83d"#, in: highThenEscape, plus: 6))", cncID: "CNC001"),
-            RejectCase(name: "high surrogate at the end of part_program", raw: B(highAtEnd),
-                       reason: "invalid JSON: unpaired surrogate escape at byte \(offset(of: #"\ud83d"#, in: highAtEnd, plus: 6))", cncID: "CNC001"),
-            RejectCase(name: "unknown escape", raw: B(M(partProgram: #""\x41""#)),
-                       reason: "invalid JSON: invalid escape at byte \(offset(of: #"\x"#, in: M(partProgram: #""\x41""#), plus: 2))", cncID: "CNC001"),
+            RejectCase(
+                name: "raw control character in a string", raw: head + [0x01] + tail,
+                reason: "invalid JSON: control character in string at byte \(head.count)", cncID: "CNC001"),
+            RejectCase(
+                name: "raw tab in a string", raw: head + [0x09] + tail,
+                reason: "invalid JSON: control character in string at byte \(head.count)", cncID: "CNC001"),
+            RejectCase(
+                name: "\\u0000 escape in the payload", raw: B(escapedNUL),
+                reason: #"invalid JSON: \u0000 is not allowed at byte "# + "\(offset(of: #"\u0000"#, in: escapedNUL, plus: 6))", cncID: "CNC001"),
+            RejectCase(
+                name: "\\u0000 escape in cnc_id", raw: B(escapedNULInID),
+                reason: #"invalid JSON: \u0000 is not allowed at byte "# + "\(offset(of: #"\u0000"#, in: escapedNULInID, plus: 6))", cncID: ""),
+            RejectCase(
+                name: "\\u0000 escape in a payload member name", raw: B(escapedNULInKey),
+                reason: #"invalid JSON: \u0000 is not allowed at byte "# + "\(offset(of: #"\u0000"#, in: escapedNULInKey, plus: 6))", cncID: "CNC001"),
+            RejectCase(
+                name: "lone high surrogate escape", raw: B(loneHigh),
+                reason: "invalid JSON: unpaired surrogate escape at byte \(offset(of: #"\ud800"#, in: loneHigh, plus: 6))", cncID: "CNC001"),
+            RejectCase(
+                name: "lone low surrogate escape", raw: B(loneLow),
+                reason: "invalid JSON: unpaired surrogate escape at byte \(offset(of: #"\udc00"#, in: loneLow, plus: 6))", cncID: "CNC001"),
+            RejectCase(
+                name: "high surrogate followed by a non-surrogate escape", raw: B(highThenLetter),
+                reason: "invalid JSON: unpaired surrogate escape at byte \(offset(of: #"\ud800"#, in: highThenLetter, plus: 12))", cncID: "CNC001"),
+            RejectCase(
+                name: "high surrogate followed by another escape", raw: B(highThenEscape),
+                reason: "invalid JSON: unpaired surrogate escape at byte \(offset(of: #"\ud83d"#, in: highThenEscape, plus: 6))", cncID: "CNC001"),
+            RejectCase(
+                name: "high surrogate at the end of part_program", raw: B(highAtEnd),
+                reason: "invalid JSON: unpaired surrogate escape at byte \(offset(of: #"\ud83d"#, in: highAtEnd, plus: 6))", cncID: "CNC001"),
+            RejectCase(
+                name: "unknown escape", raw: B(M(partProgram: #""\x41""#)),
+                reason: "invalid JSON: invalid escape at byte \(offset(of: #"\x"#, in: M(partProgram: #""\x41""#), plus: 2))", cncID: "CNC001"),
         ]
     }()
 
@@ -344,32 +426,46 @@ struct MessageValidatorTests {
         let duplicateNested = M(payload: #"{"a":{"b":1,"c":[{"d":1,"d":1}]}}"#)
         let valid = Fixtures.sampleLines[0]
         return [
-            RejectCase(name: "duplicate cnc_id", raw: B(duplicateID), reason: #"invalid JSON: duplicate member "cnc_id" at byte 19"#, cncID: "CNC001"),
-            RejectCase(name: "duplicate payload", raw: B(duplicatePayload),
-                       reason: #"invalid JSON: duplicate member "payload" at byte "# + "\(offset(of: #""payload""#, in: duplicatePayload, nth: 2))", cncID: "CNC001"),
-            RejectCase(name: "duplicate extra field", raw: B(duplicateExtra),
-                       reason: #"invalid JSON: duplicate member "x" at byte "# + "\(offset(of: #""x""#, in: duplicateExtra, nth: 2))", cncID: "CNC001"),
-            RejectCase(name: "duplicate key inside payload", raw: B(duplicateInPayload),
-                       reason: #"invalid JSON: duplicate member "spin" at byte "# + "\(offset(of: #""spin""#, in: duplicateInPayload, nth: 2))", cncID: "CNC001"),
-            RejectCase(name: "duplicate key inside payload, spelled with an escape", raw: B(duplicateEscaped),
-                       reason: #"invalid JSON: duplicate member "spin" at byte "# + "\(offset(of: #""\u0073pin""#, in: duplicateEscaped))", cncID: "CNC001"),
-            RejectCase(name: "duplicate key nested in payload", raw: B(duplicateNested),
-                       reason: #"invalid JSON: duplicate member "d" at byte "# + "\(offset(of: #""d""#, in: duplicateNested, nth: 2))", cncID: "CNC001"),
-            RejectCase(name: "trailing garbage", raw: B(valid + "x"),
-                       reason: "invalid JSON: unexpected data after the JSON value at byte \(valid.utf8.count)", cncID: "CNC001"),
-            RejectCase(name: "trailing second object", raw: B(valid + "{}"),
-                       reason: "invalid JSON: unexpected data after the JSON value at byte \(valid.utf8.count)", cncID: "CNC001"),
-            RejectCase(name: "two messages on one line", raw: B(valid + "\n" + valid),
-                       reason: "invalid JSON: unexpected data after the JSON value at byte \(valid.utf8.count + 1)", cncID: "CNC001"),
-            RejectCase(name: "trailing comma after the object", raw: B(valid + " ,"),
-                       reason: "invalid JSON: unexpected data after the JSON value at byte \(valid.utf8.count + 1)", cncID: "CNC001"),
-            RejectCase(name: "trailing NUL", raw: B(valid) + [0],
-                       reason: "invalid JSON: unexpected data after the JSON value at byte \(valid.utf8.count)", cncID: "CNC001"),
+            RejectCase(
+                name: "duplicate cnc_id", raw: B(duplicateID), reason: #"invalid JSON: duplicate member "cnc_id" at byte 19"#, cncID: "CNC001"),
+            RejectCase(
+                name: "duplicate payload", raw: B(duplicatePayload),
+                reason: #"invalid JSON: duplicate member "payload" at byte "# + "\(offset(of: #""payload""#, in: duplicatePayload, nth: 2))",
+                cncID: "CNC001"),
+            RejectCase(
+                name: "duplicate extra field", raw: B(duplicateExtra),
+                reason: #"invalid JSON: duplicate member "x" at byte "# + "\(offset(of: #""x""#, in: duplicateExtra, nth: 2))", cncID: "CNC001"),
+            RejectCase(
+                name: "duplicate key inside payload", raw: B(duplicateInPayload),
+                reason: #"invalid JSON: duplicate member "spin" at byte "# + "\(offset(of: #""spin""#, in: duplicateInPayload, nth: 2))",
+                cncID: "CNC001"),
+            RejectCase(
+                name: "duplicate key inside payload, spelled with an escape", raw: B(duplicateEscaped),
+                reason: #"invalid JSON: duplicate member "spin" at byte "# + "\(offset(of: #""\u0073pin""#, in: duplicateEscaped))", cncID: "CNC001"),
+            RejectCase(
+                name: "duplicate key nested in payload", raw: B(duplicateNested),
+                reason: #"invalid JSON: duplicate member "d" at byte "# + "\(offset(of: #""d""#, in: duplicateNested, nth: 2))", cncID: "CNC001"),
+            RejectCase(
+                name: "trailing garbage", raw: B(valid + "x"),
+                reason: "invalid JSON: unexpected data after the JSON value at byte \(valid.utf8.count)", cncID: "CNC001"),
+            RejectCase(
+                name: "trailing second object", raw: B(valid + "{}"),
+                reason: "invalid JSON: unexpected data after the JSON value at byte \(valid.utf8.count)", cncID: "CNC001"),
+            RejectCase(
+                name: "two messages on one line", raw: B(valid + "\n" + valid),
+                reason: "invalid JSON: unexpected data after the JSON value at byte \(valid.utf8.count + 1)", cncID: "CNC001"),
+            RejectCase(
+                name: "trailing comma after the object", raw: B(valid + " ,"),
+                reason: "invalid JSON: unexpected data after the JSON value at byte \(valid.utf8.count + 1)", cncID: "CNC001"),
+            RejectCase(
+                name: "trailing NUL", raw: B(valid) + [0],
+                reason: "invalid JSON: unexpected data after the JSON value at byte \(valid.utf8.count)", cncID: "CNC001"),
         ]
     }()
 
-    @Test("rejections carry the exact reason and the cnc_id when it was readable",
-          arguments: structureCases + fieldCases + timestampCases + limitCases + encodingCases + stringCases + duplicateAndTrailingCases)
+    @Test(
+        "rejections carry the exact reason and the cnc_id when it was readable",
+        arguments: structureCases + fieldCases + timestampCases + limitCases + encodingCases + stringCases + duplicateAndTrailingCases)
     func rejects(_ testCase: RejectCase) {
         let result = MessageValidator(limits: testCase.limits).validate(testCase.raw)
         switch result {
@@ -384,7 +480,8 @@ struct MessageValidatorTests {
 
     @Test("every generated case name is unique (so a failing case can be found)")
     func caseNamesAreUnique() {
-        let names = (Self.structureCases + Self.fieldCases + Self.timestampCases + Self.limitCases + Self.encodingCases + Self.stringCases
+        let names =
+            (Self.structureCases + Self.fieldCases + Self.timestampCases + Self.limitCases + Self.encodingCases + Self.stringCases
             + Self.duplicateAndTrailingCases).map(\.name)
         #expect(Set(names).count == names.count)
     }
@@ -409,7 +506,10 @@ struct MessageValidatorTests {
     @Test("no mutation of the sample lines crashes the validator; results are consistent")
     func mutatedSamplesNeverCrash() throws {
         var random = TestRandom(seed: 0xC0FFEE)
-        let interesting: [UInt8] = [0x00, 0x01, 0x22, 0x5C, 0x7B, 0x7D, 0x5B, 0x5D, 0x3A, 0x2C, 0x80, 0xBF, 0xC0, 0xC3, 0xE2, 0xED, 0xF0, 0xF4, 0xFF, 0x75, 0x30, 0x2D, 0x2E, 0x65]
+        let interesting: [UInt8] = [
+            0x00, 0x01, 0x22, 0x5C, 0x7B, 0x7D, 0x5B, 0x5D, 0x3A, 0x2C, 0x80, 0xBF, 0xC0, 0xC3, 0xE2, 0xED, 0xF0, 0xF4, 0xFF, 0x75, 0x30, 0x2D, 0x2E,
+            0x65,
+        ]
         let validator = MessageValidator()
         var accepted = 0, rejected = 0
         for iteration in 0..<20_000 {
@@ -468,12 +568,13 @@ struct MessageValidatorTests {
 /// whereas the field-check path blanked it. Both paths must report only a valid id.
 @Suite("MessageValidator: cnc_id reported in failures")
 struct MessageValidatorFailureIDTests {
-    @Test("a parse failure never reports an invalid cnc_id",
-          arguments: [
-              #"{"cnc_id":"bad id!","part_program":"#,
-              #"{"cnc_id":"CNC/../x","part_program":"P","timestamp":"1","payload":{}} trailing"#,
-              "{\"cnc_id\":\"" + String(repeating: "A", count: 100) + "\",\"payload\":[]}",
-          ])
+    @Test(
+        "a parse failure never reports an invalid cnc_id",
+        arguments: [
+            #"{"cnc_id":"bad id!","part_program":"#,
+            #"{"cnc_id":"CNC/../x","part_program":"P","timestamp":"1","payload":{}} trailing"#,
+            "{\"cnc_id\":\"" + String(repeating: "A", count: 100) + "\",\"payload\":[]}",
+        ])
     func invalidIDNotReported(_ text: String) {
         guard case .failure(let failure) = MessageValidator().validate(Array(text.utf8)) else {
             Issue.record("accepted")
@@ -485,7 +586,10 @@ struct MessageValidatorFailureIDTests {
     @Test("the field-check path blanks an invalid cnc_id (the behaviour the parse path should match)")
     func fieldCheckPathBlanks() {
         let text = #"{"cnc_id":"bad id!","part_program":"P","timestamp":"1","payload":{}}"#
-        #expect(MessageValidator().validate(Array(text.utf8)) == .failure(ValidationFailure(
-            reason: #"field "cnc_id" has characters outside A-Z a-z 0-9 . _ : -"#, cncID: "")))
+        #expect(
+            MessageValidator().validate(Array(text.utf8))
+                == .failure(
+                    ValidationFailure(
+                        reason: #"field "cnc_id" has characters outside A-Z a-z 0-9 . _ : -"#, cncID: "")))
     }
 }

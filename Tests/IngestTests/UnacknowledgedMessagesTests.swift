@@ -1,8 +1,9 @@
+import TestSupport
+import Testing
+
 @testable import CNCPlugins
 @testable import CollectorCore
 @testable import Ingest
-import Testing
-import TestSupport
 @testable import Worker
 
 @Suite("UnacknowledgedMessages")

@@ -1,9 +1,10 @@
+import Foundation
+import TestSupport
+import Testing
+
 @testable import CNCPlugins
 @testable import CollectorCore
-import Foundation
 @testable import Ingest
-import Testing
-import TestSupport
 @testable import Worker
 
 /// Mutated messages through the validator and, when accepted, through both plugins as a worker
@@ -15,12 +16,14 @@ struct ValidatorFuzzTests {
     static let defaultInputs = 50_000
 
     /// Valid messages the mutations start from: the seed's samples and the shapes the plugins know.
-    static let seeds: [[UInt8]] = Fixtures.sampleBytes + [
-        #"{"cnc_id":"CNC002","part_program":"turn_7","timestamp":1747379030.5,"payload":{"status":"ALARM","spin":0,"X-Axis":-12.5,"Y-Axis":3,"Z-Axis":-800,"feed":0,"alarm":"E042","coolant":true}}"#,
-        #"{"cnc_id":"CNC003","part_program":"mill_é😀","timestamp":"1747379028.123456","payload":{"status":"setup","spin":24000,"X-Axis":1000,"Y-Axis":-1000,"Z-Axis":600,"feed":20000}}"#,
-        #"{"payload":{"status":"RUN","spin":900,"X-Axis":10,"Y-Axis":0},"site":"plant-7","meta":{"a":[1,2.5,{"b":null}]},"timestamp":"0","part_program":"","cnc_id":"Line-1.cell_2:CNC9"}"#,
-        #"{"cnc_id":"CNC004","part_program":"Progr\u00e4mm \"7\"","timestamp":"253402300799","payload":{"status":"maintenance","spin":0,"X-Axis":0,"Y-Axis":0,"alarm":""}}"#,
-    ].map { Array($0.utf8) }
+    static let seeds: [[UInt8]] =
+        Fixtures.sampleBytes
+        + [
+            #"{"cnc_id":"CNC002","part_program":"turn_7","timestamp":1747379030.5,"payload":{"status":"ALARM","spin":0,"X-Axis":-12.5,"Y-Axis":3,"Z-Axis":-800,"feed":0,"alarm":"E042","coolant":true}}"#,
+            #"{"cnc_id":"CNC003","part_program":"mill_é😀","timestamp":"1747379028.123456","payload":{"status":"setup","spin":24000,"X-Axis":1000,"Y-Axis":-1000,"Z-Axis":600,"feed":20000}}"#,
+            #"{"payload":{"status":"RUN","spin":900,"X-Axis":10,"Y-Axis":0},"site":"plant-7","meta":{"a":[1,2.5,{"b":null}]},"timestamp":"0","part_program":"","cnc_id":"Line-1.cell_2:CNC9"}"#,
+            #"{"cnc_id":"CNC004","part_program":"Progr\u00e4mm \"7\"","timestamp":"253402300799","payload":{"status":"maintenance","spin":0,"X-Axis":0,"Y-Axis":0,"alarm":""}}"#,
+        ].map { Array($0.utf8) }
 
     @Test("mutated messages: no crash, a reason for every rejection, accepted ones consistent through both plugins")
     func fuzz() {
@@ -42,7 +45,8 @@ struct ValidatorFuzzTests {
                 problems += 1
                 // The first few are enough to act on; each names its input so it can be made again.
                 if problems <= 20 {
-                    Issue.record("input \(index) of seed \(seed) (\(mutations.map(\.rawValue).joined(separator: "+"))): \(problem)\n\(Self.excerpt(raw))")
+                    Issue.record(
+                        "input \(index) of seed \(seed) (\(mutations.map(\.rawValue).joined(separator: "+"))): \(problem)\n\(Self.excerpt(raw))")
                 }
             }
         }
@@ -53,7 +57,9 @@ struct ValidatorFuzzTests {
     }
 
     /// Checks one input; returns the rule it broke, if any.
-    static func check(_ raw: [UInt8], validator: MessageValidator, plugins: [(name: String, plugin: any CNCPlugin)], summary: inout FuzzSummary) -> String? {
+    static func check(_ raw: [UInt8], validator: MessageValidator, plugins: [(name: String, plugin: any CNCPlugin)], summary: inout FuzzSummary)
+        -> String?
+    {
         let limits = validator.limits
         // A second reading of the whole document by the generic parser, for comparison.
         let document = raw.count <= limits.maxMessageBytes ? try? JSONParser.parse(raw, maxDepth: limits.maxDepth) : nil
@@ -76,33 +82,40 @@ struct ValidatorFuzzTests {
             return "the fields differ from the document's: \(fields)"
         }
         guard CNCIdentifier.isValid(fields.cncID, maxLength: limits.maxCNCIDLength), fields.partProgram.utf8.count <= limits.maxPartProgramLength,
-              (0...Int64(ValidationLimits.maxTimestampSeconds) * 1_000_000).contains(fields.timestamp) else {
+            (0...Int64(ValidationLimits.maxTimestampSeconds) * 1_000_000).contains(fields.timestamp)
+        else {
             return "accepted fields outside the contract: \(fields)"
         }
         let range = fields.payloadRange
         guard range.lowerBound >= 0, range.upperBound <= raw.count, range.count >= 2,
-              raw[range.lowerBound] == UInt8(ascii: "{"), raw[range.upperBound - 1] == UInt8(ascii: "}") else {
+            raw[range.lowerBound] == UInt8(ascii: "{"), raw[range.upperBound - 1] == UInt8(ascii: "}")
+        else {
             return "payload range \(range) is not an object inside the \(raw.count)-byte message"
         }
         guard case .object(let payload)? = object["payload"], (try? JSONParser.parse(Array(raw[range]))) == .object(payload) else {
             return "the bytes in the payload range are not the document's payload"
         }
-        let message = CNCMessage(id: MessageID(high: 1, low: 1), receivedAt: 0, timestamp: fields.timestamp, topic: "sensor/CNC",
-                                 cncID: fields.cncID, partProgram: fields.partProgram, raw: raw, payloadRange: range)
+        let message = CNCMessage(
+            id: MessageID(high: 1, low: 1), receivedAt: 0, timestamp: fields.timestamp, topic: "sensor/CNC",
+            cncID: fields.cncID, partProgram: fields.partProgram, raw: raw, payloadRange: range)
         for (name, plugin) in plugins {
             switch WorkerLoop.process(message, plugin: plugin, typeName: name, maxPayloadDepth: limits.maxDepth) {
             case .stored(let record):
                 summary.stored[name, default: 0] += 1
                 guard record.message == message, record.cncType == name else { return "\(name) stored a different message" }
-                let numbers = [record.state.spindleSpeedRPM, record.state.feedRateMMPerMinute, record.state.axisXMillimetres,
-                               record.state.axisYMillimetres, record.state.axisZMillimetres].compactMap { $0 }
+                let numbers = [
+                    record.state.spindleSpeedRPM, record.state.feedRateMMPerMinute, record.state.axisXMillimetres,
+                    record.state.axisYMillimetres, record.state.axisZMillimetres,
+                ].compactMap { $0 }
                 if !numbers.allSatisfy(\.isFinite) { return "\(name) stored a number that is not finite: \(record.state)" }
             case .rejected(let rejection):
                 summary.refused[name, default: 0] += 1
                 guard rejection.reason.hasPrefix("\(name): "), rejection.reason.count > name.count + 2 else {
                     return "\(name) refused without a reason: \"\(rejection.reason)\""
                 }
-                if rejection.reason.hasPrefix("\(name): payload: ") { return "\(name) could not parse a payload the validator accepted: \(rejection.reason)" }
+                if rejection.reason.hasPrefix("\(name): payload: ") {
+                    return "\(name) could not parse a payload the validator accepted: \(rejection.reason)"
+                }
                 guard rejection.raw == raw, rejection.cncID == fields.cncID, rejection.stage == .worker else {
                     return "\(name) refused with a rejection that lost the message: \(rejection)"
                 }

@@ -65,10 +65,12 @@ struct BrokerTests {
         try Self.makeCertificates(in: directory, names: ["ca", "server"])
         try Self.makeCertificates(in: directory, names: ["other-ca"])
         try Self.run("/usr/bin/mosquitto_passwd", ["-c", "-b", "\(directory)/passwords", "plant", "tls-pass"])
-        let broker = try PrivateBroker(directory: "\(pipeline.directory)/broker", extraConfiguration: [
-            "cafile \(directory)/ca.crt", "certfile \(directory)/server.crt", "keyfile \(directory)/server.key",
-            "password_file \(directory)/passwords",
-        ])
+        let broker = try PrivateBroker(
+            directory: "\(pipeline.directory)/broker",
+            extraConfiguration: [
+                "cafile \(directory)/ca.crt", "certfile \(directory)/server.crt", "keyfile \(directory)/server.key",
+                "password_file \(directory)/passwords",
+            ])
 
         pipeline.overrides = ["MQTT_URL": "mqtts://plant:tls-pass@127.0.0.1:\(broker.port)", "MQTT_CA_FILE": "\(directory)/other-ca.crt"]
         let untrusted = try pipeline.start("ingest-untrusted", "ingest")
@@ -88,13 +90,25 @@ struct BrokerTests {
     /// A CA (`names[0]`), and for each further name a key and a certificate for 127.0.0.1 signed by it.
     static func makeCertificates(in directory: String, names: [String]) throws {
         let ca = names[0]
-        try run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=cnc-collector test \(ca)",
-                                     "-keyout", "\(directory)/\(ca).key", "-out", "\(directory)/\(ca).crt"])
+        try run(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=cnc-collector test \(ca)",
+                "-keyout", "\(directory)/\(ca).key", "-out", "\(directory)/\(ca).crt",
+            ])
         for name in names.dropFirst() {
-            try run("/usr/bin/openssl", ["req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                                         "-keyout", "\(directory)/\(name).key", "-out", "\(directory)/\(name).csr"])
-            try run("/usr/bin/openssl", ["x509", "-req", "-in", "\(directory)/\(name).csr", "-CA", "\(directory)/\(ca).crt", "-CAkey", "\(directory)/\(ca).key",
-                                         "-CAcreateserial", "-days", "2", "-copy_extensions", "copy", "-out", "\(directory)/\(name).crt"])
+            try run(
+                "/usr/bin/openssl",
+                [
+                    "req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", "\(directory)/\(name).key", "-out", "\(directory)/\(name).csr",
+                ])
+            try run(
+                "/usr/bin/openssl",
+                [
+                    "x509", "-req", "-in", "\(directory)/\(name).csr", "-CA", "\(directory)/\(ca).crt", "-CAkey", "\(directory)/\(ca).key",
+                    "-CAcreateserial", "-days", "2", "-copy_extensions", "copy", "-out", "\(directory)/\(name).crt",
+                ])
         }
     }
 

@@ -13,8 +13,14 @@ struct CredentialLogTests {
             ("sink-closed-port", "sink", [], ["DATABASE_URL": "postgresql://cnc:\(password)@127.0.0.1:\(closed)/cnc"], "PostgreSQL unavailable"),
             // libpq quotes the whole URI in this message, and the bad token in the next one.
             ("sink-quoted-uri", "sink", [], ["DATABASE_URL": "postgresql://cnc:\(password)@[::1/cnc"], "IPv6 host address in URI"),
-            ("sink-bad-escape", "sink", ["--database-url", "postgresql://cnc:\(password)%zz@127.0.0.1:\(closed)/cnc"], [:], "invalid percent-encoded token"),
-            ("sink-conninfo", "sink", [], ["DATABASE_URL": "host=127.0.0.1 port=\(closed) password=\(password) dbname=cnc"], "PostgreSQL unavailable"),
+            (
+                "sink-bad-escape", "sink", ["--database-url", "postgresql://cnc:\(password)%zz@127.0.0.1:\(closed)/cnc"], [:],
+                "invalid percent-encoded token"
+            ),
+            (
+                "sink-conninfo", "sink", [], ["DATABASE_URL": "host=127.0.0.1 port=\(closed) password=\(password) dbname=cnc"],
+                "PostgreSQL unavailable"
+            ),
             ("ingest-closed-port", "ingest", [], ["MQTT_URL": "mqtt://plant:\(password)@127.0.0.1:\(closed)"], "cannot reach the broker"),
             ("ingest-flag", "ingest", ["--mqtt-url", "mqtt://plant:\(password)@127.0.0.1:\(closed)"], [:], "cannot reach the broker"),
         ]
@@ -30,7 +36,9 @@ struct CredentialLogTests {
                     // Every line is one JSON object with the documented fields.
                     for line in stage.log.split(separator: "\n") {
                         let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-                        #expect(object?["level"] is String && object?["message"] is String && object?["metadata"] is [String: Any], "\(test.name): \(line)")
+                        #expect(
+                            object?["level"] is String && object?["message"] is String && object?["metadata"] is [String: Any],
+                            "\(test.name): \(line)")
                     }
                 }
             }

@@ -10,7 +10,9 @@ struct CurveTests {
         let keys = "\(pipeline.directory)/keys", clients = "\(pipeline.directory)/keys/clients"
         try FileManager.default.createDirectory(atPath: clients, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         for name in ["router", "sink", "ingest", "worker", "rogue"] {
-            let keygen = try StageProcess(executable: "router", arguments: ["curve-keypair", "\(keys)/\(name)"], name: "keygen-\(name)", environment: pipeline.environment, logDirectory: pipeline.directory)
+            let keygen = try StageProcess(
+                executable: "router", arguments: ["curve-keypair", "\(keys)/\(name)"], name: "keygen-\(name)", environment: pipeline.environment,
+                logDirectory: pipeline.directory)
             #expect(keygen.waitForExit() == 0, "\(keygen.log)")
         }
         // The router connects to the sink, so it is one of the sink's clients too.

@@ -5,7 +5,9 @@ import Testing
 /// Kills stages with SIGKILL while numbered messages flow, restarts them, and checks that
 /// every number arrives exactly once: the journal, the acknowledgements and the content ids at
 /// work against the real processes, broker and database.
-@Suite("Fault injection", .serialized, .enabled(if: TestEnvironment.isAvailable, "needs TEST_MQTT_URL and TEST_DATABASE_URL (scripts/test.sh sets them)"))
+@Suite(
+    "Fault injection", .serialized, .enabled(if: TestEnvironment.isAvailable, "needs TEST_MQTT_URL and TEST_DATABASE_URL (scripts/test.sh sets them)")
+)
 struct FaultTests {
     /// Messages per test (`FAULT_MESSAGES`); scripts/fault-soak.sh runs larger sizes.
     static let messageCount = Int(ProcessInfo.processInfo.environment["FAULT_MESSAGES"] ?? "") ?? 4_000
@@ -44,7 +46,8 @@ struct FaultTests {
         #expect(try database.waitForStableCount("SELECT count(*) FROM cnc_data") == valid)
         #expect(try database.count("SELECT count(DISTINCT part_program) FROM cnc_data") == valid)
         #expect(try database.count("SELECT count(*) FROM machine_state") == valid)
-        let missing = try database.count("""
+        let missing = try database.count(
+            """
             SELECT count(*) FROM generate_series(1, \(count)) AS n
             WHERE n % 10 <> 0 AND NOT EXISTS (SELECT 1 FROM cnc_data WHERE part_program = '\(tag)-' || n)
             """)
@@ -52,9 +55,11 @@ struct FaultTests {
         #expect(try database.count("SELECT count(*) FROM rejected_messages WHERE stage <> 'ingest'") == 0)
     }
 
-    @Test("SIGKILL of a stage while messages flow, then a restart: every message stored once", arguments: [
-        ["ingest"], ["router"], ["worker-a1", "worker-b1"], ["sink"],
-    ])
+    @Test(
+        "SIGKILL of a stage while messages flow, then a restart: every message stored once",
+        arguments: [
+            ["ingest"], ["router"], ["worker-a1", "worker-b1"], ["sink"],
+        ])
     func killAndRestart(victims: [String]) throws {
         let pipeline = try PipelineHarness()
         pipeline.overrides = ["MES_REDELIVER_AFTER_MS": "1500"]

@@ -51,38 +51,61 @@ struct HostileInputTests {
         let head = #"{"cnc_id":"CNC001","part_program":"p","timestamp":"1747379028","payload":"#
         let huge = head + #"{"status":"idle","blob":""# + String(repeating: "x", count: 2_000_000) + #""}}"#
         return [
-            Hostile(huge, .rejected(stage: "ingest", reason: "message too large: \(huge.utf8.count) bytes, limit 65536", raw: Array(huge.utf8.prefix(65_536)))),
-            Hostile(head + String(repeating: "[", count: 20_000) + String(repeating: "]", count: 20_000) + "}", .rejected(stage: "ingest", reason: "nesting deeper than 16 levels")),
-            Hostile(head + String(repeating: #"{"a":"#, count: 5_000) + "1" + String(repeating: "}", count: 5_001), .rejected(stage: "ingest", reason: "nesting deeper than 16 levels")),
-            Hostile(Array(head.utf8) + [0x7B, 0x22, 0xC0, 0xAF, 0x22, 0x3A, 0x31, 0x7D, 0x7D], .rejected(stage: "ingest", reason: "invalid UTF-8 at byte")),
-            Hostile(Array(head.utf8) + [0x7B, 0x22, 0xED, 0xA0, 0x80, 0x22, 0x3A, 0x31, 0x7D, 0x7D], .rejected(stage: "ingest", reason: "invalid UTF-8 at byte")),
+            Hostile(
+                huge,
+                .rejected(stage: "ingest", reason: "message too large: \(huge.utf8.count) bytes, limit 65536", raw: Array(huge.utf8.prefix(65_536)))),
+            Hostile(
+                head + String(repeating: "[", count: 20_000) + String(repeating: "]", count: 20_000) + "}",
+                .rejected(stage: "ingest", reason: "nesting deeper than 16 levels")),
+            Hostile(
+                head + String(repeating: #"{"a":"#, count: 5_000) + "1" + String(repeating: "}", count: 5_001),
+                .rejected(stage: "ingest", reason: "nesting deeper than 16 levels")),
+            Hostile(
+                Array(head.utf8) + [0x7B, 0x22, 0xC0, 0xAF, 0x22, 0x3A, 0x31, 0x7D, 0x7D], .rejected(stage: "ingest", reason: "invalid UTF-8 at byte")
+            ),
+            Hostile(
+                Array(head.utf8) + [0x7B, 0x22, 0xED, 0xA0, 0x80, 0x22, 0x3A, 0x31, 0x7D, 0x7D],
+                .rejected(stage: "ingest", reason: "invalid UTF-8 at byte")),
             Hostile([0xFF, 0xFE] + Array(head.utf8) + Array("{}}".utf8), .rejected(stage: "ingest", reason: "invalid UTF-8 at byte 0")),
-            Hostile(Array(head.utf8) + [0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xE2, 0x82, 0x22, 0x7D, 0x7D], .rejected(stage: "ingest", reason: "invalid UTF-8 at byte")),
-            Hostile(Array(head.utf8) + Array(#"{"a":"x"#.utf8) + [0x00] + Array(#"y"}}"#.utf8), .rejected(stage: "ingest", reason: "NUL byte in string")),
+            Hostile(
+                Array(head.utf8) + [0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xE2, 0x82, 0x22, 0x7D, 0x7D],
+                .rejected(stage: "ingest", reason: "invalid UTF-8 at byte")),
+            Hostile(
+                Array(head.utf8) + Array(#"{"a":"x"#.utf8) + [0x00] + Array(#"y"}}"#.utf8), .rejected(stage: "ingest", reason: "NUL byte in string")),
             Hostile(Array(valid(9_001, machine: 1).utf8) + [0x00], .rejected(stage: "ingest", reason: "unexpected data after the JSON value")),
             Hostile([0x00] + Array(valid(9_002, machine: 1).utf8), .rejected(stage: "ingest", reason: "not a JSON object")),
             Hostile(head + #"{"a":"\u0000"}}"#, .rejected(stage: "ingest", reason: #"\u0000 is not allowed"#)),
             Hostile(head + #"{"a":"\ud800"}}"#, .rejected(stage: "ingest", reason: "unpaired surrogate escape")),
             Hostile(head + #"{"a":"\udc00\ud800"}}"#, .rejected(stage: "ingest", reason: "unpaired surrogate escape")),
             // SQL in every field: refused where the contract or the plugin says so, stored as text otherwise.
-            Hostile(#"{"cnc_id":"CNC001'; DROP TABLE cnc_data; --","part_program":"p","timestamp":"1","payload":{}}"#,
-                    .rejected(stage: "ingest", reason: #"field "cnc_id" has characters outside"#)),
-            Hostile(#"{"cnc_id":\#(injectionJSON),"part_program":"p","timestamp":"1","payload":{}}"#,
-                    .rejected(stage: "ingest", reason: #"field "cnc_id" longer than 64 bytes"#)),
-            Hostile(#"{"cnc_id":"CNC001","part_program":"p","timestamp":\#(injectionJSON),"payload":{}}"#,
-                    .rejected(stage: "ingest", reason: #"field "timestamp" must be Unix seconds"#)),
-            Hostile(#"{"cnc_id":"CNC001","part_program":"p","timestamp":"1","payload":\#(injectionJSON)}"#,
-                    .rejected(stage: "ingest", reason: #"field "payload" must be an object, not string"#)),
-            Hostile(#"{"cnc_id":"DROP_TABLE--cnc_data","part_program":"p","timestamp":"1","payload":{}}"#,
-                    .rejected(stage: "router", reason: #"unknown cnc_id "DROP_TABLE--cnc_data""#)),
-            Hostile(valid(9_003, machine: 1, payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":2,\#(injectionJSON):1}"#),
-                    .rejected(stage: "worker", reason: "CNCTypeA: unknown variable")),
-            Hostile(valid(9_004, machine: 2, payload: #"{"status":\#(injectionJSON),"spin":1,"X-Axis":1,"Y-Axis":2}"#),
-                    .rejected(stage: "worker", reason: #"CNCTypeB: variable "status""#)),
+            Hostile(
+                #"{"cnc_id":"CNC001'; DROP TABLE cnc_data; --","part_program":"p","timestamp":"1","payload":{}}"#,
+                .rejected(stage: "ingest", reason: #"field "cnc_id" has characters outside"#)),
+            Hostile(
+                #"{"cnc_id":\#(injectionJSON),"part_program":"p","timestamp":"1","payload":{}}"#,
+                .rejected(stage: "ingest", reason: #"field "cnc_id" longer than 64 bytes"#)),
+            Hostile(
+                #"{"cnc_id":"CNC001","part_program":"p","timestamp":\#(injectionJSON),"payload":{}}"#,
+                .rejected(stage: "ingest", reason: #"field "timestamp" must be Unix seconds"#)),
+            Hostile(
+                #"{"cnc_id":"CNC001","part_program":"p","timestamp":"1","payload":\#(injectionJSON)}"#,
+                .rejected(stage: "ingest", reason: #"field "payload" must be an object, not string"#)),
+            Hostile(
+                #"{"cnc_id":"DROP_TABLE--cnc_data","part_program":"p","timestamp":"1","payload":{}}"#,
+                .rejected(stage: "router", reason: #"unknown cnc_id "DROP_TABLE--cnc_data""#)),
+            Hostile(
+                valid(9_003, machine: 1, payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":2,\#(injectionJSON):1}"#),
+                .rejected(stage: "worker", reason: "CNCTypeA: unknown variable")),
+            Hostile(
+                valid(9_004, machine: 2, payload: #"{"status":\#(injectionJSON),"spin":1,"X-Axis":1,"Y-Axis":2}"#),
+                .rejected(stage: "worker", reason: #"CNCTypeB: variable "status""#)),
             Hostile(valid(9_005, machine: 1, partProgram: injectionJSON), .stored),
             Hostile(valid(9_006, machine: 2, partProgram: quoting), .stored),
-            Hostile(valid(9_007, machine: 2, partProgram: #""hostile-9007""#,
-                          payload: #"{"status":"ALARM","spin":0,"X-Axis":1,"Y-Axis":2,"alarm":"'); DROP TABLE x;--",\#(injectionJSON):\#(quoting)}"#), .stored),
+            Hostile(
+                valid(
+                    9_007, machine: 2, partProgram: #""hostile-9007""#,
+                    payload: #"{"status":"ALARM","spin":0,"X-Axis":1,"Y-Axis":2,"alarm":"'); DROP TABLE x;--",\#(injectionJSON):\#(quoting)}"#),
+                .stored),
             Hostile(valid(9_008, machine: 3, partProgram: #""hostile-9008""#, extra: #"\#(injectionJSON):\#(injectionJSON),"#), .stored),
             Hostile(valid(9_009, machine: 4, partProgram: #""hostile-9009""#), .stored, subtopic: "'; DROP TABLE cnc_data; --"),
             Hostile(valid(9_010, machine: 5, partProgram: #""hostile-9010""#), .stored, subtopic: #"$$ \x27 "quoted" é"#),
@@ -98,17 +121,25 @@ struct HostileInputTests {
             switch number % 5 {
             case 0: (text, outcome) = ("flood \(number) is not JSON", .rejected(stage: "ingest", reason: "not a JSON object"))
             case 1: (text, outcome) = (String(valid(number, machine: 1).dropLast(3)), .rejected(stage: "ingest", reason: "unexpected end of input"))
-            case 2: (text, outcome) = (valid(number, machine: 1).replacingOccurrences(of: #""timestamp":""#, with: #""timestamp":true,"x":""#),
-                                       .rejected(stage: "ingest", reason: #"field "timestamp" must be a string or a number, not boolean"#))
+            case 2:
+                (text, outcome) = (
+                    valid(number, machine: 1).replacingOccurrences(of: #""timestamp":""#, with: #""timestamp":true,"x":""#),
+                    .rejected(stage: "ingest", reason: #"field "timestamp" must be a string or a number, not boolean"#)
+                )
             case 3: (text, outcome) = (valid(number, machine: 600 + number % 300), .rejected(stage: "router", reason: "unknown cnc_id"))
-            default: (text, outcome) = (valid(number, machine: 2, payload: #"{"status":"running","spin":0,"X-Axis":1,"Y-Axis":2}"#),
-                                        .rejected(stage: "worker", reason: "CNCTypeB: status \"running\" with the spindle at 0 rpm"))
+            default:
+                (text, outcome) = (
+                    valid(number, machine: 2, payload: #"{"status":"running","spin":0,"X-Axis":1,"Y-Axis":2}"#),
+                    .rejected(stage: "worker", reason: "CNCTypeB: status \"running\" with the spindle at 0 rpm")
+                )
             }
             return Hostile(text.replacingOccurrences(of: "valid-", with: "flood-"), outcome)
         }
     }
 
-    @Test("hostile input among valid messages: each valid one stored once, each hostile one rejected with a reason or stored verbatim, the database intact")
+    @Test(
+        "hostile input among valid messages: each valid one stored once, each hostile one rejected with a reason or stored verbatim, the database intact"
+    )
     func hostileCorpus() throws {
         let pipeline = try PipelineHarness()
         // Everything below the test's topic, so that a topic can carry hostile text too.
@@ -149,14 +180,17 @@ struct HostileInputTests {
         #expect(storedRows == validCount + stored.count, "\(pipeline.logs().suffix(20_000))")
         #expect(rejectedRows == rejected)
         // Nothing more arrives later.
-        #expect(try database.waitForStableCount("SELECT (SELECT count(*) FROM cnc_data) + (SELECT count(*) FROM rejected_messages)", quietSeconds: 1)
-            == validCount + stored.count + rejected)
+        #expect(
+            try database.waitForStableCount("SELECT (SELECT count(*) FROM cnc_data) + (SELECT count(*) FROM rejected_messages)", quietSeconds: 1)
+                == validCount + stored.count + rejected)
 
         // The database is intact: every table there, the counts exact.
-        #expect(try database.count("""
-            SELECT count(*) FROM pg_tables WHERE schemaname = 'public'
-            AND tablename IN ('cnc_data', 'machine_state', 'rejected_messages', 'schema_migrations')
-            """) == 4)
+        #expect(
+            try database.count(
+                """
+                SELECT count(*) FROM pg_tables WHERE schemaname = 'public'
+                AND tablename IN ('cnc_data', 'machine_state', 'rejected_messages', 'schema_migrations')
+                """) == 4)
         #expect(try database.count("SELECT count(*) FROM machine_state") == validCount + stored.count)
         #expect(try database.count("SELECT count(*) FROM cnc_data JOIN machine_state USING (message_id)") == validCount + stored.count)
 
@@ -182,7 +216,8 @@ struct HostileInputTests {
             omitted = 0
             for line in pipeline.stages["ingest"]?.log.split(separator: "\n") ?? [] {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                      let message = object["message"] as? String else { continue }
+                    let message = object["message"] as? String
+                else { continue }
                 let metadata = object["metadata"] as? [String: Any] ?? [:]
                 if message == "rejected" {
                     logged += 1
@@ -199,15 +234,17 @@ struct HostileInputTests {
 
     /// The hostile messages that are valid: stored once, with their text exactly as sent.
     private func expectStoredVerbatim(_ stored: [Hostile], pipeline: PipelineHarness) throws {
-        let rows = try pipeline.database.rows("""
+        let rows = try pipeline.database.rows(
+            """
             SELECT d.cnc_id, d.part_program, d.topic, d.payload::text, s.alarm_code
             FROM cnc_data d JOIN machine_state s USING (message_id) WHERE d.part_program NOT LIKE 'valid-%'
             """)
         #expect(rows.count == stored.count)
         for item in stored {
             guard case .object(let message) = try JSONParser.parse(item.bytes),
-                  case .string(let cncID)? = message["cnc_id"], case .string(let partProgram)? = message["part_program"],
-                  case .object(let payload)? = message["payload"] else {
+                case .string(let cncID)? = message["cnc_id"], case .string(let partProgram)? = message["part_program"],
+                case .object(let payload)? = message["payload"]
+            else {
                 Issue.record("not a message: \(String(decoding: item.bytes, as: UTF8.self))")
                 continue
             }
@@ -221,8 +258,9 @@ struct HostileInputTests {
                 Issue.record("payload of \(partProgram) is not an object")
                 continue
             }
-            #expect(Dictionary(uniqueKeysWithValues: storedPayload.members.map { ($0.key, $0.value) })
-                == Dictionary(uniqueKeysWithValues: payload.members.map { ($0.key, $0.value) }))
+            #expect(
+                Dictionary(uniqueKeysWithValues: storedPayload.members.map { ($0.key, $0.value) })
+                    == Dictionary(uniqueKeysWithValues: payload.members.map { ($0.key, $0.value) }))
             if case .string(let alarm)? = payload["alarm"] {
                 #expect(row[4] == alarm)
             }

@@ -6,7 +6,9 @@ import Testing
 struct MesctlTests {
     /// Runs mesctl to completion; returns its exit status and output.
     static func mesctl(_ pipeline: PipelineHarness, _ arguments: [String]) throws -> (status: Int32?, output: String) {
-        let run = try StageProcess(executable: "mesctl", arguments: arguments, name: "mesctl-\(UInt32.random(in: 0...UInt32.max))", environment: pipeline.environment, logDirectory: pipeline.directory)
+        let run = try StageProcess(
+            executable: "mesctl", arguments: arguments, name: "mesctl-\(UInt32.random(in: 0...UInt32.max))", environment: pipeline.environment,
+            logDirectory: pipeline.directory)
         return (run.waitForExit(seconds: 60), run.log)
     }
 
@@ -14,7 +16,8 @@ struct MesctlTests {
     func rejectedAndReplay() throws {
         let pipeline = try PipelineHarness()
         try pipeline.startPipeline()
-        let unknown = #"{"cnc_id": "LATHE-7","part_program": "p","timestamp": "1747379028","payload":{"status":"running","spin":900,"X-Axis":10,"Y-Axis":0}}"#
+        let unknown =
+            #"{"cnc_id": "LATHE-7","part_program": "p","timestamp": "1747379028","payload":{"status":"running","spin":900,"X-Axis":10,"Y-Axis":0}}"#
         let refused = #"{"cnc_id": "CNC001","part_program": "p","timestamp": "1747379030","payload":{"status":"running","X-Axis":10,"Y-Axis":0}}"#
         try pipeline.publish([unknown, refused])
         let database = pipeline.database
@@ -68,7 +71,10 @@ struct MesctlTests {
     func status() throws {
         let pipeline = try PipelineHarness()
         var targets: [String] = []
-        for (name, executable, arguments) in [("sink", "sink", []), ("router", "router", []), ("worker-a1", "worker", ["--type", "CNCTypeA"]), ("worker-b1", "worker", ["--type", "CNCTypeB"])] {
+        for (name, executable, arguments) in [
+            ("sink", "sink", []), ("router", "router", []), ("worker-a1", "worker", ["--type", "CNCTypeA"]),
+            ("worker-b1", "worker", ["--type", "CNCTypeB"]),
+        ] {
             let port = try PrivateBroker.freePort()
             try pipeline.start(name, executable, arguments + ["--metrics-listen", "127.0.0.1:\(port)"])
             targets += ["--target", "\(name)=127.0.0.1:\(port)"]

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Reads a stage's `/metrics`, `/healthz` or `/readyz` over HTTP on the loopback.

@@ -101,7 +101,8 @@ struct MetricsTests {
         ]
         var configuration = shipped.replacingOccurrences(of: "scrape_interval: 10s", with: "scrape_interval: 1s")
         for stage in stages {
-            #expect(shipped.contains("\"127.0.0.1:\(stage.shippedPort)\""), "deploy/prometheus.yml does not scrape \(stage.name) on \(stage.shippedPort)")
+            #expect(
+                shipped.contains("\"127.0.0.1:\(stage.shippedPort)\""), "deploy/prometheus.yml does not scrape \(stage.name) on \(stage.shippedPort)")
             let port = try PrivateBroker.freePort()
             configuration = configuration.replacingOccurrences(of: "\"127.0.0.1:\(stage.shippedPort)\"", with: "\"127.0.0.1:\(port)\"")
             let arguments = stage.arguments + ["--metrics-listen", "127.0.0.1:\(port)"]
@@ -124,7 +125,10 @@ struct MetricsTests {
         let emulator = try pipeline.startEmulator(["--loop", "--count", "1500", "--rate", "300", "--machines", "24", "--invalid-share", "0.1"])
         try pipeline.waitForEmulator(emulator)
 
-        let dashboard = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(TestEnvironment.packageDirectory)/deploy/grafana/cnc-collector.json"))) as? [String: Any] ?? [:]
+        let dashboard =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: "\(TestEnvironment.packageDirectory)/deploy/grafana/cnc-collector.json")))
+            as? [String: Any] ?? [:]
         let expressions = (dashboard["panels"] as? [[String: Any]] ?? []).flatMap { panel in
             (panel["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String }
         }

@@ -48,7 +48,9 @@ final class PipelineHarness {
     @discardableResult
     func start(_ name: String, _ executable: String, _ arguments: [String] = [], launcher: [String] = []) throws -> StageProcess {
         generation += 1
-        let stage = try StageProcess(executable: executable, arguments: arguments, name: "\(name)-\(generation)", environment: environment, logDirectory: directory, launcher: launcher)
+        let stage = try StageProcess(
+            executable: executable, arguments: arguments, name: "\(name)-\(generation)", environment: environment, logDirectory: directory,
+            launcher: launcher)
         stages[name] = stage
         commands[name] = (executable, arguments)
         return stage
@@ -119,7 +121,9 @@ final class PipelineHarness {
     /// Starts `cnc-emulator` with `arguments` and returns while it publishes.
     func startEmulator(_ arguments: [String]) throws -> StageProcess {
         generation += 1
-        return try StageProcess(executable: "cnc-emulator", arguments: ["--topic", topic] + arguments, name: "emulator-\(generation)", environment: environment, logDirectory: directory)
+        return try StageProcess(
+            executable: "cnc-emulator", arguments: ["--topic", topic] + arguments, name: "emulator-\(generation)", environment: environment,
+            logDirectory: directory)
     }
 
     func waitForEmulator(_ emulator: StageProcess) throws {

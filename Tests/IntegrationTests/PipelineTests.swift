@@ -18,24 +18,31 @@ struct PipelineTests {
         let stored = try pipeline.database.waitForCount("SELECT count(*) FROM machine_state", toReach: 3)
         #expect(stored == 3, "\(pipeline.logs())")
 
-        let rows = try pipeline.database.rows("""
+        let rows = try pipeline.database.rows(
+            """
             SELECT cnc_id, cnc_type, part_program, extract(epoch FROM ts)::bigint, payload::text, topic
             FROM cnc_data ORDER BY ts
             """)
-        #expect(rows.map { $0.map { $0 ?? "NULL" } } == [
-            ["CNC001", "CNCTypeA", "program_01", "1747379028", #"{"spin": 200, "X-Axis": 30, "Y-Axis": 80, "status": "running"}"#, pipeline.topic],
-            ["CNC002", "CNCTypeB", "program_02", "1747379030", #"{"spin": 0, "X-Axis": 0, "Y-Axis": 0, "status": "idle"}"#, pipeline.topic],
-            ["CNC001", "CNCTypeA", "program_03", "1747379035", #"{"spin": 100, "X-Axis": 25, "Y-Axis": 75, "status": "error"}"#, pipeline.topic],
-        ])
-        let states = try pipeline.database.rows("""
+        #expect(
+            rows.map { $0.map { $0 ?? "NULL" } } == [
+                [
+                    "CNC001", "CNCTypeA", "program_01", "1747379028", #"{"spin": 200, "X-Axis": 30, "Y-Axis": 80, "status": "running"}"#,
+                    pipeline.topic,
+                ],
+                ["CNC002", "CNCTypeB", "program_02", "1747379030", #"{"spin": 0, "X-Axis": 0, "Y-Axis": 0, "status": "idle"}"#, pipeline.topic],
+                ["CNC001", "CNCTypeA", "program_03", "1747379035", #"{"spin": 100, "X-Axis": 25, "Y-Axis": 75, "status": "error"}"#, pipeline.topic],
+            ])
+        let states = try pipeline.database.rows(
+            """
             SELECT cnc_id, status, spindle_speed_rpm::text, axis_x_mm::text, axis_y_mm::text, axis_z_mm IS NULL
             FROM machine_state ORDER BY ts
             """)
-        #expect(states.map { $0.map { $0 ?? "NULL" } } == [
-            ["CNC001", "running", "200", "30", "80", "t"],
-            ["CNC002", "idle", "0", "0", "0", "t"],
-            ["CNC001", "error", "100", "25", "75", "t"],
-        ])
+        #expect(
+            states.map { $0.map { $0 ?? "NULL" } } == [
+                ["CNC001", "running", "200", "30", "80", "t"],
+                ["CNC002", "idle", "0", "0", "0", "t"],
+                ["CNC001", "error", "100", "25", "75", "t"],
+            ])
         // Every row of both tables belongs to the same message.
         #expect(try pipeline.database.count("SELECT count(*) FROM cnc_data JOIN machine_state USING (message_id)") == 3)
         #expect(try pipeline.database.count("SELECT count(*) FROM rejected_messages") == 0)
@@ -50,15 +57,42 @@ struct PipelineTests {
             (Array("not json at all".utf8), "ingest", "not a JSON object"),
             (Array(#"{"cnc_id": "CNC001","part_program": "p","timestamp": "1747379028""#.utf8), "ingest", "invalid JSON: unexpected end of input"),
             (Array(#"{"cnc_id": "CNC001","part_program": "p","timestamp": "1747379028"}"#.utf8), "ingest", #"missing field "payload""#),
-            (Array(#"{"cnc_id": 7,"part_program": "p","timestamp": "1747379028","payload":{}}"#.utf8), "ingest", #"field "cnc_id" must be a string, not number"#),
-            (Array(#"{"cnc_id": "CNC001","part_program": "p","timestamp": "yesterday","payload":{}}"#.utf8), "ingest", #"field "timestamp" must be Unix seconds"#),
+            (
+                Array(#"{"cnc_id": 7,"part_program": "p","timestamp": "1747379028","payload":{}}"#.utf8), "ingest",
+                #"field "cnc_id" must be a string, not number"#
+            ),
+            (
+                Array(#"{"cnc_id": "CNC001","part_program": "p","timestamp": "yesterday","payload":{}}"#.utf8), "ingest",
+                #"field "timestamp" must be Unix seconds"#
+            ),
             (Array(#"{"cnc_id": "CNC001","part_program": "p","timestamp": "1","payload":{"a":"\u0000"}}"#.utf8), "ingest", #"\u0000 is not allowed"#),
-            (Array(#"{"cnc_id": "CNC001","part_program": "p","timestamp": "1","payload":{"status":"#.utf8) + [0xC3, 0x28] + Array("}}".utf8), "ingest", "invalid UTF-8"),
-            (Array(#"{"cnc_id": "CNC001","part_program": "p","timestamp": "1","payload":"#.utf8) + Array(repeating: UInt8(ascii: "["), count: 40) + Array(repeating: UInt8(ascii: "]"), count: 40) + [UInt8(ascii: "}")], "ingest", "nesting deeper than 16"),
-            (Array(#"{"cnc_id": "CNC999","part_program": "p","timestamp": "1747379028","payload":{"status":"idle"}}"#.utf8), "router", #"unknown cnc_id "CNC999""#),
-            (Array(#"{"cnc_id": "CNC001","part_program": "p","timestamp": "1747379028","payload":{"status":"idle","spin":"fast","X-Axis":1,"Y-Axis":2}}"#.utf8), "worker", #"CNCTypeA: variable "spin" must be a number"#),
-            (Array(#"{"cnc_id": "CNC002","part_program": "p","timestamp": "1747379028","payload":{"status":"idle","spin":1,"X-Axis":999,"Y-Axis":2}}"#.utf8), "worker", #"CNCTypeB: variable "X-Axis" = 999.0 outside -400...400 mm"#),
-            (Array(("{\"cnc_id\": \"CNC001\",\"part_program\": \"" + String(repeating: "x", count: 70_000) + "\",\"timestamp\": \"1\",\"payload\":{}}").utf8), "ingest", "message too large"),
+            (
+                Array(#"{"cnc_id": "CNC001","part_program": "p","timestamp": "1","payload":{"status":"#.utf8) + [0xC3, 0x28] + Array("}}".utf8),
+                "ingest", "invalid UTF-8"
+            ),
+            (
+                Array(#"{"cnc_id": "CNC001","part_program": "p","timestamp": "1","payload":"#.utf8) + Array(repeating: UInt8(ascii: "["), count: 40)
+                    + Array(repeating: UInt8(ascii: "]"), count: 40) + [UInt8(ascii: "}")], "ingest", "nesting deeper than 16"
+            ),
+            (
+                Array(#"{"cnc_id": "CNC999","part_program": "p","timestamp": "1747379028","payload":{"status":"idle"}}"#.utf8), "router",
+                #"unknown cnc_id "CNC999""#
+            ),
+            (
+                Array(
+                    #"{"cnc_id": "CNC001","part_program": "p","timestamp": "1747379028","payload":{"status":"idle","spin":"fast","X-Axis":1,"Y-Axis":2}}"#
+                        .utf8), "worker", #"CNCTypeA: variable "spin" must be a number"#
+            ),
+            (
+                Array(
+                    #"{"cnc_id": "CNC002","part_program": "p","timestamp": "1747379028","payload":{"status":"idle","spin":1,"X-Axis":999,"Y-Axis":2}}"#
+                        .utf8), "worker", #"CNCTypeB: variable "X-Axis" = 999.0 outside -400...400 mm"#
+            ),
+            (
+                Array(
+                    ("{\"cnc_id\": \"CNC001\",\"part_program\": \"" + String(repeating: "x", count: 70_000)
+                        + "\",\"timestamp\": \"1\",\"payload\":{}}").utf8), "ingest", "message too large"
+            ),
         ]
         // Valid traffic before, between and after the invalid messages.
         try pipeline.emulator(["--count", "300", "--machines", "20"])
@@ -72,7 +106,8 @@ struct PipelineTests {
         let reasons = try pipeline.database.rows("SELECT stage, reason, raw FROM rejected_messages")
         for expected in invalid {
             let match = reasons.first { $0[0] == expected.stage && ($0[1] ?? "").contains(expected.reason) }
-            #expect(match != nil, "no \(expected.stage) rejection containing \(expected.reason); got \(reasons.map { "\($0[0] ?? ""): \($0[1] ?? "")" })")
+            #expect(
+                match != nil, "no \(expected.stage) rejection containing \(expected.reason); got \(reasons.map { "\($0[0] ?? ""): \($0[1] ?? "")" })")
         }
         // The raw bytes are kept exactly (bytea hex), even when they are not UTF-8.
         let utf8Case = invalid[6].line
@@ -133,7 +168,9 @@ struct PipelineTests {
         #expect(try pipeline.database.waitForCount("SELECT count(*) FROM cnc_data", toReach: 200) == 200, "\(pipeline.logs())")
         #expect(try pipeline.database.count("SELECT count(*) FROM cnc_data WHERE cnc_type = 'CNCTypeB'") == 0)
         try pipeline.start("worker-b1", "worker", ["--type", "CNCTypeB"])
-        #expect(try pipeline.database.waitForCount("SELECT count(*) FROM cnc_data WHERE cnc_type = 'CNCTypeB'", toReach: 200) == 200, "\(pipeline.logs())")
+        #expect(
+            try pipeline.database.waitForCount("SELECT count(*) FROM cnc_data WHERE cnc_type = 'CNCTypeB'", toReach: 200) == 200, "\(pipeline.logs())"
+        )
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
     }
 
@@ -162,16 +199,21 @@ struct PipelineTests {
     func sighupReloadsTheMap() throws {
         let pipeline = try PipelineHarness()
         try pipeline.startPipeline()
-        let line = #"{"cnc_id": "LATHE-7","part_program": "p","timestamp": "1747379028","payload":{"status":"RUN","spin":900,"X-Axis":10,"Y-Axis":0}}"#
+        let line =
+            #"{"cnc_id": "LATHE-7","part_program": "p","timestamp": "1747379028","payload":{"status":"RUN","spin":900,"X-Axis":10,"Y-Axis":0}}"#
         try pipeline.publish([line])
-        #expect(try pipeline.database.waitForCount("SELECT count(*) FROM rejected_messages WHERE stage = 'router'", toReach: 1) == 1, "\(pipeline.logs())")
+        #expect(
+            try pipeline.database.waitForCount("SELECT count(*) FROM rejected_messages WHERE stage = 'router'", toReach: 1) == 1, "\(pipeline.logs())"
+        )
 
         let map = #"[{"cnc_id": "CNC001", "class_name": "CNCTypeA"}, {"cnc_id": "LATHE-7", "class_name": "CNCTypeB"}]"#
         try map.write(toFile: pipeline.mapPath, atomically: true, encoding: .utf8)
         pipeline.stages["router"]!.signal(SIGHUP)
         #expect(pipeline.stages["router"]!.waitForLog("type map reloaded"), "\(pipeline.logs())")
         try pipeline.publish([line])
-        #expect(try pipeline.database.waitForCount("SELECT count(*) FROM machine_state WHERE cnc_id = 'LATHE-7' AND status = 'running'", toReach: 1) == 1, "\(pipeline.logs())")
+        #expect(
+            try pipeline.database.waitForCount("SELECT count(*) FROM machine_state WHERE cnc_id = 'LATHE-7' AND status = 'running'", toReach: 1) == 1,
+            "\(pipeline.logs())")
 
         // A broken map is refused and the previous one stays in force.
         try "[{\"cnc_id\": \"X\"}]".write(toFile: pipeline.mapPath, atomically: true, encoding: .utf8)
@@ -187,12 +229,16 @@ struct PipelineTests {
     func concurrentSinksMigrateOnce() throws {
         let pipeline = try PipelineHarness()
         for index in 1...3 {
-            try pipeline.start("sink\(index)", "sink", ["--listen", "ipc://\(pipeline.directory)/sink\(index).ipc", "--ack-listen", "ipc://\(pipeline.directory)/acks\(index).ipc"])
+            try pipeline.start(
+                "sink\(index)", "sink",
+                ["--listen", "ipc://\(pipeline.directory)/sink\(index).ipc", "--ack-listen", "ipc://\(pipeline.directory)/acks\(index).ipc"])
         }
         for index in 1...3 {
             #expect(pipeline.stages["sink\(index)"]!.waitForLog("sink started"), "\(pipeline.logs())")
         }
-        let migrations = try FileManager.default.contentsOfDirectory(atPath: "\(TestEnvironment.packageDirectory)/migrations").filter { $0.hasSuffix(".sql") }
+        let migrations = try FileManager.default.contentsOfDirectory(atPath: "\(TestEnvironment.packageDirectory)/migrations").filter {
+            $0.hasSuffix(".sql")
+        }
         #expect(try pipeline.database.count("SELECT count(*) FROM schema_migrations") == migrations.count)
         #expect(pipeline.logs().components(separatedBy: "migration applied").count - 1 == migrations.count)
         #expect(pipeline.stopAll().isEmpty)

@@ -11,15 +11,16 @@ final class PrivateBroker {
         self.directory = directory
         self.port = try Self.freePort()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let configuration = [
-            "user root",
-            "listener \(port) 127.0.0.1",
-            "allow_anonymous \(extraConfiguration.contains { $0.hasPrefix("password_file") } ? "false" : "true")",
-            "persistence true",
-            "persistence_location \(directory)/",
-            "max_queued_messages 100000",
-            "log_dest file \(directory)/mosquitto.log",
-        ] + extraConfiguration
+        let configuration =
+            [
+                "user root",
+                "listener \(port) 127.0.0.1",
+                "allow_anonymous \(extraConfiguration.contains { $0.hasPrefix("password_file") } ? "false" : "true")",
+                "persistence true",
+                "persistence_location \(directory)/",
+                "max_queued_messages 100000",
+                "log_dest file \(directory)/mosquitto.log",
+            ] + extraConfiguration
         try configuration.joined(separator: "\n").appending("\n").write(toFile: "\(directory)/mosquitto.conf", atomically: true, encoding: .utf8)
         try start()
     }
@@ -64,7 +65,8 @@ final class PrivateBroker {
     }
 
     static var executable: String {
-        ["/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto", "/usr/bin/mosquitto"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "mosquitto"
+        ["/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto", "/usr/bin/mosquitto"].first { FileManager.default.isExecutableFile(atPath: $0) }
+            ?? "mosquitto"
     }
 
     static func freePort() throws -> Int {

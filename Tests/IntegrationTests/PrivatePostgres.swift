@@ -24,10 +24,12 @@ final class PrivatePostgres {
     var url: String { "postgresql://postgres@127.0.0.1:\(port)/cnc" }
 
     func start() throws {
-        try asPostgres("\(binaries)/pg_ctl", [
-            "-D", "\(directory)/data", "-l", "\(directory)/postgres.log", "-w", "-t", "30",
-            "-o", "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off", "start",
-        ])
+        try asPostgres(
+            "\(binaries)/pg_ctl",
+            [
+                "-D", "\(directory)/data", "-l", "\(directory)/postgres.log", "-w", "-t", "30",
+                "-o", "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off", "start",
+            ])
     }
 
     /// Stops the server; `immediate` is a crash as far as clients and recovery are concerned.

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A Prometheus of a test's own, on a free loopback port, scraping with the configuration the
@@ -22,7 +23,9 @@ final class PrivatePrometheus {
             "--config.file=\(configurationPath)", "--storage.tsdb.path=\(directory)/data",
             "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
         ]
-        let log = FileManager.default.createFile(atPath: "\(directory)/prometheus.log", contents: nil) ? FileHandle(forWritingAtPath: "\(directory)/prometheus.log") : nil
+        let log =
+            FileManager.default.createFile(atPath: "\(directory)/prometheus.log", contents: nil)
+            ? FileHandle(forWritingAtPath: "\(directory)/prometheus.log") : nil
         process.standardOutput = log ?? FileHandle.nullDevice
         process.standardError = log ?? FileHandle.nullDevice
         try process.run()
@@ -33,12 +36,14 @@ final class PrivatePrometheus {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline && process.isRunning {
             if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/-/ready")!),
-               (response as? HTTPURLResponse)?.statusCode == 200 {
+                (response as? HTTPURLResponse)?.statusCode == 200
+            {
                 return
             }
             try await Task.sleep(for: .milliseconds(200))
         }
-        throw HarnessError("prometheus did not become ready on port \(port): \((try? String(contentsOfFile: "\(directory)/prometheus.log", encoding: .utf8)) ?? "")")
+        throw HarnessError(
+            "prometheus did not become ready on port \(port): \((try? String(contentsOfFile: "\(directory)/prometheus.log", encoding: .utf8)) ?? "")")
     }
 
     /// One instant query through the HTTP API: its status, the series it returned and its error.

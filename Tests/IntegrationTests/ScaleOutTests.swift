@@ -33,7 +33,9 @@ struct ScaleOutTests {
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
     }
 
-    @Test("stages on three hosts, this one and two network namespaces, over tcp://: every message lands once", .enabled(if: TestNetwork.isAvailable, "needs root and iproute2"))
+    @Test(
+        "stages on three hosts, this one and two network namespaces, over tcp://: every message lands once",
+        .enabled(if: TestNetwork.isAvailable, "needs root and iproute2"))
     func acrossHosts() throws {
         let network = try TestNetwork()
         let pipeline = try PipelineHarness()
@@ -43,7 +45,8 @@ struct ScaleOutTests {
         pipeline.overrides = ["MES_ALLOW_INSECURE_TCP": "1"]
 
         // This host: the sink (next to PostgreSQL) and ingest (next to the broker).
-        pipeline.overrides["MES_SINK_LISTEN"] = ["127.0.0.1", network.hostToA, network.hostToB].map { "tcp://\($0):\(sinkPort)" }.joined(separator: ",")
+        pipeline.overrides["MES_SINK_LISTEN"] = ["127.0.0.1", network.hostToA, network.hostToB].map { "tcp://\($0):\(sinkPort)" }.joined(
+            separator: ",")
         pipeline.overrides["MES_ACK_LISTEN"] = "tcp://127.0.0.1:\(acknowledgementPort)"
         try pipeline.start("sink", "sink")
         // Namespace a: the router, serving the workers on the a-b link.
@@ -53,8 +56,12 @@ struct ScaleOutTests {
         try pipeline.start("router", "router", launcher: network.launcher(network.namespaceA))
         // Namespace b: one worker per type.
         pipeline.overrides["MES_SINK_ENDPOINT"] = "tcp://\(network.hostToB):\(sinkPort)"
-        try pipeline.start("worker-a", "worker", ["--type", "CNCTypeA", "--input", "tcp://\(network.aToB):\(workerAPort)"], launcher: network.launcher(network.namespaceB))
-        try pipeline.start("worker-b", "worker", ["--type", "CNCTypeB", "--input", "tcp://\(network.aToB):\(workerBPort)"], launcher: network.launcher(network.namespaceB))
+        try pipeline.start(
+            "worker-a", "worker", ["--type", "CNCTypeA", "--input", "tcp://\(network.aToB):\(workerAPort)"],
+            launcher: network.launcher(network.namespaceB))
+        try pipeline.start(
+            "worker-b", "worker", ["--type", "CNCTypeB", "--input", "tcp://\(network.aToB):\(workerBPort)"],
+            launcher: network.launcher(network.namespaceB))
         // This host again: ingest sends to the router in a, rejections to the sink here.
         pipeline.overrides["MES_ROUTER_ENDPOINT"] = "tcp://\(network.a):\(routerPort)"
         pipeline.overrides["MES_SINK_ENDPOINT"] = "tcp://127.0.0.1:\(sinkPort)"
@@ -64,8 +71,12 @@ struct ScaleOutTests {
         try pipeline.publish(PipelineTests.sampleLines)
         let count = 1_000, tag = "hosts"
         try pipeline.emulator(["--file", try FaultTests.numberedFile(pipeline, count: count, tag: tag)])
-        #expect(try pipeline.database.waitForCount("SELECT count(*) FROM cnc_data WHERE part_program LIKE 'program_0%'", toReach: 3) == 3, "\(pipeline.logs())")
-        #expect(try pipeline.database.waitForCount("SELECT count(*) FROM cnc_data", toReach: 3 + count - count / 10) == 3 + count - count / 10, "\(pipeline.logs())")
+        #expect(
+            try pipeline.database.waitForCount("SELECT count(*) FROM cnc_data WHERE part_program LIKE 'program_0%'", toReach: 3) == 3,
+            "\(pipeline.logs())")
+        #expect(
+            try pipeline.database.waitForCount("SELECT count(*) FROM cnc_data", toReach: 3 + count - count / 10) == 3 + count - count / 10,
+            "\(pipeline.logs())")
         #expect(try pipeline.database.waitForStableCount("SELECT count(*) FROM cnc_data") == 3 + count - count / 10)
         #expect(try pipeline.database.count("SELECT count(*) FROM rejected_messages") == count / 10)
         // The router and the workers ran on the other hosts; what ingest journaled was acknowledged.

@@ -7,7 +7,9 @@ final class StageProcess {
     let logPath: String
 
     /// `launcher` runs the executable through another program (`ip netns exec NS`).
-    init(executable: String, arguments: [String] = [], name: String, environment: [String: String], logDirectory: String, launcher: [String] = []) throws {
+    init(executable: String, arguments: [String] = [], name: String, environment: [String: String], logDirectory: String, launcher: [String] = [])
+        throws
+    {
         self.name = name
         logPath = "\(logDirectory)/\(name).log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -33,8 +35,8 @@ final class StageProcess {
     /// The most memory the process has held so far (VmHWM), in MiB; nil once it has exited.
     var peakResidentMegabytes: Double? {
         guard process.isRunning, let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kilobytes = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kilobytes = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
         else { return nil }
         return kilobytes / 1024
     }

@@ -9,7 +9,8 @@ enum TestEnvironment {
     static var isAvailable: Bool { mqttURL != nil && databaseURL != nil }
 
     static var packageDirectory: String {
-        value("CNC_PACKAGE_DIR") ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        value("CNC_PACKAGE_DIR")
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     }
 
     static var binaryDirectory: String {

@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
+import Testing
+
 @testable import Ingest
 @testable import Operations
 @testable import Router
 @testable import Sink
 @testable import StageRuntime
-import Testing
-import TestSupport
 @testable import Worker
 
 @Suite("Settings catalog")
@@ -26,10 +27,11 @@ struct SettingsCatalogTests {
 
     @Test("each stage offers the flag of every setting it reads that has one", arguments: ["ingest", "router", "worker", "sink"])
     func flagsOffered(stage: String) throws {
-        let help = StageOptions.helpMessage() + [
-            "ingest": IngestOptions.helpMessage(), "router": RouterOptions.helpMessage(), "worker": WorkerOptions.helpMessage(),
-            "sink": SinkOptions.helpMessage(),
-        ][stage]!
+        let help =
+            StageOptions.helpMessage() + [
+                "ingest": IngestOptions.helpMessage(), "router": RouterOptions.helpMessage(), "worker": WorkerOptions.helpMessage(),
+                "sink": SinkOptions.helpMessage(),
+            ][stage]!
         let settings = try #require(SettingsCatalog.stages.first { $0.name == stage }).settings
         for case let flag? in settings.map(\.flag) {
             #expect(help.contains("--\(flag) "), "\(stage) has no --\(flag)")
@@ -39,7 +41,8 @@ struct SettingsCatalogTests {
     @Test("check-config checks the range of every setting set in the environment")
     func checkConfigRanges() {
         let environment = SettingsEnvironment(["MQTT_QOS": "3", "MES_BATCH_SIZE": "0", "MQTT_KEEPALIVE": "30", "MES_LOG_FORMAT": "yaml"])
-        let findings = ConfigurationCheck.run(mapPath: Fixtures.packageRoot.appendingPathComponent("deploy/cnc_types.json").path, connect: false, environment: environment)
+        let findings = ConfigurationCheck.run(
+            mapPath: Fixtures.packageRoot.appendingPathComponent("deploy/cnc_types.json").path, connect: false, environment: environment)
         let errors = Dictionary(uniqueKeysWithValues: findings.filter { !$0.ok }.map { ($0.subject, $0.detail) })
         #expect(errors["MQTT_QOS"] == "MQTT_QOS=3: must be 0 to 2")
         #expect(errors["MES_BATCH_SIZE"] == "MES_BATCH_SIZE=0: must be 1 to 100000 rows")

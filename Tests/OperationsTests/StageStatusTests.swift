@@ -1,16 +1,18 @@
+import Testing
+
 @testable import CNCPlugins
 @testable import Operations
 @testable import StageRuntime
-import Testing
 
 @Suite("StageStatus")
 struct StageStatusTests {
     @Test("targets are NAME=HOST:PORT; anything else is refused with the entry named")
     func targets() throws {
-        #expect(try StageStatus.targets(["ingest=127.0.0.1:9101", "sink=[::1]:9103"]) == [
-            StageStatus.Target(name: "ingest", host: "127.0.0.1", port: 9101),
-            StageStatus.Target(name: "sink", host: "[::1]", port: 9103),
-        ])
+        #expect(
+            try StageStatus.targets(["ingest=127.0.0.1:9101", "sink=[::1]:9103"]) == [
+                StageStatus.Target(name: "ingest", host: "127.0.0.1", port: 9101),
+                StageStatus.Target(name: "sink", host: "[::1]", port: 9103),
+            ])
         for bad in ["ingest", "ingest=127.0.0.1", "ingest=127.0.0.1:0", "ingest=host:99999", "=:"] {
             #expect(throws: SettingError.self) { try StageStatus.targets([bad]) }
         }
@@ -19,12 +21,16 @@ struct StageStatusTests {
 
     @Test("figures: totals over labels, rates between two readings, per-label lists")
     func summary() {
-        let before = StageStatus.Sample(ready: true, values: [
-            #"cnc_worker_stored_total{cnc_type="CNCTypeA"}"#: 100, #"cnc_worker_rejected_total{cnc_type="CNCTypeA",reason="plugin"}"#: 1,
-        ])
-        let after = StageStatus.Sample(ready: true, values: [
-            #"cnc_worker_stored_total{cnc_type="CNCTypeA"}"#: 300, #"cnc_worker_rejected_total{cnc_type="CNCTypeA",reason="plugin"}"#: 3,
-        ])
+        let before = StageStatus.Sample(
+            ready: true,
+            values: [
+                #"cnc_worker_stored_total{cnc_type="CNCTypeA"}"#: 100, #"cnc_worker_rejected_total{cnc_type="CNCTypeA",reason="plugin"}"#: 1,
+            ])
+        let after = StageStatus.Sample(
+            ready: true,
+            values: [
+                #"cnc_worker_stored_total{cnc_type="CNCTypeA"}"#: 300, #"cnc_worker_rejected_total{cnc_type="CNCTypeA",reason="plugin"}"#: 3,
+            ])
         #expect(after.total("cnc_worker_stored_total") == 300)
         #expect(!after.has("cnc_sink_rows_written_total"))
         #expect(StageStatus.summary(before, after, seconds: 2) == "stored 300 (100/s), rejected 3 [CNCTypeA=300]")

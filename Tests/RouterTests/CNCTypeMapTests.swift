@@ -1,9 +1,10 @@
+import Foundation
+import TestSupport
+import Testing
+
 @testable import CNCPlugins
 @testable import CollectorCore
-import Foundation
 @testable import Router
-import Testing
-import TestSupport
 
 struct MapFailureCase: Sendable, CustomTestStringConvertible {
     var json: String
@@ -49,7 +50,8 @@ struct CNCTypeMapTests {
 
     @Test("types lists each type once, sorted")
     func typesSortedAndUnique() throws {
-        let map = try CNCTypeMap(json: Array(#"[{"cnc_id":"M3","class_name":"Zeta"},{"cnc_id":"M1","class_name":"Alpha"},{"cnc_id":"M2","class_name":"Zeta"}]"#.utf8))
+        let map = try CNCTypeMap(
+            json: Array(#"[{"cnc_id":"M3","class_name":"Zeta"},{"cnc_id":"M1","class_name":"Alpha"},{"cnc_id":"M2","class_name":"Zeta"}]"#.utf8))
         #expect(map.types == ["Alpha", "Zeta"])
     }
 
@@ -73,26 +75,36 @@ struct CNCTypeMapTests {
         MapFailureCase(json: #"[{"cnc_id":null,"class_name":"CNCTypeA"}]"#, reason: #"entry 0: "cnc_id" must be a string"#),
         MapFailureCase(json: #"[{"cnc_id":"CNC001"}]"#, reason: #"entry 0: "class_name" must be a string"#),
         MapFailureCase(json: #"[{"cnc_id":"CNC001","class_name":["CNCTypeA"]}]"#, reason: #"entry 0: "class_name" must be a string"#),
-        MapFailureCase(json: #"[{"cnc_id":"CNC 1","class_name":"CNCTypeA"}]"#, reason: #"entry 0: cnc_id "CNC 1" has characters outside A-Z a-z 0-9 . _ : -"#),
+        MapFailureCase(
+            json: #"[{"cnc_id":"CNC 1","class_name":"CNCTypeA"}]"#, reason: #"entry 0: cnc_id "CNC 1" has characters outside A-Z a-z 0-9 . _ : -"#),
         MapFailureCase(json: #"[{"cnc_id":"","class_name":"CNCTypeA"}]"#, reason: #"entry 0: cnc_id "" is empty"#),
-        MapFailureCase(json: "[{\"cnc_id\":\"" + String(repeating: "C", count: 65) + "\",\"class_name\":\"CNCTypeA\"}]",
-                       reason: "entry 0: cnc_id \"" + String(repeating: "C", count: 64) + "\" longer than 64 bytes"),
-        MapFailureCase(json: #"[{"cnc_id":"CNC001","class_name":"1Type"}]"#,
-                       reason: #"entry 0: class_name "1Type" is not a type name (letters, digits, _; a letter first)"#),
-        MapFailureCase(json: #"[{"cnc_id":"CNC001","class_name":"CNC-Type"}]"#,
-                       reason: #"entry 0: class_name "CNC-Type" is not a type name (letters, digits, _; a letter first)"#),
-        MapFailureCase(json: #"[{"cnc_id":"CNC001","class_name":"../etc"}]"#,
-                       reason: #"entry 0: class_name "../etc" is not a type name (letters, digits, _; a letter first)"#),
-        MapFailureCase(json: #"[{"cnc_id":"CNC001","class_name":""}]"#,
-                       reason: #"entry 0: class_name "" is not a type name (letters, digits, _; a letter first)"#),
-        MapFailureCase(json: #"[{"cnc_id":"CNC001","class_name":"CNCTypeA"},{"cnc_id":"CNC001","class_name":"CNCTypeB"}]"#,
-                       reason: #"entry 1: cnc_id "CNC001" is listed twice"#),
-        MapFailureCase(json: #"[{"cnc_id":"CNC001","class_name":"CNCTypeA"},{"cnc_id":"CNC001","class_name":"CNCTypeA"}]"#,
-                       reason: #"entry 1: cnc_id "CNC001" is listed twice"#),
-        MapFailureCase(json: #"[{"cnc_id":"CNC001","class_name":"CNCTypeZ"}]"#,
-                       reason: #"entry 0: no plugin named "CNCTypeZ" (known: CNCTypeA, CNCTypeB)"#, knownTypes: ["CNCTypeB", "CNCTypeA"]),
-        MapFailureCase(json: #"[{"cnc_id":"CNC001","class_name":"CNCTypeA"},{"cnc_id":"CNC002","class_name":"cnctypeb"}]"#,
-                       reason: #"entry 1: no plugin named "cnctypeb" (known: CNCTypeA, CNCTypeB)"#, knownTypes: ["CNCTypeA", "CNCTypeB"]),
+        MapFailureCase(
+            json: "[{\"cnc_id\":\"" + String(repeating: "C", count: 65) + "\",\"class_name\":\"CNCTypeA\"}]",
+            reason: "entry 0: cnc_id \"" + String(repeating: "C", count: 64) + "\" longer than 64 bytes"),
+        MapFailureCase(
+            json: #"[{"cnc_id":"CNC001","class_name":"1Type"}]"#,
+            reason: #"entry 0: class_name "1Type" is not a type name (letters, digits, _; a letter first)"#),
+        MapFailureCase(
+            json: #"[{"cnc_id":"CNC001","class_name":"CNC-Type"}]"#,
+            reason: #"entry 0: class_name "CNC-Type" is not a type name (letters, digits, _; a letter first)"#),
+        MapFailureCase(
+            json: #"[{"cnc_id":"CNC001","class_name":"../etc"}]"#,
+            reason: #"entry 0: class_name "../etc" is not a type name (letters, digits, _; a letter first)"#),
+        MapFailureCase(
+            json: #"[{"cnc_id":"CNC001","class_name":""}]"#,
+            reason: #"entry 0: class_name "" is not a type name (letters, digits, _; a letter first)"#),
+        MapFailureCase(
+            json: #"[{"cnc_id":"CNC001","class_name":"CNCTypeA"},{"cnc_id":"CNC001","class_name":"CNCTypeB"}]"#,
+            reason: #"entry 1: cnc_id "CNC001" is listed twice"#),
+        MapFailureCase(
+            json: #"[{"cnc_id":"CNC001","class_name":"CNCTypeA"},{"cnc_id":"CNC001","class_name":"CNCTypeA"}]"#,
+            reason: #"entry 1: cnc_id "CNC001" is listed twice"#),
+        MapFailureCase(
+            json: #"[{"cnc_id":"CNC001","class_name":"CNCTypeZ"}]"#,
+            reason: #"entry 0: no plugin named "CNCTypeZ" (known: CNCTypeA, CNCTypeB)"#, knownTypes: ["CNCTypeB", "CNCTypeA"]),
+        MapFailureCase(
+            json: #"[{"cnc_id":"CNC001","class_name":"CNCTypeA"},{"cnc_id":"CNC002","class_name":"cnctypeb"}]"#,
+            reason: #"entry 1: no plugin named "cnctypeb" (known: CNCTypeA, CNCTypeB)"#, knownTypes: ["CNCTypeA", "CNCTypeB"]),
     ]
 
     @Test("load errors name the entry and the problem", arguments: failures)
@@ -108,21 +120,25 @@ struct CNCTypeMapTests {
         #expect(map.type(of: "CNC001") == "CNCTypeZ")
     }
 
-    @Test("type names", arguments: [
-        ("A", true), ("CNCTypeA", true), ("a_1", true), ("Type_2_b", true), (String(repeating: "T", count: 64), true),
-        ("", false), ("_a", false), ("1a", false), ("a-b", false), ("a.b", false), ("a b", false), ("é", false), ("a/b", false),
-        (String(repeating: "T", count: 65), false),
-    ])
+    @Test(
+        "type names",
+        arguments: [
+            ("A", true), ("CNCTypeA", true), ("a_1", true), ("Type_2_b", true), (String(repeating: "T", count: 64), true),
+            ("", false), ("_a", false), ("1a", false), ("a-b", false), ("a.b", false), ("a b", false), ("é", false), ("a/b", false),
+            (String(repeating: "T", count: 65), false),
+        ])
     func typeNames(_ name: String, _ valid: Bool) {
         #expect(CNCTypeMap.isTypeName(name) == valid)
     }
 
-    @Test("cnc_id rules", arguments: [
-        ("CNC001", nil), ("a.b_c:d-9", nil), (String(repeating: "x", count: 64), nil),
-        ("", "is empty"), (String(repeating: "x", count: 65), "longer than 64 bytes"),
-        ("CNC 1", "has characters outside A-Z a-z 0-9 . _ : -"), ("CNC/1", "has characters outside A-Z a-z 0-9 . _ : -"),
-        ("CNCé", "has characters outside A-Z a-z 0-9 . _ : -"), ("CNC\u{0}", "has characters outside A-Z a-z 0-9 . _ : -"),
-    ] as [(String, String?)])
+    @Test(
+        "cnc_id rules",
+        arguments: [
+            ("CNC001", nil), ("a.b_c:d-9", nil), (String(repeating: "x", count: 64), nil),
+            ("", "is empty"), (String(repeating: "x", count: 65), "longer than 64 bytes"),
+            ("CNC 1", "has characters outside A-Z a-z 0-9 . _ : -"), ("CNC/1", "has characters outside A-Z a-z 0-9 . _ : -"),
+            ("CNCé", "has characters outside A-Z a-z 0-9 . _ : -"), ("CNC\u{0}", "has characters outside A-Z a-z 0-9 . _ : -"),
+        ] as [(String, String?)])
     func identifierRules(_ id: String, _ problem: String?) {
         #expect(CNCIdentifier.problem(id) == problem)
         #expect(CNCIdentifier.isValid(id) == (problem == nil))

@@ -1,19 +1,22 @@
+import StageRuntime
+import TestSupport
+import Testing
+
 @testable import CNCPlugins
 @testable import Router
-import StageRuntime
-import Testing
-import TestSupport
 
 @Suite("WorkerListen")
 struct WorkerListenTests {
-    @Test("entries", arguments: [
-        ("CNCTypeA=tcp://*:5601,CNCTypeB=tcp://*:5602", ["CNCTypeA=tcp://*:5601", "CNCTypeB=tcp://*:5602"]),
-        ("CNCTypeA=tcp://*:5601;CNCTypeB=tcp://*:5602", ["CNCTypeA=tcp://*:5601", "CNCTypeB=tcp://*:5602"]),
-        (" CNCTypeA=tcp://*:1 , tcp://*:2 ; CNCTypeB=ipc:///tmp/b.ipc ", ["CNCTypeA=tcp://*:1,tcp://*:2", "CNCTypeB=ipc:///tmp/b.ipc"]),
-        ("CNCTypeA=tcp://*:1,,;", ["CNCTypeA=tcp://*:1"]),
-        ("", []),
-        ("tcp://*:1,CNCTypeA=tcp://*:2", ["tcp://*:1", "CNCTypeA=tcp://*:2"]),
-    ] as [(String, [String])])
+    @Test(
+        "entries",
+        arguments: [
+            ("CNCTypeA=tcp://*:5601,CNCTypeB=tcp://*:5602", ["CNCTypeA=tcp://*:5601", "CNCTypeB=tcp://*:5602"]),
+            ("CNCTypeA=tcp://*:5601;CNCTypeB=tcp://*:5602", ["CNCTypeA=tcp://*:5601", "CNCTypeB=tcp://*:5602"]),
+            (" CNCTypeA=tcp://*:1 , tcp://*:2 ; CNCTypeB=ipc:///tmp/b.ipc ", ["CNCTypeA=tcp://*:1,tcp://*:2", "CNCTypeB=ipc:///tmp/b.ipc"]),
+            ("CNCTypeA=tcp://*:1,,;", ["CNCTypeA=tcp://*:1"]),
+            ("", []),
+            ("tcp://*:1,CNCTypeA=tcp://*:2", ["tcp://*:1", "CNCTypeA=tcp://*:2"]),
+        ] as [(String, [String])])
     func entries(_ text: String, _ expected: [String]) {
         #expect(WorkerListen.entries(text) == expected)
     }
@@ -25,14 +28,19 @@ struct WorkerListenTests {
         #expect(try WorkerListen.parse([]) == [:])
     }
 
-    @Test("bad entries are refused with the entry named", arguments: [
-        ("tcp://*:1", #"worker endpoint "tcp://*:1" must be TYPE=ENDPOINT"#),
-        ("1Type=tcp://*:1", #"worker endpoint "1Type=tcp://*:1" must be TYPE=ENDPOINT"#),
-        ("=tcp://*:1", #"worker endpoint "=tcp://*:1" must be TYPE=ENDPOINT"#),
-        ("Type-A=tcp://*:1", #"worker endpoint "Type-A=tcp://*:1" must be TYPE=ENDPOINT"#),
-        ("CNCTypeA=http://x:1", "endpoint http://x:1 must start with ipc:// or tcp://"),
-        ("CNCTypeA=ipc:///" + String(repeating: "d", count: 120), "ipc endpoint ipc:///" + String(repeating: "d", count: 120) + " is longer than 107 bytes: choose a shorter MES_RUNTIME_DIR"),
-    ])
+    @Test(
+        "bad entries are refused with the entry named",
+        arguments: [
+            ("tcp://*:1", #"worker endpoint "tcp://*:1" must be TYPE=ENDPOINT"#),
+            ("1Type=tcp://*:1", #"worker endpoint "1Type=tcp://*:1" must be TYPE=ENDPOINT"#),
+            ("=tcp://*:1", #"worker endpoint "=tcp://*:1" must be TYPE=ENDPOINT"#),
+            ("Type-A=tcp://*:1", #"worker endpoint "Type-A=tcp://*:1" must be TYPE=ENDPOINT"#),
+            ("CNCTypeA=http://x:1", "endpoint http://x:1 must start with ipc:// or tcp://"),
+            (
+                "CNCTypeA=ipc:///" + String(repeating: "d", count: 120),
+                "ipc endpoint ipc:///" + String(repeating: "d", count: 120) + " is longer than 107 bytes: choose a shorter MES_RUNTIME_DIR"
+            ),
+        ])
     func refused(_ entry: String, _ reason: String) {
         do {
             _ = try WorkerListen.parse([entry])

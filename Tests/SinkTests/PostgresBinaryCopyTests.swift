@@ -1,8 +1,9 @@
+import TestSupport
+import Testing
+
 @testable import CNCPlugins
 @testable import CollectorCore
 @testable import Sink
-import Testing
-import TestSupport
 
 /// PostgreSQL's binary COPY header: the 11-byte signature, int32 flags 0, int32 extension length 0.
 private let header: [UInt8] = [0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
@@ -103,12 +104,14 @@ struct PostgresBinaryCopyTests {
         #expect(copy.rows == 1)
     }
 
-    @Test("timestamptz counts microseconds from 2000-01-01", arguments: [
-        (Int64(0), Int64(-946_684_800_000_000)),
-        (Int64(946_684_800_000_000), Int64(0)),
-        (Int64(1_747_379_028_000_000), Int64(800_694_228_000_000)),
-        (Int64(1_747_379_028_123_456), Int64(800_694_228_123_456)),
-    ])
+    @Test(
+        "timestamptz counts microseconds from 2000-01-01",
+        arguments: [
+            (Int64(0), Int64(-946_684_800_000_000)),
+            (Int64(946_684_800_000_000), Int64(0)),
+            (Int64(1_747_379_028_000_000), Int64(800_694_228_000_000)),
+            (Int64(1_747_379_028_123_456), Int64(800_694_228_123_456)),
+        ])
     func timestamptz(_ unix: Int64, _ postgres: Int64) {
         var copy = PostgresBinaryCopy()
         copy.beginRow(fields: 1)
@@ -131,7 +134,8 @@ struct PostgresBinaryCopyTests {
         copy.text("é")
         copy.text("a\u{0}b\u{0}")
         copy.text("")
-        let expected = header + [0, 3]
+        let expected =
+            header + [0, 3]
             + [0, 0, 0, 2, 0xC3, 0xA9]
             + [0, 0, 0, 8, 0x61, 0xEF, 0xBF, 0xBD, 0x62, 0xEF, 0xBF, 0xBD]
             + [0, 0, 0, 0]

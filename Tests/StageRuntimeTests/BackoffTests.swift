@@ -1,5 +1,6 @@
-@testable import StageRuntime
 import Testing
+
+@testable import StageRuntime
 
 @Suite("Backoff")
 struct BackoffTests {

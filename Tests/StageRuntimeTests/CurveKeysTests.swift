@@ -1,7 +1,8 @@
 import Foundation
-@testable import StageRuntime
 import Testing
 import ZeroMQ
+
+@testable import StageRuntime
 
 @Suite("CURVE keys")
 struct CurveKeysTests {
@@ -32,11 +33,16 @@ struct CurveKeysTests {
         let paths = try CurveKeys.writeKeypair(name: "\(base)/k")
         try "password=hunter2-not-a-key".write(toFile: "\(base)/bad.key", atomically: true, encoding: .utf8)
         let bad = Self.reason { _ = try CurveKeys.readKey("\(base)/bad.key", variable: "MES_CURVE_SINK_KEY_FILE", secret: false) }
-        #expect(bad == "MES_CURVE_SINK_KEY_FILE: \(base)/bad.key does not hold a CURVE key (40 characters of Z85 text; `router curve-keypair NAME` makes a pair)")
+        #expect(
+            bad
+                == "MES_CURVE_SINK_KEY_FILE: \(base)/bad.key does not hold a CURVE key (40 characters of Z85 text; `router curve-keypair NAME` makes a pair)"
+        )
         #expect(Self.reason { _ = try CurveKeys.readKey("\(base)/none", variable: "V", secret: false) } == "V: cannot read \(base)/none")
         chmod(paths.secretPath, 0o640)
-        #expect(Self.reason { _ = try CurveKeys.readKey(paths.secretPath, variable: "MES_CURVE_SECRET_KEY_FILE", secret: true) }
-            == "MES_CURVE_SECRET_KEY_FILE: the secret key \(paths.secretPath) has mode 640: group and others must have no access (chmod 600 \(paths.secretPath))")
+        #expect(
+            Self.reason { _ = try CurveKeys.readKey(paths.secretPath, variable: "MES_CURVE_SECRET_KEY_FILE", secret: true) }
+                == "MES_CURVE_SECRET_KEY_FILE: the secret key \(paths.secretPath) has mode 640: group and others must have no access (chmod 600 \(paths.secretPath))"
+        )
     }
 
     @Test("the clients directory yields every *.key by file name; a bad one is named")
@@ -49,8 +55,11 @@ struct CurveKeysTests {
         #expect(keys.values.sorted() == ["ingest.key", "worker.key"])
         #expect(keys.keys.allSatisfy(ZMQCurve.isValidKey))
         try "x".write(toFile: "\(base)/broken.key", atomically: true, encoding: .utf8)
-        #expect(Self.reason { _ = try CurveKeys.clientKeys(in: base) }?.hasPrefix("MES_CURVE_CLIENTS_DIR: \(base)/broken.key does not hold a CURVE key") == true)
-        #expect(Self.reason { _ = try CurveKeys.clientKeys(in: "\(base)/missing") } == "MES_CURVE_CLIENTS_DIR: cannot read the directory \(base)/missing")
+        #expect(
+            Self.reason { _ = try CurveKeys.clientKeys(in: base) }?.hasPrefix("MES_CURVE_CLIENTS_DIR: \(base)/broken.key does not hold a CURVE key")
+                == true)
+        #expect(
+            Self.reason { _ = try CurveKeys.clientKeys(in: "\(base)/missing") } == "MES_CURVE_CLIENTS_DIR: cannot read the directory \(base)/missing")
     }
 
     @Test("CURVE is off without a secret key; the other settings alone are refused; with one, the public key is derived")
@@ -59,7 +68,9 @@ struct CurveKeysTests {
         defer { try? FileManager.default.removeItem(atPath: base) }
         #expect(try CurveKeys.resolve { _ in nil } == nil)
         let routerOnly = ["MES_CURVE_ROUTER_KEY_FILE": "\(base)/router.key"]
-        #expect(Self.reason { _ = try CurveKeys.resolve { routerOnly[$0] } } == "MES_CURVE_ROUTER_KEY_FILE is set but MES_CURVE_SECRET_KEY_FILE is not: CURVE needs this process's own secret key as well")
+        #expect(
+            Self.reason { _ = try CurveKeys.resolve { routerOnly[$0] } }
+                == "MES_CURVE_ROUTER_KEY_FILE is set but MES_CURVE_SECRET_KEY_FILE is not: CURVE needs this process's own secret key as well")
 
         let own = try CurveKeys.writeKeypair(name: "\(base)/ingest")
         let router = try CurveKeys.writeKeypair(name: "\(base)/router")

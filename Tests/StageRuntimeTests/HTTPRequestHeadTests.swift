@@ -1,5 +1,6 @@
-@testable import StageRuntime
 import Testing
+
+@testable import StageRuntime
 
 @Suite("HTTP request head")
 struct HTTPRequestHeadTests {
@@ -20,23 +21,27 @@ struct HTTPRequestHeadTests {
         #expect(parse("GET /met") == nil)
     }
 
-    @Test("a head that does not end within the limit is too large", arguments: [
-        "GET /metrics HTTP/1.1\r\nX: " + String(repeating: "a", count: 200),
-        "GET /metrics HTTP/1.1\r\nX: " + String(repeating: "a", count: 200) + "\r\n\r\n",
-    ])
+    @Test(
+        "a head that does not end within the limit is too large",
+        arguments: [
+            "GET /metrics HTTP/1.1\r\nX: " + String(repeating: "a", count: 200),
+            "GET /metrics HTTP/1.1\r\nX: " + String(repeating: "a", count: 200) + "\r\n\r\n",
+        ])
     func tooLarge(_ text: String) {
         #expect(parse(text, limit: 100) == .failure(.tooLarge))
     }
 
-    @Test("request lines that are not HTTP/1.x are malformed", arguments: [
-        "GET /metrics\r\n\r\n",
-        "GET metrics HTTP/1.1\r\n\r\n",
-        "get /metrics HTTP/1.1\r\n\r\n",
-        "GET /metrics HTTP/2\r\n\r\n",
-        "GET  /metrics HTTP/1.1\r\n\r\n",
-        "GET /a\u{7F}b HTTP/1.1\r\n\r\n",
-        "\r\n\r\n",
-    ])
+    @Test(
+        "request lines that are not HTTP/1.x are malformed",
+        arguments: [
+            "GET /metrics\r\n\r\n",
+            "GET metrics HTTP/1.1\r\n\r\n",
+            "get /metrics HTTP/1.1\r\n\r\n",
+            "GET /metrics HTTP/2\r\n\r\n",
+            "GET  /metrics HTTP/1.1\r\n\r\n",
+            "GET /a\u{7F}b HTTP/1.1\r\n\r\n",
+            "\r\n\r\n",
+        ])
     func malformed(_ text: String) {
         #expect(parse(text) == .failure(.malformed))
     }

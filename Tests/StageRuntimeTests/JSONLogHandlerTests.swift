@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-@testable import StageRuntime
 import Testing
+
+@testable import StageRuntime
 
 @Suite("JSON log lines")
 struct JSONLogHandlerTests {
@@ -12,7 +13,10 @@ struct JSONLogHandlerTests {
             message: "rejected \"x\"\nnext", metadata: ["reason": "missing field \"payload\"", "cnc_id": "CNC001", "list": ["a", ["k": "v"]]],
             error: "boom"
         )
-        #expect(line == #"{"time":"2025-05-16T07:03:48.123Z","level":"warning","label":"ingest","message":"rejected \"x\"\nnext","metadata":{"cnc_id":"CNC001","list":["a",{"k":"v"}],"reason":"missing field \"payload\""},"error":"boom"}"#)
+        #expect(
+            line
+                == #"{"time":"2025-05-16T07:03:48.123Z","level":"warning","label":"ingest","message":"rejected \"x\"\nnext","metadata":{"cnc_id":"CNC001","list":["a",{"k":"v"}],"reason":"missing field \"payload\""},"error":"boom"}"#
+        )
         #expect(!line.contains("\n"))
         let decoded = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         #expect(decoded?["message"] as? String == "rejected \"x\"\nnext")

@@ -1,28 +1,31 @@
-@testable import StageRuntime
 import Testing
+
+@testable import StageRuntime
 
 @Suite("Link security")
 struct LinkSecurityTests {
     static let keys = CurveKeys(secretKey: "", publicKey: "")
 
-    @Test("tcp:// endpoints by scope; other transports have none", arguments: [
-        ("tcp://127.0.0.1:5560", LinkSecurity.Scope.loopback),
-        ("tcp://127.8.9.10:5560", .loopback),
-        ("tcp://localhost:5560", .loopback),
-        ("tcp://LOCALHOST:5560", .loopback),
-        ("tcp://[::1]:5560", .loopback),
-        ("tcp://lo:5560", .loopback),
-        ("tcp://10.0.0.5;127.0.0.1:5560", .loopback),
-        ("tcp://*:5560", .beyondLoopback),
-        ("tcp://0.0.0.0:5560", .beyondLoopback),
-        ("tcp://[::]:5560", .beyondLoopback),
-        ("tcp://192.168.1.20:5560", .beyondLoopback),
-        ("tcp://router:5560", .beyondLoopback),
-        ("tcp://eth0:5560", .beyondLoopback),
-        ("tcp://127.0.0.1.example.com:5560", .beyondLoopback),
-        ("tcp://1270.0.0.1:5560", .beyondLoopback),
-        ("tcp://127.0.0.1;10.0.0.5:5560", .beyondLoopback),
-    ] as [(String, LinkSecurity.Scope)])
+    @Test(
+        "tcp:// endpoints by scope; other transports have none",
+        arguments: [
+            ("tcp://127.0.0.1:5560", LinkSecurity.Scope.loopback),
+            ("tcp://127.8.9.10:5560", .loopback),
+            ("tcp://localhost:5560", .loopback),
+            ("tcp://LOCALHOST:5560", .loopback),
+            ("tcp://[::1]:5560", .loopback),
+            ("tcp://lo:5560", .loopback),
+            ("tcp://10.0.0.5;127.0.0.1:5560", .loopback),
+            ("tcp://*:5560", .beyondLoopback),
+            ("tcp://0.0.0.0:5560", .beyondLoopback),
+            ("tcp://[::]:5560", .beyondLoopback),
+            ("tcp://192.168.1.20:5560", .beyondLoopback),
+            ("tcp://router:5560", .beyondLoopback),
+            ("tcp://eth0:5560", .beyondLoopback),
+            ("tcp://127.0.0.1.example.com:5560", .beyondLoopback),
+            ("tcp://1270.0.0.1:5560", .beyondLoopback),
+            ("tcp://127.0.0.1;10.0.0.5:5560", .beyondLoopback),
+        ] as [(String, LinkSecurity.Scope)])
     func scope(_ endpoint: String, _ expected: LinkSecurity.Scope) {
         #expect(LinkSecurity.scope(of: endpoint) == expected)
     }
@@ -48,7 +51,10 @@ struct LinkSecurityTests {
             _ = try LinkSecurity().review(endpoint, binding: binding)
             Issue.record("accepted \(endpoint)")
         } catch let error as SettingError {
-            #expect(error.reason == "\(binding ? "binding" : "connecting to") \(endpoint) would carry the data unencrypted and unauthenticated beyond this machine: turn CURVE on (MES_CURVE_SECRET_KEY_FILE, see docs/configuration.md), use 127.0.0.1, or set MES_ALLOW_INSECURE_TCP=1 on a network you trust")
+            #expect(
+                error.reason
+                    == "\(binding ? "binding" : "connecting to") \(endpoint) would carry the data unencrypted and unauthenticated beyond this machine: turn CURVE on (MES_CURVE_SECRET_KEY_FILE, see docs/configuration.md), use 127.0.0.1, or set MES_ALLOW_INSECURE_TCP=1 on a network you trust"
+            )
         } catch {
             Issue.record("unexpected \(error)")
         }
@@ -57,8 +63,13 @@ struct LinkSecurityTests {
     @Test("MES_ALLOW_INSECURE_TCP=1 allows it with a warning; CURVE allows it silently")
     func allowed() throws {
         let warning = try LinkSecurity(allowInsecureTCP: true).review("tcp://*:5560", binding: true)
-        #expect(warning == "binding tcp://*:5560 without CURVE: the data travels unencrypted and any host that reaches it can send to this stage (MES_ALLOW_INSECURE_TCP=1)")
-        #expect(try LinkSecurity(allowInsecureTCP: true).review("tcp://router:5560", binding: false)?.hasPrefix("connecting to tcp://router:5560 without CURVE") == true)
+        #expect(
+            warning
+                == "binding tcp://*:5560 without CURVE: the data travels unencrypted and any host that reaches it can send to this stage (MES_ALLOW_INSECURE_TCP=1)"
+        )
+        #expect(
+            try LinkSecurity(allowInsecureTCP: true).review("tcp://router:5560", binding: false)?.hasPrefix(
+                "connecting to tcp://router:5560 without CURVE") == true)
         #expect(try LinkSecurity(curve: Self.keys).review("tcp://*:5560", binding: true) == nil)
         #expect(try LinkSecurity(curve: Self.keys).review("tcp://router:5560", binding: false) == nil)
     }

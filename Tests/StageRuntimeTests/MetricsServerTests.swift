@@ -1,18 +1,21 @@
 import Foundation
 import Logging
 import Prometheus
-@testable import StageRuntime
 import Testing
+
+@testable import StageRuntime
 
 @Suite("Metrics server")
 struct MetricsServerTests {
-    @Test("MES_METRICS_LISTEN takes HOST:PORT or off", arguments: [
-        ("127.0.0.1:9101", MetricsListen(host: "127.0.0.1", port: 9101)),
-        ("0.0.0.0:0", MetricsListen(host: "0.0.0.0", port: 0)),
-        ("[::1]:9200", MetricsListen(host: "::1", port: 9200)),
-        ("off", nil),
-        ("0", nil),
-    ] as [(String, MetricsListen?)])
+    @Test(
+        "MES_METRICS_LISTEN takes HOST:PORT or off",
+        arguments: [
+            ("127.0.0.1:9101", MetricsListen(host: "127.0.0.1", port: 9101)),
+            ("0.0.0.0:0", MetricsListen(host: "0.0.0.0", port: 0)),
+            ("[::1]:9200", MetricsListen(host: "::1", port: 9200)),
+            ("off", nil),
+            ("0", nil),
+        ] as [(String, MetricsListen?)])
     func listen(_ text: String, _ expected: MetricsListen?) throws {
         #expect(try MetricsListen.parse(text) == expected)
     }
@@ -27,28 +30,34 @@ struct MetricsServerTests {
         let registry = PrometheusCollectorRegistry()
         let factory = PrometheusMetricsFactory(registry: registry)
         factory.makeCounter(label: "cnc.test.rows.written.total", dimensions: [("table", "cnc_data")]).increment(by: 3)
-        let text = String(decoding: MetricsServer.response(to: .success(HTTPRequestHead(method: "GET", path: "/metrics")), registry: registry, health: StageHealth()).body, as: UTF8.self)
+        let text = String(
+            decoding: MetricsServer.response(
+                to: .success(HTTPRequestHead(method: "GET", path: "/metrics")), registry: registry, health: StageHealth()
+            ).body, as: UTF8.self)
         #expect(text.contains(#"cnc_test_rows_written_total{table="cnc_data"} 3"#), "\(text)")
     }
 
-    @Test("paths, methods and health answer with their status", arguments: [
-        ("GET", "/metrics", false, false, 200),
-        ("GET", "/healthz", false, false, 503),
-        ("GET", "/healthz", true, false, 200),
-        ("GET", "/readyz", true, false, 503),
-        ("GET", "/readyz", false, true, 503),
-        ("GET", "/readyz", true, true, 200),
-        ("HEAD", "/readyz", true, true, 200),
-        ("GET", "/", true, true, 404),
-        ("GET", "/metrics/x", true, true, 404),
-        ("POST", "/metrics", true, true, 405),
-    ] as [(String, String, Bool, Bool, Int)])
+    @Test(
+        "paths, methods and health answer with their status",
+        arguments: [
+            ("GET", "/metrics", false, false, 200),
+            ("GET", "/healthz", false, false, 503),
+            ("GET", "/healthz", true, false, 200),
+            ("GET", "/readyz", true, false, 503),
+            ("GET", "/readyz", false, true, 503),
+            ("GET", "/readyz", true, true, 200),
+            ("HEAD", "/readyz", true, true, 200),
+            ("GET", "/", true, true, 404),
+            ("GET", "/metrics/x", true, true, 404),
+            ("POST", "/metrics", true, true, 405),
+        ] as [(String, String, Bool, Bool, Int)])
     func routes(_ method: String, _ path: String, _ alive: Bool, _ ready: Bool, _ status: Int) {
         let health = StageHealth()
         health.setReady(ready)
         health.setAlive(alive)
         if alive { health.setReady(ready) }
-        let response = MetricsServer.response(to: .success(HTTPRequestHead(method: method, path: path)), registry: PrometheusCollectorRegistry(), health: health)
+        let response = MetricsServer.response(
+            to: .success(HTTPRequestHead(method: method, path: path)), registry: PrometheusCollectorRegistry(), health: health)
         #expect(response.status == status)
         #expect(response.encoded().starts(with: Array("HTTP/1.1 \(status) ".utf8)))
     }
@@ -57,7 +66,8 @@ struct MetricsServerTests {
     func overSocket() async throws {
         let registry = PrometheusCollectorRegistry()
         PrometheusMetricsFactory(registry: registry).makeCounter(label: "cnc.test.socket.total", dimensions: []).increment(by: 5)
-        let server = try MetricsServer(listen: MetricsListen(host: "127.0.0.1", port: 0), registry: registry, health: StageHealth(), logger: Logger(label: "test"))
+        let server = try MetricsServer(
+            listen: MetricsListen(host: "127.0.0.1", port: 0), registry: registry, health: StageHealth(), logger: Logger(label: "test"))
         let running = Task { try await server.run() }
         defer { running.cancel() }
 

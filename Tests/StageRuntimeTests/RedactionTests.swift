@@ -1,23 +1,29 @@
-@testable import CollectorCore
 import Logging
-@testable import StageRuntime
 import Synchronization
 import Testing
 
+@testable import CollectorCore
+@testable import StageRuntime
+
 @Suite("Redaction")
 struct RedactionTests {
-    @Test("passwords in URLs and password= keywords are hidden, the rest is kept", arguments: [
-        ("postgresql://cnc:Sup3rPw@127.0.0.1:5432/cnc", "postgresql://cnc:***@127.0.0.1:5432/cnc"),
-        ("mqtt://plant:s3cret:pass@word@broker:1883", "mqtt://plant:***@broker:1883"),
-        ("end of string reached in URI: \"postgresql://cnc:Sup3rPw@[::1/cnc\"", "end of string reached in URI: \"postgresql://cnc:***@[::1/cnc\""),
-        ("host=db port=5432 password=Sup3rPw dbname=cnc", "host=db port=5432 password=*** dbname=cnc"),
-        ("host=db password = 'two words\\' here' user=x", "host=db password = *** user=x"),
-        ("postgresql://db/cnc?user=x&password=Sup3rPw&sslmode=require", "postgresql://db/cnc?user=x&password=***&sslmode=require"),
-        ("PGPASSWORD=Sup3rPw psql", "PGPASSWORD=*** psql"),
-        ("postgresql://cnc@127.0.0.1:5432/cnc", "postgresql://cnc@127.0.0.1:5432/cnc"),
-        ("mqtt://127.0.0.1:1883 and tcp://[::1]:5560", "mqtt://127.0.0.1:1883 and tcp://[::1]:5560"),
-        ("connection to server at \"127.0.0.1\", port 1 failed", "connection to server at \"127.0.0.1\", port 1 failed"),
-    ])
+    @Test(
+        "passwords in URLs and password= keywords are hidden, the rest is kept",
+        arguments: [
+            ("postgresql://cnc:Sup3rPw@127.0.0.1:5432/cnc", "postgresql://cnc:***@127.0.0.1:5432/cnc"),
+            ("mqtt://plant:s3cret:pass@word@broker:1883", "mqtt://plant:***@broker:1883"),
+            (
+                "end of string reached in URI: \"postgresql://cnc:Sup3rPw@[::1/cnc\"",
+                "end of string reached in URI: \"postgresql://cnc:***@[::1/cnc\""
+            ),
+            ("host=db port=5432 password=Sup3rPw dbname=cnc", "host=db port=5432 password=*** dbname=cnc"),
+            ("host=db password = 'two words\\' here' user=x", "host=db password = *** user=x"),
+            ("postgresql://db/cnc?user=x&password=Sup3rPw&sslmode=require", "postgresql://db/cnc?user=x&password=***&sslmode=require"),
+            ("PGPASSWORD=Sup3rPw psql", "PGPASSWORD=*** psql"),
+            ("postgresql://cnc@127.0.0.1:5432/cnc", "postgresql://cnc@127.0.0.1:5432/cnc"),
+            ("mqtt://127.0.0.1:1883 and tcp://[::1]:5560", "mqtt://127.0.0.1:1883 and tcp://[::1]:5560"),
+            ("connection to server at \"127.0.0.1\", port 1 failed", "connection to server at \"127.0.0.1\", port 1 failed"),
+        ])
     func patterns(_ text: String, _ expected: String) {
         #expect(Redaction.redact(text) == expected)
     }
@@ -44,10 +50,11 @@ struct RedactionTests {
         let recorder = RecordingLogHandler()
         StageRunner.hideSecrets(in: "host=db password=Reg1stered%zz")
         let handler = RedactingLogHandler(upstream: recorder)
-        handler.log(event: LogEvent(
-            level: .warning, message: "token \"Reg1stered%zz\"", error: Reason(text: "quoted Reg1stered%zz"),
-            metadata: ["error": "bad Reg1stered%zz", "list": ["x Reg1stered%zz"]], source: "t", file: #fileID, function: #function, line: #line
-        ))
+        handler.log(
+            event: LogEvent(
+                level: .warning, message: "token \"Reg1stered%zz\"", error: Reason(text: "quoted Reg1stered%zz"),
+                metadata: ["error": "bad Reg1stered%zz", "list": ["x Reg1stered%zz"]], source: "t", file: #fileID, function: #function, line: #line
+            ))
         let event = recorder.events.first
         #expect(event?.message.description == "token \"***\"")
         #expect(event?.metadata?["error"] == .string("bad ***"))

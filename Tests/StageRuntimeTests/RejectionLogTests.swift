@@ -1,7 +1,8 @@
 import Logging
-@testable import StageRuntime
 import Synchronization
 import Testing
+
+@testable import StageRuntime
 
 @Suite("Rejection log")
 struct RejectionLogTests {

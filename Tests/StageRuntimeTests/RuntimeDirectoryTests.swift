@@ -1,6 +1,7 @@
 import Foundation
-@testable import StageRuntime
 import Testing
+
+@testable import StageRuntime
 
 @Suite("Runtime directory")
 struct RuntimeDirectoryTests {
@@ -34,7 +35,8 @@ struct RuntimeDirectoryTests {
         try endpoints.prepareRuntimeDirectory()
     }
 
-    @Test("a directory that group or others can reach is refused, naming the mode and the fix", arguments: [0o750, 0o705, 0o770, 0o777, 0o710, 0o701])
+    @Test(
+        "a directory that group or others can reach is refused, naming the mode and the fix", arguments: [0o750, 0o705, 0o770, 0o777, 0o710, 0o701])
     func openDirectoryRefused(mode: Int) throws {
         let base = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: base) }
@@ -51,7 +53,9 @@ struct RuntimeDirectoryTests {
         try FileManager.default.createSymbolicLink(atPath: "\(base)/link", withDestinationPath: "\(base)/real")
         #expect(FileManager.default.createFile(atPath: "\(base)/file", contents: Data()))
         for name in ["link", "file"] {
-            #expect(Self.reason { try StageEndpoints.checkPrivate(directory: "\(base)/\(name)") } == "MES_RUNTIME_DIR \(base)/\(name) is not a directory (a symbolic link is not accepted either)")
+            #expect(
+                Self.reason { try StageEndpoints.checkPrivate(directory: "\(base)/\(name)") }
+                    == "MES_RUNTIME_DIR \(base)/\(name) is not a directory (a symbolic link is not accepted either)")
         }
         #expect(Self.reason { try StageEndpoints.checkPrivate(directory: "\(base)/real") } == nil)
     }

@@ -1,18 +1,21 @@
 import Foundation
-@testable import StageRuntime
 import Testing
+
+@testable import StageRuntime
 
 /// Serialized: one test changes the process environment.
 @Suite("Settings", .serialized)
 struct SettingsTests {
-    @Test("list splits on commas and drops blanks", arguments: [
-        ("a,b", ["a", "b"]),
-        (" a , ,b ,", ["a", "b"]),
-        ("", []),
-        (" , ", []),
-        ("tcp://*:1", ["tcp://*:1"]),
-        ("a;b", ["a;b"]),
-    ] as [(String, [String])])
+    @Test(
+        "list splits on commas and drops blanks",
+        arguments: [
+            ("a,b", ["a", "b"]),
+            (" a , ,b ,", ["a", "b"]),
+            ("", []),
+            (" , ", []),
+            ("tcp://*:1", ["tcp://*:1"]),
+            ("a;b", ["a;b"]),
+        ] as [(String, [String])])
     func list(_ text: String, _ expected: [String]) {
         #expect(Settings.list(text) == expected)
     }
@@ -30,11 +33,13 @@ struct SettingsTests {
         #expect(try Self.word.value(nil, derived: "fallback", environment: set) == "fallback")
     }
 
-    @Test("a value out of range or unreadable is an error naming where it came from and what is allowed", arguments: [
-        ("11", nil, "CNC_TEST_NUMBER=11: must be 1 to 10 units"),
-        ("x", nil, "CNC_TEST_NUMBER=x: must be 1 to 10 units"),
-        (nil, "0", "--number 0: must be 1 to 10 units"),
-    ] as [(String?, String?, String)])
+    @Test(
+        "a value out of range or unreadable is an error naming where it came from and what is allowed",
+        arguments: [
+            ("11", nil, "CNC_TEST_NUMBER=11: must be 1 to 10 units"),
+            ("x", nil, "CNC_TEST_NUMBER=x: must be 1 to 10 units"),
+            (nil, "0", "--number 0: must be 1 to 10 units"),
+        ] as [(String?, String?, String)])
     func refused(_ variable: String?, _ flag: String?, _ reason: String) {
         let environment = SettingsEnvironment(variable.map { ["CNC_TEST_NUMBER": $0] } ?? [:])
         #expect(throws: SettingError.self) { try Self.number.required(flag, environment: environment) }

@@ -1,5 +1,6 @@
-@testable import StageRuntime
 import Testing
+
+@testable import StageRuntime
 
 /// Feeds `waits` (milliseconds, whether input came) to `drain`, returning each answer.
 private func run(_ drain: inout StageDrain, _ waits: [(Int, Bool)]) -> [Bool] {

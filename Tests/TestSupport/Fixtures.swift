@@ -1,6 +1,7 @@
+import Foundation
+
 @testable import CNCPlugins
 @testable import CollectorCore
-import Foundation
 @testable import Ingest
 
 /// Shared inputs for the unit tests: the seed's sample lines and map, repository files, and
@@ -52,7 +53,9 @@ package enum Fixtures {
     }
 
     /// Validates `raw` and wraps it as the message ingest would pass on.
-    package static func cncMessage(_ raw: [UInt8], id: MessageID = MessageID(high: 7, low: 1), receivedAt: Int64 = 1_747_379_099_000_000, topic: String = "sensor/CNC") throws -> CNCMessage {
+    package static func cncMessage(
+        _ raw: [UInt8], id: MessageID = MessageID(high: 7, low: 1), receivedAt: Int64 = 1_747_379_099_000_000, topic: String = "sensor/CNC"
+    ) throws -> CNCMessage {
         let fields = try MessageValidator().validate(raw).get()
         return CNCMessage(
             id: id, receivedAt: receivedAt, timestamp: fields.timestamp, topic: topic, cncID: fields.cncID,

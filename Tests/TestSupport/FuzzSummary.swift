@@ -1,5 +1,6 @@
 @testable import CNCPlugins
 @testable import Ingest
+
 /// What a fuzz run saw: counts, rejection reasons by shape, and the slowest input.
 package struct FuzzSummary {
     package var inputs = 0

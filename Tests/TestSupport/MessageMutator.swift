@@ -32,9 +32,10 @@ package struct MessageMutator {
 
         var bytes: [UInt8] {
             let payloadKey = MessageMutator.quoted("payload")
-            return MessageMutator.object(members.map { member in
-                member.key == payloadKey && member.value.isEmpty ? Member(key: member.key, value: MessageMutator.object(payload)) : member
-            })
+            return MessageMutator.object(
+                members.map { member in
+                    member.key == payloadKey && member.value.isEmpty ? Member(key: member.key, value: MessageMutator.object(payload)) : member
+                })
         }
     }
 
@@ -110,9 +111,10 @@ package struct MessageMutator {
             // "cnc_id" spelled with escapes is the same member to a JSON reader.
             if !draft.members.isEmpty {
                 let index = random.below(draft.members.count)
-                draft.members[index].key = Array(draft.members[index].key.map { byte in
-                    byte == UInt8(ascii: "\"") || random.below(3) != 0 ? [byte] : Array("\\u00\(String(byte, radix: 16))".utf8)
-                }.joined())
+                draft.members[index].key = Array(
+                    draft.members[index].key.map { byte in
+                        byte == UInt8(ascii: "\"") || random.below(3) != 0 ? [byte] : Array("\\u00\(String(byte, radix: 16))".utf8)
+                    }.joined())
             }
         case .shuffle:
             draft.members.shuffle(using: &random)
@@ -120,9 +122,13 @@ package struct MessageMutator {
         case .deepNesting:
             place(Self.nestings[random.below(Self.nestings.count)], variable: "status", in: &draft, &random)
         case .hugeString:
-            place(Self.hugeStrings[random.below(Self.hugeStrings.count)], variable: random.below(2) == 0 ? "alarm" : Self.randomString(&random), in: &draft, &random)
+            place(
+                Self.hugeStrings[random.below(Self.hugeStrings.count)], variable: random.below(2) == 0 ? "alarm" : Self.randomString(&random),
+                in: &draft, &random)
         case .hugeNumber:
-            place(Self.hugeNumbers[random.below(Self.hugeNumbers.count)], variable: Self.variables[random.below(Self.variables.count)], in: &draft, &random)
+            place(
+                Self.hugeNumbers[random.below(Self.hugeNumbers.count)], variable: Self.variables[random.below(Self.variables.count)], in: &draft,
+                &random)
         default:
             break
         }
@@ -131,12 +137,17 @@ package struct MessageMutator {
         if random.below(500) == 0 {
             mutations.append(.manyMembers)
             draft.payload += Self.manyMembers[random.below(Self.manyMembers.count)]
-            if !draft.members.contains(where: { $0.key == Self.quoted("payload") }) { draft.members.append(Member(key: Self.quoted("payload"), value: [])) }
+            if !draft.members.contains(where: { $0.key == Self.quoted("payload") }) {
+                draft.members.append(Member(key: Self.quoted("payload"), value: []))
+            }
         }
         if random.below(500) == 0 {
             mutations.append(.nearSizeLimit)
             let padding = max(0, 65_536 - draft.bytes.count - 10 + random.below(3) - 1)
-            draft.members.append(Member(key: Self.quoted("pad"), value: [UInt8(ascii: "\"")] + Array(repeating: UInt8(ascii: "x"), count: padding) + [UInt8(ascii: "\"")]))
+            draft.members.append(
+                Member(
+                    key: Self.quoted("pad"), value: [UInt8(ascii: "\"")] + Array(repeating: UInt8(ascii: "x"), count: padding) + [UInt8(ascii: "\"")])
+            )
         }
     }
 
@@ -195,7 +206,10 @@ package struct MessageMutator {
     private static let hugeNumbers: [[UInt8]] = [20, 309, 400, 5_000, 50_000].flatMap { digits in
         let integer = Array(repeating: UInt8(ascii: "9"), count: digits)
         let fraction = Array("0.".utf8) + Array(repeating: UInt8(ascii: "0"), count: digits) + [UInt8(ascii: "1")]
-        return [integer, fraction, [UInt8(ascii: "-")] + integer, integer + Array("e-99999".utf8), fraction + Array("e+400".utf8), [UInt8(ascii: "1")] + Array("e\(digits)".utf8)]
+        return [
+            integer, fraction, [UInt8(ascii: "-")] + integer, integer + Array("e-99999".utf8), fraction + Array("e+400".utf8),
+            [UInt8(ascii: "1")] + Array("e\(digits)".utf8),
+        ]
     }
 
     /// Hundreds to thousands of distinct payload members.
@@ -216,17 +230,25 @@ package struct MessageMutator {
     ]
 
     private static let fieldValues: [String: [String]] = [
-        "cnc_id": [#""CNC001""#, #""CNC002""#, #""CNC999""#, #""""#, #""CNC 001""#, #""CNC001\n""#, #""CNC-1.a_b:c""#, #""CNC001é""#,
-                   "\"" + String(repeating: "A", count: 64) + "\"", "\"" + String(repeating: "A", count: 65) + "\"",
-                   #""CNC001'; DROP TABLE cnc_data; --""#, #""CNC\u0030\u0030\u0031""#],
-        "part_program": [#""""#, #""program_01""#, "\"" + String(repeating: "p", count: 256) + "\"", "\"" + String(repeating: "p", count: 257) + "\"",
-                         "\"" + String(repeating: "é", count: 128) + "\"", "\"" + String(repeating: "é", count: 129) + "\""],
-        "timestamp": [#""1747379028""#, "1747379028", #""1747379028.25""#, "1747379028.25", #""0""#, "0", "-0", #""253402300799""#,
-                      "253402300799", #""253402300800""#, "253402300800", #""-1""#, "-1", #""1.""#, #"".5""#, #""1e5""#, "1e5", #"" 1""#,
-                      #""1.2.3""#, "\"" + String(repeating: "0", count: 22) + "1747379028\"", "\"" + String(repeating: "0", count: 23) + "1747379028\"",
-                      "\"１２\"", #""0x10""#, "1e-7", "253402300799.4999999", "253402300799.5"],
-        "status": [#""running""#, #""RUN""#, #""idle""#, #""ready""#, #""stopped""#, #""setup""#, #""maintenance""#, #""error""#,
-                   #""ALARM""#, #""Running""#, #""İdle""#, #""""#],
+        "cnc_id": [
+            #""CNC001""#, #""CNC002""#, #""CNC999""#, #""""#, #""CNC 001""#, #""CNC001\n""#, #""CNC-1.a_b:c""#, #""CNC001é""#,
+            "\"" + String(repeating: "A", count: 64) + "\"", "\"" + String(repeating: "A", count: 65) + "\"",
+            #""CNC001'; DROP TABLE cnc_data; --""#, #""CNC\u0030\u0030\u0031""#,
+        ],
+        "part_program": [
+            #""""#, #""program_01""#, "\"" + String(repeating: "p", count: 256) + "\"", "\"" + String(repeating: "p", count: 257) + "\"",
+            "\"" + String(repeating: "é", count: 128) + "\"", "\"" + String(repeating: "é", count: 129) + "\"",
+        ],
+        "timestamp": [
+            #""1747379028""#, "1747379028", #""1747379028.25""#, "1747379028.25", #""0""#, "0", "-0", #""253402300799""#,
+            "253402300799", #""253402300800""#, "253402300800", #""-1""#, "-1", #""1.""#, #"".5""#, #""1e5""#, "1e5", #"" 1""#,
+            #""1.2.3""#, "\"" + String(repeating: "0", count: 22) + "1747379028\"", "\"" + String(repeating: "0", count: 23) + "1747379028\"",
+            "\"１２\"", #""0x10""#, "1e-7", "253402300799.4999999", "253402300799.5",
+        ],
+        "status": [
+            #""running""#, #""RUN""#, #""idle""#, #""ready""#, #""stopped""#, #""setup""#, #""maintenance""#, #""error""#,
+            #""ALARM""#, #""Running""#, #""İdle""#, #""""#,
+        ],
         "spin": ["0", "200", "6000", "6000.5", "24000", "24001", "200.5", "-1"],
         "X-Axis": ["0", "-1000", "1000", "1000.0001", "-400", "400.5"],
         "Y-Axis": ["0", "-200", "200", "200.0001", "-1000", "1000"],
@@ -248,24 +270,28 @@ package struct MessageMutator {
 
     /// A short string mixing allowed `cnc_id` characters with others.
     private static func randomString(_ random: inout TestRandom) -> String {
-        let alphabet: [String] = ["A", "z", "0", "9", ".", "_", ":", "-", " ", "'", "\"", "\\", ";", "/", "é", "😀", "\u{301}", "\u{0}", "\u{1F}", "%", "{", "}"]
+        let alphabet: [String] = [
+            "A", "z", "0", "9", ".", "_", ":", "-", " ", "'", "\"", "\\", ";", "/", "é", "😀", "\u{301}", "\u{0}", "\u{1F}", "%", "{", "}",
+        ]
         return String((0..<random.below(12)).map { _ in alphabet[random.below(alphabet.count)] }.joined())
     }
 
     // MARK: - Bytes
 
     /// Byte sequences that break or bend JSON and UTF-8.
-    private static let tokens: [[UInt8]] = [
-        "{", "}", "[", "]", "\"", "\\", ",", ":", " ", "\t", "\r\n", "0", "-", ".", "e", "n", "t", "\\u", "\\u0000", "\\ud800", "\\udfff",
-        "\\\"", "//", "/*", "'", "\u{0}",
-    ].map { Array($0.utf8) } + [
-        [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xED, 0xBF, 0xBF], [0xF0, 0x8F, 0xBF, 0xBF],
-        [0xF4, 0x90, 0x80, 0x80], [0xF5], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xFF], [0xFE], [0x80], [0xBF], [0xC3], [0xE2, 0x82],
-        [0xF0, 0x9F, 0x98], [0xEF, 0xBB, 0xBF], [0x00], [0x7F], [0x1F],
-    ]
+    private static let tokens: [[UInt8]] =
+        [
+            "{", "}", "[", "]", "\"", "\\", ",", ":", " ", "\t", "\r\n", "0", "-", ".", "e", "n", "t", "\\u", "\\u0000", "\\ud800", "\\udfff",
+            "\\\"", "//", "/*", "'", "\u{0}",
+        ].map { Array($0.utf8) } + [
+            [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xED, 0xBF, 0xBF], [0xF0, 0x8F, 0xBF, 0xBF],
+            [0xF4, 0x90, 0x80, 0x80], [0xF5], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xFF], [0xFE], [0x80], [0xBF], [0xC3], [0xE2, 0x82],
+            [0xF0, 0x9F, 0x98], [0xEF, 0xBB, 0xBF], [0x00], [0x7F], [0x1F],
+        ]
 
     private func mutateBytes(_ bytes: inout [UInt8], _ random: inout TestRandom, _ mutations: inout [Mutation]) {
-        let mutation: Mutation = [.byteFlip, .byteSet, .insertToken, .insertToken, .deleteRange, .duplicateRange, .truncate, .splice, .trailingData][random.below(9)]
+        let mutation: Mutation = [.byteFlip, .byteSet, .insertToken, .insertToken, .deleteRange, .duplicateRange, .truncate, .splice, .trailingData][
+            random.below(9)]
         mutations.append(mutation)
         let position = random.below(bytes.count + 1)
         switch mutation {
@@ -286,7 +312,9 @@ package struct MessageMutator {
             let other = seeds[random.below(seeds.count)]
             bytes = Array(bytes[..<position]) + other[random.below(other.count + 1)...]
         case .trailingData:
-            let tails: [[UInt8]] = [Array("x".utf8), Array("{}".utf8), Array(" \r\n".utf8), [0x00], Array(",".utf8), seeds[random.below(seeds.count)]]
+            let tails: [[UInt8]] = [
+                Array("x".utf8), Array("{}".utf8), Array(" \r\n".utf8), [0x00], Array(",".utf8), seeds[random.below(seeds.count)],
+            ]
             bytes += tails[random.below(tails.count)]
         default:
             break

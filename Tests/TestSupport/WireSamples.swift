@@ -33,11 +33,21 @@ package enum WireSamples {
             ("rejection without cnc_id", .rejections([rejection(.ingest, cncID: "")])),
             ("record with every optional field", .records([StoredRecord(message: message(), cncType: "CNCTypeB", state: fullState)])),
             ("record with no optional field", .records([StoredRecord(message: message(), cncType: "CNCTypeA", state: bareState)])),
-            ("records with each single optional field", .records(singleFieldStates.enumerated().map {
-                StoredRecord(message: message(UInt64($0)), cncType: "CNCTypeA", state: $1)
-            })),
-            ("records of every status", .records(MachineState.Status.allCases.map { StoredRecord(message: message(), cncType: "T", state: MachineState(status: $0)) })),
-            ("acknowledgements", .acknowledgements([MessageID(high: 1, low: 2), MessageID(topic: "t", content: [1, 2, 3]), MessageID(high: .max, low: 0)])),
+            (
+                "records with each single optional field",
+                .records(
+                    singleFieldStates.enumerated().map {
+                        StoredRecord(message: message(UInt64($0)), cncType: "CNCTypeA", state: $1)
+                    })
+            ),
+            (
+                "records of every status",
+                .records(MachineState.Status.allCases.map { StoredRecord(message: message(), cncType: "T", state: MachineState(status: $0)) })
+            ),
+            (
+                "acknowledgements",
+                .acknowledgements([MessageID(high: 1, low: 2), MessageID(topic: "t", content: [1, 2, 3]), MessageID(high: .max, low: 0)])
+            ),
             ("no acknowledgements", .acknowledgements([])),
         ]
     }

@@ -4,7 +4,9 @@ import Router
 import StageRuntime
 
 public struct CheckConfigCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(commandName: "check-config", abstract: "Check every setting in the environment, the type map and the links before a deploy; exit 1 on any error.")
+    public static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Check every setting in the environment, the type map and the links before a deploy; exit 1 on any error.")
 
     @Option(name: RouterSettings.cncTypes.name, help: RouterSettings.cncTypes.help)
     var cncTypes: String?

@@ -4,7 +4,8 @@ import LibPQ
 import StageRuntime
 
 public struct RejectedCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(commandName: "rejected", abstract: "List rejected messages: counts by stage and reason, then the latest ones.")
+    public static let configuration = CommandConfiguration(
+        commandName: "rejected", abstract: "List rejected messages: counts by stage and reason, then the latest ones.")
 
     @OptionGroup var options: RejectedFilterOptions
     @Flag(help: "Include messages already replayed")
@@ -17,6 +18,9 @@ public struct RejectedCommand: ParsableCommand {
         let filter = try options.filter(includeReplayed: all)
         print(TextTable.render(header: ["stage", "reason", "messages", "last", "replayed"], rows: try RejectedMessages.summary(connection, filter)))
         print()
-        print(TextTable.render(header: ["rejected_at", "stage", "cnc_id", "reason", "replayed_at", "message_id"], rows: try RejectedMessages.latest(connection, filter)))
+        print(
+            TextTable.render(
+                header: ["rejected_at", "stage", "cnc_id", "reason", "replayed_at", "message_id"],
+                rows: try RejectedMessages.latest(connection, filter)))
     }
 }

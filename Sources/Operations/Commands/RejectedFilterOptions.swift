@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import CollectorCore
+import Foundation
 import Sink
 import StageRuntime
 

@@ -22,7 +22,10 @@ package struct JSONLogHandler: LogHandler {
 
     package func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { _, event in event }
-        let line = Self.line(time: Date(), level: event.level, label: label, message: event.message.description, metadata: merged, error: event.error.map { "\($0)" }) + "\n"
+        let line =
+            Self.line(
+                time: Date(), level: event.level, label: label, message: event.message.description, metadata: merged,
+                error: event.error.map { "\($0)" }) + "\n"
         // One write(2) per line, so that lines from several threads do not interleave.
         var bytes = Array(line.utf8)[...]
         while !bytes.isEmpty {
@@ -33,7 +36,9 @@ package struct JSONLogHandler: LogHandler {
     }
 
     /// The JSON text of one event, without the newline.
-    package static func line(time: Date, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata, error: String? = nil) -> String {
+    package static func line(time: Date, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata, error: String? = nil)
+        -> String
+    {
         var object = JSONObject()
         object.set("time", .string(timestamp(time)))
         object.set("level", .string(level.rawValue))
@@ -62,6 +67,8 @@ package struct JSONLogHandler: LogHandler {
         var seconds = time_t(milliseconds / 1_000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(milliseconds % 1_000))
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour),
+            Int(parts.tm_min), Int(parts.tm_sec), Int(milliseconds % 1_000))
     }
 }

@@ -2,13 +2,13 @@ import Foundation
 import SystemCalls
 
 #if canImport(Glibc)
-import Glibc
-private let streamSocket = Int32(SOCK_STREAM.rawValue)
-private let sendFlags = Int32(MSG_NOSIGNAL)
+    import Glibc
+    private let streamSocket = Int32(SOCK_STREAM.rawValue)
+    private let sendFlags = Int32(MSG_NOSIGNAL)
 #else
-import Darwin
-private let streamSocket = SOCK_STREAM
-private let sendFlags: Int32 = 0
+    import Darwin
+    private let streamSocket = SOCK_STREAM
+    private let sendFlags: Int32 = 0
 #endif
 
 /// A listening TCP socket for the metrics server, and its accepted connections, over POSIX
@@ -42,7 +42,8 @@ package final class HTTPListener {
         var bound = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
-        let networkPort = bound.ss_family == sa_family_t(AF_INET6)
+        let networkPort =
+            bound.ss_family == sa_family_t(AF_INET6)
             ? withUnsafePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_port } }
             : withUnsafePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_port } }
         self.descriptor = descriptor

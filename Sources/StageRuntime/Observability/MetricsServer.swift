@@ -42,7 +42,9 @@ public struct MetricsServer: Service, CustomStringConvertible {
     }
 
     /// The answer to a parsed request.
-    public static func response(to head: Result<HTTPRequestHead, HTTPRequestHead.Problem>, registry: PrometheusCollectorRegistry, health: StageHealth) -> HTTPResponse {
+    public static func response(to head: Result<HTTPRequestHead, HTTPRequestHead.Problem>, registry: PrometheusCollectorRegistry, health: StageHealth)
+        -> HTTPResponse
+    {
         let request: HTTPRequestHead
         switch head {
         case .failure(.malformed): return HTTPResponse(status: 400, body: "bad request\n")
@@ -55,7 +57,8 @@ public struct MetricsServer: Service, CustomStringConvertible {
         let headOnly = request.method == "HEAD"
         switch request.path {
         case "/metrics":
-            return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: registry.emitToBuffer(), headOnly: headOnly)
+            return HTTPResponse(
+                status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: registry.emitToBuffer(), headOnly: headOnly)
         case "/healthz":
             return health.isAlive
                 ? HTTPResponse(status: 200, body: "alive\n", headOnly: headOnly)

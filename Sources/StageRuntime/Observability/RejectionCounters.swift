@@ -7,9 +7,10 @@ package struct RejectionCounters {
     private let counters: [RejectionClass: Counter]
 
     package init(label: String, dimensions: [(String, String)] = []) {
-        counters = Dictionary(uniqueKeysWithValues: RejectionClass.allCases.map {
-            ($0, Counter(label: label, dimensions: dimensions + [("reason", $0.rawValue)]))
-        })
+        counters = Dictionary(
+            uniqueKeysWithValues: RejectionClass.allCases.map {
+                ($0, Counter(label: label, dimensions: dimensions + [("reason", $0.rawValue)]))
+            })
     }
 
     package func increment(_ rejection: Rejection) {

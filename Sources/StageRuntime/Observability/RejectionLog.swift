@@ -37,7 +37,9 @@ package struct RejectionLog {
         // Wrapping: a clock reading before the window's start closes it rather than trapping.
         guard force || now &- windowStart >= 1_000 else { return }
         if omitted > 0 {
-            logger.warning("rejections not logged: more than the log rate limit", metadata: ["stage": "\(stage.rawValue)", "omitted": "\(omitted)", "per_second": "\(perSecond)"])
+            logger.warning(
+                "rejections not logged: more than the log rate limit",
+                metadata: ["stage": "\(stage.rawValue)", "omitted": "\(omitted)", "per_second": "\(perSecond)"])
         }
         windowStart = now
         logged = 0

@@ -12,7 +12,8 @@ public enum BrokerSettings {
     public static let caFile = Setting<String>.text(
         "MQTT_CA_FILE", flag: "ca-file", default: nil, defaultText: "the system CAs", help: "CA certificate for mqtts://"
     )
-    public static let certificateFile = Setting<String>.text("MQTT_CERT_FILE", flag: "cert-file", default: nil, help: "Client certificate for mqtts://")
+    public static let certificateFile = Setting<String>.text(
+        "MQTT_CERT_FILE", flag: "cert-file", default: nil, help: "Client certificate for mqtts://")
     public static let keyFile = Setting<String>.text("MQTT_KEY_FILE", flag: "key-file", default: nil, help: "Client key for mqtts://")
 
     public static let all = [url.description, topic.description, caFile.description, certificateFile.description, keyFile.description]

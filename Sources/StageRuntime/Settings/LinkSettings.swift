@@ -18,7 +18,8 @@ public enum LinkSettings {
         help: "Where ingest hears the sinks' acknowledgements (every sink's)"
     )
     public static let acknowledgementsListen = Setting<[String]>.endpoints(
-        "MES_ACK_LISTEN", flag: "ack-listen", defaultText: "MES_ACK_ENDPOINT", help: "What the sink binds to publish acknowledgements, e.g. tcp://0.0.0.0:5590"
+        "MES_ACK_LISTEN", flag: "ack-listen", defaultText: "MES_ACK_ENDPOINT",
+        help: "What the sink binds to publish acknowledgements, e.g. tcp://0.0.0.0:5590"
     )
 
     public static let curveSecretKeyFile = Setting<String>.text(
@@ -34,12 +35,14 @@ public enum LinkSettings {
     )
     public static let curveClientsDirectory = Setting<String>.text(
         "MES_CURVE_CLIENTS_DIR", flag: nil, default: nil,
-        help: "Directory of the public keys (*.key) of the clients allowed to connect to the router or the sink; read again at every connection. Required when CURVE is on"
+        help:
+            "Directory of the public keys (*.key) of the clients allowed to connect to the router or the sink; read again at every connection. Required when CURVE is on"
     )
     public static let allowInsecureTCP = Setting<Bool>.switchSetting(
         "MES_ALLOW_INSECURE_TCP", flag: nil, default: false, help: "1 allows cleartext tcp:// beyond loopback, with a warning per endpoint"
     )
 
     public static let endpoints = [router, routerListen, sink, sinkListen, acknowledgements, acknowledgementsListen].map(\.description)
-    public static let security = [curveSecretKeyFile, curveRouterKeyFile, curveSinkKeyFile, curveClientsDirectory].map(\.description) + [allowInsecureTCP.description]
+    public static let security =
+        [curveSecretKeyFile, curveRouterKeyFile, curveSinkKeyFile, curveClientsDirectory].map(\.description) + [allowInsecureTCP.description]
 }

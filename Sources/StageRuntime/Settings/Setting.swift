@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 
 /// One setting, described once: its environment variable, its flag, its default, what values it
 /// allows and its help. From this one description come the executable's option and `--help`, the

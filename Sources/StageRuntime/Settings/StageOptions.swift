@@ -34,5 +34,6 @@ public struct StageOptions: ParsableArguments {
     }
 
     /// Every stage's `--help` ends with this.
-    public static let discussion = "Every option also reads the environment variable named in its help; a flag wins over its variable. See docs/configuration.md."
+    public static let discussion =
+        "Every option also reads the environment variable named in its help; a flag wins over its variable. See docs/configuration.md."
 }

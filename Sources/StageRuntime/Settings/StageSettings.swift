@@ -5,7 +5,8 @@ import Logging
 public enum StageSettings {
     public static let runtimeDirectory = Setting<String>.text(
         "MES_RUNTIME_DIR", flag: "runtime-dir", default: nil, defaultText: "/tmp/cnc-collector-UID",
-        help: "Directory of the default ipc:// sockets, created mode 0700; refused when it is a symbolic link, belongs to another user or gives group or others any access"
+        help:
+            "Directory of the default ipc:// sockets, created mode 0700; refused when it is a symbolic link, belongs to another user or gives group or others any access"
     )
 
     public static let logLevel = Setting<Logger.Level>(
@@ -20,7 +21,9 @@ public enum StageSettings {
 
     /// Each stage's default keeps the stages of one host apart; workers, of which a host runs
     /// several, serve only when given a port of their own.
-    public static let metricsListenDefaults: KeyValuePairs = ["ingest": "127.0.0.1:9101", "router": "127.0.0.1:9102", "sink": "127.0.0.1:9103", "worker": "off"]
+    public static let metricsListenDefaults: KeyValuePairs = [
+        "ingest": "127.0.0.1:9101", "router": "127.0.0.1:9102", "sink": "127.0.0.1:9103", "worker": "off",
+    ]
 
     public static let metricsListen = Setting<String>(
         "MES_METRICS_LISTEN", flag: "metrics-listen", default: nil,

@@ -37,7 +37,10 @@ public struct CurveKeys: Sendable {
             return nil
         }
         guard ZMQCurve.isAvailable else {
-            throw SettingError(reason: "MES_CURVE_SECRET_KEY_FILE is set but this libzmq was built without CURVE support (zmq_has(\"curve\") is false): install a libzmq built with libsodium")
+            throw SettingError(
+                reason:
+                    "MES_CURVE_SECRET_KEY_FILE is set but this libzmq was built without CURVE support (zmq_has(\"curve\") is false): install a libzmq built with libsodium"
+            )
         }
         let secretKey = try readKey(secretPath, variable: LinkSettings.curveSecretKeyFile.description.variable, secret: true)
         let clientsDirectory = setting(LinkSettings.curveClientsDirectory.description.variable)
@@ -45,8 +48,12 @@ public struct CurveKeys: Sendable {
         return CurveKeys(
             secretKey: secretKey,
             publicKey: try ZMQCurve.publicKey(secretKey: secretKey),
-            routerKey: try setting(LinkSettings.curveRouterKeyFile.description.variable).map { try readKey($0, variable: LinkSettings.curveRouterKeyFile.description.variable, secret: false) },
-            sinkKey: try setting(LinkSettings.curveSinkKeyFile.description.variable).map { try readKey($0, variable: LinkSettings.curveSinkKeyFile.description.variable, secret: false) },
+            routerKey: try setting(LinkSettings.curveRouterKeyFile.description.variable).map {
+                try readKey($0, variable: LinkSettings.curveRouterKeyFile.description.variable, secret: false)
+            },
+            sinkKey: try setting(LinkSettings.curveSinkKeyFile.description.variable).map {
+                try readKey($0, variable: LinkSettings.curveSinkKeyFile.description.variable, secret: false)
+            },
             clientsDirectory: clientsDirectory
         )
     }
@@ -59,12 +66,16 @@ public struct CurveKeys: Sendable {
         if secret {
             let mode = ((try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions]) as? Int ?? 0) & 0o777
             guard mode & 0o077 == 0 else {
-                throw SettingError(reason: "\(variable): the secret key \(path) has mode \(String(mode, radix: 8)): group and others must have no access (chmod 600 \(path))")
+                throw SettingError(
+                    reason:
+                        "\(variable): the secret key \(path) has mode \(String(mode, radix: 8)): group and others must have no access (chmod 600 \(path))"
+                )
             }
         }
         let key = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard ZMQCurve.isValidKey(key) else {
-            throw SettingError(reason: "\(variable): \(path) does not hold a CURVE key (40 characters of Z85 text; `router curve-keypair NAME` makes a pair)")
+            throw SettingError(
+                reason: "\(variable): \(path) does not hold a CURVE key (40 characters of Z85 text; `router curve-keypair NAME` makes a pair)")
         }
         return key
     }

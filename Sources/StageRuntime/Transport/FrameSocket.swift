@@ -20,7 +20,9 @@ package final class FrameSocket {
     }
 
     /// A PUSH socket connected to every endpoint in `endpoints` (ingest and workers).
-    package static func push(_ context: ZMQContext, connectingTo endpoints: [String], server: Server, name: String, security: LinkSecurity) throws -> FrameSocket {
+    package static func push(_ context: ZMQContext, connectingTo endpoints: [String], server: Server, name: String, security: LinkSecurity) throws
+        -> FrameSocket
+    {
         try make(context, .push, endpoints, server: server, name: name, security: security)
     }
 
@@ -33,7 +35,9 @@ package final class FrameSocket {
         try make(context, .pull, endpoints, server: nil, name: name, security: security)
     }
 
-    package static func pull(_ context: ZMQContext, connectingTo endpoints: [String], server: Server, name: String, security: LinkSecurity) throws -> FrameSocket {
+    package static func pull(_ context: ZMQContext, connectingTo endpoints: [String], server: Server, name: String, security: LinkSecurity) throws
+        -> FrameSocket
+    {
         try make(context, .pull, endpoints, server: server, name: name, security: security)
     }
 
@@ -43,7 +47,9 @@ package final class FrameSocket {
     }
 
     /// ingest's side of the acknowledgements, connected to every sink.
-    package static func subscribe(_ context: ZMQContext, connectingTo endpoints: [String], server: Server, name: String, security: LinkSecurity) throws -> FrameSocket {
+    package static func subscribe(_ context: ZMQContext, connectingTo endpoints: [String], server: Server, name: String, security: LinkSecurity)
+        throws -> FrameSocket
+    {
         try make(context, .subscribe, endpoints, server: server, name: name, security: security)
     }
 
@@ -56,7 +62,9 @@ package final class FrameSocket {
 
     /// Binds when `server` is nil, else connects to that server. Linger gives queued frames
     /// 10 s to leave when a stage closes.
-    private static func make(_ context: ZMQContext, _ type: ZMQSocketType, _ endpoints: [String], server: Server?, name: String, security: LinkSecurity) throws -> FrameSocket {
+    private static func make(
+        _ context: ZMQContext, _ type: ZMQSocketType, _ endpoints: [String], server: Server?, name: String, security: LinkSecurity
+    ) throws -> FrameSocket {
         try StageEndpoints.check(endpoints)
         for endpoint in endpoints {
             if let warning = try security.review(endpoint, binding: server == nil) { logger.warning("\(warning)") }
@@ -94,7 +102,10 @@ package final class FrameSocket {
     private static func secure(_ socket: ZMQSocket, _ context: ZMQContext, _ curve: CurveKeys, server: Server?) throws {
         guard let server else {
             guard let directory = curve.clientsDirectory else {
-                throw SettingError(reason: "MES_CURVE_CLIENTS_DIR is not set: with CURVE on, a stage that binds needs the directory of the public keys (*.key) of the clients it lets in")
+                throw SettingError(
+                    reason:
+                        "MES_CURVE_CLIENTS_DIR is not set: with CURVE on, a stage that binds needs the directory of the public keys (*.key) of the clients it lets in"
+                )
             }
             try context.startAuthenticator { request in allows(request, clientsDirectory: directory) }
             try socket.setAuthenticationDomain("cnc-collector")
@@ -102,7 +113,10 @@ package final class FrameSocket {
             return
         }
         guard let serverKey = server == .router ? curve.routerKey : curve.sinkKey else {
-            throw SettingError(reason: "MES_CURVE_\(server.rawValue.uppercased())_KEY_FILE is not set: with CURVE on, connecting to the \(server.rawValue) needs its public key")
+            throw SettingError(
+                reason:
+                    "MES_CURVE_\(server.rawValue.uppercased())_KEY_FILE is not set: with CURVE on, connecting to the \(server.rawValue) needs its public key"
+            )
         }
         try socket.setCurveClient(serverKey: serverKey, publicKey: curve.publicKey, secretKey: curve.secretKey)
     }
@@ -118,7 +132,9 @@ package final class FrameSocket {
             return false
         }
         guard let key = request.clientKey, let file = keys[key] else {
-            logger.warning("refused a client whose key is not in MES_CURVE_CLIENTS_DIR", metadata: ["address": "\(request.address)", "mechanism": "\(request.mechanism)", "client_key": "\(request.clientKey ?? "none")"])
+            logger.warning(
+                "refused a client whose key is not in MES_CURVE_CLIENTS_DIR",
+                metadata: ["address": "\(request.address)", "mechanism": "\(request.mechanism)", "client_key": "\(request.clientKey ?? "none")"])
             return false
         }
         logger.info("client authenticated", metadata: ["address": "\(request.address)", "client": "\(file)"])

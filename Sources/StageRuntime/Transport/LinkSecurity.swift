@@ -54,8 +54,12 @@ public struct LinkSecurity: Sendable {
         guard Self.scope(of: endpoint) == .beyondLoopback, curve == nil else { return nil }
         let action = binding ? "binding \(endpoint)" : "connecting to \(endpoint)"
         guard allowInsecureTCP else {
-            throw SettingError(reason: "\(action) would carry the data unencrypted and unauthenticated beyond this machine: turn CURVE on (MES_CURVE_SECRET_KEY_FILE, see docs/configuration.md), use 127.0.0.1, or set MES_ALLOW_INSECURE_TCP=1 on a network you trust")
+            throw SettingError(
+                reason:
+                    "\(action) would carry the data unencrypted and unauthenticated beyond this machine: turn CURVE on (MES_CURVE_SECRET_KEY_FILE, see docs/configuration.md), use 127.0.0.1, or set MES_ALLOW_INSECURE_TCP=1 on a network you trust"
+            )
         }
-        return "\(action) without CURVE: the data travels unencrypted and any host that reaches it can \(binding ? "send to this stage" : "pose as the peer") (MES_ALLOW_INSECURE_TCP=1)"
+        return
+            "\(action) without CURVE: the data travels unencrypted and any host that reaches it can \(binding ? "send to this stage" : "pose as the peer") (MES_ALLOW_INSECURE_TCP=1)"
     }
 }

@@ -52,7 +52,8 @@ public struct StageEndpoints: Sendable {
     /// their sockets in place of ours.
     public func prepareRuntimeDirectory() throws {
         if !FileManager.default.fileExists(atPath: runtimeDirectory) {
-            try FileManager.default.createDirectory(atPath: runtimeDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                atPath: runtimeDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         // Checked after creating too: another user may have created it first.
         try Self.checkPrivate(directory: runtimeDirectory)
@@ -69,11 +70,16 @@ public struct StageEndpoints: Sendable {
             throw SettingError(reason: "MES_RUNTIME_DIR \(directory) is not a directory (a symbolic link is not accepted either)")
         }
         guard info.st_uid == getuid() else {
-            throw SettingError(reason: "MES_RUNTIME_DIR \(directory) belongs to user id \(info.st_uid), not to this user (\(getuid())): another user may have created it; remove it or choose another directory")
+            throw SettingError(
+                reason:
+                    "MES_RUNTIME_DIR \(directory) belongs to user id \(info.st_uid), not to this user (\(getuid())): another user may have created it; remove it or choose another directory"
+            )
         }
         let mode = info.st_mode & 0o7777
         guard mode & 0o077 == 0 else {
-            throw SettingError(reason: "MES_RUNTIME_DIR \(directory) has mode \(String(mode, radix: 8)): group and others must have no access (chmod 700 \(directory))")
+            throw SettingError(
+                reason:
+                    "MES_RUNTIME_DIR \(directory) has mode \(String(mode, radix: 8)): group and others must have no access (chmod 700 \(directory))")
         }
     }
 
