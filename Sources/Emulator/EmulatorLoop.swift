@@ -66,7 +66,8 @@ public final class EmulatorLoop: StageLoop {
         public var description: String {
             let rate = seconds > 0 ? Double(acknowledged) / seconds : 0
             return
-                "published \(published) messages (\(invalid) invalid), \(acknowledged) acknowledged by the broker in \(String(format: "%.2f", seconds)) s (\(Int(rate)) msg/s)"
+                "published \(published) messages (\(invalid) invalid), \(acknowledged) acknowledged by the broker in "
+                + "\(String(format: "%.2f", seconds)) s (\(Int(rate)) msg/s)"
         }
     }
 

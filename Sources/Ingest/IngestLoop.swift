@@ -44,20 +44,54 @@ public final class IngestLoop {
     }
 
     public func run() throws {
+        let links = try openLinks()
+        logger.info("ingest starting", metadata: ["broker": "\(configuration.broker)", "journal": "\(links.journal.directory)"])
+        try replayJournal(links)
+        let client = try makeClient()
+        var backoff = configuration.reconnectBackoff
+        var needsConnect = true
+        var fullRound = false
+        while !stop.isRequested {
+            rejectionLog.reportOmitted()
+            try maintain(links)
+            if needsConnect {
+                do {
+                    try client.connect(host: configuration.broker.host, port: configuration.broker.port)
+                    needsConnect = false
+                } catch {
+                    let delay = backoff.next()
+                    logger.warning("cannot reach the broker, retrying", metadata: ["error": "\(error)", "retry_ms": "\(delay)"])
+                    stop.sleep(milliseconds: delay)
+                    continue
+                }
+            }
+            if let failure = try round(client, links, fullRound: &fullRound) {
+                try reconnect(client, after: failure, backoff: &backoff)
+            } else if connected {
+                backoff.reset()
+            }
+        }
+        try shutDown(client, links)
+        // Closing the sockets (deinit) waits up to their linger time for queued frames to leave.
+    }
+
+    /// The journal and the sockets to the router, the sink and the sinks' acknowledgements.
+    private func openLinks() throws -> Links {
         try configuration.endpoints.prepareRuntimeDirectory()
         let journal = try IngestJournal(directory: configuration.journalDirectory, segmentBytes: configuration.journalSegmentBytes)
         let context = try ZMQContext()
-        let security = configuration.endpoints.security
-        let links = Links(
+        let endpoints = configuration.endpoints, security = configuration.endpoints.security
+        return Links(
             journal: journal,
-            router: try FrameSocket.push(context, connectingTo: configuration.endpoints.router, server: .router, name: "router", security: security),
-            sink: try FrameSocket.push(context, connectingTo: configuration.endpoints.sink, server: .sink, name: "sink", security: security),
+            router: try FrameSocket.push(context, connectingTo: endpoints.router, server: .router, name: "router", security: security),
+            sink: try FrameSocket.push(context, connectingTo: endpoints.sink, server: .sink, name: "sink", security: security),
             acknowledgements: try FrameSocket.subscribe(
-                context, connectingTo: configuration.endpoints.acknowledgements, server: .sink, name: "acknowledgements", security: security)
+                context, connectingTo: endpoints.acknowledgements, server: .sink, name: "acknowledgements", security: security)
         )
-        logger.info("ingest starting", metadata: ["broker": "\(configuration.broker)", "journal": "\(journal.directory)"])
-        try replayJournal(links)
+    }
 
+    /// The MQTT client, its callbacks set: connection state to health and metrics, every message to `handle`.
+    private func makeClient() throws -> MQTTClient {
         let client = try MQTTClient(options: configuration.clientOptions)
         let topicFilter = configuration.topicFilter, qos = configuration.qos
         client.onConnect = { [logger] code, reason in
@@ -88,66 +122,58 @@ public final class IngestLoop {
             if !expected { logger.warning("connection to the broker lost") }
         }
         client.onMessage = { message in self.handle(message) }
+        return client
+    }
 
-        var backoff = configuration.reconnectBackoff
-        var needsConnect = true
-        var fullRound = false
-        while !stop.isRequested {
-            rejectionLog.reportOmitted()
-            try maintain(links)
-            if needsConnect {
-                do {
-                    try client.connect(host: configuration.broker.host, port: configuration.broker.port)
-                    needsConnect = false
-                } catch {
-                    let delay = backoff.next()
-                    logger.warning("cannot reach the broker, retrying", metadata: ["error": "\(error)", "retry_ms": "\(delay)"])
-                    stop.sleep(milliseconds: delay)
-                    continue
-                }
-            }
-            // One round: read what the broker has ready (up to a batch), journal it with one
-            // write, and only then let the acknowledgements of that round go out. Rounds are
-            // handed on together once a batch is full or `lingerMilliseconds` have passed.
-            var failure: MQTTError?
-            var read = 0
+    /// One round: reads what the broker has ready (up to a batch), journals it with one write,
+    /// and only then lets the acknowledgements of that round go out. Rounds are handed on
+    /// together once a batch is full or `lingerMilliseconds` have passed. Returns the broker's
+    /// failure, if any, once what was read is stored.
+    private func round(_ client: MQTTClient, _ links: Links, fullRound: inout Bool) throws -> MQTTError? {
+        var failure: MQTTError?
+        var read = 0
+        do throws(MQTTError) {
+            try client.writeQueued()
+            // A full round may have left data behind (in TLS buffers too, which poll cannot see).
+            let lingerLeft = unsent.isEmpty ? 100 : max(0, Self.lingerMilliseconds - Int(monotonicMilliseconds() - unsentSince))
+            read = try client.read(timeoutMilliseconds: fullRound ? 0 : Int32(lingerLeft), maximumPackets: Self.maxBatch)
+            fullRound = read == Self.maxBatch
+        } catch {
+            failure = error
+        }
+        try store(links)
+        if unsent.count >= Self.maxBatch || failure != nil
+            || (!unsent.isEmpty && monotonicMilliseconds() - unsentSince >= UInt64(Self.lingerMilliseconds))
+        {
+            flush(links)
+        }
+        if failure == nil {
             do throws(MQTTError) {
                 try client.writeQueued()
-                // A full round may have left data behind (in TLS buffers too, which poll cannot see).
-                let lingerLeft = unsent.isEmpty ? 100 : max(0, Self.lingerMilliseconds - Int(monotonicMilliseconds() - unsentSince))
-                read = try client.read(timeoutMilliseconds: fullRound ? 0 : Int32(lingerLeft), maximumPackets: Self.maxBatch)
-                fullRound = read == Self.maxBatch
             } catch {
                 failure = error
             }
-            try store(links)
-            if unsent.count >= Self.maxBatch || failure != nil
-                || (!unsent.isEmpty && monotonicMilliseconds() - unsentSince >= UInt64(Self.lingerMilliseconds))
-            {
-                flush(links)
-            }
-            if failure == nil {
-                do throws(MQTTError) {
-                    try client.writeQueued()
-                } catch {
-                    failure = error
-                }
-            }
-            if let failure {
-                guard failure.isConnectionLoss else { throw failure }
-                let delay = backoff.next()
-                logger.warning("broker connection failed, reconnecting", metadata: ["error": "\(failure)", "retry_ms": "\(delay)"])
-                stop.sleep(milliseconds: delay)
-                metrics.reconnects.increment()
-                do throws(MQTTError) {
-                    try client.reconnect()
-                } catch {
-                    logger.debug("reconnect failed", metadata: ["error": "\(error)"])
-                }
-            } else if connected {
-                backoff.reset()
-            }
         }
+        return failure
+    }
+
+    /// After a lost connection: waits the backoff, then reconnects (or tries again next round).
+    private func reconnect(_ client: MQTTClient, after failure: MQTTError, backoff: inout Backoff) throws {
+        guard failure.isConnectionLoss else { throw failure }
+        let delay = backoff.next()
+        logger.warning("broker connection failed, reconnecting", metadata: ["error": "\(failure)", "retry_ms": "\(delay)"])
+        stop.sleep(milliseconds: delay)
+        metrics.reconnects.increment()
+        do throws(MQTTError) {
+            try client.reconnect()
+        } catch {
+            logger.debug("reconnect failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Stores and hands on what was read, leaves the broker without losing its session, and
+    /// waits for the acknowledgements of what was handed on.
+    private func shutDown(_ client: MQTTClient, _ links: Links) throws {
         try store(links)
         flush(links)
         // No UNSUBSCRIBE: the session, and what the broker queues for it, must outlive us.
@@ -171,7 +197,6 @@ public final class IngestLoop {
                 "redelivered": "\(counts.redelivered)", "acknowledged": "\(counts.acknowledged)", "unacknowledged": "\(waiting.count)",
                 "undelivered": "\(counts.undelivered)",
             ])
-        // Closing the sockets (deinit) waits up to their linger time for queued frames to leave.
     }
 
     /// Validates one message and gives it its identity; `store` journals and hands it on.

@@ -37,7 +37,8 @@ public enum IngestSettings {
     public static let journalSyncMilliseconds = Setting<Int>.integer(
         "MES_JOURNAL_SYNC_MS", flag: "journal-sync-ms", default: 100, range: 0...60_000,
         help:
-            "How often the journal is forced to disk (fdatasync), in ms; 0 forces every round to disk before its acknowledgements leave, surviving power loss at a cost in throughput"
+            "How often the journal is forced to disk (fdatasync), in ms; 0 forces every round to disk before its acknowledgements leave, "
+            + "surviving power loss at a cost in throughput"
     )
     public static let redeliverAfterMilliseconds = Setting<Int>.integer(
         "MES_REDELIVER_AFTER_MS", flag: "redeliver-after-ms", default: 30_000, range: 1...Int(Int32.max),

@@ -51,7 +51,8 @@ public enum ConfigurationCheck {
                 }
             }
             return
-                "router \(endpoints.router.joined(separator: ",")), sink \(endpoints.sink.joined(separator: ",")), acknowledgements \(endpoints.acknowledgements.joined(separator: ","))"
+                "router \(endpoints.router.joined(separator: ",")), sink \(endpoints.sink.joined(separator: ",")), acknowledgements "
+                + "\(endpoints.acknowledgements.joined(separator: ","))"
         }
         check(BrokerSettings.url.description.variable) {
             "\(try Settings.broker(nil))"

@@ -30,9 +30,10 @@ public enum RejectedMessages {
                 conditions.append("cnc_id = $\(parameters.count)")
             }
             if let reasonContains {
-                parameters.append(
-                    "%\(reasonContains.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_"))%"
-                )
+                // ILIKE's own wildcards and escape character, taken literally.
+                let literal = reasonContains.replacingOccurrences(of: "\\", with: "\\\\")
+                    .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+                parameters.append("%\(literal)%")
                 conditions.append("reason ILIKE $\(parameters.count)")
             }
             if !includeReplayed { conditions.append("replayed_at IS NULL") }
@@ -90,7 +91,8 @@ public enum RejectedMessages {
     public static func mark(_ connection: PostgresConnection, ids: [String], replayed: Bool = true) throws(PostgresError) -> Int {
         guard !ids.isEmpty else { return 0 }
         let rows = try connection.execute(
-            "WITH marked AS (UPDATE rejected_messages SET replayed_at = \(replayed ? "now()" : "NULL") WHERE message_id = ANY($1::uuid[]) RETURNING 1) SELECT count(*)::text FROM marked",
+            "WITH marked AS (UPDATE rejected_messages SET replayed_at = \(replayed ? "now()" : "NULL") WHERE message_id = ANY($1::uuid[]) "
+                + "RETURNING 1) SELECT count(*)::text FROM marked",
             parameters: ["{\(ids.joined(separator: ","))}"]
         )
         return Int(rows.first?.first.flatMap { $0 } ?? "0") ?? 0

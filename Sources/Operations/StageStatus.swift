@@ -57,7 +57,8 @@ public enum StageStatus {
         /// `label=value` for each series of a metric.
         func byLabel(_ name: String) -> String {
             values.filter { $0.key.hasPrefix(name + "{") }.map { key, value in
-                "\(key.dropFirst(name.count + 1).dropLast().split(separator: "=").last.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) } ?? "")=\(Int(value))"
+                let label = key.dropFirst(name.count + 1).dropLast().split(separator: "=").last
+                return "\(label.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) } ?? "")=\(Int(value))"
             }.sorted().joined(separator: " ")
         }
     }
@@ -68,26 +69,32 @@ public enum StageStatus {
         let now = Date().timeIntervalSince1970
         if after.has("cnc_ingest_received_total") {
             return
-                "received \(count("cnc_ingest_received_total")) (\(rate("cnc_ingest_received_total"))), rejected \(count("cnc_ingest_rejected_total")), "
+                "received \(count("cnc_ingest_received_total")) (\(rate("cnc_ingest_received_total"))), rejected "
+                + "\(count("cnc_ingest_rejected_total")), "
                 + "waiting for acknowledgement \(count("cnc_ingest_journal_waiting")), redelivered \(count("cnc_ingest_redelivered_total")), "
-                + "broker \(after.total("cnc_ingest_broker_connected") == 1 ? "connected" : "DISCONNECTED"), reconnects \(count("cnc_ingest_reconnects_total"))"
+                + "broker \(after.total("cnc_ingest_broker_connected") == 1 ? "connected" : "DISCONNECTED"), reconnects "
+                + "\(count("cnc_ingest_reconnects_total"))"
         }
         if after.has("cnc_router_routed_total") {
             let loaded = after.total("cnc_router_map_loaded_timestamp_seconds")
             return "routed \(count("cnc_router_routed_total")) (\(rate("cnc_router_routed_total"))), rejected \(count("cnc_router_rejected_total")), "
-                + "held [\(after.byLabel("cnc_router_held"))], map \(count("cnc_router_map_machines")) machines loaded \(loaded > 0 ? "\(Int(now - loaded)) s ago" : "?"), "
-                + "reloads ok \(count(#"cnc_router_map_reloads_total{result="ok"}"#)) failed \(count(#"cnc_router_map_reloads_total{result="failed"}"#))"
+                + "held [\(after.byLabel("cnc_router_held"))], map \(count("cnc_router_map_machines")) machines loaded "
+                + "\(loaded > 0 ? "\(Int(now - loaded)) s ago" : "?"), "
+                + "reloads ok \(count(#"cnc_router_map_reloads_total{result="ok"}"#)) failed "
+                + "\(count(#"cnc_router_map_reloads_total{result="failed"}"#))"
         }
         if after.has("cnc_worker_stored_total") {
             return
-                "stored \(count("cnc_worker_stored_total")) (\(rate("cnc_worker_stored_total"))), rejected \(count("cnc_worker_rejected_total")) [\(after.byLabel("cnc_worker_stored_total"))]"
+                "stored \(count("cnc_worker_stored_total")) (\(rate("cnc_worker_stored_total"))), rejected "
+                + "\(count("cnc_worker_rejected_total")) [\(after.byLabel("cnc_worker_stored_total"))]"
         }
         if after.has("cnc_sink_rows_written_total") {
             let last = after.total("cnc_sink_last_write_timestamp_seconds")
             let rows = #"cnc_sink_rows_written_total{table="cnc_data"}"#
             return "rows \(count(rows)) (\(rate(rows))), "
                 + "rejections \(count(#"cnc_sink_rows_written_total{table="rejected_messages"}"#)), batches \(count("cnc_sink_batches_total")), "
-                + "failures \(count("cnc_sink_write_failures_total")), unwritten \(count("cnc_sink_unwritten")), last write \(last > 0 ? "\(Int(now - last)) s ago" : "never"), "
+                + "failures \(count("cnc_sink_write_failures_total")), unwritten \(count("cnc_sink_unwritten")), last write "
+                + "\(last > 0 ? "\(Int(now - last)) s ago" : "never"), "
                 + "database \(after.total("cnc_sink_database_connected") == 1 ? "connected" : "DISCONNECTED")"
         }
         return "\(after.values.count) series"

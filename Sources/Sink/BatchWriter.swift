@@ -41,8 +41,10 @@ final class BatchWriter {
                     "COPY staging_machine_state (\(Self.machineStateColumns)) FROM STDIN (FORMAT binary)", data: Self.encodeMachineState(records))
                 try connection.execute(
                     """
-                    INSERT INTO cnc_data (\(Self.cncDataColumns)) SELECT \(Self.cncDataColumns) FROM staging_cnc_data ON CONFLICT (message_id) DO NOTHING;
-                    INSERT INTO machine_state (\(Self.machineStateColumns)) SELECT \(Self.machineStateColumns) FROM staging_machine_state ON CONFLICT (message_id) DO NOTHING;
+                    INSERT INTO cnc_data (\(Self.cncDataColumns))
+                        SELECT \(Self.cncDataColumns) FROM staging_cnc_data ON CONFLICT (message_id) DO NOTHING;
+                    INSERT INTO machine_state (\(Self.machineStateColumns))
+                        SELECT \(Self.machineStateColumns) FROM staging_machine_state ON CONFLICT (message_id) DO NOTHING;
                     """)
             }
             if !rejections.isEmpty {

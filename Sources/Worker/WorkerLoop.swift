@@ -44,7 +44,7 @@ public final class WorkerLoop {
     }
 
     public func run() throws {
-        let configuration = configuration, plugin = plugin, logger = logger, stop = stop
+        let configuration = configuration, logger = logger, stop = stop
         try configuration.endpoints.prepareRuntimeDirectory()
         let context = try ZMQContext()
         let input = try FrameSocket.pull(
@@ -63,29 +63,7 @@ public final class WorkerLoop {
             let bytes = try input.receive(timeoutMilliseconds: 100)
             if drain.isOver(afterWaiting: bytes == nil ? 100 : 0, gotInput: bytes != nil) && bytes == nil { break }
             guard let bytes else { continue }
-            var records: [StoredRecord] = [], rejections: [Rejection] = []
-            let messages: [CNCMessage]
-            do {
-                guard case .messages(let decoded) = try WireFrame.decode(bytes) else { throw WireFrame.DecodingError.invalid("not a messages frame") }
-                messages = decoded
-            } catch {
-                // Kept, like every refused input: an operator can see and replay it.
-                logger.error("undecodable frame on the worker input", metadata: ["error": "\(error)", "bytes": "\(bytes.count)"])
-                let now = WallClock.nowMicroseconds()
-                rejections.append(
-                    Rejection(
-                        id: .unattributed(), rejectedAt: now, receivedAt: now, stage: .worker, reason: "undecodable frame: \(error)", topic: "",
-                        cncID: "", raw: bytes))
-                messages = []
-            }
-            for message in messages {
-                switch Self.process(message, plugin: plugin, typeName: configuration.typeName, maxPayloadDepth: configuration.maxPayloadDepth) {
-                case .stored(let record): records.append(record)
-                case .rejected(let rejection):
-                    rejectionLog.rejected(cncID: message.cncID, reason: rejection.reason)
-                    rejections.append(rejection)
-                }
-            }
+            let (records, rejections) = process(frame: bytes, rejectionLog: &rejectionLog)
             for frame in [WireFrame.records(records), .rejections(rejections)] where frame.count > 0 {
                 if try sink.send(frame, stop: stop, logger: logger) {
                     if case .records = frame {
@@ -106,5 +84,33 @@ public final class WorkerLoop {
         logger.info(
             "worker stopped",
             metadata: ["cnc_type": "\(configuration.typeName)", "stored": "\(stored)", "rejected": "\(rejected)", "undelivered": "\(undelivered)"])
+    }
+
+    /// The rows and the rejections of one frame from the router. A frame that cannot be decoded
+    /// is kept as a rejection too, like every refused input: an operator can see and replay it.
+    private func process(frame bytes: [UInt8], rejectionLog: inout RejectionLog) -> (records: [StoredRecord], rejections: [Rejection]) {
+        var records: [StoredRecord] = [], rejections: [Rejection] = []
+        let messages: [CNCMessage]
+        do {
+            guard case .messages(let decoded) = try WireFrame.decode(bytes) else { throw WireFrame.DecodingError.invalid("not a messages frame") }
+            messages = decoded
+        } catch {
+            logger.error("undecodable frame on the worker input", metadata: ["error": "\(error)", "bytes": "\(bytes.count)"])
+            let now = WallClock.nowMicroseconds()
+            rejections.append(
+                Rejection(
+                    id: .unattributed(), rejectedAt: now, receivedAt: now, stage: .worker, reason: "undecodable frame: \(error)", topic: "",
+                    cncID: "", raw: bytes))
+            messages = []
+        }
+        for message in messages {
+            switch Self.process(message, plugin: plugin, typeName: configuration.typeName, maxPayloadDepth: configuration.maxPayloadDepth) {
+            case .stored(let record): records.append(record)
+            case .rejected(let rejection):
+                rejectionLog.rejected(cncID: message.cncID, reason: rejection.reason)
+                rejections.append(rejection)
+            }
+        }
+        return (records, rejections)
     }
 }

@@ -235,7 +235,8 @@ struct MessageValidatorTests {
         RejectCase(
             name: "part_program number", raw: B(M(partProgram: "7")), reason: #"field "part_program" must be a string, not number"#, cncID: "CNC001"),
         RejectCase(
-            name: "part_program object", raw: B(M(partProgram: "{}")), reason: #"field "part_program" must be a string, not object"#, cncID: "CNC001"),
+            name: "part_program object", raw: B(M(partProgram: "{}")), reason: #"field "part_program" must be a string, not object"#,
+            cncID: "CNC001"),
         RejectCase(
             name: "part_program null", raw: B(M(partProgram: "null")), reason: #"field "part_program" must be a string, not null"#, cncID: "CNC001"),
         RejectCase(
@@ -395,7 +396,8 @@ struct MessageValidatorTests {
                 reason: #"invalid JSON: \u0000 is not allowed at byte "# + "\(offset(of: #"\u0000"#, in: escapedNULInID, plus: 6))", cncID: ""),
             RejectCase(
                 name: "\\u0000 escape in a payload member name", raw: B(escapedNULInKey),
-                reason: #"invalid JSON: \u0000 is not allowed at byte "# + "\(offset(of: #"\u0000"#, in: escapedNULInKey, plus: 6))", cncID: "CNC001"),
+                reason: #"invalid JSON: \u0000 is not allowed at byte "# + "\(offset(of: #"\u0000"#, in: escapedNULInKey, plus: 6))",
+                cncID: "CNC001"),
             RejectCase(
                 name: "lone high surrogate escape", raw: B(loneHigh),
                 reason: "invalid JSON: unpaired surrogate escape at byte \(offset(of: #"\ud800"#, in: loneHigh, plus: 6))", cncID: "CNC001"),

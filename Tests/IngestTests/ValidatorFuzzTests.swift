@@ -19,10 +19,14 @@ struct ValidatorFuzzTests {
     static let seeds: [[UInt8]] =
         Fixtures.sampleBytes
         + [
-            #"{"cnc_id":"CNC002","part_program":"turn_7","timestamp":1747379030.5,"payload":{"status":"ALARM","spin":0,"X-Axis":-12.5,"Y-Axis":3,"Z-Axis":-800,"feed":0,"alarm":"E042","coolant":true}}"#,
-            #"{"cnc_id":"CNC003","part_program":"mill_é😀","timestamp":"1747379028.123456","payload":{"status":"setup","spin":24000,"X-Axis":1000,"Y-Axis":-1000,"Z-Axis":600,"feed":20000}}"#,
-            #"{"payload":{"status":"RUN","spin":900,"X-Axis":10,"Y-Axis":0},"site":"plant-7","meta":{"a":[1,2.5,{"b":null}]},"timestamp":"0","part_program":"","cnc_id":"Line-1.cell_2:CNC9"}"#,
-            #"{"cnc_id":"CNC004","part_program":"Progr\u00e4mm \"7\"","timestamp":"253402300799","payload":{"status":"maintenance","spin":0,"X-Axis":0,"Y-Axis":0,"alarm":""}}"#,
+            #"{"cnc_id":"CNC002","part_program":"turn_7","timestamp":1747379030.5,"payload":{"status":"ALARM","spin":0,"X-Axis":-12.5,"#
+                + #""Y-Axis":3,"Z-Axis":-800,"feed":0,"alarm":"E042","coolant":true}}"#,
+            #"{"cnc_id":"CNC003","part_program":"mill_é😀","timestamp":"1747379028.123456","payload":{"status":"setup","spin":24000,"#
+                + #""X-Axis":1000,"Y-Axis":-1000,"Z-Axis":600,"feed":20000}}"#,
+            #"{"payload":{"status":"RUN","spin":900,"X-Axis":10,"Y-Axis":0},"site":"plant-7","meta":{"a":[1,2.5,{"b":null}]},"timestamp":"0","#
+                + #""part_program":"","cnc_id":"Line-1.cell_2:CNC9"}"#,
+            #"{"cnc_id":"CNC004","part_program":"Progr\u00e4mm \"7\"","timestamp":"253402300799","payload":{"status":"maintenance","spin":0,"#
+                + #""X-Axis":0,"Y-Axis":0,"alarm":""}}"#,
         ].map { Array($0.utf8) }
 
     @Test("mutated messages: no crash, a reason for every rejection, accepted ones consistent through both plugins")

@@ -138,7 +138,7 @@ struct HostileInputTests {
     }
 
     @Test(
-        "hostile input among valid messages: each valid one stored once, each hostile one rejected with a reason or stored verbatim, the database intact"
+        "hostile input among valid messages: each valid one stored once, each hostile one refused with a reason or stored verbatim, database intact"
     )
     func hostileCorpus() throws {
         let pipeline = try PipelineHarness()

@@ -5,9 +5,11 @@ import Testing
 @Suite(.serialized, .enabled(if: TestEnvironment.isAvailable, "needs TEST_MQTT_URL and TEST_DATABASE_URL (scripts/test.sh sets them)"))
 struct PipelineTests {
     static let sampleLines = [
-        #"{"cnc_id": "CNC001","part_program": "program_01","timestamp": "1747379028","payload":{"status": "running","spin":200,"X-Axis":30,"Y-Axis":80}}"#,
+        #"{"cnc_id": "CNC001","part_program": "program_01","timestamp": "1747379028","payload":{"status": "running","spin":200,"X-Axis":30,"#
+            + #""Y-Axis":80}}"#,
         #"{"cnc_id": "CNC002","part_program": "program_02","timestamp": "1747379030","payload":{"status": "idle","spin":0,"X-Axis":0,"Y-Axis":0}}"#,
-        #"{"cnc_id": "CNC001","part_program": "program_03","timestamp": "1747379035","payload":{"status": "error","spin":100,"X-Axis":25,"Y-Axis":75}}"#,
+        #"{"cnc_id": "CNC001","part_program": "program_03","timestamp": "1747379035","payload":{"status": "error","spin":100,"X-Axis":25,"#
+            + #""Y-Axis":75}}"#,
     ]
 
     @Test("the seed's sample lines are stored with the right values")
@@ -80,12 +82,14 @@ struct PipelineTests {
             ),
             (
                 Array(
-                    #"{"cnc_id": "CNC001","part_program": "p","timestamp": "1747379028","payload":{"status":"idle","spin":"fast","X-Axis":1,"Y-Axis":2}}"#
+                    (#"{"cnc_id": "CNC001","part_program": "p","timestamp": "1747379028","payload":{"status":"idle","spin":"fast","X-Axis":1,"#
+                        + #""Y-Axis":2}}"#)
                         .utf8), "worker", #"CNCTypeA: variable "spin" must be a number"#
             ),
             (
                 Array(
-                    #"{"cnc_id": "CNC002","part_program": "p","timestamp": "1747379028","payload":{"status":"idle","spin":1,"X-Axis":999,"Y-Axis":2}}"#
+                    (#"{"cnc_id": "CNC002","part_program": "p","timestamp": "1747379028","payload":{"status":"idle","spin":1,"X-Axis":999,"#
+                        + #""Y-Axis":2}}"#)
                         .utf8), "worker", #"CNCTypeB: variable "X-Axis" = 999.0 outside -400...400 mm"#
             ),
             (

@@ -35,13 +35,15 @@ struct CurveKeysTests {
         let bad = Self.reason { _ = try CurveKeys.readKey("\(base)/bad.key", variable: "MES_CURVE_SINK_KEY_FILE", secret: false) }
         #expect(
             bad
-                == "MES_CURVE_SINK_KEY_FILE: \(base)/bad.key does not hold a CURVE key (40 characters of Z85 text; `router curve-keypair NAME` makes a pair)"
+                == "MES_CURVE_SINK_KEY_FILE: \(base)/bad.key does not hold a CURVE key (40 characters of Z85 text; `router curve-keypair "
+                + "NAME` makes a pair)"
         )
         #expect(Self.reason { _ = try CurveKeys.readKey("\(base)/none", variable: "V", secret: false) } == "V: cannot read \(base)/none")
         chmod(paths.secretPath, 0o640)
         #expect(
             Self.reason { _ = try CurveKeys.readKey(paths.secretPath, variable: "MES_CURVE_SECRET_KEY_FILE", secret: true) }
-                == "MES_CURVE_SECRET_KEY_FILE: the secret key \(paths.secretPath) has mode 640: group and others must have no access (chmod 600 \(paths.secretPath))"
+                == "MES_CURVE_SECRET_KEY_FILE: the secret key \(paths.secretPath) has mode 640: group and others must have no access (chmod "
+                + "600 \(paths.secretPath))"
         )
     }
 

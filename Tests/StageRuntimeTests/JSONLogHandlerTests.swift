@@ -15,7 +15,8 @@ struct JSONLogHandlerTests {
         )
         #expect(
             line
-                == #"{"time":"2025-05-16T07:03:48.123Z","level":"warning","label":"ingest","message":"rejected \"x\"\nnext","metadata":{"cnc_id":"CNC001","list":["a",{"k":"v"}],"reason":"missing field \"payload\""},"error":"boom"}"#
+                == #"{"time":"2025-05-16T07:03:48.123Z","level":"warning","label":"ingest","message":"rejected \"x\"\nnext","#
+                + #""metadata":{"cnc_id":"CNC001","list":["a",{"k":"v"}],"reason":"missing field \"payload\""},"error":"boom"}"#
         )
         #expect(!line.contains("\n"))
         let decoded = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]

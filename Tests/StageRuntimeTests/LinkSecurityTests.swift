@@ -53,7 +53,9 @@ struct LinkSecurityTests {
         } catch let error as SettingError {
             #expect(
                 error.reason
-                    == "\(binding ? "binding" : "connecting to") \(endpoint) would carry the data unencrypted and unauthenticated beyond this machine: turn CURVE on (MES_CURVE_SECRET_KEY_FILE, see docs/configuration.md), use 127.0.0.1, or set MES_ALLOW_INSECURE_TCP=1 on a network you trust"
+                    == "\(binding ? "binding" : "connecting to") \(endpoint) would carry the data unencrypted and unauthenticated beyond this "
+                    + "machine: turn CURVE on (MES_CURVE_SECRET_KEY_FILE, see docs/configuration.md), use 127.0.0.1, "
+                    + "or set MES_ALLOW_INSECURE_TCP=1 on a network you trust"
             )
         } catch {
             Issue.record("unexpected \(error)")
@@ -65,7 +67,8 @@ struct LinkSecurityTests {
         let warning = try LinkSecurity(allowInsecureTCP: true).review("tcp://*:5560", binding: true)
         #expect(
             warning
-                == "binding tcp://*:5560 without CURVE: the data travels unencrypted and any host that reaches it can send to this stage (MES_ALLOW_INSECURE_TCP=1)"
+                == "binding tcp://*:5560 without CURVE: the data travels unencrypted and any host that reaches it can send to this stage "
+                + "(MES_ALLOW_INSECURE_TCP=1)"
         )
         #expect(
             try LinkSecurity(allowInsecureTCP: true).review("tcp://router:5560", binding: false)?.hasPrefix(

@@ -15,9 +15,11 @@ package enum Fixtures {
 
     /// The seed's `sample_data.json`, line by line (the file ends its lines with CRLF).
     package static let sampleLines: [String] = [
-        #"{"cnc_id": "CNC001","part_program": "program_01","timestamp": "1747379028","payload":{"status": "running","spin":200,"X-Axis":30,"Y-Axis":80}}"#,
+        #"{"cnc_id": "CNC001","part_program": "program_01","timestamp": "1747379028","payload":{"status": "running","spin":200,"X-Axis":30,"#
+            + #""Y-Axis":80}}"#,
         #"{"cnc_id": "CNC002","part_program": "program_02","timestamp": "1747379030","payload":{"status": "idle","spin":0,"X-Axis":0,"Y-Axis":0}}"#,
-        #"{"cnc_id": "CNC001","part_program": "program_03","timestamp": "1747379035","payload":{"status": "error","spin":100,"X-Axis":25,"Y-Axis":75}}"#,
+        #"{"cnc_id": "CNC001","part_program": "program_03","timestamp": "1747379035","payload":{"status": "error","spin":100,"X-Axis":25,"#
+            + #""Y-Axis":75}}"#,
     ]
 
     package static var sampleBytes: [[UInt8]] { sampleLines.map { Array($0.utf8) } }

@@ -7,7 +7,8 @@ public struct ReplayCommand: ParsableCommand {
         commandName: "replay",
         abstract: "Publish rejected messages to the broker again, after the type map or a plugin was fixed; marks them replayed.",
         discussion:
-            "By default only messages the router or a worker refused, and not yet replayed. The same bytes are the same message, so nothing is stored twice."
+            "By default only messages the router or a worker refused, and not yet replayed. The same bytes are the same message, so nothing "
+            + "is stored twice."
     )
 
     @OptionGroup var options: RejectedFilterOptions

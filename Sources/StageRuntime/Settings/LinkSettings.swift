@@ -36,7 +36,8 @@ public enum LinkSettings {
     public static let curveClientsDirectory = Setting<String>.text(
         "MES_CURVE_CLIENTS_DIR", flag: nil, default: nil,
         help:
-            "Directory of the public keys (*.key) of the clients allowed to connect to the router or the sink; read again at every connection. Required when CURVE is on"
+            "Directory of the public keys (*.key) of the clients allowed to connect to the router or the sink; read again at every "
+            + "connection. Required when CURVE is on"
     )
     public static let allowInsecureTCP = Setting<Bool>.switchSetting(
         "MES_ALLOW_INSECURE_TCP", flag: nil, default: false, help: "1 allows cleartext tcp:// beyond loopback, with a warning per endpoint"

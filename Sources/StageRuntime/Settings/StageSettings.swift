@@ -6,7 +6,8 @@ public enum StageSettings {
     public static let runtimeDirectory = Setting<String>.text(
         "MES_RUNTIME_DIR", flag: "runtime-dir", default: nil, defaultText: "/tmp/cnc-collector-UID",
         help:
-            "Directory of the default ipc:// sockets, created mode 0700; refused when it is a symbolic link, belongs to another user or gives group or others any access"
+            "Directory of the default ipc:// sockets, created mode 0700; refused when it is a symbolic link, belongs to another user or gives "
+            + "group or others any access"
     )
 
     public static let logLevel = Setting<Logger.Level>(

@@ -39,7 +39,8 @@ public struct CurveKeys: Sendable {
         guard ZMQCurve.isAvailable else {
             throw SettingError(
                 reason:
-                    "MES_CURVE_SECRET_KEY_FILE is set but this libzmq was built without CURVE support (zmq_has(\"curve\") is false): install a libzmq built with libsodium"
+                    "MES_CURVE_SECRET_KEY_FILE is set but this libzmq was built without CURVE support (zmq_has(\"curve\") is false): install "
+                    + "a libzmq built with libsodium"
             )
         }
         let secretKey = try readKey(secretPath, variable: LinkSettings.curveSecretKeyFile.description.variable, secret: true)
@@ -68,7 +69,8 @@ public struct CurveKeys: Sendable {
             guard mode & 0o077 == 0 else {
                 throw SettingError(
                     reason:
-                        "\(variable): the secret key \(path) has mode \(String(mode, radix: 8)): group and others must have no access (chmod 600 \(path))"
+                        "\(variable): the secret key \(path) has mode \(String(mode, radix: 8)): group and others must have no access (chmod "
+                        + "600 \(path))"
                 )
             }
         }

@@ -104,7 +104,8 @@ package final class FrameSocket {
             guard let directory = curve.clientsDirectory else {
                 throw SettingError(
                     reason:
-                        "MES_CURVE_CLIENTS_DIR is not set: with CURVE on, a stage that binds needs the directory of the public keys (*.key) of the clients it lets in"
+                        "MES_CURVE_CLIENTS_DIR is not set: with CURVE on, a stage that binds needs the directory of the public keys (*.key) "
+                        + "of the clients it lets in"
                 )
             }
             try context.startAuthenticator { request in allows(request, clientsDirectory: directory) }
@@ -115,7 +116,8 @@ package final class FrameSocket {
         guard let serverKey = server == .router ? curve.routerKey : curve.sinkKey else {
             throw SettingError(
                 reason:
-                    "MES_CURVE_\(server.rawValue.uppercased())_KEY_FILE is not set: with CURVE on, connecting to the \(server.rawValue) needs its public key"
+                    "MES_CURVE_\(server.rawValue.uppercased())_KEY_FILE is not set: with CURVE on, connecting to the \(server.rawValue) needs "
+                    + "its public key"
             )
         }
         try socket.setCurveClient(serverKey: serverKey, publicKey: curve.publicKey, secretKey: curve.secretKey)

@@ -56,10 +56,13 @@ public struct LinkSecurity: Sendable {
         guard allowInsecureTCP else {
             throw SettingError(
                 reason:
-                    "\(action) would carry the data unencrypted and unauthenticated beyond this machine: turn CURVE on (MES_CURVE_SECRET_KEY_FILE, see docs/configuration.md), use 127.0.0.1, or set MES_ALLOW_INSECURE_TCP=1 on a network you trust"
+                    "\(action) would carry the data unencrypted and unauthenticated beyond this machine: turn CURVE on "
+                    + "(MES_CURVE_SECRET_KEY_FILE, see docs/configuration.md), use 127.0.0.1, "
+                    + "or set MES_ALLOW_INSECURE_TCP=1 on a network you trust"
             )
         }
         return
-            "\(action) without CURVE: the data travels unencrypted and any host that reaches it can \(binding ? "send to this stage" : "pose as the peer") (MES_ALLOW_INSECURE_TCP=1)"
+            "\(action) without CURVE: the data travels unencrypted and any host that reaches it can "
+            + "\(binding ? "send to this stage" : "pose as the peer") (MES_ALLOW_INSECURE_TCP=1)"
     }
 }

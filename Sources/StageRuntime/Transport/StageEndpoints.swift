@@ -72,7 +72,8 @@ public struct StageEndpoints: Sendable {
         guard info.st_uid == getuid() else {
             throw SettingError(
                 reason:
-                    "MES_RUNTIME_DIR \(directory) belongs to user id \(info.st_uid), not to this user (\(getuid())): another user may have created it; remove it or choose another directory"
+                    "MES_RUNTIME_DIR \(directory) belongs to user id \(info.st_uid), not to this user (\(getuid())): another user may have "
+                    + "created it; remove it or choose another directory"
             )
         }
         let mode = info.st_mode & 0o7777
