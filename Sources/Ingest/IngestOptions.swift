@@ -1,12 +1,15 @@
 import ArgumentParser
 import CollectorCore
 import Foundation
+import Logging
 import Mosquitto
 import StageRuntime
 
 /// ingest's options: one per setting it reads besides `StageOptions`, each named and explained
 /// by its description (`IngestSettings`, `BrokerSettings`, `LinkSettings`, `StageSettings`).
-public struct IngestOptions: ParsableArguments {
+public struct IngestOptions: StageServiceOptions {
+    public static let stageName = "ingest"
+
     @Option(name: BrokerSettings.url.name, help: BrokerSettings.url.help) var mqttURL: String?
     @Option(name: BrokerSettings.topic.name, help: BrokerSettings.topic.help) var topic: String?
     @Option(name: IngestSettings.qos.name, help: IngestSettings.qos.help) var qos: String?
@@ -28,6 +31,10 @@ public struct IngestOptions: ParsableArguments {
     @Option(name: IngestSettings.redeliverAfterMilliseconds.name, help: IngestSettings.redeliverAfterMilliseconds.help) var redeliverAfterMs: String?
 
     public init() {}
+
+    public func service(stage: StageOptions, logger: Logger) throws -> IngestService {
+        IngestService(configuration: try configuration(stage: stage), logger: logger)
+    }
 
     /// The service's configuration from these options, the environment and the defaults.
     public func configuration(stage: StageOptions) throws -> IngestService.Configuration {

@@ -1,14 +1,21 @@
 import ArgumentParser
+import Logging
 import StageRuntime
 
 /// The router's options besides `StageOptions`, each named and explained by its description.
-public struct RouterOptions: ParsableArguments {
+public struct RouterOptions: StageServiceOptions {
+    public static let stageName = "router"
+
     @Option(name: RouterSettings.cncTypes.name, help: RouterSettings.cncTypes.help) var cncTypes: String?
     @Option(name: LinkSettings.routerListen.name, help: LinkSettings.routerListen.help) var listen: String?
     @Option(name: RouterSettings.workerListen.name, parsing: .singleValue, help: RouterSettings.workerListen.help) var workerListen: [String] = []
     @Option(name: LinkSettings.sink.name, help: LinkSettings.sink.help) var sinkEndpoint: String?
 
     public init() {}
+
+    public func service(stage: StageOptions, logger: Logger) throws -> RouterService {
+        RouterService(configuration: try configuration(stage: stage), logger: logger)
+    }
 
     public func configuration(stage: StageOptions) throws -> RouterService.Configuration {
         RouterService.Configuration(

@@ -1,8 +1,11 @@
 import ArgumentParser
+import Logging
 import StageRuntime
 
 /// The sink's options besides `StageOptions`, each named and explained by its description.
-public struct SinkOptions: ParsableArguments {
+public struct SinkOptions: StageServiceOptions {
+    public static let stageName = "sink"
+
     @Option(name: SinkSettings.databaseURL.name, help: SinkSettings.databaseURL.help) var databaseURL: String?
     @Option(name: SinkSettings.migrations.name, help: SinkSettings.migrations.help) var migrations: String?
     @Option(name: SinkSettings.batchSize.name, help: SinkSettings.batchSize.help) var batchSize: String?
@@ -11,6 +14,10 @@ public struct SinkOptions: ParsableArguments {
     @Option(name: LinkSettings.acknowledgementsListen.name, help: LinkSettings.acknowledgementsListen.help) var ackListen: String?
 
     public init() {}
+
+    public func service(stage: StageOptions, logger: Logger) throws -> SinkService {
+        SinkService(configuration: try configuration(stage: stage), logger: logger)
+    }
 
     public func configuration(stage: StageOptions) throws -> SinkService.Configuration {
         let conninfo = try SinkSettings.databaseURL.value(databaseURL, derived: "")

@@ -3,7 +3,7 @@ import Router
 import StageRuntime
 
 @main
-struct RouterCommand: AsyncParsableCommand {
+struct RouterCommand: StageCommand {
     static let configuration = CommandConfiguration(
         commandName: "router",
         abstract: "Route validated CNC messages by cnc_id to the workers of the machine's type.",
@@ -13,12 +13,6 @@ struct RouterCommand: AsyncParsableCommand {
 
     @OptionGroup var stage: StageOptions
     @OptionGroup var options: RouterOptions
-
-    func run() async throws {
-        let logger = try stage.logger(label: "router")
-        let service = RouterService(configuration: try options.configuration(stage: stage), logger: logger)
-        try await StageRunner.run(service, logger: logger, metrics: try stage.metrics(stage: "router"))
-    }
 }
 
 /// `router curve-keypair NAME`: makes the CURVE keys every stage's security settings point at.
