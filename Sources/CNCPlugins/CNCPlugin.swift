@@ -4,8 +4,11 @@ import CollectorCore
 ///
 /// A worker hosts one plugin type. For every message routed to it the worker parses the
 /// payload, calls `machineState(for:payload:)`, and stores both the raw message (`cnc_data`)
-/// and the returned state (`machine_state`) in one transaction. A plugin that throws
-/// `PluginRejection` sends the message to `rejected_messages` with that reason instead.
+/// and the returned state (`machine_state`) in one transaction. A plugin throws
+/// `PluginRejection` only when the payload cannot be mapped at all (a required variable
+/// missing, or of a type that cannot be read): the message then goes to `rejected_messages`
+/// with that reason. Whatever can be mapped is stored: odd values with a quality mark, unknown
+/// variables as drift (`PayloadReader`).
 ///
 /// To add a type: write a struct conforming to `CNCPlugin` in one new file of this module, add
 /// it to `PluginRegistry.builtIn`, and map machines to its `typeName` in the map file.
@@ -15,8 +18,8 @@ public protocol CNCPlugin: Sendable {
 
     init()
 
-    /// Checks the machine's variables (names, types, allowed values) and maps them into the
-    /// common typed state. Must not block: it runs once per message on the worker's hot path.
+    /// Maps the machine's variables into the common typed state, marking what is implausible.
+    /// Must not block: it runs once per message on the worker's hot path.
     func machineState(for message: CNCMessage, payload: JSONObject) throws(PluginRejection) -> MachineState
 }
 

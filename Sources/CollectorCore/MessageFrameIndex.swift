@@ -18,7 +18,7 @@ public struct MessageFrameIndex: Sendable {
     public init(_ frame: [UInt8]) throws(WireFrame.DecodingError) {
         var reader = ByteReader(frame)
         let version: UInt8 = try reader.read()
-        guard version == WireFrame.version else { throw .unsupportedVersion(version) }
+        guard WireFrame.readableVersions.contains(version) else { throw .unsupportedVersion(version) }
         let kind: UInt8 = try reader.read()
         guard kind == WireFrame.Kind.messages.rawValue else {
             throw WireFrame.Kind(rawValue: kind) == nil ? .unknownKind(kind) : .invalid("not a messages frame")

@@ -10,8 +10,10 @@ public enum WireFrame: Sendable, Equatable {
     /// sink → ingest: these messages are committed (or were already stored).
     case acknowledgements([MessageID])
 
-    /// Version 1 of the format; a reader refuses any other.
-    public static let version: UInt8 = 1
+    /// The version every writer sends (docs/wire-format.md).
+    public static let version: UInt8 = 2
+    /// The versions a reader takes: version 1 differs only in its MachineState record.
+    public static let readableVersions: ClosedRange<UInt8> = 1...2
     /// Sanity bound on records per frame, so a corrupt count cannot make a reader allocate wildly.
     public static let maxRecords: UInt32 = 1 << 20
 
@@ -79,7 +81,7 @@ public enum WireFrame: Sendable, Equatable {
     public static func decode(_ bytes: [UInt8]) throws(DecodingError) -> WireFrame {
         var reader = ByteReader(bytes)
         let version: UInt8 = try reader.read()
-        guard version == Self.version else { throw .unsupportedVersion(version) }
+        guard readableVersions.contains(version) else { throw .unsupportedVersion(version) }
         let rawKind: UInt8 = try reader.read()
         guard let kind = Kind(rawValue: rawKind) else { throw .unknownKind(rawKind) }
         let count: UInt32 = try reader.read()
@@ -98,7 +100,8 @@ public enum WireFrame: Sendable, Equatable {
             var records: [StoredRecord] = []
             for _ in 0..<count {
                 records.append(
-                    StoredRecord(message: try reader.readMessage(), cncType: try reader.readString(), state: try reader.readMachineState()))
+                    StoredRecord(
+                        message: try reader.readMessage(), cncType: try reader.readString(), state: try reader.readMachineState(version: version)))
             }
             frame = .records(records)
         case .acknowledgements:
@@ -137,16 +140,39 @@ extension ByteWriter {
         write(lengthPrefixed: rejection.raw)
     }
 
+    /// Version 2's MachineState: the status, a `u16` presence mask, the fields present, then the
+    /// quality marks and the unknown variables as counted lists of strings.
     package mutating func write(_ state: MachineState) {
         write(state.status.rawValue)
-        let numbers = [state.spindleSpeedRPM, state.feedRateMMPerMinute, state.axisXMillimetres, state.axisYMillimetres, state.axisZMillimetres]
-        var present: UInt8 = 0
-        for (bit, number) in numbers.enumerated() where number != nil { present |= 1 << UInt8(bit) }
-        if state.alarmCode != nil { present |= 1 << 7 }
+        let numbers = state.wireNumbers, texts = state.wireTexts
+        var present: UInt16 = 0
+        for (bit, number) in numbers.enumerated() where number != nil { present |= 1 << UInt16(bit) }
+        if state.partCount != nil { present |= 1 << 8 }
+        for (bit, text) in texts.enumerated() where text != nil { present |= 1 << UInt16(9 + bit) }
+        if !state.extra.members.isEmpty { present |= 1 << 13 }
         write(present)
         for number in numbers { if let number { write(number.bitPattern) } }
-        if let alarm = state.alarmCode { write(alarm) }
+        if let partCount = state.partCount { write(partCount) }
+        for text in texts { if let text { write(text) } }
+        if !state.extra.members.isEmpty { write(JSONValue.object(state.extra).serialized()) }
+        for list in [state.quality, state.unknownVariables] {
+            write(UInt16(list.count))
+            for item in list { write(item) }
+        }
     }
+}
+
+extension MachineState {
+    /// The optional numbers in their wire order (presence bits 0 to 7).
+    package var wireNumbers: [Double?] {
+        [
+            spindleSpeedRPM, feedRateMMPerMinute, axisXMillimetres, axisYMillimetres, axisZMillimetres, spindleLoadPercent,
+            feedOverridePercent, spindleOverridePercent,
+        ]
+    }
+
+    /// The optional texts in their wire order (presence bits 9 to 12).
+    package var wireTexts: [String?] { [tool, block, alarmCode, alarmText] }
 }
 
 extension ByteReader {
@@ -176,9 +202,40 @@ extension ByteReader {
             cncID: try readString(), raw: try readLengthPrefixed())
     }
 
-    package mutating func readMachineState() throws(WireFrame.DecodingError) -> MachineState {
+    package mutating func readMachineState(version: UInt8) throws(WireFrame.DecodingError) -> MachineState {
         let statusName = try readString()
-        guard let status = MachineState.Status(rawValue: statusName) else { throw .invalid("unknown status \"\(statusName.prefix(32))\"") }
+        guard let status = MachineState.Status(rawValue: statusName), version >= 2 || status != .unknown else {
+            throw .invalid("unknown status \"\(statusName.prefix(32))\"")
+        }
+        guard version >= 2 else { return try readVersion1MachineState(status: status) }
+        let present: UInt16 = try read()
+        var numbers: [Double?] = []
+        for bit in 0..<8 { numbers.append(present & (1 << UInt16(bit)) != 0 ? Double(bitPattern: try read()) : nil) }
+        let partCount: Int64? = present & (1 << 8) != 0 ? try read() : nil
+        var texts: [String?] = []
+        for bit in 9..<13 { texts.append(present & (1 << UInt16(bit)) != 0 ? try readString() : nil) }
+        var extra = JSONObject()
+        if present & (1 << 13) != 0 {
+            let text = try readString()
+            guard case .object(let object) = try? JSONParser.parse(Array(text.utf8)) else { throw .invalid("extra is not a JSON object") }
+            extra = object
+        }
+        var lists: [[String]] = []
+        for _ in 0..<2 {
+            let count: UInt16 = try read()
+            var list: [String] = []
+            for _ in 0..<count { list.append(try readString()) }
+            lists.append(list)
+        }
+        return MachineState(
+            status: status, spindleSpeedRPM: numbers[0], feedRateMMPerMinute: numbers[1], axisXMillimetres: numbers[2],
+            axisYMillimetres: numbers[3], axisZMillimetres: numbers[4], spindleLoadPercent: numbers[5], feedOverridePercent: numbers[6],
+            spindleOverridePercent: numbers[7], partCount: partCount, tool: texts[0], block: texts[1], alarmCode: texts[2], alarmText: texts[3],
+            extra: extra, quality: lists[0], unknownVariables: lists[1])
+    }
+
+    /// Version 1's MachineState: a `u8` mask, five numbers and the alarm code.
+    private mutating func readVersion1MachineState(status: MachineState.Status) throws(WireFrame.DecodingError) -> MachineState {
         let present: UInt8 = try read()
         var numbers: [Double?] = []
         for bit in 0..<5 {

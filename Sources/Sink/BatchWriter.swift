@@ -24,7 +24,9 @@ final class BatchWriter {
 
     static let cncDataColumns = "message_id, cnc_id, cnc_type, part_program, ts, payload, topic, received_at"
     static let machineStateColumns =
-        "message_id, cnc_id, cnc_type, ts, part_program, status, spindle_speed_rpm, feed_rate_mm_min, axis_x_mm, axis_y_mm, axis_z_mm, alarm_code"
+        "message_id, cnc_id, cnc_type, ts, part_program, status, spindle_speed_rpm, feed_rate_mm_min, axis_x_mm, axis_y_mm, axis_z_mm, "
+        + "spindle_load_pct, feed_override_pct, spindle_override_pct, part_count, tool, block, alarm_code, alarm_text, extra, quality, "
+        + "unknown_variables"
     static let rejectedColumns = "message_id, rejected_at, received_at, stage, reason, topic, cnc_id, raw"
 
     /// A round trip that fails when the connection is gone.
@@ -89,19 +91,23 @@ final class BatchWriter {
         var copy = PostgresBinaryCopy()
         for record in records {
             let message = record.message, state = record.state
-            copy.beginRow(fields: 12)
+            copy.beginRow(fields: 22)
             copy.uuid(message.id)
             copy.text(message.cncID)
             copy.text(record.cncType)
             copy.timestamptz(unixMicroseconds: message.timestamp)
             copy.text(message.partProgram)
             copy.text(state.status.rawValue)
-            copy.float8(state.spindleSpeedRPM)
-            copy.float8(state.feedRateMMPerMinute)
-            copy.float8(state.axisXMillimetres)
-            copy.float8(state.axisYMillimetres)
-            copy.float8(state.axisZMillimetres)
-            copy.text(state.alarmCode)
+            for number in state.wireNumbers { copy.float8(number) }
+            copy.int8(state.partCount)
+            for text in state.wireTexts { copy.text(text) }
+            if state.extra.members.isEmpty {
+                copy.null()
+            } else {
+                copy.jsonb(Array(JSONValue.object(state.extra).serialized().utf8))
+            }
+            copy.textArray(state.quality)
+            copy.textArray(state.unknownVariables)
         }
         return copy.finish()
     }

@@ -72,6 +72,28 @@ public struct PostgresBinaryCopy: Sendable {
         writer.write(value.bitPattern)
     }
 
+    public mutating func int8(_ value: Int64?) {
+        guard let value else { return null() }
+        writer.write(Int32(8))
+        writer.write(value)
+    }
+
+    /// A one-dimensional `text[]` (empty: no dimensions), in `array_send`'s layout: dimensions,
+    /// a has-nulls flag, the element type's OID, each dimension's size and lower bound, then the
+    /// elements as length-prefixed values.
+    public mutating func textArray(_ values: [String]) {
+        var array = ByteWriter(capacity: 20 + values.reduce(0) { $0 + 4 + $1.utf8.count })
+        array.write(Int32(values.isEmpty ? 0 : 1))
+        array.write(Int32(0))
+        array.write(Int32(25))  // text
+        if !values.isEmpty {
+            array.write(Int32(values.count))
+            array.write(Int32(1))
+        }
+        for value in values { array.write(lengthPrefixed: (value.utf8.contains(0) ? value.replacingNUL() : value).utf8) }
+        writer.write(lengthPrefixed: array.bytes)
+    }
+
     /// The complete COPY input, trailer included.
     public mutating func finish() -> [UInt8] {
         if !finished {

@@ -30,6 +30,15 @@ struct PluginCase: Sendable, CustomTestStringConvertible {
     var testDescription: String { payload }
 }
 
+/// A payload a plugin stores with marks: its status, the checks it failed and its unknown variables.
+struct PluginMarkCase: Sendable, CustomTestStringConvertible {
+    var payload: String
+    var status: MachineState.Status = .idle
+    var quality: [String] = []
+    var unknown: [String] = []
+    var testDescription: String { payload }
+}
+
 struct PluginRejectCase: Sendable, CustomTestStringConvertible {
     var payload: String
     var reason: String
@@ -91,41 +100,35 @@ struct PluginTests {
         PluginRejectCase(payload: "{}", reason: #"missing variable "status""#),
         PluginRejectCase(payload: #"{"status":1,"spin":1,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "status" must be a string, not number"#),
         PluginRejectCase(payload: #"{"status":null,"spin":1,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "status" must be a string, not null"#),
-        PluginRejectCase(
-            payload: #"{"status":"idle","spin":"fast","X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" must be a number, not string"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":"fast","X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" must be a number, not string"#),
         PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":[1],"Y-Axis":1}"#, reason: #"variable "X-Axis" must be a number, not array"#),
-        PluginRejectCase(
-            payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":true}"#, reason: #"variable "Y-Axis" must be a number, not boolean"#),
-        PluginRejectCase(
-            payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"Z-Axis":"up"}"#, reason: #"variable "Z-Axis" must be a number, not string"#),
-        PluginRejectCase(
-            payload: #"{"status":"idle","spin":200.5,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" must be a whole number, got 200.5"#),
-        PluginRejectCase(
-            payload: #"{"status":"idle","spin":24001,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" = 24001.0 outside 0...24000 rpm"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":-1,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" = -1.0 outside 0...24000 rpm"#),
-        PluginRejectCase(
-            payload: #"{"status":"idle","spin":1,"X-Axis":1000.5,"Y-Axis":1}"#, reason: #"variable "X-Axis" = 1000.5 outside -1000...1000 mm"#),
-        PluginRejectCase(
-            payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":-1001}"#, reason: #"variable "Y-Axis" = -1001.0 outside -1000...1000 mm"#),
-        PluginRejectCase(
-            payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"Z-Axis":700}"#, reason: #"variable "Z-Axis" = 700.0 outside -600...600 mm"#),
-        PluginRejectCase(
-            payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"feed":-5}"#, reason: #"variable "feed" = -5.0 outside 0...20000 mm/min"#),
-        PluginRejectCase(
-            payload: #"{"status":"RUN","spin":1,"X-Axis":1,"Y-Axis":1}"#,
-            reason: #"variable "status" = "RUN" is not one of error, idle, running, setup, stopped"#),
-        PluginRejectCase(
-            payload: #"{"status":"Running","spin":1,"X-Axis":1,"Y-Axis":1}"#,
-            reason: #"variable "status" = "Running" is not one of error, idle, running, setup, stopped"#),
-        PluginRejectCase(
-            payload: #"{"status":"maintenance","spin":1,"X-Axis":1,"Y-Axis":1}"#,
-            reason: #"variable "status" = "maintenance" is not one of error, idle, running, setup, stopped"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"temp":40}"#, reason: #"unknown variable "temp""#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"alarm":"E1"}"#, reason: #"unknown variable "alarm""#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":1,"x-axis":1,"X-Axis":1,"Y-Axis":1}"#, reason: #"unknown variable "x-axis""#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":true}"#, reason: #"variable "Y-Axis" must be a number, not boolean"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"Z-Axis":"up"}"#, reason: #"variable "Z-Axis" must be a number, not string"#),
     ]
 
-    @Test("CNCTypeA rejections", arguments: typeARejectsCases)
+    static let typeAMarksCases: [PluginMarkCase] = [
+        PluginMarkCase(payload: #"{"status":"idle","spin":200.5,"X-Axis":1,"Y-Axis":1}"#, quality: ["whole:spin"]),
+        PluginMarkCase(payload: #"{"status":"idle","spin":24001,"X-Axis":1,"Y-Axis":1}"#, quality: ["range:spin"]),
+        PluginMarkCase(payload: #"{"status":"idle","spin":-1.5,"X-Axis":1,"Y-Axis":1}"#, quality: ["whole:spin", "range:spin"]),
+        PluginMarkCase(payload: #"{"status":"idle","spin":1,"X-Axis":1000.5,"Y-Axis":1}"#, quality: ["range:X-Axis"]),
+        PluginMarkCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":-1001}"#, quality: ["range:Y-Axis"]),
+        PluginMarkCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"Z-Axis":700}"#, quality: ["range:Z-Axis"]),
+        PluginMarkCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"feed":-5}"#, quality: ["range:feed"]),
+        PluginMarkCase(payload: #"{"status":"RUN","spin":1,"X-Axis":1,"Y-Axis":1}"#, status: .unknown, quality: ["status:status"]),
+        PluginMarkCase(payload: #"{"status":"maintenance","spin":1,"X-Axis":1,"Y-Axis":1}"#, status: .unknown, quality: ["status:status"]),
+        PluginMarkCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"temp":40}"#, unknown: ["temp"]),
+        PluginMarkCase(payload: #"{"status":"idle","spin":1,"x-axis":1,"X-Axis":1,"Y-Axis":1,"alarm":"E1"}"#, unknown: ["x-axis", "alarm"]),
+    ]
+
+    @Test("CNCTypeA keeps odd values and unknown variables, marked", arguments: typeAMarksCases)
+    func typeAMarks(_ testCase: PluginMarkCase) throws {
+        let state = try state(CNCTypeA(), testCase.payload)
+        #expect(state.status == testCase.status)
+        #expect(state.quality == testCase.quality)
+        #expect(state.unknownVariables == testCase.unknown)
+    }
+
+    @Test("CNCTypeA refuses only what it cannot read", arguments: typeARejectsCases)
     func typeARejects(_ testCase: PluginRejectCase) throws {
         #expect(try rejection(CNCTypeA(), testCase.payload) == testCase.reason)
     }
@@ -160,10 +163,11 @@ struct PluginTests {
         PluginCase(
             payload: #"{"status":"setup","spin":0,"X-Axis":0,"Y-Axis":0}"#,
             expected: MachineState(status: .setup, spindleSpeedRPM: 0, axisXMillimetres: 0, axisYMillimetres: 0)),
-        // Unknown variables are ignored, fractional spindle speeds allowed.
+        // Unknown variables are drift, kept in the payload; fractional spindle speeds allowed.
         PluginCase(
             payload: #"{"status":"run","spin":150.5,"X-Axis":-400,"Y-Axis":200,"temp":40,"fw":"2.1","diag":{"a":[1]}}"#,
-            expected: MachineState(status: .running, spindleSpeedRPM: 150.5, axisXMillimetres: -400, axisYMillimetres: 200)),
+            expected: MachineState(
+                status: .running, spindleSpeedRPM: 150.5, axisXMillimetres: -400, axisYMillimetres: 200, unknownVariables: ["temp", "fw", "diag"])),
         PluginCase(
             payload: #"{"status":"running","spin":6000,"X-Axis":400,"Y-Axis":-200,"Z-Axis":-1500,"feed":10000}"#,
             expected: MachineState(
@@ -187,46 +191,45 @@ struct PluginTests {
         PluginRejectCase(payload: #"{"status":"idle","spin":1,"Y-Axis":1}"#, reason: #"missing variable "X-Axis""#),
         PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1}"#, reason: #"missing variable "Y-Axis""#),
         PluginRejectCase(payload: #"{"status":["run"],"spin":1,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "status" must be a string, not array"#),
-        PluginRejectCase(
-            payload: #"{"status":"idle","spin":"fast","X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" must be a number, not string"#),
-        PluginRejectCase(
-            payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"alarm":5}"#, reason: #"variable "alarm" must be a string, not number"#),
-        PluginRejectCase(
-            payload: "{\"status\":\"idle\",\"spin\":1,\"X-Axis\":1,\"Y-Axis\":1,\"alarm\":\"" + String(repeating: "E", count: 65) + "\"}",
-            reason: #"variable "alarm" longer than 64 bytes"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":6001,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" = 6001.0 outside 0...6000 rpm"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":-0.5,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" = -0.5 outside 0...6000 rpm"#),
-        PluginRejectCase(
-            payload: #"{"status":"idle","spin":1,"X-Axis":401,"Y-Axis":1}"#, reason: #"variable "X-Axis" = 401.0 outside -400...400 mm"#),
-        PluginRejectCase(
-            payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":250}"#, reason: #"variable "Y-Axis" = 250.0 outside -200...200 mm"#),
-        PluginRejectCase(
-            payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"Z-Axis":1500.5}"#,
-            reason: #"variable "Z-Axis" = 1500.5 outside -1500...1500 mm"#),
-        PluginRejectCase(
-            payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"feed":10001}"#, reason: #"variable "feed" = 10001.0 outside 0...10000 mm/min"#
-        ),
-        PluginRejectCase(
-            payload: #"{"status":"flying","spin":1,"X-Axis":1,"Y-Axis":1}"#,
-            reason: #"variable "status" = "flying" is not one of alarm, error, idle, maintenance, ready, run, running, setup, stop, stopped"#),
-        PluginRejectCase(
-            payload: #"{"status":"running","spin":0,"X-Axis":1,"Y-Axis":1}"#,
-            reason: #"status "running" with the spindle at 0 rpm: the controller reports an impossible state"#),
-        PluginRejectCase(
-            payload: #"{"status":"RUN","spin":0,"X-Axis":1,"Y-Axis":1}"#,
-            reason: #"status "running" with the spindle at 0 rpm: the controller reports an impossible state"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":"fast","X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" must be a number, not string"#),
+        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"alarm":5}"#, reason: #"variable "alarm" must be a string, not number"#),
     ]
 
-    @Test("CNCTypeB rejections", arguments: typeBRejectsCases)
+    static let typeBMarksCases: [PluginMarkCase] = [
+        PluginMarkCase(
+            payload: "{\"status\":\"idle\",\"spin\":1,\"X-Axis\":1,\"Y-Axis\":1,\"alarm\":\"" + String(repeating: "E", count: 65) + "\"}",
+            quality: ["length:alarm"]),
+        PluginMarkCase(payload: #"{"status":"idle","spin":6001,"X-Axis":1,"Y-Axis":1}"#, quality: ["range:spin"]),
+        PluginMarkCase(payload: #"{"status":"idle","spin":-0.5,"X-Axis":1,"Y-Axis":1}"#, quality: ["range:spin"]),
+        PluginMarkCase(payload: #"{"status":"idle","spin":1,"X-Axis":401,"Y-Axis":250}"#, quality: ["range:X-Axis", "range:Y-Axis"]),
+        PluginMarkCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"Z-Axis":1500.5}"#, quality: ["range:Z-Axis"]),
+        PluginMarkCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"feed":10001}"#, quality: ["range:feed"]),
+        PluginMarkCase(payload: #"{"status":"flying","spin":1,"X-Axis":1,"Y-Axis":1}"#, status: .unknown, quality: ["status:status"]),
+        PluginMarkCase(payload: #"{"status":"running","spin":0,"X-Axis":1,"Y-Axis":1}"#, status: .running, quality: ["running_without_spindle"]),
+        PluginMarkCase(payload: #"{"status":"RUN","spin":0,"X-Axis":1,"Y-Axis":1}"#, status: .running, quality: ["running_without_spindle"]),
+        PluginMarkCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"tool":"T4"}"#, unknown: ["tool"]),
+    ]
+
+    @Test("CNCTypeB keeps odd values, impossible-looking states and unknown variables, marked", arguments: typeBMarksCases)
+    func typeBMarks(_ testCase: PluginMarkCase) throws {
+        let state = try state(CNCTypeB(), testCase.payload)
+        #expect(state.status == testCase.status)
+        #expect(state.quality == testCase.quality)
+        #expect(state.unknownVariables == testCase.unknown)
+    }
+
+    @Test("CNCTypeB refuses only what it cannot read", arguments: typeBRejectsCases)
     func typeBRejects(_ testCase: PluginRejectCase) throws {
         #expect(try rejection(CNCTypeB(), testCase.payload) == testCase.reason)
     }
 
-    @Test("an unknown variable is refused by A and ignored by B")
+    @Test("an unknown variable is stored as drift by both types, never refused")
     func unknownVariable() throws {
         let payload = #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"coolant":"on"}"#
-        #expect(try rejection(CNCTypeA(), payload) == #"unknown variable "coolant""#)
-        #expect(try rejection(CNCTypeB(), payload) == nil)
+        for plugin in [CNCTypeA(), CNCTypeB()] as [any CNCPlugin] {
+            #expect(try rejection(plugin, payload) == nil)
+            #expect(try state(plugin, payload).unknownVariables == ["coolant"])
+        }
     }
 
     // MARK: - Registry

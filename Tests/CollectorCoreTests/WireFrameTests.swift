@@ -27,15 +27,15 @@ struct WireFrameTests {
 
     @Test("the frame header: version, kind, big-endian count")
     func header() {
-        #expect(Array(WireFrame.messages([]).encoded()) == [1, 1, 0, 0, 0, 0])
-        #expect(Array(WireFrame.rejections([]).encoded()) == [1, 2, 0, 0, 0, 0])
-        #expect(Array(WireFrame.records([]).encoded()) == [1, 3, 0, 0, 0, 0])
+        #expect(Array(WireFrame.messages([]).encoded()) == [2, 1, 0, 0, 0, 0])
+        #expect(Array(WireFrame.rejections([]).encoded()) == [2, 2, 0, 0, 0, 0])
+        #expect(Array(WireFrame.records([]).encoded()) == [2, 3, 0, 0, 0, 0])
         #expect(
-            Array(WireFrame.acknowledgements([MessageID(high: 0x0102, low: 0x0304)]).encoded()) == [1, 4, 0, 0, 0, 1] + [0, 0, 0, 0, 0, 0, 1, 2] + [
+            Array(WireFrame.acknowledgements([MessageID(high: 0x0102, low: 0x0304)]).encoded()) == [2, 4, 0, 0, 0, 1] + [0, 0, 0, 0, 0, 0, 1, 2] + [
                 0, 0, 0, 0, 0, 0, 3, 4,
             ])
         let three = WireFrame.messages([WireSamples.message(1), WireSamples.message(2), WireSamples.message(3)]).encoded()
-        #expect(Array(three.prefix(6)) == [1, 1, 0, 0, 0, 3])
+        #expect(Array(three.prefix(6)) == [2, 1, 0, 0, 0, 3])
         // The first record starts with the message id, stream then sequence, big-endian.
         #expect(Array(three[6..<22]) == [0xDE, 0xAD, 0xBE, 0xEF, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1])
     }
@@ -51,7 +51,44 @@ struct WireFrameTests {
         }
     }
 
-    @Test("a frame of another version is refused", arguments: [0, 2, 255] as [UInt8])
+    @Test("a version 1 frame is still read: its MachineState has a u8 mask, five numbers and the alarm code")
+    func versionOne() throws {
+        let message = WireSamples.message()
+        var writer = ByteWriter()
+        writer.write(UInt8(1))
+        writer.write(WireFrame.Kind.records.rawValue)
+        writer.write(UInt32(2))
+        writer.write(message)
+        writer.write("CNCTypeB")
+        writer.write("error")
+        writer.write(UInt8(0b1000_0101))
+        writer.write((1200.5).bitPattern)
+        writer.write((-3.0).bitPattern)
+        writer.write("E-7")
+        writer.write(message)
+        writer.write("CNCTypeA")
+        writer.write("idle")
+        writer.write(UInt8(0))
+        let expected = WireFrame.records([
+            StoredRecord(
+                message: message, cncType: "CNCTypeB",
+                state: MachineState(status: .error, spindleSpeedRPM: 1200.5, axisXMillimetres: -3, alarmCode: "E-7")),
+            StoredRecord(message: message, cncType: "CNCTypeA", state: MachineState(status: .idle)),
+        ])
+        #expect(try WireFrame.decode(writer.bytes) == expected)
+        // A version 1 writer never sent "unknown": a version 1 frame that carries it is refused.
+        var unknown = ByteWriter()
+        unknown.write(UInt8(1))
+        unknown.write(WireFrame.Kind.records.rawValue)
+        unknown.write(UInt32(1))
+        unknown.write(message)
+        unknown.write("CNCTypeA")
+        unknown.write("unknown")
+        unknown.write(UInt8(0))
+        #expect(throws: WireFrame.DecodingError.invalid(#"unknown status "unknown""#)) { try WireFrame.decode(unknown.bytes) }
+    }
+
+    @Test("a frame of another version is refused", arguments: [0, 3, 255] as [UInt8])
     func wrongVersion(_ version: UInt8) {
         var bytes = WireFrame.messages([WireSamples.message()]).encoded()
         bytes[0] = version

@@ -55,6 +55,15 @@ private struct CopyFormatError: Error {
     var what: String
 }
 
+/// `array_send`'s layout of a one-dimensional `text[]`, written out by hand.
+private func textArray(_ values: [String]) -> [UInt8] {
+    func int32(_ value: Int) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) } }
+    var bytes = int32(values.isEmpty ? 0 : 1) + int32(0) + int32(25)
+    if !values.isEmpty { bytes += int32(values.count) + int32(1) }
+    for value in values { bytes += int32(value.utf8.count) + Array(value.utf8) }
+    return bytes
+}
+
 private func int64(_ value: Int64) -> [UInt8] {
     (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) }
 }
@@ -179,16 +188,16 @@ struct PostgresBinaryCopyTests {
         #expect(row[7] == int64(message.receivedAt - 946_684_800_000_000))
     }
 
-    @Test("machine_state rows: 12 fields; absent values are NULL", arguments: [true, false])
+    @Test("machine_state rows: 22 fields in column order; absent values are NULL, empty lists are empty arrays", arguments: [true, false])
     func machineStateRows(_ full: Bool) throws {
         let state = full ? WireSamples.fullState : WireSamples.bareState
         let record = StoredRecord(message: Self.message, cncType: "CNCTypeB", state: state)
         var reader = CopyReader(bytes: BatchWriter.encodeMachineState([record]))
         let rows = try reader.rows()
         #expect(rows.count == 1)
-        #expect(BatchWriter.machineStateColumns.split(separator: ",").count == 12)
+        #expect(BatchWriter.machineStateColumns.split(separator: ",").count == 22)
         let row = try #require(rows.first)
-        #expect(row.count == 12)
+        #expect(row.count == 22)
         #expect(row[0] == Self.message.id.bytes)
         #expect(row[1] == Array("CNC001".utf8))
         #expect(row[2] == Array("CNCTypeB".utf8))
@@ -200,9 +209,20 @@ struct PostgresBinaryCopyTests {
         #expect(row[8] == state.axisXMillimetres.map(float8))
         #expect(row[9] == state.axisYMillimetres.map(float8))
         #expect(row[10] == state.axisZMillimetres.map(float8))
-        #expect(row[11] == state.alarmCode.map { Array($0.utf8) })
+        #expect(row[11] == state.spindleLoadPercent.map(float8))
+        #expect(row[12] == state.feedOverridePercent.map(float8))
+        #expect(row[13] == state.spindleOverridePercent.map(float8))
+        #expect(row[14] == state.partCount.map(int64))
+        #expect(row[15] == state.tool.map { Array($0.utf8) })
+        #expect(row[16] == state.block.map { Array($0.utf8) })
+        #expect(row[17] == state.alarmCode.map { Array($0.utf8) })
+        #expect(row[18] == state.alarmText.map { Array($0.utf8) })
+        #expect(row[19] == (full ? [1] + Array(#"{"coolant_c":21.5,"door":"closed"}"#.utf8) : nil))
+        #expect(row[20] == textArray(state.quality))
+        #expect(row[21] == textArray(state.unknownVariables))
         if !full {
-            #expect(row[6...].allSatisfy { $0 == nil })
+            #expect(row[6..<20].allSatisfy { $0 == nil })
+            #expect(row[20] == [0, 0, 0, 0] + [0, 0, 0, 0] + [0, 0, 0, 25])
         }
     }
 

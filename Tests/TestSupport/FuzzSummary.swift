@@ -101,13 +101,13 @@ package struct FuzzSummary {
 
 private extension String {
     /// Two decimals, without Foundation's formatter.
-    package init(format2 value: Double) {
+    init(format2 value: Double) {
         let hundredths = Int((value * 100).rounded())
         let fraction = String(hundredths % 100)
         self = "\(hundredths / 100).\(fraction.count == 1 ? "0" + fraction : fraction)"
     }
 
-    package func leftPadded(to width: Int) -> String {
+    func leftPadded(to width: Int) -> String {
         String(repeating: " ", count: max(0, width - count)) + self
     }
 }

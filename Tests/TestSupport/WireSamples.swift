@@ -20,7 +20,10 @@ package enum WireSamples {
 
     package static let fullState = MachineState(
         status: .maintenance, spindleSpeedRPM: 1200.5, feedRateMMPerMinute: 300, axisXMillimetres: -12.25, axisYMillimetres: 0,
-        axisZMillimetres: -0.0, alarmCode: "E-42 ünïcode"
+        axisZMillimetres: -0.0, spindleLoadPercent: 87.5, feedOverridePercent: 120, spindleOverridePercent: 95, partCount: 1_234_567,
+        tool: "T12 ⌀8", block: "N1040", alarmCode: "E-42 ünïcode", alarmText: "Spindle overload, ünïcode",
+        extra: JSONObject(members: [.init(key: "coolant_c", value: .number(21.5)), .init(key: "door", value: .string("closed"))]),
+        quality: ["range:X-Axis", "running_without_spindle"], unknownVariables: ["fw", "ünknown"]
     )
     package static let bareState = MachineState(status: .idle)
 
@@ -61,6 +64,16 @@ package enum WireSamples {
             MachineState(status: .running, axisZMillimetres: 5),
             MachineState(status: .error, alarmCode: ""),
             MachineState(status: .error, alarmCode: "A1"),
+            MachineState(status: .running, spindleLoadPercent: 6),
+            MachineState(status: .running, feedOverridePercent: 7),
+            MachineState(status: .running, spindleOverridePercent: 8),
+            MachineState(status: .running, partCount: -9),
+            MachineState(status: .running, tool: "T10"),
+            MachineState(status: .running, block: "N11"),
+            MachineState(status: .error, alarmText: "twelve"),
+            MachineState(status: .running, extra: JSONObject(members: [.init(key: "n", value: .null)])),
+            MachineState(status: .unknown, quality: ["status:status"]),
+            MachineState(status: .running, unknownVariables: [""]),
         ]
     }
 }
