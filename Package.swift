@@ -62,7 +62,10 @@ let package = Package(
         .target(name: "Emulator", dependencies: ["CollectorCore", "StageRuntime", "Mosquitto", argumentParser]),
         .target(
             name: "Operations",
-            dependencies: ["CollectorCore", "StageRuntime", "Ingest", "Router", "Worker", "Sink", "Emulator", "LibPQ", "Mosquitto", argumentParser]
+            dependencies: [
+                "CollectorCore", "StageRuntime", "Ingest", "Router", "Worker", "Sink", "Emulator", "LibPQ", "Mosquitto", "SystemCalls",
+                argumentParser,
+            ]
         ),
 
         // Thin executables: options and wiring.

@@ -9,7 +9,7 @@ import StageRuntime
 public struct EmulatorOptions: ParsableArguments {
     @Option(name: BrokerSettings.url.name, help: BrokerSettings.url.help)
     var mqttURL: String?
-    @Option(help: "Topic to publish to (MQTT_TOPIC when it has no wildcard; default sensor/CNC)")
+    @Option(help: ArgumentHelp("Topic to publish to (MQTT_TOPIC when it has no wildcard; default \(BrokerSettings.topic.description.defaultText))"))
     var topic: String?
     @Option(help: "QoS 0, 1 or 2")
     var qos: Int = 1

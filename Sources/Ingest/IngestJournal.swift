@@ -140,7 +140,7 @@ final class IngestJournal {
         guard source >= 0 else { throw Failure("cannot open", path) }
         defer { close(source) }
         var bytes = [UInt8](repeating: 0, count: location.length)
-        let count = bytes.withUnsafeMutableBytes { pread(source, $0.baseAddress, location.length, off_t(location.offset)) }
+        let count = retryingInterrupted { bytes.withUnsafeMutableBytes { pread(source, $0.baseAddress, location.length, off_t(location.offset)) } }
         guard count == location.length else { throw Failure("short read of a record in \(path)") }
         let (records, _) = JournalEntry.records(in: bytes)
         guard let entry = records.first?.entry else { throw Failure("corrupt record at \(location.offset) in \(path)") }

@@ -47,7 +47,6 @@ public struct IngestOptions: StageServiceOptions {
                 keyFile: try BrokerSettings.keyFile.value(keyFile))
             : nil
         let clientID = try IngestSettings.clientID.value(clientID, derived: "cnc-ingest-\(ProcessInfo.processInfo.hostName)")
-        let journalName = clientID.filter { $0.isLetter || $0.isNumber || "-_.".contains($0) }
         let stateDirectory = try IngestSettings.stateDirectory.value(stateDir, derived: IngestSettings.defaultStateDirectory())
         var configuration = IngestService.Configuration(
             broker: broker,
@@ -65,7 +64,8 @@ public struct IngestOptions: StageServiceOptions {
                 maxDepth: try StageSettings.maxJSONDepth.required(maxJSONDepth)
             ),
             endpoints: try stage.endpoints(router: routerEndpoint, sink: sinkEndpoint, acknowledgements: ackEndpoint),
-            journalDirectory: try IngestSettings.journalDirectory.value(journalDir, derived: "\(stateDirectory)/journal/\(journalName)")
+            journalDirectory: try IngestSettings.journalDirectory.value(
+                journalDir, derived: "\(stateDirectory)/journal/\(IngestSettings.journalName(of: clientID))")
         )
         configuration.journalSyncMilliseconds = try IngestSettings.journalSyncMilliseconds.required(journalSyncMs)
         configuration.redeliverAfterMilliseconds = try IngestSettings.redeliverAfterMilliseconds.required(redeliverAfterMs)

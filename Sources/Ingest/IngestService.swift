@@ -1,4 +1,5 @@
 import CollectorCore
+import Foundation
 import Logging
 import Mosquitto
 import ServiceLifecycle
@@ -14,6 +15,22 @@ public typealias IngestService = StageService<IngestLoop>
 extension IngestLoop: StageLoop {
     public static func name(of configuration: Configuration) -> String { "ingest" }
 
+    /// Until this release the journal defaulted to `journal/CLIENT_ID` under the working
+    /// directory; what such a journal holds is replayed only where `MES_JOURNAL_DIR` points.
+    public static func prepare(_ configuration: Configuration, logger: Logger) throws {
+        let former = FileManager.default.currentDirectoryPath + "/journal/" + IngestSettings.journalName(of: configuration.session.clientID)
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: former))?.filter { $0.hasSuffix(".journal") } ?? []
+        guard !files.isEmpty, URL(fileURLWithPath: former).standardized != URL(fileURLWithPath: configuration.journalDirectory).standardized else {
+            return
+        }
+        logger.warning(
+            """
+            a journal at the former default place holds segments that this ingest will not replay: set MES_JOURNAL_DIR to it, \
+            or stop ingest and move its files into the journal directory
+            """,
+            metadata: ["former_journal": "\(former)", "segments": "\(files.count)", "journal": "\(configuration.journalDirectory)"])
+    }
+
     public struct Configuration: Sendable {
         public var broker: MQTTURL
         public var topicFilter: String
@@ -26,9 +43,9 @@ extension IngestLoop: StageLoop {
         /// A new journal segment starts when the current one would grow past this.
         public var journalSegmentBytes = 4 << 20
         /// How often written journal records are forced to disk; 0 forces every write.
-        public var journalSyncMilliseconds = 100
+        public var journalSyncMilliseconds = IngestSettings.journalSyncMilliseconds.defaultValue!
         /// How long a message may wait for the sink's acknowledgement before it is sent again.
-        public var redeliverAfterMilliseconds = 30_000
+        public var redeliverAfterMilliseconds = IngestSettings.redeliverAfterMilliseconds.defaultValue!
         /// How long a stopping ingest waits for the acknowledgements of what it handed on.
         public var shutdownAcknowledgementMilliseconds = 5_000
         /// Reconnect backoff: first delay and cap, in milliseconds.

@@ -35,7 +35,7 @@ public enum IngestSettings {
         help: "This ingest's journal, one directory per ingest on persistent storage (created mode 0700; a lock file refuses a second process)"
     )
     public static let journalSyncMilliseconds = Setting<Int>.integer(
-        "MES_JOURNAL_SYNC_MS", flag: "journal-sync-ms", default: 100, range: 0...60_000,
+        "MES_JOURNAL_SYNC_MS", flag: "journal-sync-ms", default: 100, range: 0...3_600_000,
         help:
             "How often the journal is forced to disk (fdatasync), in ms; 0 forces every round to disk before its acknowledgements leave, "
             + "surviving power loss at a cost in throughput"
@@ -55,6 +55,11 @@ public enum IngestSettings {
     public static let read =
         BrokerSettings.all + all + [StageSettings.maxJSONDepth.description]
         + [LinkSettings.router, LinkSettings.sink, LinkSettings.acknowledgements].map(\.description)
+
+    /// The journal directory's name for a client id: the id without characters a path should not hold.
+    static func journalName(of clientID: String) -> String {
+        clientID.filter { $0.isLetter || $0.isNumber || "-_.".contains($0) }
+    }
 
     /// The default of `MES_STATE_DIR`.
     static func defaultStateDirectory() -> String {

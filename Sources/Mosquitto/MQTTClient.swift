@@ -1,8 +1,8 @@
 import CMosquitto
-import Glibc
 import SystemCalls
 
 #if canImport(Glibc)
+    import Glibc
 #endif
 
 /// A libmosquitto client driven by the thread that calls `loop`.
@@ -206,8 +206,9 @@ public final class MQTTClient {
         let descriptor = mosquitto_socket(handle)
         guard descriptor >= 0 else { throw MQTTError(call: "mosquitto_socket", message: "not connected", code: MOSQ_ERR_NO_CONN.rawValue) }
         var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        let ready = retryingInterrupted { poll(&poller, 1, timeoutMilliseconds) }
-        if ready < 0 { throw MQTTError(call: "poll", message: String(cString: strerror(errno)), code: MOSQ_ERR_ERRNO.rawValue) }
+        // Not retried: a signal ends the wait early, and the caller's loop comes back.
+        let ready = poll(&poller, 1, timeoutMilliseconds)
+        if ready < 0 && errno != EINTR { throw MQTTError(call: "poll", message: String(cString: strerror(errno)), code: MOSQ_ERR_ERRNO.rawValue) }
         guard ready > 0 else { return 0 }
         var packets = 0
         while packets < maximumPackets {

@@ -41,7 +41,7 @@ public enum ConfigurationCheck {
             return "\(map.typeByCNCID.count) machines; " + counts.keys.sorted().map { "\($0) \(counts[$0]!)" }.joined(separator: ", ")
         }
         check("endpoints") {
-            let endpoints = try StageEndpoints.resolve()
+            let endpoints = try StageEndpoints.resolve(environment: environment)
             let connected = [endpoints.router, endpoints.sink, endpoints.acknowledgements]
             let bound = [endpoints.routerListen, endpoints.sinkListen, endpoints.acknowledgementsListen]
             for (lists, binding) in [(connected, false), (bound, true)] {
@@ -55,7 +55,7 @@ public enum ConfigurationCheck {
                 + "\(endpoints.acknowledgements.joined(separator: ","))"
         }
         check(BrokerSettings.url.description.variable) {
-            "\(try Settings.broker(nil))"
+            "\(try Settings.broker(nil, environment: environment))"
         }
         check(IngestSettings.journalDirectory.description.variable) {
             guard let directory = environment[IngestSettings.journalDirectory.description.variable] else {
@@ -71,8 +71,8 @@ public enum ConfigurationCheck {
             return "\(directory) (ingest will create it)"
         }
         if connect {
-            check(SinkSettings.databaseURL.description.variable) {
-                let connection = try PostgresConnection(conninfo: SinkSettings.databaseURL.value(nil, derived: "", environment: environment))
+            check(DatabaseSettings.url.description.variable) {
+                let connection = try PostgresConnection(conninfo: DatabaseSettings.conninfo(nil, environment: environment))
                 return "connected: \(connection.serverDescription)"
             }
         }

@@ -5,7 +5,7 @@ import StageRuntime
 public enum OperationsSettings {
     public static let statusTargets = Setting<[String]>(
         "MES_STATUS_TARGETS", flag: "target", default: nil,
-        defaultText: "the local supervisord ports 9101-9103, 9110-9111, 9120-9121",
+        defaultText: "the local supervisord deployment's: " + StageStatus.localTargets.joined(separator: ","),
         allowed: "NAME=HOST:PORT entries, comma-separated (the flag is repeatable)", help: "Each stage's metrics endpoint, for mesctl status"
     ) { text in
         let entries = Settings.list(text)

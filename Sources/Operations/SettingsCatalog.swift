@@ -15,6 +15,7 @@ public enum SettingsCatalog {
     public static let sections = [
         Section(title: "every stage", settings: StageSettings.all),
         Section(title: "broker", settings: BrokerSettings.all),
+        Section(title: "database", settings: DatabaseSettings.all),
         Section(title: "endpoints", settings: LinkSettings.endpoints),
         Section(title: "security", settings: LinkSettings.security),
         Section(title: "ingest", settings: IngestSettings.all + [StageSettings.maxJSONDepth.description]),
@@ -28,6 +29,22 @@ public enum SettingsCatalog {
     public static let stages: [(name: String, settings: [SettingDescription])] = [
         ("ingest", IngestSettings.read), ("router", RouterSettings.read), ("worker", WorkerSettings.read), ("sink", SinkSettings.read),
     ].map { ($0.0, StageSettings.all + $0.1 + LinkSettings.security) }
+
+    /// Every executable and the settings it reads.
+    public static let executables: [(name: String, settings: [SettingDescription])] =
+        stages + [
+            ("cnc-emulator", [BrokerSettings.url, BrokerSettings.topic, BrokerSettings.caFile].map(\.description) + [StageSettings.logLevel.description]),
+            (
+                "mesctl",
+                [DatabaseSettings.url, BrokerSettings.url, BrokerSettings.caFile, RouterSettings.cncTypes].map(\.description)
+                    + OperationsSettings.all
+            ),
+        ]
+
+    /// The executables that read `setting`, in pipeline order.
+    public static func readers(of setting: SettingDescription) -> [String] {
+        executables.filter { $0.settings.contains { $0.variable == setting.variable } }.map(\.name)
+    }
 
     /// Every setting once.
     public static var all: [SettingDescription] { sections.flatMap(\.settings) }

@@ -5,11 +5,11 @@ import StageRuntime
 /// `update(document:)` rewrites, so that the document cannot drift from the descriptions.
 public enum SettingsTable {
     public static func markdown(_ settings: [SettingDescription]) -> String {
-        var lines = ["| variable | flag | default | allowed | meaning |", "|---|---|---|---|---|"]
+        var lines = ["| variable | flag | read by | default | allowed | meaning |", "|---|---|---|---|---|---|"]
         for setting in settings {
             let cells = [
-                "`\(setting.variable)`", setting.flag.map { "`--\($0)`" } ?? "", setting.defaultText.isEmpty ? "" : setting.defaultText,
-                setting.allowed ?? "", setting.help,
+                "`\(setting.variable)`", setting.flag.map { "`--\($0)`" } ?? "", SettingsCatalog.readers(of: setting).joined(separator: ", "),
+                setting.defaultText, setting.allowed ?? "", setting.help,
             ]
             lines.append("| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
         }

@@ -1,6 +1,7 @@
 import CollectorCore
 import Foundation
 import StageRuntime
+import SystemCalls
 
 /// `mesctl status`: each stage's readiness and figures, read from its metrics endpoint twice,
 /// `interval` apart, for the rates.
@@ -127,11 +128,12 @@ public enum StageStatus {
         setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         guard connect(descriptor, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 else { return nil }
         let request = Array("GET \(path) HTTP/1.0\r\nHost: \(target.host)\r\n\r\n".utf8)
-        guard request.withUnsafeBytes({ send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else { return nil }
+        let sent = retryingInterrupted { request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+        guard sent == request.count else { return nil }
         var response: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while response.count < 16 << 20 {
-            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            let count = retryingInterrupted { buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) } }
             if count <= 0 { break }
             response += buffer[0..<count]
         }

@@ -50,11 +50,6 @@ public struct RouterService: Service, CustomStringConvertible {
 extension RouterLoop: StageLoop {
     public static func name(of configuration: Configuration) -> String { "router" }
 
-    /// A map that cannot be read or names an unknown type stops the router before it binds.
-    public static func prepare(_ configuration: Configuration, logger: Logger) throws {
-        _ = try RouterService.loadMap(path: configuration.mapPath)
-    }
-
     public struct Configuration: Sendable {
         public var mapPath: String
         public var endpoints: StageEndpoints

@@ -9,9 +9,9 @@ public enum RouterSettings {
     /// Entries are separated by `;` or `,`: an entry without `=` is one more endpoint of the one before.
     public static let workerListen = Setting<[String: [String]]>(
         "MES_WORKER_LISTEN", flag: "worker-listen", default: [:], defaultText: "ipc://RUNTIME_DIR/worker-TYPE.ipc per type",
-        allowed: "TYPE=ENDPOINT[,ENDPOINT] entries separated by ';' (the flag is repeatable)",
+        allowed: "TYPE=ENDPOINT entries separated by ',' or ';' (an entry without TYPE= adds an endpoint to the one before; the flag is repeatable)",
         help: "What the router binds for each type's workers, e.g. CNCTypeA=tcp://0.0.0.0:5571;CNCTypeB=tcp://0.0.0.0:5572"
-    ) { try? WorkerListen.parse(WorkerListen.entries($0)) }
+    ) { try WorkerListen.parse(WorkerListen.entries($0)) }
 
     public static let all = [cncTypes.description, workerListen.description]
 

@@ -85,7 +85,7 @@ public struct PostgresBinaryCopy: Sendable {
         var array = ByteWriter(capacity: 20 + values.reduce(0) { $0 + 4 + $1.utf8.count })
         array.write(Int32(values.isEmpty ? 0 : 1))
         array.write(Int32(0))
-        array.write(Int32(25))  // text
+        array.write(Int32(25)) // text
         if !values.isEmpty {
             array.write(Int32(values.count))
             array.write(Int32(1))

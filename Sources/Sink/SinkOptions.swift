@@ -6,7 +6,7 @@ import StageRuntime
 public struct SinkOptions: StageServiceOptions {
     public static let stageName = "sink"
 
-    @Option(name: SinkSettings.databaseURL.name, help: SinkSettings.databaseURL.help) var databaseURL: String?
+    @Option(name: DatabaseSettings.url.name, help: DatabaseSettings.url.help) var databaseURL: String?
     @Option(name: SinkSettings.migrations.name, help: SinkSettings.migrations.help) var migrations: String?
     @Option(name: SinkSettings.batchSize.name, help: SinkSettings.batchSize.help) var batchSize: String?
     @Option(name: SinkSettings.flushInterval.name, help: SinkSettings.flushInterval.help) var flushIntervalMs: String?
@@ -20,10 +20,8 @@ public struct SinkOptions: StageServiceOptions {
     }
 
     public func configuration(stage: StageOptions) throws -> SinkService.Configuration {
-        let conninfo = try SinkSettings.databaseURL.value(databaseURL, derived: "")
-        StageRunner.hideSecrets(in: conninfo)
-        return SinkService.Configuration(
-            conninfo: conninfo,
+        SinkService.Configuration(
+            conninfo: try DatabaseSettings.conninfo(databaseURL),
             migrationsDirectory: try SinkSettings.migrations.required(migrations),
             batchSize: try SinkSettings.batchSize.required(batchSize),
             flushIntervalMilliseconds: try SinkSettings.flushInterval.required(flushIntervalMs),

@@ -21,7 +21,7 @@ extension WorkerLoop: StageLoop {
         public var endpoints: StageEndpoints
         public var maxPayloadDepth: Int
 
-        public init(typeName: String, input: [String], endpoints: StageEndpoints, maxPayloadDepth: Int = 16) {
+        public init(typeName: String, input: [String], endpoints: StageEndpoints, maxPayloadDepth: Int) {
             self.typeName = typeName
             self.input = input
             self.endpoints = endpoints

@@ -100,10 +100,13 @@ struct PluginTests {
         PluginRejectCase(payload: "{}", reason: #"missing variable "status""#),
         PluginRejectCase(payload: #"{"status":1,"spin":1,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "status" must be a string, not number"#),
         PluginRejectCase(payload: #"{"status":null,"spin":1,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "status" must be a string, not null"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":"fast","X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" must be a number, not string"#),
+        PluginRejectCase(
+            payload: #"{"status":"idle","spin":"fast","X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" must be a number, not string"#),
         PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":[1],"Y-Axis":1}"#, reason: #"variable "X-Axis" must be a number, not array"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":true}"#, reason: #"variable "Y-Axis" must be a number, not boolean"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"Z-Axis":"up"}"#, reason: #"variable "Z-Axis" must be a number, not string"#),
+        PluginRejectCase(
+            payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":true}"#, reason: #"variable "Y-Axis" must be a number, not boolean"#),
+        PluginRejectCase(
+            payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"Z-Axis":"up"}"#, reason: #"variable "Z-Axis" must be a number, not string"#),
     ]
 
     static let typeAMarksCases: [PluginMarkCase] = [
@@ -191,8 +194,10 @@ struct PluginTests {
         PluginRejectCase(payload: #"{"status":"idle","spin":1,"Y-Axis":1}"#, reason: #"missing variable "X-Axis""#),
         PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1}"#, reason: #"missing variable "Y-Axis""#),
         PluginRejectCase(payload: #"{"status":["run"],"spin":1,"X-Axis":1,"Y-Axis":1}"#, reason: #"variable "status" must be a string, not array"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":"fast","X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" must be a number, not string"#),
-        PluginRejectCase(payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"alarm":5}"#, reason: #"variable "alarm" must be a string, not number"#),
+        PluginRejectCase(
+            payload: #"{"status":"idle","spin":"fast","X-Axis":1,"Y-Axis":1}"#, reason: #"variable "spin" must be a number, not string"#),
+        PluginRejectCase(
+            payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"alarm":5}"#, reason: #"variable "alarm" must be a string, not number"#),
     ]
 
     static let typeBMarksCases: [PluginMarkCase] = [

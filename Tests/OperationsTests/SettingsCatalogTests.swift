@@ -45,7 +45,7 @@ struct SettingsCatalogTests {
             mapPath: Fixtures.packageRoot.appendingPathComponent("deploy/cnc_types.json").path, connect: false, environment: environment)
         let errors = Dictionary(uniqueKeysWithValues: findings.filter { !$0.ok }.map { ($0.subject, $0.detail) })
         #expect(errors["MQTT_QOS"] == "MQTT_QOS=3: must be 0 to 2")
-        #expect(errors["MES_BATCH_SIZE"] == "MES_BATCH_SIZE=0: must be 1 to 100000 rows")
+        #expect(errors["MES_BATCH_SIZE"] == "MES_BATCH_SIZE=0: must be 1 to 1000000 rows")
         #expect(errors["MES_LOG_FORMAT"] == "MES_LOG_FORMAT=yaml: must be text or json")
         #expect(findings.contains { $0.ok && $0.subject == "MQTT_KEEPALIVE" })
     }

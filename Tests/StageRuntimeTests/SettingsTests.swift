@@ -3,8 +3,7 @@ import Testing
 
 @testable import StageRuntime
 
-/// Serialized: one test changes the process environment.
-@Suite("Settings", .serialized)
+@Suite("Settings")
 struct SettingsTests {
     @Test(
         "list splits on commas and drops blanks",

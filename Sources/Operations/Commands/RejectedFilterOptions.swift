@@ -1,7 +1,6 @@
 import ArgumentParser
 import CollectorCore
 import Foundation
-import Sink
 import StageRuntime
 
 /// The filter options `rejected` and `replay` share.
@@ -14,7 +13,7 @@ public struct RejectedFilterOptions: ParsableArguments {
     var reason: String?
     @Option(help: "At most this many rows or messages")
     var limit = 100
-    @Option(name: SinkSettings.databaseURL.name, help: SinkSettings.databaseURL.help)
+    @Option(name: DatabaseSettings.url.name, help: DatabaseSettings.url.help)
     var databaseURL: String?
 
     public init() {}
@@ -33,8 +32,6 @@ public struct RejectedFilterOptions: ParsableArguments {
     }
 
     func conninfo() throws -> String {
-        let conninfo = try SinkSettings.databaseURL.value(databaseURL, derived: "")
-        StageRunner.hideSecrets(in: conninfo)
-        return conninfo
+        try DatabaseSettings.conninfo(databaseURL)
     }
 }

@@ -11,10 +11,11 @@ public enum StageRunner {
     /// `MES_LOG_FORMAT=json`, as one JSON object per line (`JSONLogHandler`), that never shows
     /// the passwords of `MQTT_URL`, `DATABASE_URL` or `PGPASSWORD` (see `hideSecrets(in:)` for flags).
     public static func logger(label: String, level: String?) throws -> Logger {
-        hideSecrets(in: [BrokerSettings.url.description.variable, "DATABASE_URL"].compactMap(Settings.environment).joined(separator: " "))
+        hideSecrets(
+            in: [BrokerSettings.url, DatabaseSettings.url].map(\.description.variable).compactMap(Settings.environment).joined(separator: " "))
         RedactingLogHandler.register([Settings.environment("PGPASSWORD")].compactMap { $0 })
-        let level = try StageSettings.logLevel.value(level, derived: .info)
-        let format = try StageSettings.logFormat.value(nil, derived: "text")
+        let level = try StageSettings.logLevel.required(level)
+        let format = try StageSettings.logFormat.required(nil)
         LoggingSystem.bootstrap { label in
             RedactingLogHandler(upstream: format == "json" ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label))
         }

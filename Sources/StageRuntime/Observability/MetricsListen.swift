@@ -14,7 +14,9 @@ public struct MetricsListen: Sendable, Equatable, CustomStringConvertible {
     /// The setting from its flag, `MES_METRICS_LISTEN` or `stage`'s default
     /// (`StageSettings.metricsListenDefaults`); nil when off.
     public static func resolve(_ flag: String?, stage: String) throws -> MetricsListen? {
-        let fallback = StageSettings.metricsListenDefaults.first { $0.key == stage }?.value ?? "off"
+        guard let fallback = StageSettings.metricsListenDefaults.first(where: { $0.key == stage })?.value else {
+            preconditionFailure("no metrics default for the stage \"\(stage)\"")
+        }
         return try parse(StageSettings.metricsListen.value(flag, derived: fallback))
     }
 

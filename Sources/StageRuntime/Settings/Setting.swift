@@ -13,23 +13,30 @@ public struct Setting<Value: Sendable>: Sendable {
     public let description: SettingDescription
     /// Nil when there is none, or when the stage derives it from other settings.
     public let defaultValue: Value?
-    private let parse: @Sendable (String) -> Value?
+    private let parse: @Sendable (String) throws -> Value?
 
     /// - Parameters:
     ///   - defaultValue: nil when there is none, or when the stage derives it from other settings;
     ///     `defaultText` then says what it is.
     ///   - allowed: what `parse` accepts, in words; nil when any text is accepted.
-    ///   - parse: the value of a text, or nil when the text is not allowed.
+    ///   - parse: the value of a text; nil when the text is not allowed, or an error that says
+    ///     what is wrong with it in more detail than `allowed`.
     public init(
         _ variable: String, flag: String?, default defaultValue: Value?, defaultText: String? = nil, allowed: String? = nil,
-        help: String, parse: @escaping @Sendable (String) -> Value?
+        help: String, parse: @escaping @Sendable (String) throws -> Value?
     ) {
         self.defaultValue = defaultValue
         self.parse = parse
         let shownDefault = defaultText ?? defaultValue.map { "\($0)" } ?? ""
         self.description = SettingDescription(
             variable: variable, flag: flag, defaultText: shownDefault, allowed: allowed, help: help,
-            check: { parse($0) != nil }
+            check: { text in
+                do {
+                    return try parse(text) == nil ? .notAllowed : nil
+                } catch {
+                    return .explained("\(error)")
+                }
+            }
         )
     }
 
@@ -55,8 +62,12 @@ public struct Setting<Value: Sendable>: Sendable {
     }
 
     private func parsed(_ text: String, from source: String) throws(SettingError) -> Value {
-        guard let value = parse(text) else { throw SettingError(reason: description.problem(source: source)) }
-        return value
+        do {
+            if let value = try parse(text) { return value }
+        } catch {
+            throw SettingError(reason: description.problem(.explained("\(error)"), source: source))
+        }
+        throw SettingError(reason: description.problem(.notAllowed, source: source))
     }
 
     /// The option's name and help for ArgumentParser.
@@ -102,12 +113,12 @@ extension Setting where Value == Bool {
 }
 
 extension Setting where Value == [String] {
-    /// A comma-separated list of ZeroMQ endpoints, each `ipc://PATH` (at most 107 bytes of path)
-    /// or `tcp://HOST:PORT`.
+    /// A comma-separated list of ZeroMQ endpoints. Each endpoint is checked where a socket uses
+    /// it (`StageEndpoints.check`), so that a stage is not stopped by an endpoint it never opens.
     public static func endpoints(_ variable: String, flag: String?, defaultText: String, help: String) -> Setting {
         Setting(variable, flag: flag, default: nil, defaultText: defaultText, allowed: "ipc:// or tcp:// endpoints, comma-separated", help: help) {
             let endpoints = Settings.list($0)
-            return endpoints.isEmpty || (try? StageEndpoints.check(endpoints)) == nil ? nil : endpoints
+            return endpoints.isEmpty ? nil : endpoints
         }
     }
 }

@@ -9,7 +9,15 @@ public struct SettingDescription: Sendable {
     /// The values allowed, in words; nil when any text is.
     public let allowed: String?
     public let help: String
-    let check: @Sendable (String) -> Bool
+    let check: @Sendable (String) -> Problem?
+
+    /// What is wrong with a text.
+    enum Problem {
+        /// It is not one of the values `allowed` describes.
+        case notAllowed
+        /// It was refused for the reason given.
+        case explained(String)
+    }
 
     /// `--flag or VARIABLE`, or the variable alone.
     public var sources: String { flag.map { "--\($0) or \(variable)" } ?? variable }
@@ -23,13 +31,16 @@ public struct SettingDescription: Sendable {
     }
 
     /// The error for a text that `check` refused, `source` naming where it came from.
-    func problem(source: String) -> String {
-        "\(source): \(allowed.map { "must be \($0)" } ?? "is not allowed")"
+    func problem(_ problem: Problem, source: String) -> String {
+        switch problem {
+        case .notAllowed: "\(source): \(allowed.map { "must be \($0)" } ?? "is not allowed")"
+        case .explained(let reason): "\(source): \(reason)"
+        }
     }
 
     /// Nil when `text` is a value this setting takes; otherwise what is wrong with it.
     public func problem(with text: String) -> String? {
-        check(text) ? nil : problem(source: "\(variable)=\(text)")
+        check(text).map { problem($0, source: "\(variable)=\(text)") }
     }
 
     /// "a, b or c".

@@ -10,8 +10,8 @@ public enum Settings {
 
     /// The broker: the flag, `MQTT_URL` or the local default. Its password is hidden from every
     /// log line and error from here on, however it was given.
-    public static func broker(_ flag: String?) throws -> MQTTURL {
-        let text = try BrokerSettings.url.value(flag, derived: "mqtt://127.0.0.1:1883")
+    public static func broker(_ flag: String?, environment: SettingsEnvironment = .process) throws -> MQTTURL {
+        let text = try BrokerSettings.url.required(flag, environment: environment)
         StageRunner.hideSecrets(in: text)
         return try MQTTURL(parsing: text)
     }

@@ -29,7 +29,7 @@ public enum StageSettings {
     public static let metricsListen = Setting<String>(
         "MES_METRICS_LISTEN", flag: "metrics-listen", default: nil,
         defaultText: metricsListenDefaults.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
-        allowed: "HOST:PORT ([IPv6]:PORT), port 0 for any free port, or off", help: "Where /metrics, /healthz and /readyz are served"
+        allowed: "HOST:PORT ([IPv6]:PORT), port 0 for any free port, or off (also 0)", help: "Where /metrics, /healthz and /readyz are served"
     ) { text in
         do {
             _ = try MetricsListen.parse(text)

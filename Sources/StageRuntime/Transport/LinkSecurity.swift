@@ -19,8 +19,10 @@ public struct LinkSecurity: Sendable {
     }
 
     /// Reads `MES_ALLOW_INSECURE_TCP` and the `MES_CURVE_*` settings (see `CurveKeys.resolve`).
-    public static func resolve() throws -> LinkSecurity {
-        LinkSecurity(curve: try CurveKeys.resolve(), allowInsecureTCP: try LinkSettings.allowInsecureTCP.value(nil) ?? false)
+    public static func resolve(environment: SettingsEnvironment = .process) throws -> LinkSecurity {
+        LinkSecurity(
+            curve: try CurveKeys.resolve { environment[$0] },
+            allowInsecureTCP: try LinkSettings.allowInsecureTCP.required(nil, environment: environment))
     }
 
     /// Where a `tcp://` endpoint leads.

@@ -24,21 +24,23 @@ public struct StageEndpoints: Sendable {
     /// security settings (`LinkSecurity.resolve`).
     public static func resolve(
         runtimeDirectory: String? = nil, router: String? = nil, routerListen: String? = nil, sink: String? = nil, sinkListen: String? = nil,
-        acknowledgements: String? = nil, acknowledgementsListen: String? = nil
+        acknowledgements: String? = nil, acknowledgementsListen: String? = nil, environment: SettingsEnvironment = .process
     ) throws -> StageEndpoints {
-        let directory = try StageSettings.runtimeDirectory.value(runtimeDirectory, derived: defaultRuntimeDirectory())
-        let routerEndpoints = try LinkSettings.router.value(router, derived: ["ipc://\(directory)/router.ipc"])
-        let sinkEndpoints = try LinkSettings.sink.value(sink, derived: ["ipc://\(directory)/sink.ipc"])
-        let acknowledgementEndpoints = try LinkSettings.acknowledgements.value(acknowledgements, derived: ["ipc://\(directory)/acks.ipc"])
+        let directory = try StageSettings.runtimeDirectory.value(runtimeDirectory, derived: defaultRuntimeDirectory(), environment: environment)
+        let routerEndpoints = try LinkSettings.router.value(router, derived: ["ipc://\(directory)/router.ipc"], environment: environment)
+        let sinkEndpoints = try LinkSettings.sink.value(sink, derived: ["ipc://\(directory)/sink.ipc"], environment: environment)
+        let acknowledgementEndpoints = try LinkSettings.acknowledgements.value(
+            acknowledgements, derived: ["ipc://\(directory)/acks.ipc"], environment: environment)
         return StageEndpoints(
             runtimeDirectory: directory,
             router: routerEndpoints,
-            routerListen: try LinkSettings.routerListen.value(routerListen, derived: routerEndpoints),
+            routerListen: try LinkSettings.routerListen.value(routerListen, derived: routerEndpoints, environment: environment),
             sink: sinkEndpoints,
-            sinkListen: try LinkSettings.sinkListen.value(sinkListen, derived: sinkEndpoints),
+            sinkListen: try LinkSettings.sinkListen.value(sinkListen, derived: sinkEndpoints, environment: environment),
             acknowledgements: acknowledgementEndpoints,
-            acknowledgementsListen: try LinkSettings.acknowledgementsListen.value(acknowledgementsListen, derived: acknowledgementEndpoints),
-            security: try LinkSecurity.resolve()
+            acknowledgementsListen: try LinkSettings.acknowledgementsListen.value(
+                acknowledgementsListen, derived: acknowledgementEndpoints, environment: environment),
+            security: try LinkSecurity.resolve(environment: environment)
         )
     }
 
