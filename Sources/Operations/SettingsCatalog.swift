@@ -33,7 +33,10 @@ public enum SettingsCatalog {
     /// Every executable and the settings it reads.
     public static let executables: [(name: String, settings: [SettingDescription])] =
         stages + [
-            ("cnc-emulator", [BrokerSettings.url, BrokerSettings.topic, BrokerSettings.caFile].map(\.description) + [StageSettings.logLevel.description]),
+            (
+                "cnc-emulator",
+                [BrokerSettings.url, BrokerSettings.topic, BrokerSettings.caFile].map(\.description) + [StageSettings.logLevel.description]
+            ),
             (
                 "mesctl",
                 [DatabaseSettings.url, BrokerSettings.url, BrokerSettings.caFile, RouterSettings.cncTypes].map(\.description)

@@ -52,6 +52,7 @@ public final class WorkerLoop {
         let sink = try FrameSocket.push(
             context, connectingTo: configuration.endpoints.sink, server: .sink, name: "sink", security: configuration.endpoints.security)
         let metrics = WorkerMetrics(type: configuration.typeName)
+        var dataQuality = DataQualityReport(type: configuration.typeName, logger: logger)
         var rejectionLog = RejectionLog(logger: logger, stage: .worker)
         StageHealth.process.setReady(true)
         logger.info("worker started", metadata: ["cnc_type": "\(configuration.typeName)", "input": "\(configuration.input.joined(separator: ","))"])
@@ -69,6 +70,7 @@ public final class WorkerLoop {
                     if case .records = frame {
                         stored += frame.count
                         metrics.stored.increment(by: frame.count)
+                        for record in records { dataQuality.record(record.state, cncID: record.message.cncID) }
                     } else {
                         rejected += frame.count
                         for rejection in rejections { metrics.rejected.increment(rejection) }

@@ -93,12 +93,18 @@ struct HostileInputTests {
             Hostile(
                 #"{"cnc_id":"DROP_TABLE--cnc_data","part_program":"p","timestamp":"1","payload":{}}"#,
                 .rejected(stage: "router", reason: #"unknown cnc_id "DROP_TABLE--cnc_data""#)),
+            // An unknown variable named in SQL, a status that is SQL: stored, marked, never executed.
             Hostile(
-                valid(9_003, machine: 1, payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":2,\#(injectionJSON):1}"#),
-                .rejected(stage: "worker", reason: "CNCTypeA: unknown variable")),
+                valid(
+                    9_003, machine: 1, partProgram: #""hostile-9003""#,
+                    payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":2,\#(injectionJSON):1}"#),
+                .stored),
             Hostile(
-                valid(9_004, machine: 2, payload: #"{"status":\#(injectionJSON),"spin":1,"X-Axis":1,"Y-Axis":2}"#),
-                .rejected(stage: "worker", reason: #"CNCTypeB: variable "status""#)),
+                valid(9_004, machine: 2, partProgram: #""hostile-9004""#, payload: #"{"status":\#(injectionJSON),"spin":1,"X-Axis":1,"Y-Axis":2}"#),
+                .stored),
+            Hostile(
+                valid(9_012, machine: 2, payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":\#(injectionJSON)}"#),
+                .rejected(stage: "worker", reason: #"CNCTypeB: variable "Y-Axis" must be a number, not string"#)),
             Hostile(valid(9_005, machine: 1, partProgram: injectionJSON), .stored),
             Hostile(valid(9_006, machine: 2, partProgram: quoting), .stored),
             Hostile(
@@ -129,8 +135,8 @@ struct HostileInputTests {
             case 3: (text, outcome) = (valid(number, machine: 600 + number % 300), .rejected(stage: "router", reason: "unknown cnc_id"))
             default:
                 (text, outcome) = (
-                    valid(number, machine: 2, payload: #"{"status":"running","spin":0,"X-Axis":1,"Y-Axis":2}"#),
-                    .rejected(stage: "worker", reason: "CNCTypeB: status \"running\" with the spindle at 0 rpm")
+                    valid(number, machine: 2, payload: #"{"status":"running","spin":"0","X-Axis":1,"Y-Axis":2}"#),
+                    .rejected(stage: "worker", reason: #"CNCTypeB: variable "spin" must be a number, not string"#)
                 )
             }
             return Hostile(text.replacingOccurrences(of: "valid-", with: "flood-"), outcome)

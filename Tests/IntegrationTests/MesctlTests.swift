@@ -12,6 +12,34 @@ struct MesctlTests {
         return (run.waitForExit(seconds: 60), run.log)
     }
 
+    @Test("drift lists each type's unknown variables and quality marks; a worker logs a new variable once")
+    func driftAndMarks() throws {
+        let pipeline = try PipelineHarness()
+        try pipeline.startPipeline()
+        let lines =
+            (0..<4).map { number in
+                #"{"cnc_id":"CNC001","part_program":"p","timestamp":"\#(1_747_379_100 + number)","payload":{"status":"idle","spin":30000,"#
+                    + #""X-Axis":1,"Y-Axis":2,"tool":"T\#(number)"}}"#
+            } + [#"{"cnc_id":"CNC002","part_program":"p","timestamp":"1747379200","payload":{"status":"running","spin":0,"X-Axis":1,"Y-Axis":2}}"#]
+        try pipeline.publish(lines)
+        #expect(try pipeline.database.waitForCount("SELECT count(*) FROM machine_state", toReach: 5) == 5, "\(pipeline.logs())")
+
+        // The machines' timestamps are from 2025: look back far enough.
+        let drift = try Self.mesctl(pipeline, ["drift", "--hours", "100000"])
+        #expect(drift.status == 0, "\(drift.output)")
+        let rows = drift.output.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        #expect(
+            rows.contains(
+                ["CNCTypeA", "tool", "4", "1"] + (rows.first { $0.first == "CNCTypeA" && $0.dropFirst().first == "tool" }?.suffix(2) ?? [])))
+        #expect(rows.contains { $0.prefix(4) == ["CNCTypeA", "range:spin", "4", "1"] }, "\(drift.output)")
+        #expect(rows.contains { $0.prefix(4) == ["CNCTypeB", "running_without_spindle", "1", "1"] }, "\(drift.output)")
+        // Two workers share CNCTypeA's messages: each logs "tool" at most once.
+        let workerLogs = ["worker-a1", "worker-a2"].compactMap { pipeline.stages[$0]?.log }
+        let notices = workerLogs.map { $0.components(separatedBy: "a variable this type does not know").count - 1 }
+        #expect(notices.allSatisfy { $0 <= 1 } && notices.reduce(0, +) >= 1, "\(notices)")
+        #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
+    }
+
     @Test("rejected lists refusals by reason; replay after a map fix stores them once and marks them; a refusal after replay clears the mark")
     func rejectedAndReplay() throws {
         let pipeline = try PipelineHarness()

@@ -48,6 +48,37 @@ struct PipelineTests {
         // Every row of both tables belongs to the same message.
         #expect(try pipeline.database.count("SELECT count(*) FROM cnc_data JOIN machine_state USING (message_id)") == 3)
         #expect(try pipeline.database.count("SELECT count(*) FROM rejected_messages") == 0)
+        // The seed's samples are plausible and complete: no marks, no drift.
+        #expect(try pipeline.database.count("SELECT count(*) FROM machine_state WHERE quality = '{}' AND unknown_variables = '{}'") == 3)
+        #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
+    }
+
+    @Test("odd values, impossible-looking states and unknown variables are stored with their marks, never refused")
+    func oddValuesAreKeptAndMarked() throws {
+        let pipeline = try PipelineHarness()
+        try pipeline.startPipeline()
+        try pipeline.publish([
+            #"{"cnc_id":"CNC001","part_program":"odd-1","timestamp":"1747379100","payload":{"status":"idle","spin":30000,"X-Axis":1,"#
+                + #""Y-Axis":2,"tool":"T4","spindle_load":"high"}}"#,
+            #"{"cnc_id":"CNC002","part_program":"odd-2","timestamp":"1747379101","payload":{"status":"RUN","spin":0,"X-Axis":1,"Y-Axis":2}}"#,
+            #"{"cnc_id":"CNC001","part_program":"odd-3","timestamp":"1747379102","payload":{"status":"RUN","spin":10,"X-Axis":1,"Y-Axis":2}}"#,
+        ])
+        let stored = try pipeline.database.waitForCount("SELECT count(*) FROM machine_state", toReach: 3)
+        #expect(stored == 3, "\(pipeline.logs())")
+        let rows = try pipeline.database.rows(
+            """
+            SELECT part_program, status, spindle_speed_rpm::text, array_to_string(quality, ','), array_to_string(unknown_variables, ',')
+            FROM machine_state ORDER BY ts
+            """)
+        #expect(
+            rows.map { $0.map { $0 ?? "NULL" } } == [
+                ["odd-1", "idle", "30000", "range:spin", "tool,spindle_load"],
+                ["odd-2", "running", "0", "running_without_spindle", ""],
+                ["odd-3", "unknown", "10", "status:status", ""],
+            ])
+        // The raw payload keeps every variable, the unknown ones too.
+        #expect(try pipeline.database.count("SELECT count(*) FROM cnc_data WHERE payload ? 'tool' AND payload ? 'spindle_load'") == 1)
+        #expect(try pipeline.database.count("SELECT count(*) FROM rejected_messages") == 0)
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
     }
 
@@ -88,9 +119,9 @@ struct PipelineTests {
             ),
             (
                 Array(
-                    (#"{"cnc_id": "CNC002","part_program": "p","timestamp": "1747379028","payload":{"status":"idle","spin":1,"X-Axis":999,"#
+                    (#"{"cnc_id": "CNC002","part_program": "p","timestamp": "1747379028","payload":{"status":"idle","spin":1,"X-Axis":"999","#
                         + #""Y-Axis":2}}"#)
-                        .utf8), "worker", #"CNCTypeB: variable "X-Axis" = 999.0 outside -400...400 mm"#
+                        .utf8), "worker", #"CNCTypeB: variable "X-Axis" must be a number, not string"#
             ),
             (
                 Array(

@@ -1,0 +1,50 @@
+import CollectorCore
+import Logging
+import Metrics
+
+/// What a worker reports about the data its type does not vouch for: each quality mark counted
+/// per check, and each unknown variable (drift) counted per name and logged the first time this
+/// worker sees it. `mesctl drift` lists the same from the database.
+struct DataQualityReport {
+    /// Distinct check and variable names counted per type; later ones are counted as `other`,
+    /// so that a stream of ever-new variable names cannot grow the metrics without bound.
+    static let maxNames = 100
+
+    private let type: String
+    private let logger: Logger
+    private var marked: [String: Counter] = [:]
+    private var drift: [String: Counter] = [:]
+
+    init(type: String, logger: Logger) {
+        self.type = type
+        self.logger = logger
+    }
+
+    mutating func record(_ state: MachineState, cncID: String) {
+        for check in state.quality {
+            counter(&marked, label: "cnc.worker.marked.total", dimension: "check", name: check).increment()
+        }
+        for variable in state.unknownVariables {
+            if drift[Self.labelValue(variable)] == nil && drift.count < Self.maxNames {
+                logger.notice(
+                    "a variable this type does not know: stored in cnc_data.payload and listed by mesctl drift",
+                    metadata: ["cnc_type": "\(type)", "variable": "\(variable)", "cnc_id": "\(cncID)"])
+            }
+            counter(&drift, label: "cnc.worker.unknown_variables.total", dimension: "variable", name: variable).increment()
+        }
+    }
+
+    private func counter(_ counters: inout [String: Counter], label: String, dimension: String, name: String) -> Counter {
+        var value = Self.labelValue(name)
+        if counters[value] == nil && counters.count >= Self.maxNames { value = "other" }
+        if let counter = counters[value] { return counter }
+        let counter = Counter(label: label, dimensions: [("cnc_type", type), (dimension, value)])
+        counters[value] = counter
+        return counter
+    }
+
+    /// A name as a metric label: at most 64 characters of letters, digits and `_.:-`; others become `_`.
+    static func labelValue(_ name: String) -> String {
+        String(name.prefix(64).map { $0.isASCII && ($0.isLetter || $0.isNumber || "_.:-".contains($0)) ? $0 : "_" })
+    }
+}
