@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
     ],
     targets: [
         // C libraries, each seen by exactly one Swift wrapper module.
@@ -42,20 +43,24 @@ let package = Package(
         // The plugin API and the shipped machine types.
         .target(name: "CNCPlugins", dependencies: ["CollectorCore"]),
 
+        // Machine types described as data (YAML), and the catalog of every type a worker can serve.
+        .target(
+            name: "MachineTypes", dependencies: ["CollectorCore", "CNCPlugins", "StageRuntime", .product(name: "Yams", package: "Yams")]),
+
         // The runtime every stage runs on: settings, lifecycle, logging, metrics and health,
         // and the ZeroMQ links between stages.
         .target(
             name: "StageRuntime",
             dependencies: [
                 "CollectorCore", "ZeroMQ", "SystemCalls",
-                argumentParser, logging, serviceLifecycle, metrics, prometheus,
+                argumentParser, logging, serviceLifecycle, unixSignals, metrics, prometheus,
             ]
         ),
 
         // The four stages, one module each; none sees another's code.
         .target(name: "Ingest", dependencies: ["CollectorCore", "StageRuntime", "Mosquitto", "ZeroMQ", "SystemCalls", argumentParser]),
-        .target(name: "Router", dependencies: ["CollectorCore", "CNCPlugins", "StageRuntime", "ZeroMQ", argumentParser, unixSignals]),
-        .target(name: "Worker", dependencies: ["CollectorCore", "CNCPlugins", "StageRuntime", "ZeroMQ", argumentParser]),
+        .target(name: "Router", dependencies: ["CollectorCore", "CNCPlugins", "MachineTypes", "StageRuntime", "ZeroMQ", argumentParser]),
+        .target(name: "Worker", dependencies: ["CollectorCore", "CNCPlugins", "MachineTypes", "StageRuntime", "ZeroMQ", argumentParser]),
         .target(name: "Sink", dependencies: ["CollectorCore", "StageRuntime", "LibPQ", "ZeroMQ", argumentParser]),
 
         // Around the pipeline: the machine emulator, and the operator's tools behind mesctl.
@@ -63,7 +68,8 @@ let package = Package(
         .target(
             name: "Operations",
             dependencies: [
-                "CollectorCore", "StageRuntime", "Ingest", "Router", "Worker", "Sink", "Emulator", "LibPQ", "Mosquitto", "SystemCalls",
+                "CollectorCore", "StageRuntime", "MachineTypes", "Ingest", "Router", "Worker", "Sink", "Emulator", "LibPQ", "Mosquitto",
+                "SystemCalls",
                 argumentParser,
             ]
         ),
@@ -77,14 +83,15 @@ let package = Package(
         .executableTarget(name: "mesctl", dependencies: ["Operations", "StageRuntime", argumentParser]),
 
         // Unit tests, one target per module; they need no server.
-        .target(name: "TestSupport", dependencies: ["CollectorCore", "CNCPlugins", "Ingest"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["CollectorCore", "CNCPlugins", "MachineTypes", "Ingest"], path: "Tests/TestSupport"),
         .testTarget(name: "CollectorCoreTests", dependencies: ["CollectorCore", "TestSupport"]),
-        .testTarget(name: "CNCPluginsTests", dependencies: ["CNCPlugins", "Router", "Worker", "TestSupport"]),
+        .testTarget(name: "CNCPluginsTests", dependencies: ["CNCPlugins", "MachineTypes", "Router", "Worker", "TestSupport"]),
+        .testTarget(name: "MachineTypesTests", dependencies: ["MachineTypes", "CNCPlugins", "TestSupport"]),
         .testTarget(name: "StageRuntimeTests", dependencies: ["StageRuntime", "ZeroMQ", logging, prometheus]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "CNCPlugins", "Worker", "TestSupport"]),
-        .testTarget(name: "RouterTests", dependencies: ["Router", "CNCPlugins", "StageRuntime", "TestSupport"]),
+        .testTarget(name: "RouterTests", dependencies: ["Router", "CNCPlugins", "MachineTypes", "StageRuntime", "TestSupport"]),
         .testTarget(name: "SinkTests", dependencies: ["Sink", "CNCPlugins", "TestSupport"]),
-        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Ingest", "Router", "Worker", "CNCPlugins", "StageRuntime", "TestSupport"]),
+        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Ingest", "Router", "Worker", "CNCPlugins", "MachineTypes", "StageRuntime", "TestSupport"]),
         .testTarget(
             name: "OperationsTests", dependencies: ["Operations", "CNCPlugins", "StageRuntime", "Ingest", "Router", "Worker", "Sink", "TestSupport"]),
 

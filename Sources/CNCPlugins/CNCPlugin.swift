@@ -12,12 +12,16 @@ import CollectorCore
 ///
 /// To add a type: write a struct conforming to `CNCPlugin` in one new file of this module, add
 /// it to `PluginRegistry.builtIn`, and map machines to its `typeName` in the map file.
-public protocol CNCPlugin: Sendable {
+public protocol CNCPlugin: MachineTypeMapper {
     /// The name the map file uses in `class_name`.
     static var typeName: String { get }
 
     init()
+}
 
+/// What maps one machine type's payloads into the typed state: a Swift plugin (`CNCPlugin`) or
+/// a type described as data.
+public protocol MachineTypeMapper: Sendable {
     /// Maps the machine's variables into the common typed state, marking what is implausible.
     /// Must not block: it runs once per message on the worker's hot path.
     func machineState(for message: CNCMessage, payload: JSONObject) throws(PluginRejection) -> MachineState

@@ -1,11 +1,13 @@
 import CollectorCore
 
-/// Reads a machine's variables out of a payload with the checks plugins share.
+/// Reads a machine's variables out of a payload with the checks every machine type shares.
 ///
-/// A collector keeps what the machines sent: only a required variable that is missing, or a
-/// variable of a type that cannot be read, refuses the message (`PluginRejection`). A value
-/// that is readable but implausible is kept and marked: the check it failed goes into
-/// `quality`. Variables never read are the type's drift (`unknownVariables`).
+/// A collector keeps what the machines sent: only a required variable that is missing, or of a
+/// type that cannot be read, refuses the message (`PluginRejection`). Whatever else is odd is
+/// kept and marked: an optional variable of the wrong type is left out of the typed state and
+/// marked `type:NAME`, a value outside its plausible range is stored and marked `range:NAME`.
+/// The checks failed go into `quality`; variables never read are the type's drift
+/// (`unknownVariables`).
 public struct PayloadReader {
     public let payload: JSONObject
     private var read: Set<String> = []
@@ -16,43 +18,48 @@ public struct PayloadReader {
         self.payload = payload
     }
 
-    /// A numeric variable, marked `range:NAME` outside `plausible` and `whole:NAME` when it
-    /// should be whole and is not; nil when optional and absent.
-    public mutating func number(_ name: String, plausible range: ClosedRange<Double>, integer: Bool = false, required: Bool = true)
-        throws(PluginRejection) -> Double?
-    {
+    /// A numeric variable multiplied by `scale` (a unit conversion), marked `range:NAME` outside
+    /// `plausible` (in the converted unit) and `whole:NAME` when it should be whole and is not;
+    /// nil when optional and absent or unreadable.
+    public mutating func number(
+        _ name: String, plausible range: ClosedRange<Double>, integer: Bool = false, scale: Double = 1, required: Bool = true
+    ) throws(PluginRejection) -> Double? {
         guard let value = try value(name, required: required) else { return nil }
-        guard case .number(let number) = value else {
-            throw PluginRejection("variable \"\(name)\" must be a number, not \(value.typeName)")
-        }
-        if integer && number.rounded() != number { mark("whole:\(name)") }
+        guard case .number(let raw) = value else { return try wrongType(name, "a number", value, required: required) }
+        if integer && raw.rounded() != raw { mark("whole:\(name)") }
+        let number = raw * scale
         if !range.contains(number) { mark("range:\(name)") }
         return number
     }
 
     /// A string variable, marked `length:NAME` when longer than `maxLength` bytes; nil when
-    /// optional and absent.
-    public mutating func string(_ name: String, maxLength: Int = 64, required: Bool = true) throws(PluginRejection) -> String? {
+    /// optional and absent or unreadable. With `numbersAsText`, a number is read as its JSON text.
+    public mutating func string(_ name: String, maxLength: Int = 64, numbersAsText: Bool = false, required: Bool = true)
+        throws(PluginRejection) -> String?
+    {
         guard let value = try value(name, required: required) else { return nil }
-        guard case .string(let string) = value else {
-            throw PluginRejection("variable \"\(name)\" must be a string, not \(value.typeName)")
+        let string: String
+        switch value {
+        case .string(let text): string = text
+        case .number where numbersAsText: string = value.serialized()
+        default: return try wrongType(name, "a string", value, required: required)
         }
         if string.utf8.count > maxLength { mark("length:\(name)") }
         return string
     }
 
-    /// A string variable mapped to a status through `values`; `unknown`, marked `status:NAME`,
-    /// when `values` has no entry for it.
-    public mutating func status(_ name: String, values: [String: MachineState.Status], caseInsensitive: Bool = false)
-        throws(PluginRejection) -> MachineState.Status
-    {
-        let text = try string(name)!
+    /// A status variable mapped through `values`: a string, or with `numericCodes` a number too
+    /// (looked up by its JSON text). `unknown`, marked `status:NAME`, when `values` has no entry.
+    public mutating func status(
+        _ name: String, values: [String: MachineState.Status], caseInsensitive: Bool = false, numericCodes: Bool = false
+    ) throws(PluginRejection) -> MachineState.Status {
+        let text = try string(name, maxLength: Int.max, numbersAsText: numericCodes)!
         if let status = values[caseInsensitive ? text.lowercased() : text] { return status }
         mark("status:\(name)")
         return .unknown
     }
 
-    /// Records a failed check of the plugin's own, such as a combination of values it finds odd.
+    /// Records a failed check of the type's own, such as a combination of values it finds odd.
     public mutating func mark(_ check: String) {
         if !quality.contains(check) { quality.append(check) }
     }
@@ -77,5 +84,11 @@ public struct PayloadReader {
             return nil
         }
         return value
+    }
+
+    private mutating func wrongType<T>(_ name: String, _ expected: String, _ value: JSONValue, required: Bool) throws(PluginRejection) -> T? {
+        if required { throw PluginRejection("variable \"\(name)\" must be \(expected), not \(value.typeName)") }
+        mark("type:\(name)")
+        return nil
     }
 }

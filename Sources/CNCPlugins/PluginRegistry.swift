@@ -2,8 +2,7 @@
 public enum PluginRegistry {
     /// Register a new plugin type here.
     public static let builtIn: [any CNCPlugin.Type] = [
-        CNCTypeA.self,
-        CNCTypeB.self,
+        CNCTypeB.self
     ]
 
     public static var typeNames: Set<String> { Set(builtIn.map { $0.typeName }) }

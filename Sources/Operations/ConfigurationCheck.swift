@@ -2,6 +2,7 @@ import CollectorCore
 import Foundation
 import Ingest
 import LibPQ
+import MachineTypes
 import Router
 import Sink
 import StageRuntime
@@ -18,8 +19,9 @@ public enum ConfigurationCheck {
     }
 
     /// Every check, in order: each setting set in `environment` against its description, then
-    /// the type map, the endpoints, the broker URL and the journal; `connect` also tries the database.
-    public static func run(mapPath: String, connect: Bool, environment: SettingsEnvironment = .process) -> [Finding] {
+    /// the machine type descriptions, the type map, the endpoints, the broker URL and the journal;
+    /// `connect` also tries the database.
+    public static func run(mapPath: String, typesDirectory: String, connect: Bool, environment: SettingsEnvironment = .process) -> [Finding] {
         var findings: [Finding] = []
         func check(_ subject: String, _ body: () throws -> String) {
             do {
@@ -35,8 +37,15 @@ public enum ConfigurationCheck {
                 return "\(text)"
             }
         }
+        let (catalog, descriptionErrors) = MachineTypeCatalog.load(directory: typesDirectory)
+        for error in descriptionErrors {
+            findings.append(Finding(ok: false, subject: "machine type \(error.file)", detail: error.description))
+        }
+        for name in catalog.described.keys.sorted() {
+            findings.append(Finding(ok: true, subject: "machine type \(name)", detail: "described in \(catalog.described[name]!.file)"))
+        }
         check("type map \(mapPath)") {
-            let map = try RouterService.loadMap(path: mapPath)
+            let map = try RouterLoop.loadMap(path: mapPath, catalog: catalog)
             let counts = Dictionary(grouping: map.typeByCNCID.values, by: { $0 }).mapValues(\.count)
             return "\(map.typeByCNCID.count) machines; " + counts.keys.sorted().map { "\($0) \(counts[$0]!)" }.joined(separator: ", ")
         }

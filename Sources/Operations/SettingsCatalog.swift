@@ -1,4 +1,5 @@
 import Ingest
+import MachineTypes
 import Router
 import Sink
 import StageRuntime
@@ -21,6 +22,7 @@ public enum SettingsCatalog {
         Section(title: "ingest", settings: IngestSettings.all + [StageSettings.maxJSONDepth.description]),
         Section(title: "router", settings: RouterSettings.all),
         Section(title: "worker", settings: WorkerSettings.all),
+        Section(title: "machine types", settings: MachineTypeSettings.all),
         Section(title: "sink", settings: SinkSettings.all),
         Section(title: "mesctl", settings: OperationsSettings.all),
     ]
@@ -40,7 +42,7 @@ public enum SettingsCatalog {
             (
                 "mesctl",
                 [DatabaseSettings.url, BrokerSettings.url, BrokerSettings.caFile, RouterSettings.cncTypes].map(\.description)
-                    + OperationsSettings.all
+                    + MachineTypeSettings.all + OperationsSettings.all
             ),
         ]
 

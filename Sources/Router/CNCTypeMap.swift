@@ -1,3 +1,4 @@
+import CNCPlugins
 import CollectorCore
 import StageRuntime
 
@@ -41,7 +42,7 @@ public struct CNCTypeMap: Sendable, Equatable {
             if let problem = CNCIdentifier.problem(cncID) {
                 throw LoadError(reason: "entry \(index): cnc_id \"\(cncID.prefix(64))\" \(problem)")
             }
-            guard Self.isTypeName(typeName) else {
+            guard MachineTypeName.isValid(typeName) else {
                 throw LoadError(
                     reason: "entry \(index): class_name \"\(typeName.prefix(64))\" is not a type name (letters, digits, _; a letter first)")
             }
@@ -62,14 +63,4 @@ public struct CNCTypeMap: Sendable, Equatable {
 
     /// Every type the map names, sorted.
     public var types: [String] { Array(Set(typeByCNCID.values)).sorted() }
-
-    /// Type names become endpoint file names and table values, so they are kept plain.
-    public static func isTypeName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, name.utf8.count <= 64 else { return false }
-        let isLetter = { (byte: UInt8) in
-            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
-        }
-        return isLetter(first)
-            && name.utf8.allSatisfy { isLetter($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_") }
-    }
 }

@@ -2,6 +2,7 @@ import CNCPlugins
 import CollectorCore
 import Foundation
 import Logging
+import MachineTypes
 import ServiceLifecycle
 import StageRuntime
 import Synchronization
@@ -12,7 +13,8 @@ import ZeroMQ
 public final class RouterLoop {
     private let configuration: Configuration
     private var map: CNCTypeMap
-    private let reload: ReloadFlag
+    private let reload: ReloadRequests
+    private var catalog: MachineTypeCatalog
     private let logger: Logger
     private let stop: StopSignal
     private let context: ZMQContext
@@ -24,7 +26,10 @@ public final class RouterLoop {
 
     public init(configuration: Configuration, logger: Logger, stop: StopSignal) throws {
         self.configuration = configuration
-        self.map = try RouterService.loadMap(path: configuration.mapPath)
+        let (catalog, errors) = MachineTypeCatalog.load(directory: configuration.typesDirectory)
+        for error in errors { logger.error("a machine type description is refused", metadata: ["error": "\(error)"]) }
+        self.catalog = catalog
+        self.map = try RouterLoop.loadMap(path: configuration.mapPath, catalog: catalog)
         self.reload = configuration.reloadRequests
         self.logger = logger
         self.rejectionLog = RejectionLog(logger: logger, stage: .router)
@@ -150,7 +155,10 @@ public final class RouterLoop {
 
     private func reloadMap() {
         do {
-            let newMap = try RouterService.loadMap(path: configuration.mapPath)
+            let (newCatalog, errors) = MachineTypeCatalog.load(directory: configuration.typesDirectory, keeping: catalog)
+            for error in errors { logger.error("a machine type description is refused", metadata: ["error": "\(error)"]) }
+            let newMap = try RouterLoop.loadMap(path: configuration.mapPath, catalog: newCatalog)
+            catalog = newCatalog
             map = newMap
             try openWorkerSockets()
             metrics.mapReloads.increment()

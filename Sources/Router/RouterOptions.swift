@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import MachineTypes
 import StageRuntime
 
 /// The router's options besides `StageOptions`, each named and explained by its description.
@@ -10,6 +11,7 @@ public struct RouterOptions: StageServiceOptions {
     @Option(name: LinkSettings.routerListen.name, help: LinkSettings.routerListen.help) var listen: String?
     @Option(name: RouterSettings.workerListen.name, parsing: .singleValue, help: RouterSettings.workerListen.help) var workerListen: [String] = []
     @Option(name: LinkSettings.sink.name, help: LinkSettings.sink.help) var sinkEndpoint: String?
+    @Option(name: MachineTypeSettings.directory.name, help: MachineTypeSettings.directory.help) var typesDir: String?
 
     public init() {}
 
@@ -21,7 +23,8 @@ public struct RouterOptions: StageServiceOptions {
         RouterService.Configuration(
             mapPath: try RouterSettings.cncTypes.required(cncTypes),
             endpoints: try stage.endpoints(routerListen: listen, sink: sinkEndpoint),
-            workerListen: try RouterSettings.workerListen.required(workerListen.isEmpty ? nil : workerListen.joined(separator: ";"))
+            workerListen: try RouterSettings.workerListen.required(workerListen.isEmpty ? nil : workerListen.joined(separator: ";")),
+            typesDirectory: try MachineTypeSettings.directory.required(typesDir)
         )
     }
 }

@@ -2,53 +2,31 @@ import CNCPlugins
 import CollectorCore
 import Foundation
 import Logging
-import ServiceLifecycle
+import MachineTypes
 import StageRuntime
-import UnixSignals
 
 /// `router`: sends each accepted message to the workers of its machine's type, as the map file
 /// says; a message whose `cnc_id` is not in the map becomes a rejection. SIGHUP reloads the map
+/// and the described types
 /// between two messages, so a reload loses nothing.
-public struct RouterService: Service, CustomStringConvertible {
-    public typealias Configuration = RouterLoop.Configuration
+public typealias RouterService = StageService<RouterLoop>
 
-    let stage: StageService<RouterLoop>
+extension RouterLoop: StageLoop {
+    public static func name(of configuration: Configuration) -> String { "router" }
 
-    public init(configuration: Configuration, logger: Logger) {
-        stage = StageService(configuration: configuration, logger: logger)
-    }
+    public static func reloadRequests(in configuration: Configuration) -> ReloadRequests? { configuration.reloadRequests }
 
-    public var description: String { stage.description }
-
-    /// Reads and checks a map file against the plugins this build has.
-    public static func loadMap(path: String) throws -> CNCTypeMap {
+    /// Reads a map file and checks every type it names against `catalog`.
+    public static func loadMap(path: String, catalog: MachineTypeCatalog) throws -> CNCTypeMap {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SettingError(reason: "cannot read the type map \(path) (MES_CNC_TYPES)")
         }
         do {
-            return try CNCTypeMap(json: Array(data), knownTypes: PluginRegistry.typeNames)
+            return try CNCTypeMap(json: Array(data), knownTypes: catalog.typeNames)
         } catch {
             throw SettingError(reason: "type map \(path): \(error)")
         }
     }
-
-    /// The stage, with a task beside it that turns each SIGHUP into a reload request.
-    public func run() async throws {
-        let reloadRequests = stage.configuration.reloadRequests
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await _ in await UnixSignalsSequence(trapping: [.sighup]) {
-                    reloadRequests.set()
-                }
-            }
-            try await stage.run()
-            group.cancelAll()
-        }
-    }
-}
-
-extension RouterLoop: StageLoop {
-    public static func name(of configuration: Configuration) -> String { "router" }
 
     public struct Configuration: Sendable {
         public var mapPath: String
@@ -57,13 +35,15 @@ extension RouterLoop: StageLoop {
         public var workerListen: [String: [String]]
         /// Messages held for one type whose workers are absent or behind, before routing pauses.
         public var heldPerType = 20_000
-        /// Set on SIGHUP by `RouterService`, taken by the loop between two messages.
-        let reloadRequests = ReloadFlag()
+        /// Where the described types' names come from, at start and on SIGHUP.
+        public var typesDirectory: String
+        let reloadRequests = ReloadRequests()
 
-        public init(mapPath: String, endpoints: StageEndpoints, workerListen: [String: [String]]) {
+        public init(mapPath: String, endpoints: StageEndpoints, workerListen: [String: [String]], typesDirectory: String) {
             self.mapPath = mapPath
             self.endpoints = endpoints
             self.workerListen = workerListen
+            self.typesDirectory = typesDirectory
         }
     }
 }

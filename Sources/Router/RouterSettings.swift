@@ -1,3 +1,4 @@
+import MachineTypes
 import StageRuntime
 
 /// The router's own settings. It also reads `LinkSettings.routerListen` and `LinkSettings.sink`.
@@ -16,5 +17,5 @@ public enum RouterSettings {
     public static let all = [cncTypes.description, workerListen.description]
 
     /// Every setting the router reads besides `StageSettings`.
-    public static let read = all + [LinkSettings.routerListen, LinkSettings.sink].map(\.description)
+    public static let read = all + [LinkSettings.routerListen, LinkSettings.sink].map(\.description) + MachineTypeSettings.all
 }

@@ -1,3 +1,4 @@
+import CNCPlugins
 import CollectorCore
 import Foundation
 import StageRuntime
@@ -22,7 +23,7 @@ public enum WorkerListen {
         var result: [String: [String]] = [:]
         for entry in entries {
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, CNCTypeMap.isTypeName(parts[0]) else {
+            guard parts.count == 2, MachineTypeName.isValid(parts[0]) else {
                 throw SettingError(reason: "worker endpoint \"\(entry)\" must be TYPE=ENDPOINT")
             }
             let endpoints = Settings.list(parts[1])

@@ -1,28 +1,50 @@
 import CNCPlugins
 import CollectorCore
 import Logging
+import MachineTypes
 import StageRuntime
 import ZeroMQ
 
-/// The worker thread: owns its input and sink sockets and runs the type's plugin over each frame.
+/// The worker thread: owns its input and sink sockets and runs its machine type over each frame.
 public final class WorkerLoop {
     private let configuration: Configuration
-    private let plugin: any CNCPlugin
+    private var catalog: MachineTypeCatalog
+    private var plugin: any MachineTypeMapper
     private let logger: Logger
     private let stop: StopSignal
 
     public init(configuration: Configuration, logger: Logger, stop: StopSignal) throws {
         self.configuration = configuration
-        self.plugin = try Self.plugin(named: configuration.typeName)
+        (catalog, plugin) = try Self.machineType(configuration, logger: logger)
         self.logger = logger
         self.stop = stop
     }
 
-    static func plugin(named typeName: String) throws -> any CNCPlugin {
-        guard let plugin = PluginRegistry.plugin(named: typeName) else {
-            throw SettingError(reason: "no plugin named \"\(typeName)\"; this build has \(PluginRegistry.typeNames.sorted().joined(separator: ", "))")
+    /// The catalog of the types directory and the worker's type in it; an error names the
+    /// type, what this build and the directory offer, and why a description of it is refused.
+    static func machineType(_ configuration: Configuration, logger: Logger, keeping previous: MachineTypeCatalog? = nil) throws -> (
+        MachineTypeCatalog, any MachineTypeMapper
+    ) {
+        let (catalog, errors) = MachineTypeCatalog.load(directory: configuration.typesDirectory, keeping: previous)
+        for error in errors { logger.error("a machine type description is refused", metadata: ["error": "\(error)"]) }
+        guard let plugin = catalog.mapper(named: configuration.typeName) else {
+            let refused = errors.filter { $0.description.contains(configuration.typeName) }.map(\.description)
+            throw SettingError(
+                reason: "no machine type named \"\(configuration.typeName)\": this build has \(PluginRegistry.typeNames.sorted().joined(separator: ", ")), "
+                    + "\(configuration.typesDirectory) describes \(catalog.described.keys.sorted().joined(separator: ", "))"
+                    + (refused.isEmpty ? "" : "; refused: \(refused.joined(separator: "; "))"))
         }
-        return plugin
+        return (catalog, plugin)
+    }
+
+    /// On SIGHUP: the type's description read again; a broken one leaves the one in force.
+    private func reloadMachineType() {
+        do {
+            (catalog, plugin) = try Self.machineType(configuration, logger: logger, keeping: catalog)
+            logger.info("machine type reloaded", metadata: ["cnc_type": "\(configuration.typeName)"])
+        } catch {
+            logger.error("machine type not reloaded: the one in force stays", metadata: ["error": "\(error)"])
+        }
     }
 
     public enum Outcome: Sendable, Equatable {
@@ -31,7 +53,7 @@ public final class WorkerLoop {
     }
 
     /// Runs the plugin over one message: the row to store, or the rejection.
-    public static func process(_ message: CNCMessage, plugin: any CNCPlugin, typeName: String, maxPayloadDepth: Int) -> Outcome {
+    public static func process(_ message: CNCMessage, plugin: any MachineTypeMapper, typeName: String, maxPayloadDepth: Int) -> Outcome {
         do {
             let payload = try message.parsePayload(maxDepth: maxPayloadDepth)
             let state = try plugin.machineState(for: message, payload: payload)
@@ -60,6 +82,7 @@ public final class WorkerLoop {
         var drain: StageDrain?
         while true {
             rejectionLog.reportOmitted()
+            if configuration.reloadRequests.take() { reloadMachineType() }
             drain.start(when: stop)
             let bytes = try input.receive(timeoutMilliseconds: 100)
             if drain.isOver(afterWaiting: bytes == nil ? 100 : 0, gotInput: bytes != nil) && bytes == nil { break }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import MachineTypes
 import StageRuntime
 
 /// A worker's options besides `StageOptions`, each named and explained by its description.
@@ -10,6 +11,7 @@ public struct WorkerOptions: StageServiceOptions {
     @Option(name: WorkerSettings.input.name, help: WorkerSettings.input.help) var input: String?
     @Option(name: LinkSettings.sink.name, help: LinkSettings.sink.help) var sinkEndpoint: String?
     @Option(name: StageSettings.maxJSONDepth.name, help: StageSettings.maxJSONDepth.help) var maxJSONDepth: String?
+    @Option(name: MachineTypeSettings.directory.name, help: MachineTypeSettings.directory.help) var typesDir: String?
 
     public init() {}
 
@@ -24,7 +26,8 @@ public struct WorkerOptions: StageServiceOptions {
             typeName: typeName,
             input: try WorkerSettings.input.value(input, derived: [endpoints.workerEndpoint(type: typeName)]),
             endpoints: endpoints,
-            maxPayloadDepth: try StageSettings.maxJSONDepth.required(maxJSONDepth)
+            maxPayloadDepth: try StageSettings.maxJSONDepth.required(maxJSONDepth),
+            typesDirectory: try MachineTypeSettings.directory.required(typesDir)
         )
     }
 }

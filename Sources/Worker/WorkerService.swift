@@ -12,20 +12,26 @@ extension WorkerLoop: StageLoop {
 
     /// An unknown type stops the worker before it connects.
     public static func prepare(_ configuration: Configuration, logger: Logger) throws {
-        _ = try plugin(named: configuration.typeName)
+        _ = try machineType(configuration, logger: logger)
     }
+
+    public static func reloadRequests(in configuration: Configuration) -> ReloadRequests? { configuration.reloadRequests }
 
     public struct Configuration: Sendable {
         public var typeName: String
         public var input: [String]
         public var endpoints: StageEndpoints
         public var maxPayloadDepth: Int
+        /// Where described types are read from, at start and on SIGHUP.
+        public var typesDirectory: String
+        let reloadRequests = ReloadRequests()
 
-        public init(typeName: String, input: [String], endpoints: StageEndpoints, maxPayloadDepth: Int) {
+        public init(typeName: String, input: [String], endpoints: StageEndpoints, maxPayloadDepth: Int, typesDirectory: String) {
             self.typeName = typeName
             self.input = input
             self.endpoints = endpoints
             self.maxPayloadDepth = maxPayloadDepth
+            self.typesDirectory = typesDirectory
         }
     }
 }

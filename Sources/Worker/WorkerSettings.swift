@@ -1,3 +1,4 @@
+import MachineTypes
 import StageRuntime
 
 /// A worker's own settings. It also reads `LinkSettings.sink` and `StageSettings.maxJSONDepth`.
@@ -13,5 +14,5 @@ public enum WorkerSettings {
     public static let all = [type.description, input.description]
 
     /// Every setting a worker reads besides `StageSettings`.
-    public static let read = all + [LinkSettings.sink.description, StageSettings.maxJSONDepth.description]
+    public static let read = all + [LinkSettings.sink.description, StageSettings.maxJSONDepth.description] + MachineTypeSettings.all
 }

@@ -1,5 +1,6 @@
 import StageRuntime
 import TestSupport
+import MachineTypes
 import Testing
 
 @testable import CNCPlugins
@@ -25,7 +26,7 @@ private func verdict(_ raw: [UInt8], map: CNCTypeMap) throws -> Verdict {
     case .success(let value): fields = value
     }
     guard let type = map.type(of: fields.cncID) else { return .unknownMachine(fields.cncID) }
-    let plugin = try #require(PluginRegistry.plugin(named: type))
+    let plugin = try #require(Fixtures.shippedTypes.mapper(named: type))
     let message = try Fixtures.cncMessage(raw)
     switch WorkerLoop.process(message, plugin: plugin, typeName: type, maxPayloadDepth: 16) {
     case .stored(let record):
@@ -38,7 +39,7 @@ private func verdict(_ raw: [UInt8], map: CNCTypeMap) throws -> Verdict {
 }
 
 private func deployMap() throws -> CNCTypeMap {
-    try CNCTypeMap(json: Fixtures.repositoryFile("deploy/cnc_types.json"), knownTypes: PluginRegistry.typeNames)
+    try CNCTypeMap(json: Fixtures.repositoryFile("deploy/cnc_types.json"), knownTypes: Fixtures.shippedTypes.typeNames)
 }
 
 private func field(_ name: String, of raw: [UInt8]) throws -> JSONValue? {

@@ -8,6 +8,8 @@ final class PipelineHarness {
     let topic: String
     let clientID: String
     let mapPath: String
+    /// A copy of deploy/types that a test may add descriptions to.
+    let typesDirectory: String
     private(set) var stages: [String: StageProcess] = [:]
     /// How each stage was started, so that it can be started again after a kill.
     private var commands: [String: (executable: String, arguments: [String])] = [:]
@@ -25,6 +27,8 @@ final class PipelineHarness {
         clientID = "cnc-ingest-test-\(tag)"
         mapPath = "\(directory)/cnc_types.json"
         try FileManager.default.copyItem(atPath: "\(TestEnvironment.packageDirectory)/deploy/cnc_types.json", toPath: mapPath)
+        typesDirectory = "\(directory)/types"
+        try FileManager.default.copyItem(atPath: "\(TestEnvironment.packageDirectory)/deploy/types", toPath: typesDirectory)
     }
 
     var environment: [String: String] {
@@ -36,6 +40,7 @@ final class PipelineHarness {
         environment["MES_RUNTIME_DIR"] = directory
         environment["MES_JOURNAL_DIR"] = "\(directory)/journal"
         environment["MES_CNC_TYPES"] = mapPath
+        environment["MES_TYPES_DIR"] = typesDirectory
         environment["MES_MIGRATIONS_DIR"] = "\(TestEnvironment.packageDirectory)/migrations"
         environment["MES_LOG_LEVEL"] = "info"
         // Fixed default ports would clash between pipelines; a test that scrapes sets its own.

@@ -42,7 +42,8 @@ struct SettingsCatalogTests {
     func checkConfigRanges() {
         let environment = SettingsEnvironment(["MQTT_QOS": "3", "MES_BATCH_SIZE": "0", "MQTT_KEEPALIVE": "30", "MES_LOG_FORMAT": "yaml"])
         let findings = ConfigurationCheck.run(
-            mapPath: Fixtures.packageRoot.appendingPathComponent("deploy/cnc_types.json").path, connect: false, environment: environment)
+            mapPath: Fixtures.packageRoot.appendingPathComponent("deploy/cnc_types.json").path,
+            typesDirectory: Fixtures.packageRoot.appendingPathComponent("deploy/types").path, connect: false, environment: environment)
         let errors = Dictionary(uniqueKeysWithValues: findings.filter { !$0.ok }.map { ($0.subject, $0.detail) })
         #expect(errors["MQTT_QOS"] == "MQTT_QOS=3: must be 0 to 2")
         #expect(errors["MES_BATCH_SIZE"] == "MES_BATCH_SIZE=0: must be 1 to 1000000 rows")

@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import MachineTypes
 import Testing
 
 @testable import CNCPlugins
@@ -24,18 +25,18 @@ struct CNCTypeMapTests {
         #expect(map.type(of: "CNC003") == nil)
         #expect(map.types == ["CNCTypeA", "CNCTypeB"])
         // With the build's plugins as the known types too.
-        #expect(try CNCTypeMap(json: Array(Fixtures.seedClasses.utf8), knownTypes: PluginRegistry.typeNames) == map)
+        #expect(try CNCTypeMap(json: Array(Fixtures.seedClasses.utf8), knownTypes: Fixtures.shippedTypes.typeNames) == map)
     }
 
     @Test("the repository's deploy/cnc_types.json parses against the built-in plugins")
     func deployMap() throws {
-        let map = try CNCTypeMap(json: Fixtures.repositoryFile("deploy/cnc_types.json"), knownTypes: PluginRegistry.typeNames)
+        let map = try CNCTypeMap(json: Fixtures.repositoryFile("deploy/cnc_types.json"), knownTypes: Fixtures.shippedTypes.typeNames)
         #expect(map.typeByCNCID.count == 20)
         for number in 1...20 {
             let id = "CNC" + (number < 10 ? "00" : "0") + String(number)
             #expect(map.type(of: id) == (number % 2 == 1 ? "CNCTypeA" : "CNCTypeB"), "\(id)")
         }
-        #expect(Set(map.types).isSubset(of: PluginRegistry.typeNames))
+        #expect(Set(map.types).isSubset(of: Fixtures.shippedTypes.typeNames))
         // It extends the seed's map without changing it.
         let seed = try CNCTypeMap(json: Array(Fixtures.seedClasses.utf8))
         for (id, type) in seed.typeByCNCID { #expect(map.type(of: id) == type) }
@@ -128,7 +129,7 @@ struct CNCTypeMapTests {
             (String(repeating: "T", count: 65), false),
         ])
     func typeNames(_ name: String, _ valid: Bool) {
-        #expect(CNCTypeMap.isTypeName(name) == valid)
+        #expect(MachineTypeName.isValid(name) == valid)
     }
 
     @Test(

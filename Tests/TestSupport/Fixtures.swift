@@ -1,4 +1,5 @@
 import Foundation
+import MachineTypes
 
 @testable import CNCPlugins
 @testable import CollectorCore
@@ -69,6 +70,13 @@ package enum Fixtures {
     package static func cncMessage(payload: String, cncID: String = "CNC001") throws -> CNCMessage {
         try cncMessage(bytes(message(cncID: "\"\(cncID)\"", payload: payload)))
     }
+
+    /// The machine types this repository ships: the Swift plugins and the descriptions in deploy/types.
+    package static let shippedTypes: MachineTypeCatalog = {
+        let (catalog, errors) = MachineTypeCatalog.load(directory: packageRoot.appendingPathComponent("deploy/types").path)
+        precondition(errors.isEmpty, "deploy/types: \(errors)")
+        return catalog
+    }()
 
     package static func object(_ members: [(String, JSONValue)]) -> JSONValue {
         .object(JSONObject(members: members.map { JSONObject.Member(key: $0.0, value: $0.1) }))

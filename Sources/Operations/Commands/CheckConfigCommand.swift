@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MachineTypes
 import Router
 import StageRuntime
 
@@ -10,13 +11,17 @@ public struct CheckConfigCommand: ParsableCommand {
 
     @Option(name: RouterSettings.cncTypes.name, help: RouterSettings.cncTypes.help)
     var cncTypes: String?
+    @Option(name: MachineTypeSettings.directory.name, help: MachineTypeSettings.directory.help)
+    var typesDir: String?
     @Flag(help: "Also connect to the database (DATABASE_URL)")
     var connect = false
 
     public init() {}
 
     public func run() throws {
-        let findings = ConfigurationCheck.run(mapPath: try RouterSettings.cncTypes.required(cncTypes), connect: connect)
+        let findings = ConfigurationCheck.run(
+            mapPath: try RouterSettings.cncTypes.required(cncTypes), typesDirectory: try MachineTypeSettings.directory.required(typesDir),
+            connect: connect)
         for finding in findings { print(finding) }
         if findings.contains(where: { !$0.ok }) { throw ExitCode(1) }
     }

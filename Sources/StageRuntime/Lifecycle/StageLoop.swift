@@ -10,6 +10,9 @@ public protocol StageLoop {
     /// Checks made before the stage's thread starts, so that a bad setting stops it at once.
     static func prepare(_ configuration: Configuration, logger: Logger) throws
 
+    /// Where SIGHUP's requests go, for a stage that reads files again on SIGHUP; nil otherwise.
+    static func reloadRequests(in configuration: Configuration) -> ReloadRequests?
+
     /// Made on the stage's own thread, which owns what the loop opens.
     init(configuration: Configuration, logger: Logger, stop: StopSignal) throws
 
@@ -19,4 +22,6 @@ public protocol StageLoop {
 
 extension StageLoop {
     public static func prepare(_ configuration: Configuration, logger: Logger) throws {}
+
+    public static func reloadRequests(in configuration: Configuration) -> ReloadRequests? { nil }
 }

@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// A stage as a swift-service-lifecycle `Service`: its loop runs on a thread of its own
 /// (`BlockingThread`), never on the concurrency pool, since every stage blocks in C calls.
@@ -18,10 +19,20 @@ public struct StageService<Loop: StageLoop>: Service, CustomStringConvertible {
     public var description: String { Loop.name(of: configuration) }
 
     public func run() async throws {
-        let configuration = configuration, logger = logger
+        let configuration = configuration, logger = logger, name = description
         try Loop.prepare(configuration, logger: logger)
-        try await BlockingThread.run(name: description) { stop in
-            try Loop(configuration: configuration, logger: logger, stop: stop).run()
+        let loop = {
+            try await BlockingThread.run(name: name) { stop in
+                try Loop(configuration: configuration, logger: logger, stop: stop).run()
+            }
+        }
+        guard let reloadRequests = Loop.reloadRequests(in: configuration) else { return try await loop() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await _ in await UnixSignalsSequence(trapping: [.sighup]) { reloadRequests.request() }
+            }
+            try await loop()
+            group.cancelAll()
         }
     }
 }

@@ -1,19 +1,18 @@
+import CNCPlugins
 import CollectorCore
 
-/// A three-axis machining centre (the seed's `CNCTypeA`, machine CNC001).
-///
-/// Its controller reports a fixed set of variables; one it does not know means a changed
-/// controller configuration, which is reported as drift while the message is stored.
-public struct CNCTypeA: CNCPlugin {
-    public static let typeName = "CNCTypeA"
+/// The seed's `CNCTypeA` written in Swift, as it was before it became a description
+/// (deploy/types/CNCTypeA.yaml): the reference the description must match, message for message.
+package struct CNCTypeA: CNCPlugin {
+    package static let typeName = "CNCTypeA"
 
     static let statuses: [String: MachineState.Status] = [
         "running": .running, "idle": .idle, "stopped": .stopped, "setup": .setup, "error": .error,
     ]
 
-    public init() {}
+    package init() {}
 
-    public func machineState(for message: CNCMessage, payload: JSONObject) throws(PluginRejection) -> MachineState {
+    package func machineState(for message: CNCMessage, payload: JSONObject) throws(PluginRejection) -> MachineState {
         var variables = PayloadReader(payload)
         let status = try variables.status("status", values: Self.statuses)
         let spindle = try variables.number("spin", plausible: 0...24_000, integer: true)

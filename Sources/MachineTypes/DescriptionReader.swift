@@ -1,0 +1,232 @@
+import CNCPlugins
+import CollectorCore
+import Yams
+
+extension MachineTypeDescription {
+    /// Reads a description from its YAML text; `file` names it in errors. Anything the format
+    /// does not allow, an unknown key included, is an error naming the line, the column and the
+    /// field, so that a typo never passes silently.
+    public static func parse(yaml text: String, file: String) throws(DescriptionError) -> MachineTypeDescription {
+        let reader = DescriptionReader(file: file)
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw reader.syntaxError(error)
+        } catch {
+            throw DescriptionError(file: file, line: nil, column: nil, path: "", reason: "not YAML: \(error)")
+        }
+        guard let root else { throw DescriptionError(file: file, line: nil, column: nil, path: "", reason: "the file is empty") }
+        return try reader.description(root)
+    }
+}
+
+/// Walks the YAML of one description, keeping the place of every value for the errors.
+struct DescriptionReader {
+    let file: String
+
+    static let statusNames = MachineState.Status.allCases.filter { $0 != .unknown }.map(\.rawValue)
+
+    func description(_ root: Node) throws(DescriptionError) -> MachineTypeDescription {
+        let entries = try mapping(root, "", keys: ["name", "description", "status", "fields", "extra", "checks"])
+        guard let nameNode = entries["name"] else { throw fail(root, "name", "missing: the type's name, as cnc_classes.json's class_name gives it") }
+        let name = try text(nameNode, "name")
+        guard MachineTypeName.isValid(name) else {
+            throw fail(nameNode, "name", "\"\(name.prefix(64))\" is not a type name (letters, digits, _; a letter first; at most 64)")
+        }
+        guard let statusNode = entries["status"] else { throw fail(root, "status", "missing: which variable gives the status, and how it maps") }
+        let fields = try entries["fields"].map { (node) throws(DescriptionError) in try fieldMappings(node) } ?? []
+        return MachineTypeDescription(
+            name: name,
+            summary: try entries["description"].map { (node) throws(DescriptionError) in try text(node, "description") } ?? "",
+            status: try statusMapping(statusNode),
+            fields: fields,
+            extra: try entries["extra"].map { (node) throws(DescriptionError) in try extraVariables(node) } ?? [],
+            checks: try entries["checks"].map { (node) throws(DescriptionError) in try checks(node, fields: fields) } ?? []
+        )
+    }
+
+    private func statusMapping(_ node: Node) throws(DescriptionError) -> MachineTypeDescription.StatusMapping {
+        let entries = try mapping(node, "status", keys: ["variable", "case_sensitive", "map"])
+        guard let variableNode = entries["variable"] else { throw fail(node, "status.variable", "missing: the payload variable of the status") }
+        let caseSensitive = try entries["case_sensitive"].map { (node) throws(DescriptionError) in try bool(node, "status.case_sensitive") } ?? false
+        guard let mapNode = entries["map"] else { throw fail(node, "status.map", "missing: the machine's statuses, each to one of \(Self.statusList)") }
+        var values: [String: MachineState.Status] = [:]
+        for (key, keyNode, valueNode) in try pairs(mapNode, "status.map") {
+            let path = "status.map.\(key)"
+            let normalised = try text(valueNode, path)
+            guard let status = MachineState.Status(rawValue: normalised), status != .unknown else {
+                throw fail(valueNode, path, "\"\(normalised.prefix(32))\" is not one of \(Self.statusList)")
+            }
+            let machineText = caseSensitive ? key : key.lowercased()
+            guard values[machineText] == nil else {
+                throw fail(keyNode, path, "\"\(key)\" is mapped twice\(caseSensitive ? "" : " (case does not count unless case_sensitive: true)")")
+            }
+            values[machineText] = status
+        }
+        guard !values.isEmpty else { throw fail(mapNode, "status.map", "empty: map at least one status") }
+        return MachineTypeDescription.StatusMapping(
+            variable: try text(variableNode, "status.variable"), caseSensitive: caseSensitive, values: values,
+            numericCodes: values.keys.contains { Double($0) != nil })
+    }
+
+    private func fieldMappings(_ node: Node) throws(DescriptionError) -> [MachineTypeDescription.FieldMapping] {
+        var mappings: [MachineTypeDescription.FieldMapping] = []
+        for (key, keyNode, valueNode) in try pairs(node, "fields") {
+            let path = "fields.\(key)"
+            guard let field = StateField(rawValue: key) else {
+                throw fail(keyNode, path, "not a field of machine_state; the fields are \(StateField.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let quantity = field.quantity
+            var keys = ["variable", "required"]
+            switch quantity {
+            case .text: keys += ["max_length"]
+            case .count: keys += ["plausible"]
+            default: keys += ["unit", "plausible", "whole"]
+            }
+            let entries = try mapping(valueNode, path, keys: keys)
+            guard let variableNode = entries["variable"] else { throw fail(valueNode, "\(path).variable", "missing: the payload variable of \(key)") }
+            var scale = 1.0
+            if let unitNode = entries["unit"] {
+                let unit = try text(unitNode, "\(path).unit")
+                guard let factor = quantity.units[unit] else {
+                    throw fail(unitNode, "\(path).unit", "\"\(unit.prefix(32))\" is not a unit of \(key): one of \(quantity.units.keys.sorted().joined(separator: ", "))")
+                }
+                scale = factor
+            }
+            mappings.append(
+                MachineTypeDescription.FieldMapping(
+                    field: field, variable: try text(variableNode, "\(path).variable"),
+                    required: try entries["required"].map { (node) throws(DescriptionError) in try bool(node, "\(path).required") } ?? false,
+                    scale: scale,
+                    plausible: try entries["plausible"].map { (node) throws(DescriptionError) in try range(node, "\(path).plausible") },
+                    whole: try entries["whole"].map { (node) throws(DescriptionError) in try bool(node, "\(path).whole") } ?? false,
+                    maxLength: try entries["max_length"].map { (node) throws(DescriptionError) in try positiveInteger(node, "\(path).max_length") } ?? 64
+                ))
+        }
+        return mappings
+    }
+
+    private func extraVariables(_ node: Node) throws(DescriptionError) -> [MachineTypeDescription.ExtraVariable] {
+        var variables: [MachineTypeDescription.ExtraVariable] = []
+        for (key, keyNode, valueNode) in try pairs(node, "extra") {
+            let path = "extra.\(key)"
+            guard MachineTypeName.isValid(key) else { throw fail(keyNode, path, "not a name (letters, digits, _; a letter first)") }
+            let entries = try mapping(valueNode, path, keys: ["variable", "type", "required", "plausible"])
+            guard let variableNode = entries["variable"] else { throw fail(valueNode, "\(path).variable", "missing: the payload variable to keep") }
+            var kind = MachineTypeDescription.ExtraVariable.Kind.number
+            if let typeNode = entries["type"] {
+                let name = try text(typeNode, "\(path).type")
+                guard let known = MachineTypeDescription.ExtraVariable.Kind(rawValue: name) else {
+                    throw fail(typeNode, "\(path).type", "\"\(name.prefix(32))\" is not number or text")
+                }
+                kind = known
+            }
+            if kind == .text, let plausible = entries["plausible"] { throw fail(plausible, "\(path).plausible", "only a number has a plausible range") }
+            variables.append(
+                MachineTypeDescription.ExtraVariable(
+                    name: key, variable: try text(variableNode, "\(path).variable"), kind: kind,
+                    required: try entries["required"].map { (node) throws(DescriptionError) in try bool(node, "\(path).required") } ?? false,
+                    plausible: try entries["plausible"].map { (node) throws(DescriptionError) in try range(node, "\(path).plausible") }))
+        }
+        return variables
+    }
+
+    private func checks(_ node: Node, fields: [MachineTypeDescription.FieldMapping]) throws(DescriptionError) -> [MachineTypeDescription.Check] {
+        var checks: [MachineTypeDescription.Check] = []
+        for (name, nameNode, valueNode) in try pairs(node, "checks") {
+            let path = "checks.\(name)"
+            guard MachineTypeName.isValid(name) else { throw fail(nameNode, path, "not a name (letters, digits, _; a letter first)") }
+            var conditions: [MachineTypeDescription.Check.Condition] = []
+            for (key, keyNode, conditionNode) in try pairs(valueNode, path) {
+                let conditionPath = "\(path).\(key)"
+                if key == "status" {
+                    let status = try text(conditionNode, conditionPath)
+                    guard Self.statusNames.contains(status) else { throw fail(conditionNode, conditionPath, "\"\(status.prefix(32))\" is not one of \(Self.statusList)") }
+                    conditions.append(.init(subject: .status, value: .string(status)))
+                    continue
+                }
+                guard let field = StateField(rawValue: key), fields.contains(where: { $0.field == field }) else {
+                    throw fail(keyNode, conditionPath, "a check compares status or a field this description maps; \"\(key)\" is neither")
+                }
+                let value: JSONValue = field.quantity == .text ? .string(try text(conditionNode, conditionPath)) : .number(try number(conditionNode, conditionPath))
+                conditions.append(.init(subject: .field(field), value: value))
+            }
+            guard !conditions.isEmpty else { throw fail(valueNode, path, "empty: give at least one condition") }
+            checks.append(MachineTypeDescription.Check(name: name, conditions: conditions))
+        }
+        return checks
+    }
+
+    // MARK: - Values
+
+    private static var statusList: String { statusNames.joined(separator: ", ") }
+
+    func fail(_ node: Node?, _ path: String, _ reason: String) -> DescriptionError {
+        DescriptionError(file: file, line: node?.mark?.line, column: node?.mark?.column, path: path, reason: reason)
+    }
+
+    func syntaxError(_ error: YamlError) -> DescriptionError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            DescriptionError(file: file, line: mark.line, column: mark.column, path: "", reason: "YAML: \(problem)")
+        default:
+            DescriptionError(file: file, line: nil, column: nil, path: "", reason: "YAML: \(error)")
+        }
+    }
+
+    /// A mapping's entries by key, each key one of `keys`.
+    private func mapping(_ node: Node, _ path: String, keys: [String]) throws(DescriptionError) -> [String: Node] {
+        var entries: [String: Node] = [:]
+        for (key, keyNode, value) in try pairs(node, path) {
+            guard keys.contains(key) else {
+                throw fail(keyNode, path.isEmpty ? key : "\(path).\(key)", "unknown key; the keys here are \(keys.joined(separator: ", "))")
+            }
+            entries[key] = value
+        }
+        return entries
+    }
+
+    /// A mapping's pairs in document order, keys as text, each key once.
+    private func pairs(_ node: Node, _ path: String) throws(DescriptionError) -> [(key: String, keyNode: Node, value: Node)] {
+        guard case .mapping(let mapping) = node else { throw fail(node, path, "must be a mapping of keys to values") }
+        var pairs: [(key: String, keyNode: Node, value: Node)] = []
+        var seen: Set<String> = []
+        for (keyNode, value) in mapping {
+            guard case .scalar(let scalar) = keyNode else { throw fail(keyNode, path, "a key must be plain text") }
+            guard seen.insert(scalar.string).inserted else { throw fail(keyNode, path.isEmpty ? scalar.string : "\(path).\(scalar.string)", "given twice") }
+            pairs.append((scalar.string, keyNode, value))
+        }
+        return pairs
+    }
+
+    private func text(_ node: Node, _ path: String) throws(DescriptionError) -> String {
+        guard case .scalar(let scalar) = node, !scalar.string.isEmpty else { throw fail(node, path, "must be a text") }
+        return scalar.string
+    }
+
+    private func bool(_ node: Node, _ path: String) throws(DescriptionError) -> Bool {
+        switch try text(node, path) {
+        case "true", "True", "TRUE": true
+        case "false", "False", "FALSE": false
+        default: throw fail(node, path, "must be true or false")
+        }
+    }
+
+    private func number(_ node: Node, _ path: String) throws(DescriptionError) -> Double {
+        guard let number = Double(try text(node, path)), number.isFinite else { throw fail(node, path, "must be a number") }
+        return number
+    }
+
+    private func positiveInteger(_ node: Node, _ path: String) throws(DescriptionError) -> Int {
+        guard let number = Int(try text(node, path)), number > 0 else { throw fail(node, path, "must be a whole number above 0") }
+        return number
+    }
+
+    private func range(_ node: Node, _ path: String) throws(DescriptionError) -> ClosedRange<Double> {
+        guard case .sequence(let sequence) = node, sequence.count == 2 else { throw fail(node, path, "must be [lowest, highest]") }
+        let low = try number(sequence[0], path), high = try number(sequence[1], path)
+        guard low <= high else { throw fail(node, path, "the lowest, \(low), is above the highest, \(high)") }
+        return low...high
+    }
+}

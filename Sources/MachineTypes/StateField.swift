@@ -1,0 +1,110 @@
+import CollectorCore
+
+/// A field of the typed state (`machine_state`) that a description can map a variable to,
+/// named as its column is.
+public enum StateField: String, CaseIterable, Sendable {
+    case spindleSpeedRPM = "spindle_speed_rpm"
+    case feedRateMMPerMinute = "feed_rate_mm_min"
+    case axisXMillimetres = "axis_x_mm"
+    case axisYMillimetres = "axis_y_mm"
+    case axisZMillimetres = "axis_z_mm"
+    case spindleLoadPercent = "spindle_load_pct"
+    case feedOverridePercent = "feed_override_pct"
+    case spindleOverridePercent = "spindle_override_pct"
+    case partCount = "part_count"
+    case tool
+    case block
+    case alarmCode = "alarm_code"
+    case alarmText = "alarm_text"
+
+    public var quantity: Quantity {
+        switch self {
+        case .spindleSpeedRPM: .rotationalSpeed
+        case .feedRateMMPerMinute: .feed
+        case .axisXMillimetres, .axisYMillimetres, .axisZMillimetres: .length
+        case .spindleLoadPercent, .feedOverridePercent, .spindleOverridePercent: .percent
+        case .partCount: .count
+        case .tool, .block, .alarmCode, .alarmText: .text
+        }
+    }
+}
+
+/// What a field measures, its unit in `machine_state`, and the units a machine may send it in,
+/// each with the factor that converts it.
+public enum Quantity: Sendable {
+    case length
+    case rotationalSpeed
+    case feed
+    case percent
+    case count
+    case text
+
+    public var storedUnit: String? {
+        switch self {
+        case .length: "mm"
+        case .rotationalSpeed: "rpm"
+        case .feed: "mm/min"
+        case .percent: "%"
+        case .count, .text: nil
+        }
+    }
+
+    /// Units accepted in a description, to the factor into `storedUnit`.
+    public var units: [String: Double] {
+        switch self {
+        case .length: ["mm": 1, "um": 0.001, "µm": 0.001, "cm": 10, "m": 1_000, "in": 25.4, "inch": 25.4]
+        case .rotationalSpeed: ["rpm": 1, "rev/min": 1, "rev/s": 60, "rps": 60, "rad/s": 60 / (2 * Double.pi)]
+        case .feed: ["mm/min": 1, "mm/s": 60, "m/min": 1_000, "in/min": 25.4, "inch/min": 25.4, "in/s": 1_524, "inch/s": 1_524]
+        case .percent: ["%": 1, "percent": 1, "fraction": 100]
+        case .count, .text: [:]
+        }
+    }
+}
+
+extension MachineState {
+    /// Sets a numeric field (not `partCount`, `tool`, `block` or the alarm texts).
+    mutating func set(_ field: StateField, number: Double?) {
+        switch field {
+        case .spindleSpeedRPM: spindleSpeedRPM = number
+        case .feedRateMMPerMinute: feedRateMMPerMinute = number
+        case .axisXMillimetres: axisXMillimetres = number
+        case .axisYMillimetres: axisYMillimetres = number
+        case .axisZMillimetres: axisZMillimetres = number
+        case .spindleLoadPercent: spindleLoadPercent = number
+        case .feedOverridePercent: feedOverridePercent = number
+        case .spindleOverridePercent: spindleOverridePercent = number
+        case .partCount, .tool, .block, .alarmCode, .alarmText: preconditionFailure("\(field) is not a measured number")
+        }
+    }
+
+    mutating func set(_ field: StateField, text: String?) {
+        switch field {
+        case .tool: tool = text
+        case .block: block = text
+        case .alarmCode: alarmCode = text
+        case .alarmText: alarmText = text
+        default: preconditionFailure("\(field) is not a text")
+        }
+    }
+
+    /// A field's value as JSON, for a check's condition.
+    func value(of field: StateField) -> JSONValue {
+        let number: Double?
+        switch field {
+        case .spindleSpeedRPM: number = spindleSpeedRPM
+        case .feedRateMMPerMinute: number = feedRateMMPerMinute
+        case .axisXMillimetres: number = axisXMillimetres
+        case .axisYMillimetres: number = axisYMillimetres
+        case .axisZMillimetres: number = axisZMillimetres
+        case .spindleLoadPercent: number = spindleLoadPercent
+        case .feedOverridePercent: number = feedOverridePercent
+        case .spindleOverridePercent: number = spindleOverridePercent
+        case .partCount: number = partCount.map(Double.init)
+        case .tool: return tool.map(JSONValue.string) ?? .null
+        case .block: return block.map(JSONValue.string) ?? .null
+        case .alarmCode: return alarmCode.map(JSONValue.string) ?? .null
+        case .alarmText: return alarmText.map(JSONValue.string) ?? .null
+        }
+        return number.map(JSONValue.number) ?? .null
+    }
+}
