@@ -91,7 +91,9 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "CNCPlugins", "Worker", "TestSupport"]),
         .testTarget(name: "RouterTests", dependencies: ["Router", "CNCPlugins", "MachineTypes", "StageRuntime", "TestSupport"]),
         .testTarget(name: "SinkTests", dependencies: ["Sink", "CNCPlugins", "TestSupport"]),
-        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Ingest", "Router", "Worker", "CNCPlugins", "MachineTypes", "StageRuntime", "TestSupport"]),
+        .testTarget(
+            name: "EmulatorTests",
+            dependencies: ["Emulator", "Ingest", "Router", "Worker", "CNCPlugins", "MachineTypes", "StageRuntime", "TestSupport"]),
         .testTarget(
             name: "OperationsTests", dependencies: ["Operations", "CNCPlugins", "StageRuntime", "Ingest", "Router", "Worker", "Sink", "TestSupport"]),
 

@@ -50,7 +50,9 @@ struct DescriptionReader {
         let entries = try mapping(node, "status", keys: ["variable", "case_sensitive", "map"])
         guard let variableNode = entries["variable"] else { throw fail(node, "status.variable", "missing: the payload variable of the status") }
         let caseSensitive = try entries["case_sensitive"].map { (node) throws(DescriptionError) in try bool(node, "status.case_sensitive") } ?? false
-        guard let mapNode = entries["map"] else { throw fail(node, "status.map", "missing: the machine's statuses, each to one of \(Self.statusList)") }
+        guard let mapNode = entries["map"] else {
+            throw fail(node, "status.map", "missing: the machine's statuses, each to one of \(Self.statusList)")
+        }
         var values: [String: MachineState.Status] = [:]
         for (key, keyNode, valueNode) in try pairs(mapNode, "status.map") {
             let path = "status.map.\(key)"
@@ -75,7 +77,8 @@ struct DescriptionReader {
         for (key, keyNode, valueNode) in try pairs(node, "fields") {
             let path = "fields.\(key)"
             guard let field = StateField(rawValue: key) else {
-                throw fail(keyNode, path, "not a field of machine_state; the fields are \(StateField.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw fail(
+                    keyNode, path, "not a field of machine_state; the fields are \(StateField.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let quantity = field.quantity
             var keys = ["variable", "required"]
@@ -90,7 +93,9 @@ struct DescriptionReader {
             if let unitNode = entries["unit"] {
                 let unit = try text(unitNode, "\(path).unit")
                 guard let factor = quantity.units[unit] else {
-                    throw fail(unitNode, "\(path).unit", "\"\(unit.prefix(32))\" is not a unit of \(key): one of \(quantity.units.keys.sorted().joined(separator: ", "))")
+                    throw fail(
+                        unitNode, "\(path).unit",
+                        "\"\(unit.prefix(32))\" is not a unit of \(key): one of \(quantity.units.keys.sorted().joined(separator: ", "))")
                 }
                 scale = factor
             }
@@ -101,7 +106,8 @@ struct DescriptionReader {
                     scale: scale,
                     plausible: try entries["plausible"].map { (node) throws(DescriptionError) in try range(node, "\(path).plausible") },
                     whole: try entries["whole"].map { (node) throws(DescriptionError) in try bool(node, "\(path).whole") } ?? false,
-                    maxLength: try entries["max_length"].map { (node) throws(DescriptionError) in try positiveInteger(node, "\(path).max_length") } ?? 64
+                    maxLength: try entries["max_length"].map { (node) throws(DescriptionError) in try positiveInteger(node, "\(path).max_length") }
+                        ?? 64
                 ))
         }
         return mappings
@@ -122,7 +128,9 @@ struct DescriptionReader {
                 }
                 kind = known
             }
-            if kind == .text, let plausible = entries["plausible"] { throw fail(plausible, "\(path).plausible", "only a number has a plausible range") }
+            if kind == .text, let plausible = entries["plausible"] {
+                throw fail(plausible, "\(path).plausible", "only a number has a plausible range")
+            }
             variables.append(
                 MachineTypeDescription.ExtraVariable(
                     name: key, variable: try text(variableNode, "\(path).variable"), kind: kind,
@@ -142,14 +150,17 @@ struct DescriptionReader {
                 let conditionPath = "\(path).\(key)"
                 if key == "status" {
                     let status = try text(conditionNode, conditionPath)
-                    guard Self.statusNames.contains(status) else { throw fail(conditionNode, conditionPath, "\"\(status.prefix(32))\" is not one of \(Self.statusList)") }
+                    guard Self.statusNames.contains(status) else {
+                        throw fail(conditionNode, conditionPath, "\"\(status.prefix(32))\" is not one of \(Self.statusList)")
+                    }
                     conditions.append(.init(subject: .status, value: .string(status)))
                     continue
                 }
                 guard let field = StateField(rawValue: key), fields.contains(where: { $0.field == field }) else {
                     throw fail(keyNode, conditionPath, "a check compares status or a field this description maps; \"\(key)\" is neither")
                 }
-                let value: JSONValue = field.quantity == .text ? .string(try text(conditionNode, conditionPath)) : .number(try number(conditionNode, conditionPath))
+                let value: JSONValue =
+                    field.quantity == .text ? .string(try text(conditionNode, conditionPath)) : .number(try number(conditionNode, conditionPath))
                 conditions.append(.init(subject: .field(field), value: value))
             }
             guard !conditions.isEmpty else { throw fail(valueNode, path, "empty: give at least one condition") }
@@ -194,7 +205,9 @@ struct DescriptionReader {
         var seen: Set<String> = []
         for (keyNode, value) in mapping {
             guard case .scalar(let scalar) = keyNode else { throw fail(keyNode, path, "a key must be plain text") }
-            guard seen.insert(scalar.string).inserted else { throw fail(keyNode, path.isEmpty ? scalar.string : "\(path).\(scalar.string)", "given twice") }
+            guard seen.insert(scalar.string).inserted else {
+                throw fail(keyNode, path.isEmpty ? scalar.string : "\(path).\(scalar.string)", "given twice")
+            }
             pairs.append((scalar.string, keyNode, value))
         }
         return pairs

@@ -40,10 +40,12 @@ public struct MachineTypeCatalog: Sendable {
 
     private mutating func add(_ description: MachineTypeDescription, file: String) throws(DescriptionError) {
         if PluginRegistry.typeNames.contains(description.name) {
-            throw DescriptionError(file: file, line: nil, column: nil, path: "name", reason: "\(description.name) is a Swift plugin of this build already")
+            throw DescriptionError(
+                file: file, line: nil, column: nil, path: "name", reason: "\(description.name) is a Swift plugin of this build already")
         }
         if let other = described[description.name] {
-            throw DescriptionError(file: file, line: nil, column: nil, path: "name", reason: "\(description.name) is described in \(other.file) already")
+            throw DescriptionError(
+                file: file, line: nil, column: nil, path: "name", reason: "\(description.name) is described in \(other.file) already")
         }
         described[description.name] = (description, file)
     }

@@ -30,7 +30,9 @@ public final class WorkerLoop {
         guard let plugin = catalog.mapper(named: configuration.typeName) else {
             let refused = errors.filter { $0.description.contains(configuration.typeName) }.map(\.description)
             throw SettingError(
-                reason: "no machine type named \"\(configuration.typeName)\": this build has \(PluginRegistry.typeNames.sorted().joined(separator: ", ")), "
+                reason:
+                    "no machine type named \"\(configuration.typeName)\": this build has "
+                    + "\(PluginRegistry.typeNames.sorted().joined(separator: ", ")), "
                     + "\(configuration.typesDirectory) describes \(catalog.described.keys.sorted().joined(separator: ", "))"
                     + (refused.isEmpty ? "" : "; refused: \(refused.joined(separator: "; "))"))
         }

@@ -1,5 +1,5 @@
-import TestSupport
 import MachineTypes
+import TestSupport
 import Testing
 
 @testable import CNCPlugins

@@ -1,6 +1,6 @@
+import MachineTypes
 import StageRuntime
 import TestSupport
-import MachineTypes
 import Testing
 
 @testable import CNCPlugins

@@ -1,9 +1,10 @@
 import CNCPlugins
 import CollectorCore
 import Foundation
-@testable import MachineTypes
-import Testing
 import TestSupport
+import Testing
+
+@testable import MachineTypes
 
 /// A described type maps, converts, marks and refuses as its description says.
 @Suite("Described types")
@@ -26,10 +27,14 @@ struct DescribedTypeTests {
     @Test("the described CNCTypeA stores, marks and refuses exactly as the Swift CNCTypeA did, over 20,000 mutated messages")
     func describedMatchesSwift() throws {
         let described = DescribedType(try Self.shipped("CNCTypeA")), swift = CNCTypeA()
-        let seeds = Fixtures.sampleBytes + [
-            #"{"cnc_id":"CNC001","part_program":"p","timestamp":"1","payload":{"status":"setup","spin":12000,"X-Axis":-5.5,"Y-Axis":3,"Z-Axis":-600,"feed":900}}"#,
-            #"{"cnc_id":"CNC001","part_program":"p","timestamp":"1","payload":{"status":"Running","spin":1.5,"X-Axis":2000,"Y-Axis":null,"tool":"T1"}}"#,
-        ].map { Array($0.utf8) }
+        let seeds =
+            Fixtures.sampleBytes
+            + [
+                #"{"cnc_id":"CNC001","part_program":"p","timestamp":"1","payload":{"status":"setup","spin":12000,"X-Axis":-5.5,"Y-Axis":3,"#
+                    + #""Z-Axis":-600,"feed":900}}"#,
+                #"{"cnc_id":"CNC001","part_program":"p","timestamp":"1","payload":{"status":"Running","spin":1.5,"X-Axis":2000,"Y-Axis":null,"#
+                    + #""tool":"T1"}}"#,
+            ].map { Array($0.utf8) }
         let mutator = MessageMutator(seeds: seeds)
         var compared = 0, stored = 0
         for index in 0..<20_000 {
@@ -64,39 +69,44 @@ struct DescribedTypeTests {
           running_without_spindle: {status: running, spindle_speed_rpm: 0}
         """
 
-    @Test("units convert, numeric and case-free status codes map, texts and counts are read, extras kept, checks mark", arguments: [
-        (
-            #"{"mode":"run","speed":2,"x":0.5,"feed":10,"load":0.5,"parts":1234,"tool":12,"alarm":"","coolant":21.5,"door":"open"}"#,
-            MachineState(
-                status: .running, spindleSpeedRPM: 120, feedRateMMPerMinute: 600, axisXMillimetres: 12.7, spindleLoadPercent: 50, partCount: 1_234,
-                tool: "12",
-                extra: JSONObject(members: [.init(key: "coolant_c", value: .number(21.5)), .init(key: "door", value: .string("open"))]))
-        ),
-        (
-            #"{"mode":1,"speed":0,"x":20,"load":2,"parts":7.5,"alarm":"E-1234567","coolant":99,"fw":"2.1"}"#,
-            MachineState(
-                status: .running, spindleSpeedRPM: 0, axisXMillimetres: 508, spindleLoadPercent: 200, partCount: 8, alarmText: "E-1234567",
-                extra: JSONObject(members: [.init(key: "coolant_c", value: .number(99))]),
-                quality: ["range:x", "range:load", "whole:parts", "length:alarm", "range:coolant", "running_without_spindle"],
-                unknownVariables: ["fw"])
-        ),
-        (
-            #"{"mode":"flying","speed":1,"parts":1e300,"door":true}"#,
-            MachineState(status: .unknown, spindleSpeedRPM: 60, quality: ["status:mode", "range:parts", "type:door"])
-        ),
-    ] as [(String, MachineState)])
+    @Test(
+        "units convert, numeric and case-free status codes map, texts and counts are read, extras kept, checks mark",
+        arguments: [
+            (
+                #"{"mode":"run","speed":2,"x":0.5,"feed":10,"load":0.5,"parts":1234,"tool":12,"alarm":"","coolant":21.5,"door":"open"}"#,
+                MachineState(
+                    status: .running, spindleSpeedRPM: 120, feedRateMMPerMinute: 600, axisXMillimetres: 12.7, spindleLoadPercent: 50,
+                    partCount: 1_234,
+                    tool: "12",
+                    extra: JSONObject(members: [.init(key: "coolant_c", value: .number(21.5)), .init(key: "door", value: .string("open"))]))
+            ),
+            (
+                #"{"mode":1,"speed":0,"x":20,"load":2,"parts":7.5,"alarm":"E-1234567","coolant":99,"fw":"2.1"}"#,
+                MachineState(
+                    status: .running, spindleSpeedRPM: 0, axisXMillimetres: 508, spindleLoadPercent: 200, partCount: 8, alarmText: "E-1234567",
+                    extra: JSONObject(members: [.init(key: "coolant_c", value: .number(99))]),
+                    quality: ["range:x", "range:load", "whole:parts", "length:alarm", "range:coolant", "running_without_spindle"],
+                    unknownVariables: ["fw"])
+            ),
+            (
+                #"{"mode":"flying","speed":1,"parts":1e300,"door":true}"#,
+                MachineState(status: .unknown, spindleSpeedRPM: 60, quality: ["status:mode", "range:parts", "type:door"])
+            ),
+        ] as [(String, MachineState)])
     func mapsAsDescribed(_ payload: String, _ expected: MachineState) throws {
         let lathe = DescribedType(try MachineTypeDescription.parse(yaml: Self.lathe, file: "lathe.yaml"))
         let actual = try Self.outcome(lathe, Fixtures.cncMessage(payload: payload))
         #expect(actual == .success(expected), "\(actual)")
     }
 
-    @Test("a required variable missing or unreadable refuses the message", arguments: [
-        (#"{"speed":1}"#, #"missing variable "mode""#),
-        (#"{"mode":"RUN"}"#, #"missing variable "speed""#),
-        (#"{"mode":"RUN","speed":"fast"}"#, #"variable "speed" must be a number, not string"#),
-        (#"{"mode":true,"speed":1}"#, #"variable "mode" must be a string, not boolean"#),
-    ])
+    @Test(
+        "a required variable missing or unreadable refuses the message",
+        arguments: [
+            (#"{"speed":1}"#, #"missing variable "mode""#),
+            (#"{"mode":"RUN"}"#, #"missing variable "speed""#),
+            (#"{"mode":"RUN","speed":"fast"}"#, #"variable "speed" must be a number, not string"#),
+            (#"{"mode":true,"speed":1}"#, #"variable "mode" must be a string, not boolean"#),
+        ])
     func refuses(_ payload: String, _ reason: String) throws {
         let lathe = DescribedType(try MachineTypeDescription.parse(yaml: Self.lathe, file: "lathe.yaml"))
         #expect(try Self.outcome(lathe, Fixtures.cncMessage(payload: payload)) == .failure(PluginRejection(reason)))

@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import MachineTypes
+import TestSupport
 import Testing
 
 @testable import CNCPlugins
