@@ -181,6 +181,10 @@ struct DescriptionReader {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             DescriptionError(file: file, line: mark.line, column: mark.column, path: "", reason: "YAML: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            DescriptionError(
+                file: file, line: context.mark.line, column: context.mark.column, path: "",
+                reason: "a key given twice in one mapping: \(duplicates.joined(separator: ", "))")
         default:
             DescriptionError(file: file, line: nil, column: nil, path: "", reason: "YAML: \(error)")
         }
@@ -198,16 +202,12 @@ struct DescriptionReader {
         return entries
     }
 
-    /// A mapping's pairs in document order, keys as text, each key once.
+    /// A mapping's pairs in document order, keys as text (the YAML reader refuses a key given twice).
     private func pairs(_ node: Node, _ path: String) throws(DescriptionError) -> [(key: String, keyNode: Node, value: Node)] {
         guard case .mapping(let mapping) = node else { throw fail(node, path, "must be a mapping of keys to values") }
         var pairs: [(key: String, keyNode: Node, value: Node)] = []
-        var seen: Set<String> = []
         for (keyNode, value) in mapping {
             guard case .scalar(let scalar) = keyNode else { throw fail(keyNode, path, "a key must be plain text") }
-            guard seen.insert(scalar.string).inserted else {
-                throw fail(keyNode, path.isEmpty ? scalar.string : "\(path).\(scalar.string)", "given twice")
-            }
             pairs.append((scalar.string, keyNode, value))
         }
         return pairs

@@ -15,7 +15,7 @@ public final class WorkerLoop {
 
     public init(configuration: Configuration, logger: Logger, stop: StopSignal) throws {
         self.configuration = configuration
-        (catalog, plugin) = try Self.machineType(configuration, logger: logger)
+        (catalog, plugin, _) = try Self.machineType(configuration, logger: logger)
         self.logger = logger
         self.stop = stop
     }
@@ -23,7 +23,7 @@ public final class WorkerLoop {
     /// The catalog of the types directory and the worker's type in it; an error names the
     /// type, what this build and the directory offer, and why a description of it is refused.
     static func machineType(_ configuration: Configuration, logger: Logger, keeping previous: MachineTypeCatalog? = nil) throws -> (
-        MachineTypeCatalog, any MachineTypeMapper
+        MachineTypeCatalog, any MachineTypeMapper, [DescriptionError]
     ) {
         let (catalog, errors) = MachineTypeCatalog.load(directory: configuration.typesDirectory, keeping: previous)
         for error in errors { logger.error("a machine type description is refused", metadata: ["error": "\(error)"]) }
@@ -36,14 +36,20 @@ public final class WorkerLoop {
                     + "\(configuration.typesDirectory) describes \(catalog.described.keys.sorted().joined(separator: ", "))"
                     + (refused.isEmpty ? "" : "; refused: \(refused.joined(separator: "; "))"))
         }
-        return (catalog, plugin)
+        return (catalog, plugin, errors)
     }
 
     /// On SIGHUP: the type's description read again; a broken one leaves the one in force.
     private func reloadMachineType() {
         do {
-            (catalog, plugin) = try Self.machineType(configuration, logger: logger, keeping: catalog)
-            logger.info("machine type reloaded", metadata: ["cnc_type": "\(configuration.typeName)"])
+            let file = catalog.described[configuration.typeName]?.file
+            let errors: [DescriptionError]
+            (catalog, plugin, errors) = try Self.machineType(configuration, logger: logger, keeping: catalog)
+            if let file, errors.contains(where: { $0.file == file }) {
+                logger.error("machine type not reloaded: its description is refused, the one in force stays", metadata: ["file": "\(file)"])
+            } else {
+                logger.info("machine type reloaded", metadata: ["cnc_type": "\(configuration.typeName)"])
+            }
         } catch {
             logger.error("machine type not reloaded: the one in force stays", metadata: ["error": "\(error)"])
         }

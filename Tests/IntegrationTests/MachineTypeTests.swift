@@ -66,7 +66,7 @@ struct MachineTypeTests {
         worker.signal(SIGHUP)
         #expect(worker.waitForLog("machine type not reloaded"), "\(pipeline.logs())")
         #expect(worker.log.contains("LaserCutter.yaml:14:"), "\(worker.log)")
-        #expect(worker.log.contains(#"extra.power2.type: \"colour\" is not number or text"#), "\(worker.log)")
+        #expect(worker.log.contains(#"extra.power2.type: "colour" is not number or text"#), "\(worker.log)")
         try pipeline.publish([Self.line(3, #"{"state":9,"x":1,"y":1,"gas":"air"}"#)])
         #expect(try database.waitForCount("SELECT count(*) FROM machine_state WHERE part_program = 'sheet-3'", toReach: 1) == 1)
         #expect(try database.rows("SELECT status, extra::text FROM machine_state WHERE part_program = 'sheet-3'") == [["error", #"{"gas": "air"}"#]])

@@ -1,0 +1,156 @@
+import CNCPlugins
+import CollectorCore
+import Foundation
+import TestSupport
+import Testing
+
+@testable import MachineTypes
+
+/// A description that cannot be used is refused with its file, line, column and field; any text
+/// at all gives a description or such an error, never a crash.
+@Suite("Description reader")
+struct DescriptionReaderTests {
+    static let minimal = """
+        name: Mill_2
+        status:
+          variable: status
+          map: {run: running}
+        """
+
+    @Test("the shipped descriptions parse")
+    func shippedParse() throws {
+        #expect(Fixtures.shippedTypes.described.keys.sorted() == ["CNCTypeA"])
+        let description = try #require(Fixtures.shippedTypes.described["CNCTypeA"]?.description)
+        #expect(description.status.caseSensitive)
+        #expect(description.fields.map(\.variable) == ["spin", "X-Axis", "Y-Axis", "Z-Axis", "feed"])
+    }
+
+    @Test("a minimal description: a name and a status map; statuses are matched without regard to case by default")
+    func minimalDescription() throws {
+        let description = try MachineTypeDescription.parse(yaml: Self.minimal, file: "m.yaml")
+        #expect(description.name == "Mill_2")
+        #expect(description.status == .init(variable: "status", caseSensitive: false, values: ["run": .running], numericCodes: false))
+        #expect(description.fields.isEmpty && description.extra.isEmpty && description.checks.isEmpty)
+    }
+
+    @Test(
+        "each mistake names the file, the line, the column and the field",
+        arguments: [
+            ("", "t.yaml: the file is empty"),
+            ("name: [", "t.yaml:2:1: YAML: did not find expected node content"),
+            ("- a\n- b", "t.yaml:1:1: must be a mapping of keys to values"),
+            ("name: Mill\n", "t.yaml:1:1: status: missing: which variable gives the status, and how it maps"),
+            (
+                "name: 2Mill\nstatus: {variable: s, map: {a: idle}}",
+                #"t.yaml:1:7: name: "2Mill" is not a type name (letters, digits, _; a letter first; at most 64)"#
+            ),
+            (
+                "name: Mill\nstatus: {variable: s, map: {a: idle}}\ncolour: red",
+                "t.yaml:3:1: colour: unknown key; the keys here are name, description, status, fields, extra, checks"
+            ),
+            (
+                "name: Mill\nstatus: {variable: s, map: {a: busy}}",
+                #"t.yaml:2:32: status.map.a: "busy" is not one of running, idle, stopped, setup, maintenance, error"#
+            ),
+            (
+                "name: Mill\nstatus: {variable: s, map: {a: idle, A: error}}",
+                #"t.yaml:2:38: status.map.A: "A" is mapped twice (case does not count unless case_sensitive: true)"#
+            ),
+            ("name: Mill\nstatus: {variable: s, map: {}}", "t.yaml:2:28: status.map: empty: map at least one status"),
+            ("name: Mill\nstatus: {variable: s, map: {a: idle}, case_sensitive: maybe}", "t.yaml:2:55: status.case_sensitive: must be true or false"),
+            (
+                "name: Mill\nstatus: {variable: s, map: {a: idle}}\nfields:\n  speed: {variable: v}",
+                "t.yaml:4:3: fields.speed: not a field of machine_state; the fields are spindle_speed_rpm, feed_rate_mm_min, axis_x_mm, axis_y_mm, "
+                    + "axis_z_mm, spindle_load_pct, feed_override_pct, spindle_override_pct, part_count, tool, block, alarm_code, alarm_text"
+            ),
+            (
+                "name: Mill\nstatus: {variable: s, map: {a: idle}}\nfields:\n  axis_x_mm: {variable: x, unit: furlong}",
+                #"t.yaml:4:34: fields.axis_x_mm.unit: "furlong" is not a unit of axis_x_mm: one of cm, in, inch, m, mm, um, µm"#
+            ),
+            (
+                "name: Mill\nstatus: {variable: s, map: {a: idle}}\nfields:\n  axis_x_mm: {variable: x, plausible: [5, 1]}",
+                "t.yaml:4:39: fields.axis_x_mm.plausible: the lowest, 5.0, is above the highest, 1.0"
+            ),
+            (
+                "name: Mill\nstatus: {variable: s, map: {a: idle}}\nfields:\n  tool: {variable: t, unit: mm}",
+                "t.yaml:4:23: fields.tool.unit: unknown key; the keys here are variable, required, max_length"
+            ),
+            (
+                "name: Mill\nstatus: {variable: s, map: {a: idle}}\nfields:\n  tool: {required: true}",
+                "t.yaml:4:9: fields.tool.variable: missing: the payload variable of tool"
+            ),
+            (
+                "name: Mill\nstatus: {variable: s, map: {a: idle}}\nchecks:\n  odd: {feed_rate_mm_min: 0}",
+                #"t.yaml:4:9: checks.odd.feed_rate_mm_min: a check compares status or a field this description maps; "feed_rate_mm_min" is neither"#
+            ),
+            ("name: Mill\nname: Mill\nstatus: {variable: s, map: {a: idle}}", "t.yaml:1:1: a key given twice in one mapping: name"),
+        ])
+    func refused(_ yaml: String, _ expected: String) {
+        do {
+            _ = try MachineTypeDescription.parse(yaml: yaml, file: "t.yaml")
+            Issue.record("accepted:\n\(yaml)")
+        } catch {
+            #expect(error.description == expected)
+        }
+    }
+
+    @Test("20,000 mutations of a description: each gives a description or an error naming the file, never a crash")
+    func fuzz() throws {
+        let source = try String(contentsOf: Fixtures.packageRoot.appendingPathComponent("deploy/types/CNCTypeA.yaml"), encoding: .utf8)
+        let pieces = [":", " ", "\n", "{", "}", "[", "]", "-", "\"", "'", "#", "&a", "*a", "!!str ", "1e999", "é", "\t", "? ", "|", ">"]
+        var random = TestRandom(seed: 5)
+        var parsed = 0, refused = 0
+        for _ in 0..<20_000 {
+            var characters = Array(source)
+            for _ in 0..<(1 + random.below(4)) {
+                let at = random.below(characters.count)
+                switch random.below(4) {
+                case 0: characters.remove(at: at)
+                case 1: characters.insert(contentsOf: pieces[random.below(pieces.count)], at: at)
+                case 2: characters[at] = Array(pieces[random.below(pieces.count)])[0]
+                default:
+                    let length = min(characters.count - at, random.below(40))
+                    characters.removeSubrange(at..<at + length)
+                }
+            }
+            do {
+                let description = try MachineTypeDescription.parse(yaml: String(characters), file: "fuzz.yaml")
+                #expect(MachineTypeName.isValid(description.name))
+                parsed += 1
+            } catch {
+                #expect(error.file == "fuzz.yaml" && !error.reason.isEmpty)
+                refused += 1
+            }
+        }
+        #expect(parsed > 1_000 && refused > 1_000, "parsed \(parsed), refused \(refused)")
+    }
+
+    @Test("the catalog: Swift plugins and described types; a broken or duplicate file is refused, the description it held stays")
+    func catalog() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("types-\(UInt32.random(in: 0...UInt32.max))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Self.minimal.write(toFile: "\(directory)/mill.yaml", atomically: true, encoding: .utf8)
+        try Self.minimal.write(toFile: "\(directory)/copy.yml", atomically: true, encoding: .utf8)
+        try "name: CNCTypeB\nstatus: {variable: s, map: {a: idle}}".write(toFile: "\(directory)/b.yaml", atomically: true, encoding: .utf8)
+        try "not: a description".write(toFile: "\(directory)/notes.txt", atomically: true, encoding: .utf8)
+        let (catalog, errors) = MachineTypeCatalog.load(directory: directory)
+        #expect(catalog.typeNames == ["CNCTypeB", "Mill_2"])
+        #expect(catalog.mapper(named: "CNCTypeB") is CNCTypeB)
+        #expect(catalog.mapper(named: "Mill_2") is DescribedType)
+        #expect(
+            errors.map(\.description).sorted() == [
+                "\(directory)/b.yaml: name: CNCTypeB is a Swift plugin of this build already",
+                "\(directory)/mill.yaml: name: Mill_2 is described in \(directory)/copy.yml already",
+            ])
+
+        // mill.yaml breaks: the next reading keeps what it held.
+        try FileManager.default.removeItem(atPath: "\(directory)/copy.yml")
+        let (withMill, _) = MachineTypeCatalog.load(directory: directory)
+        try "name: Mill_2\nstatus: {variable: s}".write(toFile: "\(directory)/mill.yaml", atomically: true, encoding: .utf8)
+        let (reloaded, reloadErrors) = MachineTypeCatalog.load(directory: directory, keeping: withMill)
+        #expect(reloadErrors.map(\.description).contains { $0.hasPrefix("\(directory)/mill.yaml:2:9: status.map: missing") })
+        #expect(reloaded.described["Mill_2"]?.description == withMill.described["Mill_2"]?.description)
+        #expect(MachineTypeCatalog.load(directory: "\(directory)/absent").0.typeNames == ["CNCTypeB"])
+    }
+}
