@@ -47,7 +47,8 @@ public struct CNCTypeMap: Sendable, Equatable {
                     reason: "entry \(index): class_name \"\(typeName.prefix(64))\" is not a type name (letters, digits, _; a letter first)")
             }
             if let knownTypes, !knownTypes.contains(typeName) {
-                throw LoadError(reason: "entry \(index): no plugin named \"\(typeName)\" (known: \(knownTypes.sorted().joined(separator: ", ")))")
+                throw LoadError(
+                    reason: "entry \(index): no machine type named \"\(typeName)\" (known: \(knownTypes.sorted().joined(separator: ", ")))")
             }
             if map[cncID] != nil {
                 throw LoadError(reason: "entry \(index): cnc_id \"\(cncID)\" is listed twice")

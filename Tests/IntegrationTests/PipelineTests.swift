@@ -284,7 +284,7 @@ struct PipelineTests {
         let pipeline = try PipelineHarness()
         let worker = try pipeline.start("worker", "worker", ["--type", "NoSuchType"])
         #expect(worker.waitForExit(seconds: 10) != 0)
-        #expect(worker.log.contains("no plugin named \"NoSuchType\""))
+        #expect(worker.log.contains("no machine type named \"NoSuchType\""))
         try "not json".write(toFile: pipeline.mapPath, atomically: true, encoding: .utf8)
         let router = try pipeline.start("router", "router")
         #expect(router.waitForExit(seconds: 10) != 0)

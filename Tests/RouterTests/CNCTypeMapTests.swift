@@ -102,10 +102,10 @@ struct CNCTypeMapTests {
             reason: #"entry 1: cnc_id "CNC001" is listed twice"#),
         MapFailureCase(
             json: #"[{"cnc_id":"CNC001","class_name":"CNCTypeZ"}]"#,
-            reason: #"entry 0: no plugin named "CNCTypeZ" (known: CNCTypeA, CNCTypeB)"#, knownTypes: ["CNCTypeB", "CNCTypeA"]),
+            reason: #"entry 0: no machine type named "CNCTypeZ" (known: CNCTypeA, CNCTypeB)"#, knownTypes: ["CNCTypeB", "CNCTypeA"]),
         MapFailureCase(
             json: #"[{"cnc_id":"CNC001","class_name":"CNCTypeA"},{"cnc_id":"CNC002","class_name":"cnctypeb"}]"#,
-            reason: #"entry 1: no plugin named "cnctypeb" (known: CNCTypeA, CNCTypeB)"#, knownTypes: ["CNCTypeA", "CNCTypeB"]),
+            reason: #"entry 1: no machine type named "cnctypeb" (known: CNCTypeA, CNCTypeB)"#, knownTypes: ["CNCTypeA", "CNCTypeB"]),
     ]
 
     @Test("load errors name the entry and the problem", arguments: failures)
