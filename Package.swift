@@ -95,7 +95,8 @@ let package = Package(
             name: "EmulatorTests",
             dependencies: ["Emulator", "Ingest", "Router", "Worker", "CNCPlugins", "MachineTypes", "StageRuntime", "TestSupport"]),
         .testTarget(
-            name: "OperationsTests", dependencies: ["Operations", "CNCPlugins", "StageRuntime", "Ingest", "Router", "Worker", "Sink", "TestSupport"]),
+            name: "OperationsTests",
+            dependencies: ["Operations", "CNCPlugins", "MachineTypes", "StageRuntime", "Ingest", "Router", "Worker", "Sink", "TestSupport"]),
 
         // Against the real broker, PostgreSQL and the built executables (scripts/test.sh).
         .testTarget(

@@ -27,6 +27,8 @@ struct MachineTypeTests {
     func newTypeAtRunTime() throws {
         let pipeline = try PipelineHarness()
         try pipeline.startPipeline()
+        // The router reads the types directory and then the map as it starts: change them once it runs.
+        #expect(pipeline.stages["router"]!.waitForLog("router started"), "\(pipeline.logs())")
         try Self.laser.write(toFile: "\(pipeline.typesDirectory)/LaserCutter.yaml", atomically: true, encoding: .utf8)
         let map =
             #"[{"cnc_id": "CNC001", "class_name": "CNCTypeA"}, {"cnc_id": "CNC002", "class_name": "CNCTypeB"}, "#

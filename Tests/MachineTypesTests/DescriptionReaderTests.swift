@@ -154,3 +154,47 @@ struct DescriptionReaderTests {
         #expect(MachineTypeCatalog.load(directory: "\(directory)/absent").0.typeNames == ["CNCTypeB"])
     }
 }
+
+/// The documentation's example and the JSON Schema say what the code does.
+@Suite("Machine type documentation")
+struct MachineTypeDocumentationTests {
+    @Test("the example of docs/machine-types.md is a valid description that maps as it says")
+    func documentedExample() throws {
+        let document = try String(contentsOf: Fixtures.packageRoot.appendingPathComponent("docs/machine-types.md"), encoding: .utf8)
+        let start = try #require(document.range(of: "```yaml\n")),
+            end = try #require(document.range(of: "```", range: start.upperBound..<document.endIndex))
+        let description = try MachineTypeDescription.parse(yaml: String(document[start.upperBound..<end.lowerBound]), file: "docs/machine-types.md")
+        #expect(description.name == "LaserCutter")
+        let laser = DescribedType(description)
+        let message = try Fixtures.cncMessage(payload: #"{"state":1,"x":10,"y":2,"speed":0,"sheets":3,"power":900,"gas":"N2","nozzle":2}"#)
+        let state = try laser.machineState(for: message, payload: message.parsePayload())
+        #expect(state.status == .running && state.axisXMillimetres == 254 && state.feedRateMMPerMinute == 0 && state.partCount == 3)
+        #expect(state.quality == ["cutting_without_feed"] && state.unknownVariables == ["nozzle"])
+        #expect(JSONValue.object(state.extra).serialized() == #"{"laser_power_w":900,"gas":"N2"}"#)
+    }
+
+    @Test("docs/machine-type.schema.json names the fields, units and statuses the reader takes")
+    func schemaAgrees() throws {
+        let data = try Data(contentsOf: Fixtures.packageRoot.appendingPathComponent("docs/machine-type.schema.json"))
+        guard case .object(let schema) = try JSONParser.parse(Array(data)), case .object(let properties)? = schema["properties"],
+            case .object(let fields)? = properties["fields"], case .object(let fieldProperties)? = fields["properties"],
+            case .object(let status)? = properties["status"], case .object(let statusProperties)? = status["properties"],
+            case .object(let map)? = statusProperties["map"], case .object(let mapValues)? = map["additionalProperties"]
+        else {
+            Issue.record("the schema's layout changed")
+            return
+        }
+        #expect(fieldProperties.keys == StateField.allCases.map(\.rawValue))
+        for field in StateField.allCases {
+            guard case .object(let fieldSchema)? = fieldProperties[field.rawValue], case .object(let keys)? = fieldSchema["properties"] else {
+                continue
+            }
+            var units: [String] = []
+            if case .object(let unit)? = keys["unit"], case .array(let names)? = unit["enum"] {
+                units = names.compactMap { if case .string(let name) = $0 { name } else { nil } }
+            }
+            #expect(units.sorted() == field.quantity.units.keys.sorted(), "\(field)")
+        }
+        #expect(mapValues["enum"] == .array(DescriptionReader.statusNames.map(JSONValue.string)))
+    }
+}

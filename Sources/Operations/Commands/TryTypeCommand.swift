@@ -1,0 +1,34 @@
+import ArgumentParser
+import Emulator
+import MachineTypes
+import StageRuntime
+
+/// `mesctl try-type TYPE FILE`: a machine type tried on sample messages before it is deployed.
+public struct TryTypeCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "try-type",
+        abstract: "Run sample messages through a machine type and print the rows it would store, with no broker and no database.",
+        discussion: "TYPE is a type this build or MES_TYPES_DIR has, or the path of a description (*.yaml) not deployed yet."
+    )
+
+    @Argument(help: "The type's name, or a description file")
+    var type: String
+    @Argument(help: "Newline-delimited JSON messages, as sample_data/*.json holds them")
+    var file: String
+    @Option(name: MachineTypeSettings.directory.name, help: MachineTypeSettings.directory.help)
+    var typesDir: String?
+
+    public init() {}
+
+    public func run() throws {
+        let (catalog, _) = MachineTypeCatalog.load(directory: try MachineTypeSettings.directory.required(typesDir))
+        let trial = try TypeTrial(type: type, catalog: catalog)
+        var stored = 0, refused = 0
+        for (index, line) in try EmulatorLoop.readLines(paths: [file]).enumerated() {
+            let outcome = trial.outcome(of: line)
+            print("\(index + 1)  \(outcome.text)")
+            if outcome.stored { stored += 1 } else { refused += 1 }
+        }
+        print("\(trial.typeName): \(stored) stored, \(refused) refused")
+    }
+}

@@ -1,0 +1,71 @@
+import CNCPlugins
+import CollectorCore
+import Foundation
+import MachineTypes
+import Worker
+
+/// `mesctl try-type`: sample messages through a machine type, with no broker and no database:
+/// what ingest would refuse, and for the rest the row the worker would store, with its quality
+/// marks and unknown variables, or its refusal.
+public struct TypeTrial {
+    public let typeName: String
+    let mapper: any MachineTypeMapper
+
+    /// `type` is a type of the catalog, or the path of a description not deployed yet.
+    public init(type: String, catalog: MachineTypeCatalog) throws {
+        if type.hasSuffix(".yaml") || type.hasSuffix(".yml") {
+            guard let text = try? String(contentsOfFile: type, encoding: .utf8) else { throw TrialError("cannot read \(type)") }
+            let description = try MachineTypeDescription.parse(yaml: text, file: type)
+            (typeName, mapper) = (description.name, DescribedType(description))
+        } else {
+            guard let mapper = catalog.mapper(named: type) else {
+                throw TrialError("no machine type named \"\(type)\"; known: \(catalog.typeNames.sorted().joined(separator: ", "))")
+            }
+            (typeName, self.mapper) = (type, mapper)
+        }
+    }
+
+    /// What becomes of one message, as a line of text.
+    public func outcome(of raw: [UInt8]) -> (stored: Bool, text: String) {
+        let fields: ValidatedFields
+        switch MessageValidator().validate(raw) {
+        case .failure(let failure): return (false, "refused by ingest: \(failure.reason)")
+        case .success(let valid): fields = valid
+        }
+        let message = CNCMessage(
+            id: MessageID(topic: "sensor/CNC", content: raw), receivedAt: WallClock.nowMicroseconds(), timestamp: fields.timestamp,
+            topic: "sensor/CNC", cncID: fields.cncID, partProgram: fields.partProgram, raw: raw, payloadRange: fields.payloadRange)
+        switch WorkerLoop.process(message, plugin: mapper, typeName: typeName, maxPayloadDepth: 16) {
+        case .rejected(let rejection):
+            return (false, "\(message.cncID): refused by the worker: \(rejection.reason)")
+        case .stored(let record):
+            return (true, "\(message.cncID): stored " + Self.columns(of: record.state).map { "\($0)=\($1)" }.joined(separator: " "))
+        }
+    }
+
+    /// The `machine_state` columns a state fills, as text, in table order.
+    static func columns(of state: MachineState) -> [(String, String)] {
+        let numbers = zip(
+            [
+                "spindle_speed_rpm", "feed_rate_mm_min", "axis_x_mm", "axis_y_mm", "axis_z_mm", "spindle_load_pct", "feed_override_pct",
+                "spindle_override_pct",
+            ],
+            state.wireNumbers
+        ).compactMap { name, number in number.map { (name, JSONValue.number($0).serialized()) } }
+        let texts = zip(["tool", "block", "alarm_code", "alarm_text"], state.wireTexts).compactMap { name, text in text.map { (name, "\"\($0)\"") } }
+        var columns = [("status", state.status.rawValue)] + numbers + (state.partCount.map { [("part_count", String($0))] } ?? []) + texts
+        if !state.extra.members.isEmpty { columns.append(("extra", JSONValue.object(state.extra).serialized())) }
+        if !state.quality.isEmpty { columns.append(("quality", "[" + state.quality.joined(separator: ",") + "]")) }
+        if !state.unknownVariables.isEmpty { columns.append(("unknown_variables", "[" + state.unknownVariables.joined(separator: ",") + "]")) }
+        return columns
+    }
+}
+
+/// Why a trial cannot run.
+public struct TrialError: Error, CustomStringConvertible {
+    public var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}

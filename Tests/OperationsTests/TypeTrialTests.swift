@@ -1,0 +1,45 @@
+import Foundation
+import MachineTypes
+import TestSupport
+import Testing
+
+@testable import Operations
+
+/// `mesctl try-type` on sample messages: the rows a type would store, or why a message is refused.
+@Suite("Type trial")
+struct TypeTrialTests {
+    @Test("a shipped type on the seed's samples, and a description not deployed yet on odd and broken messages")
+    func trial() throws {
+        let shipped = try TypeTrial(type: "CNCTypeA", catalog: Fixtures.shippedTypes)
+        #expect(
+            Fixtures.sampleBytes.map { shipped.outcome(of: $0).text } == [
+                "CNC001: stored status=running spindle_speed_rpm=200 axis_x_mm=30 axis_y_mm=80",
+                "CNC002: stored status=idle spindle_speed_rpm=0 axis_x_mm=0 axis_y_mm=0",
+                "CNC001: stored status=error spindle_speed_rpm=100 axis_x_mm=25 axis_y_mm=75",
+            ])
+
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("Press_\(UInt32.random(in: 0...UInt32.max)).yaml").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try """
+        name: Press
+        status: {variable: mode, map: {"2": running, "0": idle}}
+        fields:
+          part_count: {variable: strokes, required: true}
+          spindle_load_pct: {variable: force, unit: fraction, plausible: [0, 100]}
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        let press = try TypeTrial(type: file, catalog: Fixtures.shippedTypes)
+        #expect(press.typeName == "Press")
+        let lines = [
+            #"{"cnc_id":"P1","part_program":"die-4","timestamp":"1","payload":{"mode":2,"strokes":120,"force":1.2,"oil":"ok"}}"#,
+            #"{"cnc_id":"P1","part_program":"die-4","timestamp":"1","payload":{"mode":0}}"#,
+            #"{"cnc_id":"P1","timestamp":"1","payload":{}}"#,
+        ]
+        #expect(
+            lines.map { press.outcome(of: Array($0.utf8)).text } == [
+                "P1: stored status=running spindle_load_pct=120 part_count=120 quality=[range:force] unknown_variables=[oil]",
+                #"P1: refused by the worker: Press: missing variable "strokes""#,
+                #"refused by ingest: missing field "part_program""#,
+            ])
+        #expect(throws: TrialError.self) { try TypeTrial(type: "NoSuchType", catalog: Fixtures.shippedTypes) }
+    }
+}
