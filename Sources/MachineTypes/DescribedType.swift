@@ -49,7 +49,7 @@ public struct DescribedType: MachineTypeMapper {
         case .text:
             let text = try reader.string(mapping.variable, maxLength: mapping.maxLength, numbersAsText: true, required: mapping.required)
             // An empty text means none, as controllers report "no alarm".
-            state.set(mapping.field, text: text.flatMap { $0.isEmpty ? nil : $0 })
+            if let property = mapping.field.text { state[keyPath: property] = text.flatMap { $0.isEmpty ? nil : $0 } }
         case .count:
             guard
                 let number = try reader.number(
@@ -64,7 +64,7 @@ public struct DescribedType: MachineTypeMapper {
             let number = try reader.number(
                 mapping.variable, plausible: mapping.plausible ?? anyValue, integer: mapping.whole, scale: mapping.scale,
                 required: mapping.required)
-            state.set(mapping.field, number: number)
+            if let property = mapping.field.number { state[keyPath: property] = number }
         }
     }
 

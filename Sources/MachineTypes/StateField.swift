@@ -61,50 +61,39 @@ public enum Quantity: Sendable {
     }
 }
 
+extension StateField {
+    /// The state's property of a measured number; nil for a count or a text.
+    var number: WritableKeyPath<MachineState, Double?>? {
+        switch self {
+        case .spindleSpeedRPM: \.spindleSpeedRPM
+        case .feedRateMMPerMinute: \.feedRateMMPerMinute
+        case .axisXMillimetres: \.axisXMillimetres
+        case .axisYMillimetres: \.axisYMillimetres
+        case .axisZMillimetres: \.axisZMillimetres
+        case .spindleLoadPercent: \.spindleLoadPercent
+        case .feedOverridePercent: \.feedOverridePercent
+        case .spindleOverridePercent: \.spindleOverridePercent
+        case .partCount, .tool, .block, .alarmCode, .alarmText: nil
+        }
+    }
+
+    /// The state's property of a text; nil for a number.
+    var text: WritableKeyPath<MachineState, String?>? {
+        switch self {
+        case .tool: \.tool
+        case .block: \.block
+        case .alarmCode: \.alarmCode
+        case .alarmText: \.alarmText
+        default: nil
+        }
+    }
+}
+
 extension MachineState {
-    /// Sets a numeric field (not `partCount`, `tool`, `block` or the alarm texts).
-    mutating func set(_ field: StateField, number: Double?) {
-        switch field {
-        case .spindleSpeedRPM: spindleSpeedRPM = number
-        case .feedRateMMPerMinute: feedRateMMPerMinute = number
-        case .axisXMillimetres: axisXMillimetres = number
-        case .axisYMillimetres: axisYMillimetres = number
-        case .axisZMillimetres: axisZMillimetres = number
-        case .spindleLoadPercent: spindleLoadPercent = number
-        case .feedOverridePercent: feedOverridePercent = number
-        case .spindleOverridePercent: spindleOverridePercent = number
-        case .partCount, .tool, .block, .alarmCode, .alarmText: preconditionFailure("\(field) is not a measured number")
-        }
-    }
-
-    mutating func set(_ field: StateField, text: String?) {
-        switch field {
-        case .tool: tool = text
-        case .block: block = text
-        case .alarmCode: alarmCode = text
-        case .alarmText: alarmText = text
-        default: preconditionFailure("\(field) is not a text")
-        }
-    }
-
     /// A field's value as JSON, for a check's condition.
     func value(of field: StateField) -> JSONValue {
-        let number: Double?
-        switch field {
-        case .spindleSpeedRPM: number = spindleSpeedRPM
-        case .feedRateMMPerMinute: number = feedRateMMPerMinute
-        case .axisXMillimetres: number = axisXMillimetres
-        case .axisYMillimetres: number = axisYMillimetres
-        case .axisZMillimetres: number = axisZMillimetres
-        case .spindleLoadPercent: number = spindleLoadPercent
-        case .feedOverridePercent: number = feedOverridePercent
-        case .spindleOverridePercent: number = spindleOverridePercent
-        case .partCount: number = partCount.map(Double.init)
-        case .tool: return tool.map(JSONValue.string) ?? .null
-        case .block: return block.map(JSONValue.string) ?? .null
-        case .alarmCode: return alarmCode.map(JSONValue.string) ?? .null
-        case .alarmText: return alarmText.map(JSONValue.string) ?? .null
-        }
-        return number.map(JSONValue.number) ?? .null
+        if let number = field.number { return self[keyPath: number].map(JSONValue.number) ?? .null }
+        if let text = field.text { return self[keyPath: text].map(JSONValue.string) ?? .null }
+        return partCount.map { .number(Double($0)) } ?? .null
     }
 }

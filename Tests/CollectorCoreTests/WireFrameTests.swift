@@ -253,3 +253,37 @@ struct WireFrameTests {
         #expect(throws: WireFrame.DecodingError.truncated) { try huge.readLengthPrefixed() }
     }
 }
+
+/// The worked example of docs/wire-format.md, byte for byte.
+@Suite("Wire format documentation")
+struct WireFormatDocumentationTests {
+    @Test("the records frame of the worked example: 263 bytes, the state as the document shows it")
+    func workedExample() throws {
+        let raw = Array(
+            #"{"cnc_id":"CNC001","part_program":"P1","timestamp":"1747379028","payload":{"status":"running","spin":200,"X-Axis":30,"Y-Axis":80}}"#
+                .utf8)
+        let fields = try MessageValidator().validate(raw).get()
+        let message = CNCMessage(
+            id: MessageID(topic: "sensor/CNC", content: raw), receivedAt: 1_747_379_028_250_000, timestamp: fields.timestamp,
+            topic: "sensor/CNC", cncID: fields.cncID, partProgram: fields.partProgram, raw: raw, payloadRange: fields.payloadRange)
+        let state = MachineState(status: .running, spindleSpeedRPM: 200, axisXMillimetres: 30, axisYMillimetres: 80)
+        let frame = WireFrame.records([StoredRecord(message: message, cncType: "CNCTypeA", state: state)]).encoded()
+        #expect(frame.count == 263)
+        #expect(Array(frame.prefix(2)) == [0x02, 0x03])
+        let tail: [UInt8] =
+            [0, 0, 0, 8] + Array("CNCTypeA".utf8) + [0, 0, 0, 7] + Array("running".utf8) + [0x00, 0x0d]
+            + [0x40, 0x69, 0, 0, 0, 0, 0, 0] + [0x40, 0x3e, 0, 0, 0, 0, 0, 0] + [0x40, 0x54, 0, 0, 0, 0, 0, 0] + [0, 0, 0, 0]
+        #expect(Array(frame[0xd2...]) == tail)
+
+        var writer = ByteWriter()
+        writer.write(
+            MachineState(
+                status: .error, spindleSpeedRPM: 0, feedRateMMPerMinute: 0, axisXMillimetres: 1, axisYMillimetres: 2, axisZMillimetres: 3,
+                alarmCode: "E42", quality: ["range:X-Axis"]))
+        let f64 = { (value: Double) in (0..<8).map { UInt8(truncatingIfNeeded: value.bitPattern >> (56 - 8 * UInt64($0))) } }
+        #expect(
+            writer.bytes
+                == [0, 0, 0, 5] + Array("error".utf8) + [0x08, 0x1f] + f64(0) + f64(0) + f64(1) + f64(2) + f64(3) + [0, 0, 0, 3]
+                + Array("E42".utf8) + [0, 1, 0, 0, 0, 12] + Array("range:X-Axis".utf8) + [0, 0])
+    }
+}
