@@ -8,16 +8,7 @@ extension MachineTypeDescription {
     /// field, so that a typo never passes silently.
     public static func parse(yaml text: String, file: String) throws(DescriptionError) -> MachineTypeDescription {
         let reader = DescriptionReader(file: file)
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw reader.syntaxError(error)
-        } catch {
-            throw DescriptionError(file: file, line: nil, column: nil, path: "", reason: "not YAML: \(error)")
-        }
-        guard let root else { throw DescriptionError(file: file, line: nil, column: nil, path: "", reason: "the file is empty") }
-        return try reader.description(root)
+        return try reader.description(try reader.root(yaml: text))
     }
 }
 
@@ -27,13 +18,50 @@ struct DescriptionReader {
 
     static let statusNames = MachineState.Status.allCases.filter { $0 != .unknown }.map(\.rawValue)
 
-    func description(_ root: Node) throws(DescriptionError) -> MachineTypeDescription {
-        let entries = try mapping(root, "", keys: ["name", "description", "status", "fields", "extra", "checks"])
-        guard let nameNode = entries["name"] else { throw fail(root, "name", "missing: the type's name, as cnc_classes.json's class_name gives it") }
-        let name = try text(nameNode, "name")
-        guard MachineTypeName.isValid(name) else {
-            throw fail(nameNode, "name", "\"\(name.prefix(64))\" is not a type name (letters, digits, _; a letter first; at most 64)")
+    func root(yaml text: String) throws(DescriptionError) -> Node {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw syntaxError(error)
+        } catch {
+            throw DescriptionError(file: file, line: nil, column: nil, path: "", reason: "not YAML: \(error)")
         }
+        guard let root else { throw DescriptionError(file: file, line: nil, column: nil, path: "", reason: "the file is empty") }
+        return root
+    }
+
+    /// A described type, or with a `program` key an external plugin.
+    func definition(_ root: Node) throws(DescriptionError) -> TypeDefinition {
+        guard case .mapping(let mapping) = root, mapping.keys.contains(where: { $0.scalar?.string == "program" }) else {
+            return .described(try description(root))
+        }
+        let entries = try self.mapping(root, "", keys: ["name", "description", "program"])
+        let name = try typeName(entries["name"], root)
+        guard case .sequence(let sequence) = entries["program"]!, !sequence.isEmpty else {
+            throw fail(entries["program"], "program", "must be [program, argument, ...], e.g. [python3, plugins/CNCTypeC.py]")
+        }
+        var command: [String] = []
+        for (index, node) in sequence.enumerated() { command.append(try text(node, "program[\(index)]")) }
+        let directory = file.contains("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."
+        return .external(
+            ExternalPluginDescription(
+                name: name, summary: try entries["description"].map { (node) throws(DescriptionError) in try text(node, "description") } ?? "",
+                command: command, directory: directory))
+    }
+
+    private func typeName(_ node: Node?, _ root: Node) throws(DescriptionError) -> String {
+        guard let node else { throw fail(root, "name", "missing: the type's name, as cnc_classes.json's class_name gives it") }
+        let name = try text(node, "name")
+        guard MachineTypeName.isValid(name) else {
+            throw fail(node, "name", "\"\(name.prefix(64))\" is not a type name (letters, digits, _; a letter first; at most 64)")
+        }
+        return name
+    }
+
+    func description(_ root: Node) throws(DescriptionError) -> MachineTypeDescription {
+        let entries = try mapping(root, "", keys: ["name", "description", "status", "fields", "extra", "checks", "program"])
+        let name = try typeName(entries["name"], root)
         guard let statusNode = entries["status"] else { throw fail(root, "status", "missing: which variable gives the status, and how it maps") }
         let fields = try entries["fields"].map { (node) throws(DescriptionError) in try fieldMappings(node) } ?? []
         return MachineTypeDescription(

@@ -1,15 +1,15 @@
 import CNCPlugins
 import Foundation
 
-/// Every machine type a worker can serve: the Swift plugins this build has (`PluginRegistry`)
-/// and the descriptions in the types directory.
+/// Every machine type a worker can serve: the Swift plugins this build has (`PluginRegistry`),
+/// and the types the files of the types directory define: described ones and external programs.
 ///
 /// Reading the directory again keeps what still works: a file that has become unreadable or
 /// invalid is reported, and the description it held before stays in force.
 public struct MachineTypeCatalog: Sendable {
     public let directory: String
-    /// The described types by name, with the file each came from.
-    public private(set) var described: [String: (description: MachineTypeDescription, file: String)] = [:]
+    /// The types the directory's files define, by name, with the file each came from.
+    public private(set) var defined: [String: (definition: TypeDefinition, file: String)] = [:]
 
     /// The types of `directory`'s descriptions (`*.yaml`, `*.yml`), with the errors of those that
     /// cannot be used. A missing directory holds no type.
@@ -26,35 +26,33 @@ public struct MachineTypeCatalog: Sendable {
                 guard let text = String(data: data, encoding: .utf8) else {
                     throw DescriptionError(file: path, line: nil, column: nil, path: "", reason: "not UTF-8 text")
                 }
-                let description = try MachineTypeDescription.parse(yaml: text, file: path)
-                try catalog.add(description, file: path)
+                try catalog.add(try TypeDefinition.parse(yaml: text, file: path), file: path)
             } catch {
                 errors.append(error)
-                if let kept = previous?.described.values.first(where: { $0.file == path }), catalog.described[kept.description.name] == nil {
-                    catalog.described[kept.description.name] = kept
+                if let kept = previous?.defined.values.first(where: { $0.file == path }), catalog.defined[kept.definition.name] == nil {
+                    catalog.defined[kept.definition.name] = kept
                 }
             }
         }
         return (catalog, errors)
     }
 
-    private mutating func add(_ description: MachineTypeDescription, file: String) throws(DescriptionError) {
-        if PluginRegistry.typeNames.contains(description.name) {
-            throw DescriptionError(
-                file: file, line: nil, column: nil, path: "name", reason: "\(description.name) is a Swift plugin of this build already")
+    private mutating func add(_ definition: TypeDefinition, file: String) throws(DescriptionError) {
+        let name = definition.name
+        if PluginRegistry.typeNames.contains(name) {
+            throw DescriptionError(file: file, line: nil, column: nil, path: "name", reason: "\(name) is a Swift plugin of this build already")
         }
-        if let other = described[description.name] {
-            throw DescriptionError(
-                file: file, line: nil, column: nil, path: "name", reason: "\(description.name) is described in \(other.file) already")
+        if let other = defined[name] {
+            throw DescriptionError(file: file, line: nil, column: nil, path: "name", reason: "\(name) is described in \(other.file) already")
         }
-        described[description.name] = (description, file)
+        defined[name] = (definition, file)
     }
 
     /// Every type name: the Swift plugins' and the described ones.
-    public var typeNames: Set<String> { PluginRegistry.typeNames.union(described.keys) }
+    public var typeNames: Set<String> { PluginRegistry.typeNames.union(defined.keys) }
 
     /// The type named `name`, or nil.
     public func mapper(named name: String) -> (any MachineTypeMapper)? {
-        PluginRegistry.plugin(named: name) ?? described[name].map { DescribedType($0.description) }
+        PluginRegistry.plugin(named: name) ?? defined[name]?.definition.mapper()
     }
 }

@@ -41,8 +41,8 @@ public enum ConfigurationCheck {
         for error in descriptionErrors {
             findings.append(Finding(ok: false, subject: "machine type \(error.file)", detail: error.description))
         }
-        for name in catalog.described.keys.sorted() {
-            findings.append(Finding(ok: true, subject: "machine type \(name)", detail: "described in \(catalog.described[name]!.file)"))
+        for name in catalog.defined.keys.sorted() {
+            findings.append(Finding(ok: true, subject: "machine type \(name)", detail: "described in \(catalog.defined[name]!.file)"))
         }
         check("type map \(mapPath)") {
             let map = try RouterLoop.loadMap(path: mapPath, catalog: catalog)

@@ -15,8 +15,8 @@ public struct TypeTrial {
     public init(type: String, catalog: MachineTypeCatalog) throws {
         if type.hasSuffix(".yaml") || type.hasSuffix(".yml") {
             guard let text = try? String(contentsOfFile: type, encoding: .utf8) else { throw TrialError("cannot read \(type)") }
-            let description = try MachineTypeDescription.parse(yaml: text, file: type)
-            (typeName, mapper) = (description.name, DescribedType(description))
+            let definition = try TypeDefinition.parse(yaml: text, file: type)
+            (typeName, mapper) = (definition.name, definition.mapper())
         } else {
             guard let mapper = catalog.mapper(named: type) else {
                 throw TrialError("no machine type named \"\(type)\"; known: \(catalog.typeNames.sorted().joined(separator: ", "))")

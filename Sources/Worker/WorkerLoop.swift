@@ -33,7 +33,7 @@ public final class WorkerLoop {
                 reason:
                     "no machine type named \"\(configuration.typeName)\": this build has "
                     + "\(PluginRegistry.typeNames.sorted().joined(separator: ", ")), "
-                    + "\(configuration.typesDirectory) describes \(catalog.described.keys.sorted().joined(separator: ", "))"
+                    + "\(configuration.typesDirectory) describes \(catalog.defined.keys.sorted().joined(separator: ", "))"
                     + (refused.isEmpty ? "" : "; refused: \(refused.joined(separator: "; "))"))
         }
         return (catalog, plugin, errors)
@@ -42,7 +42,7 @@ public final class WorkerLoop {
     /// On SIGHUP: the type's description read again; a broken one leaves the one in force.
     private func reloadMachineType() {
         do {
-            let file = catalog.described[configuration.typeName]?.file
+            let file = catalog.defined[configuration.typeName]?.file
             let errors: [DescriptionError]
             (catalog, plugin, errors) = try Self.machineType(configuration, logger: logger, keeping: catalog)
             if let file, errors.contains(where: { $0.file == file }) {

@@ -75,4 +75,52 @@ struct MachineTypeTests {
         #expect(try database.count("SELECT count(*) FROM rejected_messages") == 0)
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
     }
+
+    @Test("an external Python plugin killed twice while messages flow is restarted; every message is stored once")
+    func externalPluginKilledMidStream() throws {
+        let pipeline = try PipelineHarness()
+        try pipeline.startPipeline()
+        #expect(pipeline.stages["router"]!.waitForLog("router started"), "\(pipeline.logs())")
+        let map =
+            #"[{"cnc_id": "CNC001", "class_name": "CNCTypeA"}, {"cnc_id": "CNC002", "class_name": "CNCTypeB"}, "#
+            + #"{"cnc_id": "CNC021", "class_name": "CNCTypeC"}]"#
+        try map.write(toFile: pipeline.mapPath, atomically: true, encoding: .utf8)
+        let worker = try pipeline.start("worker-c", "worker", ["--type", "CNCTypeC"])
+        #expect(worker.waitForLog("worker started"), "\(pipeline.logs())")
+        pipeline.stages["router"]!.signal(SIGHUP)
+        #expect(pipeline.stages["router"]!.waitForLog("type map reloaded"), "\(pipeline.logs())")
+
+        let count = 1_500
+        let lines = (1...count).map { number in
+            #"{"cnc_id":"CNC021","part_program":"sheet-\#(number)","timestamp":"\#(1_747_379_000 + number)","#
+                + #""payload":{"state":"cutting","laser_power":\#(number),"X-Axis":10,"Y-Axis":2,"sheets":\#(number)}}"#
+        }
+        let file = "\(pipeline.directory)/sheets.json"
+        try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let publisher = try pipeline.startEmulator(["--file", file, "--rate", "500"])
+        // Kill the program twice while the messages flow, each time the one the worker runs now.
+        var killed: Set<Int32> = []
+        for round in 1...2 {
+            Thread.sleep(forTimeInterval: 0.8)
+            let pids = worker.log.matches(of: /pid=(\d+) \[MachineTypes\] external plugin started/).compactMap { Int32($0.1) }
+            guard let pid = pids.last, !killed.contains(pid) else {
+                Issue.record("no new plugin process in round \(round):\n\(worker.log)")
+                break
+            }
+            #expect(kill(pid, SIGKILL) == 0)
+            killed.insert(pid)
+            #expect(worker.waitForLog("external plugin failed; restarting it"), "\(worker.log)")
+        }
+        try pipeline.waitForEmulator(publisher)
+
+        let database = pipeline.database
+        let stored = try database.waitForCount("SELECT count(*) FROM machine_state WHERE cnc_type = 'CNCTypeC'", toReach: count, seconds: 60)
+        #expect(stored == count, "\(pipeline.logs().suffix(5_000))")
+        #expect(try database.waitForStableCount("SELECT count(*) FROM cnc_data") == count)
+        #expect(
+            try database.count("SELECT count(DISTINCT part_program) FROM machine_state WHERE part_count::text = substr(part_program, 7)") == count)
+        #expect(try database.count("SELECT count(*) FROM rejected_messages") == 0)
+        #expect(killed.count == 2)
+        #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs().suffix(5_000))")
+    }
 }

@@ -19,8 +19,11 @@ struct DescriptionReaderTests {
 
     @Test("the shipped descriptions parse")
     func shippedParse() throws {
-        #expect(Fixtures.shippedTypes.described.keys.sorted() == ["CNCTypeA"])
-        let description = try #require(Fixtures.shippedTypes.described["CNCTypeA"]?.description)
+        #expect(Fixtures.shippedTypes.defined.keys.sorted() == ["CNCTypeA", "CNCTypeC"])
+        guard case .described(let description)? = Fixtures.shippedTypes.defined["CNCTypeA"]?.definition else {
+            Issue.record("CNCTypeA is not described")
+            return
+        }
         #expect(description.status.caseSensitive)
         #expect(description.fields.map(\.variable) == ["spin", "X-Axis", "Y-Axis", "Z-Axis", "feed"])
     }
@@ -46,7 +49,7 @@ struct DescriptionReaderTests {
             ),
             (
                 "name: Mill\nstatus: {variable: s, map: {a: idle}}\ncolour: red",
-                "t.yaml:3:1: colour: unknown key; the keys here are name, description, status, fields, extra, checks"
+                "t.yaml:3:1: colour: unknown key; the keys here are name, description, status, fields, extra, checks, program"
             ),
             (
                 "name: Mill\nstatus: {variable: s, map: {a: busy}}",
@@ -150,7 +153,7 @@ struct DescriptionReaderTests {
         try "name: Mill_2\nstatus: {variable: s}".write(toFile: "\(directory)/mill.yaml", atomically: true, encoding: .utf8)
         let (reloaded, reloadErrors) = MachineTypeCatalog.load(directory: directory, keeping: withMill)
         #expect(reloadErrors.map(\.description).contains { $0.hasPrefix("\(directory)/mill.yaml:2:9: status.map: missing") })
-        #expect(reloaded.described["Mill_2"]?.description == withMill.described["Mill_2"]?.description)
+        #expect(reloaded.defined["Mill_2"]?.definition == withMill.defined["Mill_2"]?.definition)
         #expect(MachineTypeCatalog.load(directory: "\(directory)/absent").0.typeNames == ["CNCTypeB"])
     }
 }

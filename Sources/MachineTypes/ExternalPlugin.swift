@@ -1,0 +1,201 @@
+import CNCPlugins
+import CollectorCore
+import Foundation
+import Logging
+import SystemCalls
+
+/// A machine type served by a separate program, in any language, over the external plugin
+/// protocol (docs/external-plugins.md): one JSON document per line on its standard input and
+/// output, one answer per message, in order.
+///
+/// The program is started on first use and again whenever it dies, hangs or breaks the
+/// protocol; the message it was mapping is then sent to the new one. A message on which it
+/// fails `attemptsPerMessage` times is refused with the reason, so one poison message cannot
+/// stop a type. Answers come before the worker hands anything on, so a crash loses nothing
+/// and stores nothing twice.
+///
+/// `@unchecked Sendable`: a worker, or mesctl, uses one from a single thread.
+public final class ExternalPlugin: MachineTypeMapper, @unchecked Sendable {
+    public static let protocolVersion = 1
+    static let attemptsPerMessage = 3
+    static let answerTimeoutMilliseconds: Int32 = 10_000
+
+    public let plugin: ExternalPluginDescription
+    private var process: Process?
+    /// The program's standard input and output, held for as long as it runs: their handles own the descriptors.
+    private var requests: Pipe?
+    private var answers: Pipe?
+    private var input: Int32 { requests?.fileHandleForWriting.fileDescriptor ?? -1 }
+    private var output: Int32 { answers?.fileHandleForReading.fileDescriptor ?? -1 }
+    private var received: [UInt8] = []
+    private let logger = Logger(label: "external-plugin")
+
+    public init(_ plugin: ExternalPluginDescription) {
+        self.plugin = plugin
+        // A write to a program that has died must fail with EPIPE, not end the worker.
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    deinit { stop() }
+
+    public func machineState(for message: CNCMessage, payload: JSONObject) throws(PluginRejection) -> MachineState {
+        let request = Array((Self.request(message, payload: payload).serialized() + "\n").utf8)
+        var failure = ""
+        for attempt in 1...Self.attemptsPerMessage {
+            do throws(Failure) {
+                if process == nil { try start(after: attempt - 1) }
+                try write(request)
+                return try Self.state(from: try readLine(), id: message.id.description)
+            } catch {
+                switch error {
+                case .refused(let reason): throw PluginRejection(reason)
+                case .broken(let reason):
+                    failure = reason
+                    logger.warning(
+                        "external plugin failed; restarting it",
+                        metadata: ["cnc_type": "\(plugin.name)", "error": "\(reason)", "attempt": "\(attempt)"])
+                    stop()
+                }
+            }
+        }
+        throw PluginRejection("external plugin failed \(Self.attemptsPerMessage) times on this message, last: \(failure)")
+    }
+
+    /// Why an exchange with the program did not give a state.
+    enum Failure: Error {
+        /// The program answered with a refusal, or with an answer that is no state: the message is refused.
+        case refused(String)
+        /// The program died, hung or broke the protocol: it is restarted.
+        case broken(String)
+    }
+
+    // MARK: - The program
+
+    private func start(after failures: Int) throws(Failure) {
+        // A program that fails at once is not restarted in a tight loop.
+        if failures > 0 { usleep(useconds_t(100_000 * failures)) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = plugin.command
+        process.currentDirectoryURL = URL(fileURLWithPath: plugin.directory)
+        let toProgram = Pipe(), fromProgram = Pipe()
+        process.standardInput = toProgram
+        process.standardOutput = fromProgram
+        do {
+            try process.run()
+        } catch {
+            throw .broken("cannot start \(plugin.command.joined(separator: " ")): \(error)")
+        }
+        self.process = process
+        (requests, answers, received) = (toProgram, fromProgram, [])
+        let hello = try readLine()
+        guard case .object(let object) = try? JSONParser.parse(hello), object["protocol"] == .number(Double(Self.protocolVersion)) else {
+            throw .broken("its first line must be {\"protocol\":\(Self.protocolVersion)}, got \(String(decoding: hello.prefix(200), as: UTF8.self))")
+        }
+        logger.info("external plugin started", metadata: ["cnc_type": "\(plugin.name)", "pid": "\(process.processIdentifier)"])
+    }
+
+    private func stop() {
+        guard let process else { return }
+        try? requests?.fileHandleForWriting.close()
+        if process.isRunning {
+            // Its input closed, a well-behaved program ends by itself.
+            for _ in 0..<20 where process.isRunning { usleep(10_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        process.waitUntilExit()
+        try? answers?.fileHandleForReading.close()
+        (self.process, requests, answers) = (nil, nil, nil)
+    }
+
+    private func write(_ bytes: [UInt8]) throws(Failure) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = retryingInterrupted { bytes[offset...].withUnsafeBytes { Foundation.write(input, $0.baseAddress, $0.count) } }
+            guard written > 0 else { throw .broken("cannot write to it: \(String(cString: strerror(errno)))") }
+            offset += written
+        }
+    }
+
+    private func readLine() throws(Failure) -> [UInt8] {
+        let deadline = Date().addingTimeInterval(Double(Self.answerTimeoutMilliseconds) / 1_000)
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            if let newline = received.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = Array(received[..<newline])
+                received.removeSubrange(...newline)
+                return line
+            }
+            let left = Int32(max(0, deadline.timeIntervalSinceNow * 1_000))
+            var poller = pollfd(fd: output, events: Int16(POLLIN), revents: 0)
+            guard retryingInterrupted({ poll(&poller, 1, left) }) > 0 else {
+                throw .broken("no answer within \(Self.answerTimeoutMilliseconds) ms")
+            }
+            let count = retryingInterrupted { chunk.withUnsafeMutableBytes { read(output, $0.baseAddress, $0.count) } }
+            guard count > 0 else { throw .broken(count == 0 ? "it exited" : "cannot read from it: \(String(cString: strerror(errno)))") }
+            received += chunk[..<count]
+        }
+    }
+
+    // MARK: - The protocol
+
+    /// One message as the program gets it.
+    static func request(_ message: CNCMessage, payload: JSONObject) -> JSONValue {
+        .object(
+            JSONObject(members: [
+                .init(key: "id", value: .string(message.id.description)),
+                .init(key: "cnc_id", value: .string(message.cncID)),
+                .init(key: "part_program", value: .string(message.partProgram)),
+                .init(key: "timestamp", value: .number(Double(message.timestamp) / 1_000_000)),
+                .init(key: "topic", value: .string(message.topic)),
+                .init(key: "payload", value: .object(payload)),
+            ]))
+    }
+
+    /// The state of an answer line, or why there is none.
+    static func state(from line: [UInt8], id: String) throws(Failure) -> MachineState {
+        guard case .object(let answer) = try? JSONParser.parse(line) else {
+            throw .broken("an answer that is not a JSON object: \(String(decoding: line.prefix(200), as: UTF8.self))")
+        }
+        guard answer["id"] == .string(id) else { throw .broken("an answer for another message: \(answer["id"]?.serialized() ?? "no id")") }
+        if case .string(let reason)? = answer["reject"] { throw .refused(reason) }
+        guard case .object(let state)? = answer["state"] else { throw .refused("external plugin: an answer with neither state nor reject") }
+        return try machineState(state)
+    }
+
+    private static func machineState(_ object: JSONObject) throws(Failure) -> MachineState {
+        guard case .string(let name)? = object["status"], let status = MachineState.Status(rawValue: name) else {
+            throw .refused("external plugin: state.status must be one of \(MachineState.Status.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var state = MachineState(status: status)
+        for member in object.members {
+            let key = member.key, value = member.value
+            if value == .null || key == "status" { continue }
+            if let field = StateField(rawValue: key) {
+                switch (field.number, field.text, value) {
+                case (let property?, _, .number(let number)): state[keyPath: property] = number
+                case (_, let property?, .string(let text)): state[keyPath: property] = text
+                case (nil, nil, .number(let number)) where Int64(exactly: number) != nil: state.partCount = Int64(exactly: number)
+                default: throw .refused("external plugin: state.\(key) has the wrong type, \(value.typeName)")
+                }
+                continue
+            }
+            switch (key, value) {
+            case ("extra", .object(let extra)): state.extra = extra
+            case ("quality", .array(let items)): state.quality = try strings(items, key)
+            case ("unknown_variables", .array(let items)): state.unknownVariables = try strings(items, key)
+            default: throw .refused("external plugin: state.\(key) is not a field of machine_state")
+            }
+        }
+        return state
+    }
+
+    private static func strings(_ items: [JSONValue], _ key: String) throws(Failure) -> [String] {
+        var strings: [String] = []
+        for item in items {
+            guard case .string(let text) = item else { throw .refused("external plugin: state.\(key) must hold texts") }
+            strings.append(text)
+        }
+        return strings
+    }
+}
