@@ -21,6 +21,7 @@ public struct DescribedType: MachineTypeMapper {
             try read(mapping, into: &state, with: &reader)
         }
         var extra: [JSONObject.Member] = []
+        extra.reserveCapacity(description.extra.count)
         for variable in description.extra {
             let value: JSONValue?
             switch variable.kind {
@@ -34,7 +35,7 @@ public struct DescribedType: MachineTypeMapper {
             }
             if let value { extra.append(JSONObject.Member(key: variable.name, value: value)) }
         }
-        state.extra = JSONObject(members: extra)
+        if !extra.isEmpty { state.extra = JSONObject(members: extra) }
         for check in description.checks where check.conditions.allSatisfy({ holds($0, in: state) }) {
             reader.mark(check.name)
         }
@@ -64,7 +65,7 @@ public struct DescribedType: MachineTypeMapper {
             let number = try reader.number(
                 mapping.variable, plausible: mapping.plausible ?? anyValue, integer: mapping.whole, scale: mapping.scale,
                 required: mapping.required)
-            if let property = mapping.field.number { state[keyPath: property] = number }
+            mapping.field.assign(number, to: &state)
         }
     }
 

@@ -62,6 +62,22 @@ public enum Quantity: Sendable {
 }
 
 extension StateField {
+    /// Sets a measured number's property; a switch, since a key path write costs several times
+    /// more on the worker's hot path.
+    func assign(_ number: Double?, to state: inout MachineState) {
+        switch self {
+        case .spindleSpeedRPM: state.spindleSpeedRPM = number
+        case .feedRateMMPerMinute: state.feedRateMMPerMinute = number
+        case .axisXMillimetres: state.axisXMillimetres = number
+        case .axisYMillimetres: state.axisYMillimetres = number
+        case .axisZMillimetres: state.axisZMillimetres = number
+        case .spindleLoadPercent: state.spindleLoadPercent = number
+        case .feedOverridePercent: state.feedOverridePercent = number
+        case .spindleOverridePercent: state.spindleOverridePercent = number
+        case .partCount, .tool, .block, .alarmCode, .alarmText: preconditionFailure("\(self) is not a measured number")
+        }
+    }
+
     /// The state's property of a measured number; nil for a count or a text.
     var number: WritableKeyPath<MachineState, Double?>? {
         switch self {

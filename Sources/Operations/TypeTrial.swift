@@ -2,6 +2,7 @@ import CNCPlugins
 import CollectorCore
 import Foundation
 import MachineTypes
+import StageRuntime
 import Worker
 
 /// `mesctl try-type`: sample messages through a machine type, with no broker and no database:
@@ -27,20 +28,44 @@ public struct TypeTrial {
 
     /// What becomes of one message, as a line of text.
     public func outcome(of raw: [UInt8]) -> (stored: Bool, text: String) {
-        let fields: ValidatedFields
-        switch MessageValidator().validate(raw) {
+        let message: CNCMessage
+        switch Self.message(raw) {
         case .failure(let failure): return (false, "refused by ingest: \(failure.reason)")
-        case .success(let valid): fields = valid
+        case .success(let valid): message = valid
         }
-        let message = CNCMessage(
-            id: MessageID(topic: "sensor/CNC", content: raw), receivedAt: WallClock.nowMicroseconds(), timestamp: fields.timestamp,
-            topic: "sensor/CNC", cncID: fields.cncID, partProgram: fields.partProgram, raw: raw, payloadRange: fields.payloadRange)
         switch WorkerLoop.process(message, plugin: mapper, typeName: typeName, maxPayloadDepth: 16) {
         case .rejected(let rejection):
             return (false, "\(message.cncID): refused by the worker: \(rejection.reason)")
         case .stored(let record):
             return (true, "\(message.cncID): stored " + Self.columns(of: record.state).map { "\($0)=\($1)" }.joined(separator: " "))
         }
+    }
+
+    /// The worker's cost of this type: the messages of `lines` that ingest accepts, mapped
+    /// `rounds` times as a worker maps them (payload parsed, type run). Returns how many were
+    /// mapped, the seconds it took, and this process's CPU seconds (an external program's own
+    /// CPU is not in it).
+    public func measure(_ lines: [[UInt8]], rounds: Int) -> (messages: Int, seconds: Double, cpuSeconds: Double) {
+        let messages = lines.compactMap { try? Self.message($0).get() }
+        let start = monotonicNanoseconds(), cpuStart = Self.processCPUNanoseconds()
+        for _ in 0..<rounds {
+            for message in messages { _ = WorkerLoop.process(message, plugin: mapper, typeName: typeName, maxPayloadDepth: 16) }
+        }
+        return (messages.count * rounds, Double(monotonicNanoseconds() - start) / 1e9, Double(Self.processCPUNanoseconds() - cpuStart) / 1e9)
+    }
+
+    private static func message(_ raw: [UInt8]) -> Result<CNCMessage, ValidationFailure> {
+        MessageValidator().validate(raw).map { fields in
+            CNCMessage(
+                id: MessageID(topic: "sensor/CNC", content: raw), receivedAt: WallClock.nowMicroseconds(), timestamp: fields.timestamp,
+                topic: "sensor/CNC", cncID: fields.cncID, partProgram: fields.partProgram, raw: raw, payloadRange: fields.payloadRange)
+        }
+    }
+
+    private static func processCPUNanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
     /// The `machine_state` columns a state fills, as text, in table order.

@@ -42,4 +42,12 @@ struct TypeTrialTests {
             ])
         #expect(throws: TrialError.self) { try TypeTrial(type: "NoSuchType", catalog: Fixtures.shippedTypes) }
     }
+
+    @Test("measuring a type maps every accepted message once per round")
+    func measure() throws {
+        let trial = try TypeTrial(type: "CNCTypeB", catalog: Fixtures.shippedTypes)
+        let cost = trial.measure(Fixtures.sampleBytes + [Array("not json".utf8)], rounds: 4)
+        #expect(cost.messages == 12)
+        #expect(cost.seconds > 0 && cost.cpuSeconds >= 0)
+    }
 }

@@ -17,14 +17,27 @@ public struct TryTypeCommand: ParsableCommand {
     var file: String
     @Option(name: MachineTypeSettings.directory.name, help: MachineTypeSettings.directory.help)
     var typesDir: String?
+    @Option(help: "Instead of the rows: map the accepted messages this many times over and print the cost per message")
+    var rounds: Int?
 
     public init() {}
 
     public func run() throws {
         let (catalog, _) = MachineTypeCatalog.load(directory: try MachineTypeSettings.directory.required(typesDir))
         let trial = try TypeTrial(type: type, catalog: catalog)
+        let lines = try EmulatorLoop.readLines(paths: [file])
+        if let rounds {
+            _ = trial.measure(lines, rounds: 1) // starts an external program, warms caches
+            let cost = trial.measure(lines, rounds: max(1, rounds))
+            let perMessage = { (seconds: Double) in String(format: "%.2f", seconds / Double(max(1, cost.messages)) * 1e6) }
+            print(
+                "\(trial.typeName): \(cost.messages) messages in \(String(format: "%.3f", cost.seconds)) s: "
+                    + "\(Int(Double(cost.messages) / max(cost.seconds, 1e-9))) msg/s, \(perMessage(cost.seconds)) µs per message, "
+                    + "this process's CPU \(perMessage(cost.cpuSeconds)) µs per message")
+            return
+        }
         var stored = 0, refused = 0
-        for (index, line) in try EmulatorLoop.readLines(paths: [file]).enumerated() {
+        for (index, line) in lines.enumerated() {
             let outcome = trial.outcome(of: line)
             print("\(index + 1)  \(outcome.text)")
             if outcome.stored { stored += 1 } else { refused += 1 }
