@@ -1,9 +1,8 @@
+import CNCPlugins
+import CollectorCore
 import Foundation
+import Ingest
 import MachineTypes
-
-@testable import CNCPlugins
-@testable import CollectorCore
-@testable import Ingest
 
 /// Shared inputs for the unit tests: the seed's sample lines and map, repository files, and
 /// small helpers. No servers, no network.

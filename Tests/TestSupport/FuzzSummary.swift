@@ -1,5 +1,5 @@
-@testable import CNCPlugins
-@testable import Ingest
+import CNCPlugins
+import Ingest
 
 /// What a fuzz run saw: counts, rejection reasons by shape, and the slowest input.
 package struct FuzzSummary {

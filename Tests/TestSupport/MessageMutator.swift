@@ -1,6 +1,6 @@
-@testable import CNCPlugins
-@testable import CollectorCore
-@testable import Ingest
+import CNCPlugins
+import CollectorCore
+import Ingest
 
 /// Makes hostile variants of valid messages for the validator fuzz test.
 ///
