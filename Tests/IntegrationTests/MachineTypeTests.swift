@@ -19,6 +19,23 @@ struct MachineTypeTests {
           laser_power_w: {variable: power, plausible: [0, 6000]}
         """
 
+    /// Brings `type` into the running pipeline as a plant would: `prepare` (its definition), a map
+    /// line for `machine`, a worker of its own, and SIGHUP to the router; nothing that runs restarts.
+    static func serve(_ type: String, machine: String, in pipeline: PipelineHarness, prepare: () throws -> Void = {}) throws -> StageProcess {
+        // The router reads the types directory and then the map as it starts: change them once it runs.
+        #expect(pipeline.stages["router"]!.waitForLog("router started"), "\(pipeline.logs())")
+        try prepare()
+        let map =
+            #"[{"cnc_id": "CNC001", "class_name": "CNCTypeA"}, {"cnc_id": "CNC002", "class_name": "CNCTypeB"}, "#
+            + #"{"cnc_id": "\#(machine)", "class_name": "\#(type)"}]"#
+        try map.write(toFile: pipeline.mapPath, atomically: true, encoding: .utf8)
+        let worker = try pipeline.start("worker-\(type)", "worker", ["--type", type])
+        #expect(worker.waitForLog("worker started"), "\(pipeline.logs())")
+        pipeline.stages["router"]!.signal(SIGHUP)
+        #expect(pipeline.stages["router"]!.waitForLog("type map reloaded"), "\(pipeline.logs())")
+        return worker
+    }
+
     static func line(_ number: Int, _ payload: String) -> String {
         #"{"cnc_id":"CNC030","part_program":"sheet-\#(number)","timestamp":"\#(1_747_379_300 + number)","payload":\#(payload)}"#
     }
@@ -27,18 +44,9 @@ struct MachineTypeTests {
     func newTypeAtRunTime() throws {
         let pipeline = try PipelineHarness()
         try pipeline.startPipeline()
-        // The router reads the types directory and then the map as it starts: change them once it runs.
-        #expect(pipeline.stages["router"]!.waitForLog("router started"), "\(pipeline.logs())")
-        try Self.laser.write(toFile: "\(pipeline.typesDirectory)/LaserCutter.yaml", atomically: true, encoding: .utf8)
-        let map =
-            #"[{"cnc_id": "CNC001", "class_name": "CNCTypeA"}, {"cnc_id": "CNC002", "class_name": "CNCTypeB"}, "#
-            + #"{"cnc_id": "CNC030", "class_name": "LaserCutter"}]"#
-        try map.write(toFile: pipeline.mapPath, atomically: true, encoding: .utf8)
-        // A worker for the new type joins; nothing that runs is restarted.
-        let worker = try pipeline.start("worker-laser", "worker", ["--type", "LaserCutter"])
-        #expect(worker.waitForLog("worker started"), "\(pipeline.logs())")
-        pipeline.stages["router"]!.signal(SIGHUP)
-        #expect(pipeline.stages["router"]!.waitForLog("type map reloaded"), "\(pipeline.logs())")
+        let worker = try Self.serve("LaserCutter", machine: "CNC030", in: pipeline) {
+            try Self.laser.write(toFile: "\(pipeline.typesDirectory)/LaserCutter.yaml", atomically: true, encoding: .utf8)
+        }
 
         try pipeline.publish([Self.line(1, #"{"state":1,"x":10,"y":2.5,"speed":50,"sheets":41,"power":4200,"gas":"N2"}"#)])
         let database = pipeline.database
@@ -80,15 +88,7 @@ struct MachineTypeTests {
     func externalPluginKilledMidStream() throws {
         let pipeline = try PipelineHarness()
         try pipeline.startPipeline()
-        #expect(pipeline.stages["router"]!.waitForLog("router started"), "\(pipeline.logs())")
-        let map =
-            #"[{"cnc_id": "CNC001", "class_name": "CNCTypeA"}, {"cnc_id": "CNC002", "class_name": "CNCTypeB"}, "#
-            + #"{"cnc_id": "CNC021", "class_name": "CNCTypeC"}]"#
-        try map.write(toFile: pipeline.mapPath, atomically: true, encoding: .utf8)
-        let worker = try pipeline.start("worker-c", "worker", ["--type", "CNCTypeC"])
-        #expect(worker.waitForLog("worker started"), "\(pipeline.logs())")
-        pipeline.stages["router"]!.signal(SIGHUP)
-        #expect(pipeline.stages["router"]!.waitForLog("type map reloaded"), "\(pipeline.logs())")
+        let worker = try Self.serve("CNCTypeC", machine: "CNC021", in: pipeline)
 
         let count = 1_500
         let lines = (1...count).map { number in
