@@ -13,7 +13,7 @@ ALTER TABLE machine_state
     ADD COLUMN quality              text[] NOT NULL DEFAULT '{}',  -- checks the message failed
     ADD COLUMN unknown_variables    text[] NOT NULL DEFAULT '{}';  -- payload variables its type does not know
 
--- 'unknown': a status text the type does not map; its quality mark names the text. NOT VALID
+-- 'unknown': a status text the type does not map; its quality mark names the variable. NOT VALID
 -- skips checking the old rows, which hold only the old values.
 ALTER TABLE machine_state DROP CONSTRAINT machine_state_status_check;
 ALTER TABLE machine_state ADD CONSTRAINT machine_state_status_check

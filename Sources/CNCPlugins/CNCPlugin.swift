@@ -30,9 +30,18 @@ public protocol MachineTypeMapper: Sendable {
 /// Why a plugin refused a payload; stored as the rejection reason.
 public struct PluginRejection: Error, Sendable, Equatable, CustomStringConvertible {
     public var reason: String
+    /// The type cannot map anything now, whatever the message (its program does not start):
+    /// the worker keeps the message and tries again instead of refusing it.
+    public var isUnavailable = false
 
     public init(_ reason: String) {
         self.reason = reason
+    }
+
+    public static func unavailable(_ reason: String) -> PluginRejection {
+        var rejection = PluginRejection(reason)
+        rejection.isUnavailable = true
+        return rejection
     }
 
     public var description: String { reason }

@@ -12,7 +12,7 @@ public struct MachineState: Sendable, Equatable {
         case setup
         case maintenance
         case error
-        /// A status text the type does not map; `quality` names it.
+        /// A status text the type does not map; `quality` names its variable (`status:VARIABLE`).
         case unknown
     }
 

@@ -155,9 +155,11 @@ extension ByteWriter {
         if let partCount = state.partCount { write(partCount) }
         for text in texts { if let text { write(text) } }
         if !state.extra.members.isEmpty { write(JSONValue.object(state.extra).serialized()) }
+        // A u16 count: more names than that stay in the raw payload only.
         for list in [state.quality, state.unknownVariables] {
-            write(UInt16(list.count))
-            for item in list { write(item) }
+            let items = list.prefix(Int(UInt16.max))
+            write(UInt16(items.count))
+            for item in items { write(item) }
         }
     }
 }

@@ -60,7 +60,7 @@ struct DescriptionReader {
     }
 
     func description(_ root: Node) throws(DescriptionError) -> MachineTypeDescription {
-        let entries = try mapping(root, "", keys: ["name", "description", "status", "fields", "extra", "checks", "program"])
+        let entries = try mapping(root, "", keys: ["name", "description", "status", "fields", "extra", "checks"])
         let name = try typeName(entries["name"], root)
         guard let statusNode = entries["status"] else { throw fail(root, "status", "missing: which variable gives the status, and how it maps") }
         let fields = try entries["fields"].map { (node) throws(DescriptionError) in try fieldMappings(node) } ?? []

@@ -11,14 +11,17 @@ import SystemCalls
 /// The program is started on first use and again whenever it dies, hangs or breaks the
 /// protocol; the message it was mapping is then sent to the new one. A message on which it
 /// fails `attemptsPerMessage` times is refused with the reason, so one poison message cannot
-/// stop a type. Answers come before the worker hands anything on, so a crash loses nothing
-/// and stores nothing twice.
+/// stop a type. A program that does not start, or does not greet, makes the type unavailable
+/// rather than refusing messages: the worker holds them and tries again. Answers come before
+/// the worker hands anything on, so a crash loses nothing and stores nothing twice.
 ///
 /// `@unchecked Sendable`: a worker, or mesctl, uses one from a single thread.
 public final class ExternalPlugin: MachineTypeMapper, @unchecked Sendable {
     public static let protocolVersion = 1
     static let attemptsPerMessage = 3
     static let answerTimeoutMilliseconds: Int32 = 10_000
+    /// An answer line longer than this is a broken program, not an answer.
+    static let maxLineBytes = 16 << 20
 
     public let plugin: ExternalPluginDescription
     private var process: Process?
@@ -43,12 +46,16 @@ public final class ExternalPlugin: MachineTypeMapper, @unchecked Sendable {
         var failure = ""
         for attempt in 1...Self.attemptsPerMessage {
             do throws(Failure) {
-                if process == nil { try start(after: attempt - 1) }
-                try write(request)
-                return try Self.state(from: try readLine(), id: message.id.description)
+                if process == nil { try start() }
+                let deadline = Date().addingTimeInterval(Double(Self.answerTimeoutMilliseconds) / 1_000)
+                try write(request, before: deadline)
+                return try Self.state(from: try readLine(before: deadline), id: message.id.description)
             } catch {
                 switch error {
                 case .refused(let reason): throw PluginRejection(reason)
+                case .unavailable(let reason):
+                    stop()
+                    throw PluginRejection.unavailable("external plugin \(plugin.name): \(reason)")
                 case .broken(let reason):
                     failure = reason
                     logger.warning(
@@ -67,13 +74,13 @@ public final class ExternalPlugin: MachineTypeMapper, @unchecked Sendable {
         case refused(String)
         /// The program died, hung or broke the protocol: it is restarted.
         case broken(String)
+        /// The program does not start or does not greet: the type is unavailable.
+        case unavailable(String)
     }
 
     // MARK: - The program
 
-    private func start(after failures: Int) throws(Failure) {
-        // A program that fails at once is not restarted in a tight loop.
-        if failures > 0 { usleep(useconds_t(100_000 * failures)) }
+    private func start() throws(Failure) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = plugin.command
@@ -84,13 +91,22 @@ public final class ExternalPlugin: MachineTypeMapper, @unchecked Sendable {
         do {
             try process.run()
         } catch {
-            throw .broken("cannot start \(plugin.command.joined(separator: " ")): \(error)")
+            throw .unavailable("cannot start \(plugin.command.joined(separator: " ")): \(error)")
         }
         self.process = process
         (requests, answers, received) = (toProgram, fromProgram, [])
-        let hello = try readLine()
+        // Writes wait in poll, against the answer's deadline, never in write itself.
+        _ = fcntl(input, F_SETFL, fcntl(input, F_GETFL) | O_NONBLOCK)
+        let hello: [UInt8]
+        do throws(Failure) {
+            hello = try readLine(before: Date().addingTimeInterval(Double(Self.answerTimeoutMilliseconds) / 1_000))
+        } catch {
+            if case .broken(let reason) = error { throw .unavailable("no first line: \(reason)") }
+            throw error
+        }
         guard case .object(let object) = try? JSONParser.parse(hello), object["protocol"] == .number(Double(Self.protocolVersion)) else {
-            throw .broken("its first line must be {\"protocol\":\(Self.protocolVersion)}, got \(String(decoding: hello.prefix(200), as: UTF8.self))")
+            throw .unavailable(
+                "its first line must be {\"protocol\":\(Self.protocolVersion)}, got \(String(decoding: hello.prefix(200), as: UTF8.self))")
         }
         logger.info("external plugin started", metadata: ["cnc_type": "\(plugin.name)", "pid": "\(process.processIdentifier)"])
     }
@@ -108,17 +124,25 @@ public final class ExternalPlugin: MachineTypeMapper, @unchecked Sendable {
         (self.process, requests, answers) = (nil, nil, nil)
     }
 
-    private func write(_ bytes: [UInt8]) throws(Failure) {
+    private func write(_ bytes: [UInt8], before deadline: Date) throws(Failure) {
         var offset = 0
         while offset < bytes.count {
+            var poller = pollfd(fd: input, events: Int16(POLLOUT), revents: 0)
+            guard retryingInterrupted({ poll(&poller, 1, Self.milliseconds(until: deadline)) }) > 0 else {
+                throw .broken("it takes no input within \(Self.answerTimeoutMilliseconds) ms")
+            }
             let written = retryingInterrupted { bytes[offset...].withUnsafeBytes { Foundation.write(input, $0.baseAddress, $0.count) } }
+            if written < 0 && errno == EAGAIN { continue }
             guard written > 0 else { throw .broken("cannot write to it: \(String(cString: strerror(errno)))") }
             offset += written
         }
     }
 
-    private func readLine() throws(Failure) -> [UInt8] {
-        let deadline = Date().addingTimeInterval(Double(Self.answerTimeoutMilliseconds) / 1_000)
+    private static func milliseconds(until deadline: Date) -> Int32 {
+        Int32(max(0, min(Double(Int32.max), deadline.timeIntervalSinceNow * 1_000)))
+    }
+
+    private func readLine(before deadline: Date) throws(Failure) -> [UInt8] {
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
             if let newline = received.firstIndex(of: UInt8(ascii: "\n")) {
@@ -126,9 +150,9 @@ public final class ExternalPlugin: MachineTypeMapper, @unchecked Sendable {
                 received.removeSubrange(...newline)
                 return line
             }
-            let left = Int32(max(0, deadline.timeIntervalSinceNow * 1_000))
+            guard received.count <= Self.maxLineBytes else { throw .broken("a line longer than \(Self.maxLineBytes) bytes") }
             var poller = pollfd(fd: output, events: Int16(POLLIN), revents: 0)
-            guard retryingInterrupted({ poll(&poller, 1, left) }) > 0 else {
+            guard retryingInterrupted({ poll(&poller, 1, Self.milliseconds(until: deadline)) }) > 0 else {
                 throw .broken("no answer within \(Self.answerTimeoutMilliseconds) ms")
             }
             let count = retryingInterrupted { chunk.withUnsafeMutableBytes { read(output, $0.baseAddress, $0.count) } }
@@ -175,14 +199,16 @@ public final class ExternalPlugin: MachineTypeMapper, @unchecked Sendable {
                 switch (field.number, field.text, value) {
                 case (let property?, _, .number(let number)): state[keyPath: property] = number
                 case (_, let property?, .string(let text)): state[keyPath: property] = text
-                case (nil, nil, .number(let number)) where Int64(exactly: number) != nil: state.partCount = Int64(exactly: number)
+                case (nil, nil, .number(let number)):
+                    // A count beyond what the column holds is kept in the marks, as every type keeps it.
+                    if let count = Int64(exactly: number) { state.partCount = count } else { state.quality.append("range:part_count") }
                 default: throw .refused("external plugin: state.\(key) has the wrong type, \(value.typeName)")
                 }
                 continue
             }
             switch (key, value) {
             case ("extra", .object(let extra)): state.extra = extra
-            case ("quality", .array(let items)): state.quality = try strings(items, key)
+            case ("quality", .array(let items)): state.quality = try strings(items, key) + state.quality
             case ("unknown_variables", .array(let items)): state.unknownVariables = try strings(items, key)
             default: throw .refused("external plugin: state.\(key) is not a field of machine_state")
             }

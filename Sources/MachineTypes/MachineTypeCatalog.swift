@@ -16,25 +16,37 @@ public struct MachineTypeCatalog: Sendable {
     public static func load(directory: String, keeping previous: MachineTypeCatalog? = nil) -> (MachineTypeCatalog, [DescriptionError]) {
         var catalog = MachineTypeCatalog(directory: directory)
         var errors: [DescriptionError] = []
+        var read: [(file: String, definition: TypeDefinition)] = []
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
             let path = "\(directory)/\(name)"
             do throws(DescriptionError) {
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    throw DescriptionError(file: path, line: nil, column: nil, path: "", reason: "cannot read the file")
-                }
-                guard let text = String(data: data, encoding: .utf8) else {
-                    throw DescriptionError(file: path, line: nil, column: nil, path: "", reason: "not UTF-8 text")
-                }
-                try catalog.add(try TypeDefinition.parse(yaml: text, file: path), file: path)
+                read.append((path, try definition(in: path)))
             } catch {
                 errors.append(error)
-                if let kept = previous?.defined.values.first(where: { $0.file == path }), catalog.defined[kept.definition.name] == nil {
-                    catalog.defined[kept.definition.name] = kept
-                }
+                if let kept = previous?.defined.values.first(where: { $0.file == path }) { read.append((path, kept.definition)) }
+            }
+        }
+        // The files that defined a type before come first, so that a new file cannot take a type over.
+        let held = Set(previous?.defined.values.map(\.file) ?? [])
+        for entry in read.filter({ held.contains($0.file) }) + read.filter({ !held.contains($0.file) }) {
+            do throws(DescriptionError) {
+                try catalog.add(entry.definition, file: entry.file)
+            } catch {
+                errors.append(error)
             }
         }
         return (catalog, errors)
+    }
+
+    private static func definition(in path: String) throws(DescriptionError) -> TypeDefinition {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DescriptionError(file: path, line: nil, column: nil, path: "", reason: "cannot read the file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw DescriptionError(file: path, line: nil, column: nil, path: "", reason: "not UTF-8 text")
+        }
+        return try TypeDefinition.parse(yaml: text, file: path)
     }
 
     private mutating func add(_ definition: TypeDefinition, file: String) throws(DescriptionError) {

@@ -34,6 +34,8 @@ public struct TypeTrial {
         case .success(let valid): message = valid
         }
         switch WorkerLoop.process(message, plugin: mapper, typeName: typeName, maxPayloadDepth: 16) {
+        case .unavailable(let reason):
+            return (false, "\(message.cncID): the type cannot map anything now: \(reason)")
         case .rejected(let rejection):
             return (false, "\(message.cncID): refused by the worker: \(rejection.reason)")
         case .stored(let record):

@@ -28,7 +28,7 @@ struct DataQualityReport {
             if drift[Self.labelValue(variable)] == nil && drift.count < Self.maxNames {
                 logger.notice(
                     "a variable this type does not know: stored in cnc_data.payload and listed by mesctl drift",
-                    metadata: ["cnc_type": "\(type)", "variable": "\(variable)", "cnc_id": "\(cncID)"])
+                    metadata: ["cnc_type": "\(type)", "variable": "\(Self.labelValue(variable))", "cnc_id": "\(cncID)"])
             }
             counter(&drift, label: "cnc.worker.unknown_variables.total", dimension: "variable", name: variable).increment()
         }

@@ -15,18 +15,19 @@ public final class WorkerLoop {
 
     public init(configuration: Configuration, logger: Logger, stop: StopSignal) throws {
         self.configuration = configuration
-        (catalog, plugin, _) = try Self.machineType(configuration, logger: logger)
+        let errors: [DescriptionError]
+        (catalog, plugin, errors) = try Self.machineType(configuration)
+        for error in errors { logger.error("a machine type description is refused", metadata: ["error": "\(error)"]) }
         self.logger = logger
         self.stop = stop
     }
 
     /// The catalog of the types directory and the worker's type in it; an error names the
     /// type, what this build and the directory offer, and why a description of it is refused.
-    static func machineType(_ configuration: Configuration, logger: Logger, keeping previous: MachineTypeCatalog? = nil) throws -> (
+    static func machineType(_ configuration: Configuration, keeping previous: MachineTypeCatalog? = nil) throws -> (
         MachineTypeCatalog, any MachineTypeMapper, [DescriptionError]
     ) {
         let (catalog, errors) = MachineTypeCatalog.load(directory: configuration.typesDirectory, keeping: previous)
-        for error in errors { logger.error("a machine type description is refused", metadata: ["error": "\(error)"]) }
         guard let plugin = catalog.mapper(named: configuration.typeName) else {
             let refused = errors.filter { $0.description.contains(configuration.typeName) }.map(\.description)
             throw SettingError(
@@ -42,10 +43,13 @@ public final class WorkerLoop {
     /// On SIGHUP: the type's description read again; a broken one leaves the one in force.
     private func reloadMachineType() {
         do {
-            let file = catalog.defined[configuration.typeName]?.file
-            let errors: [DescriptionError]
-            (catalog, plugin, errors) = try Self.machineType(configuration, logger: logger, keeping: catalog)
-            if let file, errors.contains(where: { $0.file == file }) {
+            let before = catalog.defined[configuration.typeName]
+            let (newCatalog, newPlugin, errors) = try Self.machineType(configuration, keeping: catalog)
+            for error in errors { logger.error("a machine type description is refused", metadata: ["error": "\(error)"]) }
+            catalog = newCatalog
+            // An unchanged definition keeps its mapper: an external program is not restarted for nothing.
+            if before == nil || newCatalog.defined[configuration.typeName]?.definition != before?.definition { plugin = newPlugin }
+            if let file = before?.file, errors.contains(where: { $0.file == file }) {
                 logger.error("machine type not reloaded: its description is refused, the one in force stays", metadata: ["file": "\(file)"])
             } else {
                 logger.info("machine type reloaded", metadata: ["cnc_type": "\(configuration.typeName)"])
@@ -58,6 +62,8 @@ public final class WorkerLoop {
     public enum Outcome: Sendable, Equatable {
         case stored(StoredRecord)
         case rejected(Rejection)
+        /// The type cannot map anything now (`PluginRejection.isUnavailable`): hold the message.
+        case unavailable(String)
     }
 
     /// Runs the plugin over one message: the row to store, or the rejection.
@@ -67,6 +73,7 @@ public final class WorkerLoop {
             let state = try plugin.machineState(for: message, payload: payload)
             return .stored(StoredRecord(message: message, cncType: typeName, state: state))
         } catch let error as PluginRejection {
+            if error.isUnavailable { return .unavailable(error.reason) }
             return .rejected(Rejection(rejecting: message, at: .worker, reason: "\(typeName): \(error.reason)"))
         } catch {
             return .rejected(Rejection(rejecting: message, at: .worker, reason: "\(typeName): payload: \(error)"))
@@ -95,7 +102,26 @@ public final class WorkerLoop {
             let bytes = try input.receive(timeoutMilliseconds: 100)
             if drain.isOver(afterWaiting: bytes == nil ? 100 : 0, gotInput: bytes != nil) && bytes == nil { break }
             guard let bytes else { continue }
-            let (records, rejections) = process(frame: bytes, rejectionLog: &rejectionLog)
+            var mapped = process(frame: bytes)
+            // A type that cannot map anything now holds the frame: nothing is refused or handed on
+            // until it can, and a SIGHUP with a fixed description is taken meanwhile.
+            var wait = Backoff(initialMilliseconds: 250, maximumMilliseconds: 10_000)
+            while let reason = mapped.unavailable, !stop.isRequested {
+                let delay = wait.next()
+                logger.error("machine type unavailable: its messages wait", metadata: ["reason": "\(reason)", "retry_ms": "\(delay)"])
+                stop.sleep(milliseconds: delay)
+                if configuration.reloadRequests.take() { reloadMachineType() }
+                mapped = process(frame: bytes)
+            }
+            if mapped.unavailable != nil {
+                logger.warning("stopping with a frame the type could not map: ingest sends its messages again")
+                continue
+            }
+            let (records, rejections) = (mapped.records, mapped.rejections)
+            // The type's refusals; an undecodable frame was logged as an error already.
+            for rejection in rejections where rejection.reason.hasPrefix("\(configuration.typeName): ") {
+                rejectionLog.rejected(cncID: rejection.cncID, reason: rejection.reason)
+            }
             for frame in [WireFrame.records(records), .rejections(rejections)] where frame.count > 0 {
                 if try sink.send(frame, stop: stop, logger: logger) {
                     if case .records = frame {
@@ -121,7 +147,7 @@ public final class WorkerLoop {
 
     /// The rows and the rejections of one frame from the router. A frame that cannot be decoded
     /// is kept as a rejection too, like every refused input: an operator can see and replay it.
-    private func process(frame bytes: [UInt8], rejectionLog: inout RejectionLog) -> (records: [StoredRecord], rejections: [Rejection]) {
+    private func process(frame bytes: [UInt8]) -> (records: [StoredRecord], rejections: [Rejection], unavailable: String?) {
         var records: [StoredRecord] = [], rejections: [Rejection] = []
         let messages: [CNCMessage]
         do {
@@ -139,11 +165,10 @@ public final class WorkerLoop {
         for message in messages {
             switch Self.process(message, plugin: plugin, typeName: configuration.typeName, maxPayloadDepth: configuration.maxPayloadDepth) {
             case .stored(let record): records.append(record)
-            case .rejected(let rejection):
-                rejectionLog.rejected(cncID: message.cncID, reason: rejection.reason)
-                rejections.append(rejection)
+            case .rejected(let rejection): rejections.append(rejection)
+            case .unavailable(let reason): return ([], [], reason)
             }
         }
-        return (records, rejections)
+        return (records, rejections, nil)
     }
 }

@@ -12,7 +12,7 @@ extension WorkerLoop: StageLoop {
 
     /// An unknown type stops the worker before it connects.
     public static func prepare(_ configuration: Configuration, logger: Logger) throws {
-        _ = try machineType(configuration, logger: logger)
+        _ = try machineType(configuration)
     }
 
     public static func reloadRequests(in configuration: Configuration) -> ReloadRequests? { configuration.reloadRequests }

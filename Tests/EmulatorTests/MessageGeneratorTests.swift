@@ -35,6 +35,9 @@ private func verdict(_ raw: [UInt8], map: CNCTypeMap) throws -> Verdict {
     case .rejected(let rejection):
         #expect(rejection.stage == .worker)
         return .rejectedByPlugin(rejection.reason)
+    case .unavailable(let reason):
+        Issue.record("\(type) is unavailable: \(reason)")
+        return .rejectedByPlugin(reason)
     }
 }
 

@@ -112,6 +112,8 @@ struct ValidatorFuzzTests {
                     record.state.axisYMillimetres, record.state.axisZMillimetres,
                 ].compactMap { $0 }
                 if !numbers.allSatisfy(\.isFinite) { return "\(name) stored a number that is not finite: \(record.state)" }
+            case .unavailable(let reason):
+                return "\(name), a type in this process, said it is unavailable: \(reason)"
             case .rejected(let rejection):
                 summary.refused[name, default: 0] += 1
                 guard rejection.reason.hasPrefix("\(name): "), rejection.reason.count > name.count + 2 else {

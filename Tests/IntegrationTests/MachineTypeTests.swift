@@ -123,4 +123,36 @@ struct MachineTypeTests {
         #expect(killed.count == 2)
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs().suffix(5_000))")
     }
+
+    @Test("a program that does not start holds its messages, refusing none; once fixed, on SIGHUP, every message is stored")
+    func unavailableProgramHoldsMessages() throws {
+        let pipeline = try PipelineHarness()
+        try pipeline.startPipeline()
+        let definition = "\(pipeline.typesDirectory)/Press.yaml"
+        let worker = try Self.serve("Press", machine: "CNC040", in: pipeline) {
+            try "name: Press\nprogram: [python3, plugins/press.py]\n".write(toFile: definition, atomically: true, encoding: .utf8)
+        }
+        let lines = (1...20).map { number in
+            #"{"cnc_id":"CNC040","part_program":"press-\#(number)","timestamp":"\#(1_747_379_000 + number)","payload":{"mode":"bend"}}"#
+        }
+        try pipeline.publish(lines)
+        #expect(worker.waitForLog("machine type unavailable: its messages wait"), "\(worker.log)")
+        #expect(try pipeline.database.count("SELECT (SELECT count(*) FROM cnc_data) + (SELECT count(*) FROM rejected_messages)") == 0)
+
+        // The program arrives under another name; the definition is fixed and the worker told.
+        try """
+        import json, sys
+        print(json.dumps({"protocol": 1}), flush=True)
+        for line in sys.stdin:
+            message = json.loads(line)
+            print(json.dumps({"id": message["id"], "state": {"status": "running", "block": message["part_program"]}}), flush=True)
+        """.write(toFile: "\(pipeline.typesDirectory)/plugins/press_brake.py", atomically: true, encoding: .utf8)
+        try "name: Press\nprogram: [python3, plugins/press_brake.py]\n".write(toFile: definition, atomically: true, encoding: .utf8)
+        worker.signal(SIGHUP)
+        let database = pipeline.database
+        #expect(try database.waitForCount("SELECT count(*) FROM machine_state WHERE cnc_type = 'Press'", toReach: 20) == 20, "\(worker.log)")
+        #expect(try database.count("SELECT count(*) FROM machine_state WHERE block = part_program AND status = 'running'") == 20)
+        #expect(try database.count("SELECT count(*) FROM rejected_messages") == 0)
+        #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs().suffix(5_000))")
+    }
 }

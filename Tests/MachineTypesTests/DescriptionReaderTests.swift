@@ -49,7 +49,7 @@ struct DescriptionReaderTests {
             ),
             (
                 "name: Mill\nstatus: {variable: s, map: {a: idle}}\ncolour: red",
-                "t.yaml:3:1: colour: unknown key; the keys here are name, description, status, fields, extra, checks, program"
+                "t.yaml:3:1: colour: unknown key; the keys here are name, description, status, fields, extra, checks"
             ),
             (
                 "name: Mill\nstatus: {variable: s, map: {a: busy}}",
@@ -155,6 +155,14 @@ struct DescriptionReaderTests {
         #expect(reloadErrors.map(\.description).contains { $0.hasPrefix("\(directory)/mill.yaml:2:9: status.map: missing") })
         #expect(reloaded.defined["Mill_2"]?.definition == withMill.defined["Mill_2"]?.definition)
         #expect(MachineTypeCatalog.load(directory: "\(directory)/absent").0.typeNames == ["CNCTypeB"])
+
+        // A new file that sorts first cannot take over a type another file defined before.
+        try Self.minimal.write(toFile: "\(directory)/mill.yaml", atomically: true, encoding: .utf8)
+        try Self.minimal.replacingOccurrences(of: "run: running", with: "go: running").write(
+            toFile: "\(directory)/a-copy.yaml", atomically: true, encoding: .utf8)
+        let (kept, keptErrors) = MachineTypeCatalog.load(directory: directory, keeping: withMill)
+        #expect(kept.defined["Mill_2"]?.file == "\(directory)/mill.yaml")
+        #expect(keptErrors.map(\.description).contains("\(directory)/a-copy.yaml: name: Mill_2 is described in \(directory)/mill.yaml already"))
     }
 }
 

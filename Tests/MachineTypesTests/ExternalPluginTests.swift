@@ -84,14 +84,18 @@ struct ExternalPluginTests {
                 == .failure(PluginRejection("external plugin: state.colour is not a field of machine_state")))
     }
 
-    @Test("a program that does not greet with the protocol is never used")
-    func handshake() throws {
-        let plugin = try Self.program("print('hello', flush=True)\nimport sys\nsys.stdin.read()\n")
-        guard case .failure(let rejection) = try Self.outcome(plugin, #"{"n":1}"#) else {
-            Issue.record("accepted a program without the protocol's first line")
+    @Test("a program that does not greet with the protocol, or does not start, makes the type unavailable: no message is refused")
+    func unavailable() throws {
+        let rude = try Self.program("print('hello', flush=True)\nimport sys\nsys.stdin.read()\n")
+        #expect(
+            try Self.outcome(rude, #"{"n":1}"#)
+                == .failure(.unavailable(#"external plugin Test: its first line must be {"protocol":1}, got hello"#)))
+        let missing = ExternalPlugin(ExternalPluginDescription(name: "Gone", summary: "", command: ["python3", "gone.py"], directory: "/tmp"))
+        guard case .failure(let rejection) = try Self.outcome(missing, #"{"n":1}"#) else {
+            Issue.record("a program that does not exist mapped a message")
             return
         }
-        #expect(rejection.reason == #"external plugin failed 3 times on this message, last: its first line must be {"protocol":1}, got hello"#)
+        #expect(rejection.isUnavailable && rejection.reason.hasPrefix("external plugin Gone: no first line: it exited"), "\(rejection.reason)")
     }
 
     @Test("a definition with a program is an external plugin; mixed with a description, it is refused")

@@ -33,10 +33,10 @@ class CncPlugin:
     # Reading variables, with the checks every machine type shares.
 
     def number(self, name, required=False, plausible=None, whole=False):
+        if name not in self.payload:
+            return self._value(name, required)
         value = self._value(name, required)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if value is None or isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             return self._wrong_type(name, "a number", value, required)
         if whole and value != int(value):
             self.mark("whole:" + name)
@@ -45,9 +45,9 @@ class CncPlugin:
         return value
 
     def text(self, name, required=False, max_length=64):
+        if name not in self.payload:
+            return self._value(name, required)
         value = self._value(name, required)
-        if value is None:
-            return None
         if not isinstance(value, str):
             return self._wrong_type(name, "a string", value, required)
         if len(value.encode()) > max_length:
@@ -69,6 +69,8 @@ class CncPlugin:
         return state
 
     def _value(self, name, required):
+        """The variable's value; None when it is absent (and optional). A JSON null is a value
+        of the wrong type, as the worker's own reader takes it."""
         self._read.add(name)
         if name not in self.payload:
             if required:
