@@ -102,22 +102,10 @@ public final class WorkerLoop {
             let bytes = try input.receive(timeoutMilliseconds: 100)
             if drain.isOver(afterWaiting: bytes == nil ? 100 : 0, gotInput: bytes != nil) && bytes == nil { break }
             guard let bytes else { continue }
-            var mapped = process(frame: bytes)
-            // A type that cannot map anything now holds the frame: nothing is refused or handed on
-            // until it can, and a SIGHUP with a fixed description is taken meanwhile.
-            var wait = Backoff(initialMilliseconds: 250, maximumMilliseconds: 10_000)
-            while let reason = mapped.unavailable, !stop.isRequested {
-                let delay = wait.next()
-                logger.error("machine type unavailable: its messages wait", metadata: ["reason": "\(reason)", "retry_ms": "\(delay)"])
-                stop.sleep(milliseconds: delay)
-                if configuration.reloadRequests.take() { reloadMachineType() }
-                mapped = process(frame: bytes)
-            }
-            if mapped.unavailable != nil {
+            guard let (records, rejections) = mapHoldingFrame(bytes) else {
                 logger.warning("stopping with a frame the type could not map: ingest sends its messages again")
                 continue
             }
-            let (records, rejections) = (mapped.records, mapped.rejections)
             // The type's refusals; an undecodable frame was logged as an error already.
             for rejection in rejections where rejection.reason.hasPrefix("\(configuration.typeName): ") {
                 rejectionLog.rejected(cncID: rejection.cncID, reason: rejection.reason)
@@ -147,6 +135,23 @@ public final class WorkerLoop {
 
     /// The rows and the rejections of one frame from the router. A frame that cannot be decoded
     /// is kept as a rejection too, like every refused input: an operator can see and replay it.
+    /// The rows and refusals of a frame. A type that cannot map anything now holds the frame:
+    /// nothing is refused or handed on until it can, and a SIGHUP with a fixed definition is
+    /// taken meanwhile. Nil when the worker is stopped first.
+    private func mapHoldingFrame(_ bytes: [UInt8]) -> (records: [StoredRecord], rejections: [Rejection])? {
+        var mapped = process(frame: bytes)
+        var wait = Backoff(initialMilliseconds: 250, maximumMilliseconds: 10_000)
+        while let reason = mapped.unavailable {
+            guard !stop.isRequested else { return nil }
+            let delay = wait.next()
+            logger.error("machine type unavailable: its messages wait", metadata: ["reason": "\(reason)", "retry_ms": "\(delay)"])
+            stop.sleep(milliseconds: delay)
+            if configuration.reloadRequests.take() { reloadMachineType() }
+            mapped = process(frame: bytes)
+        }
+        return (mapped.records, mapped.rejections)
+    }
+
     private func process(frame bytes: [UInt8]) -> (records: [StoredRecord], rejections: [Rejection], unavailable: String?) {
         var records: [StoredRecord] = [], rejections: [Rejection] = []
         let messages: [CNCMessage]
