@@ -68,8 +68,10 @@ _svc_tail_log() {
 # packages
 
 # Succeeds when the Debian package is installed (not merely known or removed with config-files).
+# dpkg-query prints the status alone: a `dpkg -s | grep -q` pipeline fails under pipefail when
+# grep exits before dpkg has written all of a long description (SIGPIPE).
 _svc_pkg_installed() {
-    dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed$'
+    [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]
 }
 
 ensure_packages() {
