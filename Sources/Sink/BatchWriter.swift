@@ -1,4 +1,5 @@
 import CollectorCore
+import Foundation
 import LibPQ
 import Logging
 import StageRuntime
@@ -7,7 +8,8 @@ import StageRuntime
 ///
 /// Rows go by binary COPY into temporary staging tables and from there into the real tables
 /// with `ON CONFLICT (message_id) DO NOTHING`, so a batch written twice (after a retry whose
-/// COMMIT reply was lost) stores each message once.
+/// COMMIT reply was lost) stores each message once. `machine_current` takes each machine's
+/// newest state of the batch when it is newer, by the machine's timestamp, than the one it holds.
 final class BatchWriter {
     private let connection: PostgresConnection
 
@@ -29,6 +31,23 @@ final class BatchWriter {
         + "unknown_variables"
     static let rejectedColumns = "message_id, rejected_at, received_at, stage, reason, topic, cnc_id, raw"
 
+    /// Each machine's newest state in the batch, over the one `machine_current` holds when newer
+    /// (ties: the greater message_id, so every order of arrival ends the same); then when each
+    /// machine was last heard from, older messages included.
+    static let machineCurrentUpkeep = """
+        INSERT INTO machine_current (\(machineStateColumns), last_heard_at)
+            SELECT DISTINCT ON (s.cnc_id) \(machineStateColumns.split(separator: ",").map { "s." + $0.trimmingCharacters(in: .whitespaces) }
+                .joined(separator: ", ")), d.received_at
+            FROM staging_machine_state s JOIN staging_cnc_data d USING (message_id)
+            ORDER BY s.cnc_id, s.ts DESC, s.message_id DESC
+        ON CONFLICT (cnc_id) DO UPDATE SET \(machineStateColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { $0 != "cnc_id" }.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", "))
+            WHERE (EXCLUDED.ts, EXCLUDED.message_id) > (machine_current.ts, machine_current.message_id);
+        UPDATE machine_current c SET last_heard_at = h.heard
+            FROM (SELECT cnc_id, max(received_at) AS heard FROM staging_cnc_data GROUP BY cnc_id) h
+            WHERE c.cnc_id = h.cnc_id AND h.heard > c.last_heard_at;
+        """
+
     /// A round trip that fails when the connection is gone.
     func ping() throws(PostgresError) {
         _ = try connection.execute("SELECT 1")
@@ -47,6 +66,7 @@ final class BatchWriter {
                         SELECT \(Self.cncDataColumns) FROM staging_cnc_data ON CONFLICT (message_id) DO NOTHING;
                     INSERT INTO machine_state (\(Self.machineStateColumns))
                         SELECT \(Self.machineStateColumns) FROM staging_machine_state ON CONFLICT (message_id) DO NOTHING;
+                    \(Self.machineCurrentUpkeep)
                     """)
             }
             if !rejections.isEmpty {
