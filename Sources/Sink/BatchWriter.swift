@@ -21,6 +21,7 @@ final class BatchWriter {
             CREATE TEMP TABLE staging_cnc_data (LIKE cnc_data INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
             CREATE TEMP TABLE staging_machine_state (LIKE machine_state) ON COMMIT DELETE ROWS;
             CREATE TEMP TABLE staging_rejected_messages (LIKE rejected_messages) ON COMMIT DELETE ROWS;
+            CREATE TEMP TABLE staging_new_states (cnc_id text, ts timestamptz, message_id uuid) ON COMMIT DELETE ROWS;
             """)
     }
 
@@ -30,6 +31,40 @@ final class BatchWriter {
         + "spindle_load_pct, feed_override_pct, spindle_override_pct, part_count, tool, block, alarm_code, alarm_text, extra, quality, "
         + "unknown_variables"
     static let rejectedColumns = "message_id, rejected_at, received_at, stage, reason, topic, cnc_id, raw"
+
+    /// The status intervals of each machine the batch brought new states of, recomputed from its
+    /// earliest new state on: the intervals from there are deleted, the interval before it (its
+    /// status is that of every state up to there) is the starting status, and the states from
+    /// there, old and new, give the change points. A batch in the machine's order reads only its
+    /// own states; a late one reads the states after it.
+    static let statusIntervalsUpkeep = """
+        DELETE FROM machine_status_intervals i
+            USING (SELECT DISTINCT ON (cnc_id) cnc_id, ts, message_id FROM staging_new_states ORDER BY cnc_id, ts, message_id) f
+            WHERE i.cnc_id = f.cnc_id AND (i.started_at, i.started_by) >= (f.ts, f.message_id);
+        WITH firsts AS (
+            SELECT DISTINCT ON (cnc_id) cnc_id, ts, message_id FROM staging_new_states ORDER BY cnc_id, ts, message_id
+        ), before AS (
+            SELECT DISTINCT ON (i.cnc_id) i.cnc_id, i.started_at, i.started_by, i.status
+            FROM machine_status_intervals i JOIN firsts f USING (cnc_id)
+            ORDER BY i.cnc_id, i.started_at DESC, i.started_by DESC
+        ), states AS (
+            SELECT s.cnc_id, s.ts, s.message_id, s.status, s.part_program,
+                   lag(s.status) OVER (PARTITION BY s.cnc_id ORDER BY s.ts, s.message_id) AS previous
+            FROM machine_state s JOIN firsts f ON s.cnc_id = f.cnc_id AND (s.ts, s.message_id) >= (f.ts, f.message_id)
+        ), changes AS (
+            SELECT s.cnc_id, s.ts, s.message_id, s.status, s.part_program
+            FROM states s LEFT JOIN before b USING (cnc_id)
+            WHERE s.status IS DISTINCT FROM coalesce(s.previous, b.status)
+        ), added AS (
+            INSERT INTO machine_status_intervals (cnc_id, started_at, started_by, status, part_program, ended_at)
+            SELECT cnc_id, ts, message_id, status, part_program, lead(ts) OVER (PARTITION BY cnc_id ORDER BY ts, message_id)
+            FROM changes
+        )
+        UPDATE machine_status_intervals i
+            SET ended_at = (SELECT min(c.ts) FROM changes c WHERE c.cnc_id = b.cnc_id)
+            FROM before b
+            WHERE (i.cnc_id, i.started_at, i.started_by) = (b.cnc_id, b.started_at, b.started_by);
+        """
 
     /// Each machine's newest state in the batch, over the one `machine_current` holds when newer
     /// (ties: the greater message_id, so every order of arrival ends the same); then when each
@@ -64,9 +99,13 @@ final class BatchWriter {
                     """
                     INSERT INTO cnc_data (\(Self.cncDataColumns))
                         SELECT \(Self.cncDataColumns) FROM staging_cnc_data ON CONFLICT (message_id) DO NOTHING;
-                    INSERT INTO machine_state (\(Self.machineStateColumns))
-                        SELECT \(Self.machineStateColumns) FROM staging_machine_state ON CONFLICT (message_id) DO NOTHING;
+                    WITH inserted AS (
+                        INSERT INTO machine_state (\(Self.machineStateColumns))
+                            SELECT \(Self.machineStateColumns) FROM staging_machine_state ON CONFLICT (message_id) DO NOTHING
+                            RETURNING cnc_id, ts, message_id)
+                    INSERT INTO staging_new_states SELECT cnc_id, ts, message_id FROM inserted;
                     \(Self.machineCurrentUpkeep)
+                    \(Self.statusIntervalsUpkeep)
                     """)
             }
             if !rejections.isEmpty {
