@@ -44,9 +44,11 @@ final class BatchWriter {
         WITH firsts AS (
             SELECT DISTINCT ON (cnc_id) cnc_id, ts, message_id FROM staging_new_states ORDER BY cnc_id, ts, message_id
         ), before AS (
-            SELECT DISTINCT ON (i.cnc_id) i.cnc_id, i.started_at, i.started_by, i.status
-            FROM machine_status_intervals i JOIN firsts f USING (cnc_id)
-            ORDER BY i.cnc_id, i.started_at DESC, i.started_by DESC
+            -- One index lookup a machine, however many intervals it has.
+            SELECT f.cnc_id, i.started_at, i.started_by, i.status
+            FROM firsts f CROSS JOIN LATERAL (
+                SELECT started_at, started_by, status FROM machine_status_intervals
+                WHERE cnc_id = f.cnc_id ORDER BY started_at DESC, started_by DESC LIMIT 1) i
         ), states AS (
             SELECT s.cnc_id, s.ts, s.message_id, s.status, s.part_program,
                    lag(s.status) OVER (PARTITION BY s.cnc_id ORDER BY s.ts, s.message_id) AS previous
