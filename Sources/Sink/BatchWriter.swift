@@ -40,7 +40,7 @@ final class BatchWriter {
     static let statusIntervalsUpkeep = """
         DELETE FROM machine_status_intervals i
             USING (SELECT DISTINCT ON (cnc_id) cnc_id, ts, message_id FROM staging_new_states ORDER BY cnc_id, ts, message_id) f
-            WHERE i.cnc_id = f.cnc_id AND (i.started_at, i.started_by) >= (f.ts, f.message_id);
+            WHERE i.cnc_id = f.cnc_id AND i.started_at >= f.ts AND (i.started_at, i.started_by) >= (f.ts, f.message_id);
         WITH firsts AS (
             SELECT DISTINCT ON (cnc_id) cnc_id, ts, message_id FROM staging_new_states ORDER BY cnc_id, ts, message_id
         ), before AS (
@@ -52,7 +52,8 @@ final class BatchWriter {
         ), states AS (
             SELECT s.cnc_id, s.ts, s.message_id, s.status, s.part_program,
                    lag(s.status) OVER (PARTITION BY s.cnc_id ORDER BY s.ts, s.message_id) AS previous
-            FROM machine_state s JOIN firsts f ON s.cnc_id = f.cnc_id AND (s.ts, s.message_id) >= (f.ts, f.message_id)
+            -- ts >= f.ts on its own lets the (cnc_id, ts) index bound the scan; the pair then orders ties.
+            FROM machine_state s JOIN firsts f ON s.cnc_id = f.cnc_id AND s.ts >= f.ts AND (s.ts, s.message_id) >= (f.ts, f.message_id)
         ), changes AS (
             SELECT s.cnc_id, s.ts, s.message_id, s.status, s.part_program
             FROM states s LEFT JOIN before b USING (cnc_id)
