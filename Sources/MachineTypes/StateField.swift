@@ -106,8 +106,8 @@ extension StateField {
 }
 
 extension MachineState {
-    /// A field's value as JSON, for a check's condition.
-    func value(of field: StateField) -> JSONValue {
+    /// A field's value as JSON: for a check's condition, and for showing a row.
+    package func value(of field: StateField) -> JSONValue {
         if let number = field.number { return self[keyPath: number].map(JSONValue.number) ?? .null }
         if let text = field.text { return self[keyPath: text].map(JSONValue.string) ?? .null }
         return partCount.map { .number(Double($0)) } ?? .null

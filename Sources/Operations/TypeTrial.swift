@@ -72,15 +72,14 @@ public struct TypeTrial {
 
     /// The `machine_state` columns a state fills, as text, in table order.
     static func columns(of state: MachineState) -> [(String, String)] {
-        let numbers = zip(
-            [
-                "spindle_speed_rpm", "feed_rate_mm_min", "axis_x_mm", "axis_y_mm", "axis_z_mm", "spindle_load_pct", "feed_override_pct",
-                "spindle_override_pct",
-            ],
-            state.wireNumbers
-        ).compactMap { name, number in number.map { (name, JSONValue.number($0).serialized()) } }
-        let texts = zip(["tool", "block", "alarm_code", "alarm_text"], state.wireTexts).compactMap { name, text in text.map { (name, "\"\($0)\"") } }
-        var columns = [("status", state.status.rawValue)] + numbers + (state.partCount.map { [("part_count", String($0))] } ?? []) + texts
+        let fields = StateField.allCases.compactMap { field -> (String, String)? in
+            switch state.value(of: field) {
+            case .null: nil
+            case .string(let text): (field.rawValue, "\"\(text)\"")
+            case let value: (field.rawValue, value.serialized())
+            }
+        }
+        var columns = [("status", state.status.rawValue)] + fields
         if !state.extra.members.isEmpty { columns.append(("extra", JSONValue.object(state.extra).serialized())) }
         if !state.quality.isEmpty { columns.append(("quality", "[" + state.quality.joined(separator: ",") + "]")) }
         if !state.unknownVariables.isEmpty { columns.append(("unknown_variables", "[" + state.unknownVariables.joined(separator: ",") + "]")) }

@@ -10,11 +10,6 @@ public typealias WorkerService = StageService<WorkerLoop>
 extension WorkerLoop: StageLoop {
     public static func name(of configuration: Configuration) -> String { "worker-\(configuration.typeName)" }
 
-    /// An unknown type stops the worker before it connects.
-    public static func prepare(_ configuration: Configuration, logger: Logger) throws {
-        _ = try machineType(configuration)
-    }
-
     public static func reloadRequests(in configuration: Configuration) -> ReloadRequests? { configuration.reloadRequests }
 
     public struct Configuration: Sendable {
