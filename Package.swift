@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "Ingest", dependencies: ["CollectorCore", "StageRuntime", "Mosquitto", "ZeroMQ", "SystemCalls", argumentParser]),
         .target(name: "Router", dependencies: ["CollectorCore", "CNCPlugins", "MachineTypes", "StageRuntime", "ZeroMQ", argumentParser]),
         .target(name: "Worker", dependencies: ["CollectorCore", "CNCPlugins", "MachineTypes", "StageRuntime", "ZeroMQ", argumentParser]),
-        .target(name: "Sink", dependencies: ["CollectorCore", "StageRuntime", "LibPQ", "ZeroMQ", argumentParser]),
+        .target(name: "Sink", dependencies: ["CollectorCore", "StageRuntime", "MachineTypes", "LibPQ", "ZeroMQ", argumentParser]),
 
         // Around the pipeline: the machine emulator, and the operator's tools behind mesctl.
         .target(name: "Emulator", dependencies: ["CollectorCore", "StageRuntime", "Mosquitto", argumentParser]),

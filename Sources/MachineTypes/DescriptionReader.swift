@@ -36,7 +36,7 @@ struct DescriptionReader {
         guard case .mapping(let mapping) = root, mapping.keys.contains(where: { $0.scalar?.string == "program" }) else {
             return .described(try description(root))
         }
-        let entries = try self.mapping(root, "", keys: ["name", "description", "program"])
+        let entries = try self.mapping(root, "", keys: ["name", "description", "program", "offline_after"])
         let name = try typeName(entries["name"], root)
         guard case .sequence(let sequence) = entries["program"]!, !sequence.isEmpty else {
             throw fail(entries["program"], "program", "must be [program, argument, ...], e.g. [python3, plugins/CNCTypeC.py]")
@@ -47,8 +47,26 @@ struct DescriptionReader {
         return .external(
             ExternalPluginDescription(
                 name: name, summary: try entries["description"].map { (node) throws(DescriptionError) in try text(node, "description") } ?? "",
-                command: command, directory: directory))
+                command: command, directory: directory, offlineAfterSeconds: try offlineAfter(entries["offline_after"])))
     }
+
+    /// `offline_after`: a duration with its unit (`90s`, `5min`, `2h`, `500ms`), or seconds.
+    private func offlineAfter(_ node: Node?) throws(DescriptionError) -> Double? {
+        guard let node else { return nil }
+        let written = try text(node, "offline_after").trimmingCharacters(in: .whitespaces)
+        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("min", 60), ("s", 1), ("h", 3600)]
+        let unit = units.first { written.hasSuffix($0.suffix) } ?? ("", 1)
+        guard let number = Double(written.dropLast(unit.suffix.count).trimmingCharacters(in: .whitespaces)), number.isFinite else {
+            throw fail(node, "offline_after", "\"\(written.prefix(32))\" is not a duration such as 90s, 5min, 2h or 500ms")
+        }
+        let seconds = number * unit.seconds
+        guard seconds >= 1, seconds <= Self.longestOfflineAfter else {
+            throw fail(node, "offline_after", "must be 1s to 7 days, not \(written.prefix(32))")
+        }
+        return seconds
+    }
+
+    static let longestOfflineAfter: Double = 7 * 86_400
 
     private func typeName(_ node: Node?, _ root: Node) throws(DescriptionError) -> String {
         guard let node else { throw fail(root, "name", "missing: the type's name, as cnc_classes.json's class_name gives it") }
@@ -60,7 +78,7 @@ struct DescriptionReader {
     }
 
     func description(_ root: Node) throws(DescriptionError) -> MachineTypeDescription {
-        let entries = try mapping(root, "", keys: ["name", "description", "status", "fields", "extra", "checks"])
+        let entries = try mapping(root, "", keys: ["name", "description", "status", "fields", "extra", "checks", "offline_after"])
         let name = try typeName(entries["name"], root)
         guard let statusNode = entries["status"] else { throw fail(root, "status", "missing: which variable gives the status, and how it maps") }
         let fields = try entries["fields"].map { (node) throws(DescriptionError) in try fieldMappings(node) } ?? []
@@ -70,7 +88,8 @@ struct DescriptionReader {
             status: try statusMapping(statusNode),
             fields: fields,
             extra: try entries["extra"].map { (node) throws(DescriptionError) in try extraVariables(node) } ?? [],
-            checks: try entries["checks"].map { (node) throws(DescriptionError) in try checks(node, fields: fields) } ?? []
+            checks: try entries["checks"].map { (node) throws(DescriptionError) in try checks(node, fields: fields) } ?? [],
+            offlineAfterSeconds: try offlineAfter(entries["offline_after"])
         )
     }
 

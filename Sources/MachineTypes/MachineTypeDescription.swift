@@ -12,6 +12,9 @@ public struct MachineTypeDescription: Sendable, Equatable {
     public var fields: [FieldMapping]
     public var extra: [ExtraVariable]
     public var checks: [Check]
+    /// How long a machine of this type may stay silent before it counts as offline; nil: the
+    /// sink's default (MES_OFFLINE_AFTER_S).
+    public var offlineAfterSeconds: Double? = nil
 
     public struct StatusMapping: Sendable, Equatable {
         public var variable: String

@@ -13,6 +13,14 @@ public enum TypeDefinition: Sendable, Equatable {
         }
     }
 
+    /// How long its machines may stay silent before they count as offline; nil: the default.
+    public var offlineAfterSeconds: Double? {
+        switch self {
+        case .described(let description): description.offlineAfterSeconds
+        case .external(let plugin): plugin.offlineAfterSeconds
+        }
+    }
+
     /// What maps this type's messages; an external program is started on first use.
     public func mapper() -> any MachineTypeMapper {
         switch self {
@@ -37,4 +45,6 @@ public struct ExternalPluginDescription: Sendable, Equatable {
     public var command: [String]
     /// The directory of the definition's file: the program's working directory.
     public var directory: String
+    /// As `MachineTypeDescription.offlineAfterSeconds`.
+    public var offlineAfterSeconds: Double? = nil
 }

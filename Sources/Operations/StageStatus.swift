@@ -95,7 +95,7 @@ public enum StageStatus {
             return "rows \(count(rows)) (\(rate(rows))), "
                 + "rejections \(count(#"cnc_sink_rows_written_total{table="rejected_messages"}"#)), batches \(count("cnc_sink_batches_total")), "
                 + "failures \(count("cnc_sink_write_failures_total")), unwritten \(count("cnc_sink_unwritten")), last write "
-                + "\(last > 0 ? "\(Int(now - last)) s ago" : "never"), "
+                + "\(last > 0 ? "\(Int(now - last)) s ago" : "never"), machines offline \(count("cnc_machines_offline")), "
                 + "database \(after.total("cnc_sink_database_connected") == 1 ? "connected" : "DISCONNECTED")"
         }
         return "\(after.values.count) series"

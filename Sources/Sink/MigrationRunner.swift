@@ -7,7 +7,7 @@ import StageRuntime
 /// Applies `migrations/*.sql` in file-name order, each once, recording them in
 /// `schema_migrations`. An advisory lock serialises sinks that start together; a migration
 /// whose file changed after it was applied stops the sink rather than being skipped silently.
-struct MigrationRunner {
+public struct MigrationRunner {
     struct Migration {
         var version: String
         var sql: String
@@ -19,6 +19,11 @@ struct MigrationRunner {
 
     let directory: String
     let logger: Logger
+
+    public init(directory: String, logger: Logger) {
+        self.directory = directory
+        self.logger = logger
+    }
 
     func migrations() throws -> [Migration] {
         let names: [String]
@@ -36,10 +41,11 @@ struct MigrationRunner {
         }
     }
 
-    /// Returns the versions it applied.
+    /// Returns the versions it applied; with `last`, only those up to that version (a database
+    /// as an older release left it).
     @discardableResult
-    func apply(on connection: PostgresConnection) throws -> [String] {
-        let migrations = try migrations()
+    public func apply(on connection: PostgresConnection, through last: String? = nil) throws -> [String] {
+        let migrations = try migrations().filter { last == nil || $0.version <= last! }
         try connection.execute("SELECT pg_advisory_lock(\(Self.lockKey))")
         defer { _ = try? connection.execute("SELECT pg_advisory_unlock(\(Self.lockKey))") }
         try connection.execute(

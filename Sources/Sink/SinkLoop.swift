@@ -1,6 +1,7 @@
 import CollectorCore
 import LibPQ
 import Logging
+import MachineTypes
 import ServiceLifecycle
 import StageRuntime
 import ZeroMQ
@@ -28,6 +29,14 @@ public final class SinkLoop {
     private var written = (records: 0, rejections: 0, batches: 0)
     /// Tells every ingest which messages are committed, so their journals can let them go.
     private var acknowledgements: FrameSocket?
+    /// The types directory as last read, for the offline thresholds; a file that breaks keeps its type.
+    private var catalog: MachineTypeCatalog?
+    /// When the partitions were last kept (made ahead, retention), and the offline sweep last ran.
+    private var partitionsKeptAt: UInt64?
+    private var sweptAt: UInt64 = 0
+    /// A full batch means input is waiting: the sink is catching up, and the machines' newest
+    /// messages may not be written yet, so the offline sweep waits for it to catch up.
+    private var catchingUp = false
 
     public init(configuration: Configuration, logger: Logger, stop: StopSignal) {
         self.configuration = configuration
@@ -72,6 +81,7 @@ public final class SinkLoop {
             } else if pending == 0 && monotonicMilliseconds() - lastContact >= 1_000 && !stop.isRequested {
                 checkDatabase()
             }
+            if !stop.isRequested { keepUp() }
             metrics.unwritten.record(pending)
             if drain.isOver(afterWaiting: bytes == nil ? 100 : 0, gotInput: bytes != nil) && bytes == nil { break }
         }
@@ -131,6 +141,7 @@ public final class SinkLoop {
                     written.records += records.count
                     written.rejections += rejections.count
                     written.batches += 1
+                    catchingUp = pending >= configuration.batchSize
                     records.removeAll(keepingCapacity: true)
                     rejections.removeAll(keepingCapacity: true)
                     return
@@ -166,7 +177,13 @@ public final class SinkLoop {
     /// Writes a batch; a row the database refuses is found by halving and stored as a rejection.
     private func write(_ records: [StoredRecord], _ rejections: [Rejection], with writer: BatchWriter) throws(PostgresError) {
         do {
-            try writer.write(records: records, rejections: rejections)
+            let made = try writer.write(records: records, rejections: rejections)
+            if !made.isEmpty {
+                metrics.partitionsMade.increment(by: made.count)
+                logger.notice(
+                    "day partitions made for rows outside the days made ahead: messages from an outage, or a machine whose clock is off",
+                    metadata: ["partitions": "\(made.joined(separator: ","))"])
+            }
         } catch  where error.kind == .statement {
             let count = records.count + rejections.count
             if count == 1, let record = records.first {
@@ -207,7 +224,11 @@ public final class SinkLoop {
             if migrate {
                 try MigrationRunner(directory: configuration.migrationsDirectory, logger: logger).apply(on: connection)
             }
-            writer = try BatchWriter(connection: connection)
+            let writer = try BatchWriter(
+                connection: connection, timeline: MachineTimeline(defaultOfflineAfterSeconds: configuration.defaultOfflineAfterSeconds))
+            try recordMachineTypes(with: writer, reread: false)
+            self.writer = writer
+            partitionsKeptAt = nil
             backoff.reset()
             logger.info("connected to PostgreSQL", metadata: ["server": "\(connection.serverDescription)"])
         } catch let error as SettingError {
@@ -223,4 +244,51 @@ public final class SinkLoop {
     }
 
     private(set) var fatalSettingError: SettingError?
+
+    /// Between batches: the types directory again after a SIGHUP, the partitions every hour, and
+    /// every second the machines gone silent. A failure here is retried on the next round; a lost
+    /// connection is found by the next batch or check.
+    private func keepUp() {
+        guard let writer else { return }
+        let now = monotonicMilliseconds()
+        do {
+            if configuration.reloadRequests.take() { try recordMachineTypes(with: writer, reread: true) }
+            if partitionsKeptAt.map({ now - $0 >= 3_600_000 }) ?? true {
+                partitionsKeptAt = now
+                let (made, dropped) = try writer.keepPartitions(retentionDays: configuration.retentionDays)
+                metrics.partitionsMade.increment(by: made.count)
+                metrics.partitionsDropped.increment(by: dropped.count)
+                if !made.isEmpty { logger.info("day partitions made ahead", metadata: ["partitions": "\(made.joined(separator: ","))"]) }
+                if !dropped.isEmpty {
+                    logger.notice(
+                        "expired day partitions dropped",
+                        metadata: ["partitions": "\(dropped.joined(separator: ","))", "retention_days": "\(configuration.retentionDays)"])
+                }
+            }
+            if !catchingUp && now - sweptAt >= 1_000 {
+                sweptAt = now
+                metrics.machinesOffline.record(try writer.sweepOffline())
+                lastContact = now
+            }
+        } catch {
+            logger.warning("could not keep the partitions or the offline intervals, will retry", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Writes each type's offline threshold to `machine_types`: the types directory's, read again
+    /// when asked or not read yet, over the default.
+    private func recordMachineTypes(with writer: BatchWriter, reread: Bool) throws {
+        if reread || catalog == nil {
+            let (read, errors) = MachineTypeCatalog.load(directory: configuration.typesDirectory, keeping: catalog)
+            for error in errors { logger.error("a machine type description is refused", metadata: ["error": "\(error)"]) }
+            catalog = read
+        }
+        guard let catalog else { return }
+        var thresholds: [String: Double] = [:]
+        for name in catalog.typeNames {
+            thresholds[name] = catalog.defined[name]?.definition.offlineAfterSeconds ?? Double(configuration.defaultOfflineAfterSeconds)
+        }
+        try writer.recordMachineTypes(offlineAfterSeconds: thresholds)
+        logger.info("offline thresholds recorded", metadata: ["types": "\(thresholds.count)", "types_dir": "\(configuration.typesDirectory)"])
+    }
 }

@@ -16,6 +16,10 @@ struct SinkMetrics {
     let databaseConnected = Gauge(label: "cnc.sink.database.connected")
     /// Rows and rejections taken in and not yet committed.
     let unwritten = Gauge(label: "cnc.sink.unwritten")
+    let partitionsMade = Counter(label: "cnc.sink.partitions.made.total")
+    let partitionsDropped = Counter(label: "cnc.sink.partitions.dropped.total")
+    /// Machines in an open offline interval, as of the last sweep.
+    let machinesOffline = Gauge(label: "cnc.machines.offline")
     /// What the sink itself refuses: rows the database refused, frames it cannot read.
     let rejected = RejectionCounters(label: "cnc.sink.rejected.total")
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import MachineTypes
 import StageRuntime
 
 /// The sink's options besides `StageOptions`, each named and explained by its description.
@@ -10,6 +11,9 @@ public struct SinkOptions: StageServiceOptions {
     @Option(name: SinkSettings.migrations.name, help: SinkSettings.migrations.help) var migrations: String?
     @Option(name: SinkSettings.batchSize.name, help: SinkSettings.batchSize.help) var batchSize: String?
     @Option(name: SinkSettings.flushInterval.name, help: SinkSettings.flushInterval.help) var flushIntervalMs: String?
+    @Option(name: SinkSettings.offlineAfter.name, help: SinkSettings.offlineAfter.help) var offlineAfterS: String?
+    @Option(name: SinkSettings.retentionDays.name, help: SinkSettings.retentionDays.help) var retentionDays: String?
+    @Option(name: MachineTypeSettings.directory.name, help: MachineTypeSettings.directory.help) var typesDir: String?
     @Option(name: LinkSettings.sinkListen.name, help: LinkSettings.sinkListen.help) var listen: String?
     @Option(name: LinkSettings.acknowledgementsListen.name, help: LinkSettings.acknowledgementsListen.help) var ackListen: String?
 
@@ -25,7 +29,10 @@ public struct SinkOptions: StageServiceOptions {
             migrationsDirectory: try SinkSettings.migrations.required(migrations),
             batchSize: try SinkSettings.batchSize.required(batchSize),
             flushIntervalMilliseconds: try SinkSettings.flushInterval.required(flushIntervalMs),
-            endpoints: try stage.endpoints(sinkListen: listen, acknowledgementsListen: ackListen)
+            endpoints: try stage.endpoints(sinkListen: listen, acknowledgementsListen: ackListen),
+            typesDirectory: try MachineTypeSettings.directory.required(typesDir),
+            defaultOfflineAfterSeconds: try SinkSettings.offlineAfter.required(offlineAfterS),
+            retentionDays: try SinkSettings.retentionDays.required(retentionDays)
         )
     }
 }

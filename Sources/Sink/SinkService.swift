@@ -9,11 +9,14 @@ import ZeroMQ
 /// the workers and the other stages send in batches, one transaction each, flushing when a batch
 /// is full or `flushInterval` has passed since its first row. While the database is unreachable
 /// it keeps the batch and retries with backoff, and stops reading input, so back-pressure
-/// reaches the stages upstream instead of memory growing here.
+/// reaches the stages upstream instead of memory growing here. Around the batches it keeps the
+/// day partitions (ahead of need, and retention), and opens offline intervals for silent machines.
 public typealias SinkService = StageService<SinkLoop>
 
 extension SinkLoop: StageLoop {
     public static func name(of configuration: Configuration) -> String { "sink" }
+
+    public static func reloadRequests(in configuration: Configuration) -> ReloadRequests? { configuration.reloadRequests }
 
     /// Migrations are checked before anything binds, so a bad directory fails fast.
     public static func prepare(_ configuration: Configuration, logger: Logger) throws {
@@ -27,16 +30,28 @@ extension SinkLoop: StageLoop {
         public var batchSize: Int
         public var flushIntervalMilliseconds: Int
         public var endpoints: StageEndpoints
+        /// Read for the types' offline thresholds when the sink connects and on SIGHUP.
+        public var typesDirectory: String
+        public var defaultOfflineAfterSeconds: Int
+        /// 0: keep everything.
+        public var retentionDays: Int
+        let reloadRequests = ReloadRequests()
         public var reconnectBackoff = Backoff(initialMilliseconds: 250, maximumMilliseconds: 10_000)
         /// How long a stopping sink keeps retrying an unwritten batch before it gives up.
         public var shutdownRetryMilliseconds = 20_000
 
-        public init(conninfo: String, migrationsDirectory: String, batchSize: Int, flushIntervalMilliseconds: Int, endpoints: StageEndpoints) {
+        public init(
+            conninfo: String, migrationsDirectory: String, batchSize: Int, flushIntervalMilliseconds: Int, endpoints: StageEndpoints,
+            typesDirectory: String, defaultOfflineAfterSeconds: Int, retentionDays: Int
+        ) {
             self.conninfo = conninfo
             self.migrationsDirectory = migrationsDirectory
             self.batchSize = batchSize
             self.flushIntervalMilliseconds = flushIntervalMilliseconds
             self.endpoints = endpoints
+            self.typesDirectory = typesDirectory
+            self.defaultOfflineAfterSeconds = defaultOfflineAfterSeconds
+            self.retentionDays = retentionDays
         }
     }
 }

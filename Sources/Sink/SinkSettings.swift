@@ -1,7 +1,8 @@
+import MachineTypes
 import StageRuntime
 
 /// The sink's own settings. It also reads `DatabaseSettings`, `LinkSettings.sinkListen` and
-/// `LinkSettings.acknowledgementsListen`.
+/// `LinkSettings.acknowledgementsListen`, and `MachineTypeSettings.directory` for the types' offline thresholds.
 public enum SinkSettings {
     public static let migrations = Setting<String>.text(
         "MES_MIGRATIONS_DIR", flag: "migrations", default: "migrations", help: "Directory of the *.sql migrations, applied in file-name order"
@@ -14,10 +15,21 @@ public enum SinkSettings {
         help: "Longest wait of a partial batch for more rows, in ms; lower means lower latency and more, smaller transactions"
     )
 
-    public static let all = [migrations.description, batchSize.description, flushInterval.description]
+    public static let offlineAfter = Setting<Int>.integer(
+        "MES_OFFLINE_AFTER_S", flag: "offline-after-s", default: 60, range: 1...604_800, unit: " s",
+        help: "How long a machine may stay silent before it counts as offline, in seconds, for types whose description gives no offline_after"
+    )
+    public static let retentionDays = Setting<Int>.integer(
+        "MES_RETENTION_DAYS", flag: "retention-days", default: 0, range: 0...36_500, unit: " days",
+        help: "Drop the day partitions of cnc_data and machine_state, and the intervals, older than this many days; 0 keeps everything"
+    )
+
+    public static let all = [
+        migrations.description, batchSize.description, flushInterval.description, offlineAfter.description, retentionDays.description,
+    ]
 
     /// Every setting the sink reads besides `StageSettings`.
     public static let read =
         [DatabaseSettings.url.description] + all
-        + [LinkSettings.sinkListen, LinkSettings.acknowledgementsListen].map(\.description)
+        + [LinkSettings.sinkListen, LinkSettings.acknowledgementsListen].map(\.description) + [MachineTypeSettings.directory.description]
 }

@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import Sink
 import Testing
 
 /// `machine_current` through the real stages: the newest state of each machine by its own
@@ -50,19 +52,13 @@ struct MachineCurrentTests {
     @Test("the migration fills machine_current from what is stored already: each machine's newest state")
     func migrationBackfills() throws {
         let pipeline = try PipelineHarness()
-        // A sink of the release before: the migrations up to 004.
-        let before = "\(pipeline.directory)/migrations-before"
-        try FileManager.default.createDirectory(atPath: before, withIntermediateDirectories: true)
-        let all = "\(TestEnvironment.packageDirectory)/migrations"
-        for file in try FileManager.default.contentsOfDirectory(atPath: all) where file < "005" {
-            try FileManager.default.copyItem(atPath: "\(all)/\(file)", toPath: "\(before)/\(file)")
-        }
-        pipeline.overrides["MES_MIGRATIONS_DIR"] = before
-        #expect(try pipeline.start("sink", "sink").waitForLog("sink started"), "\(pipeline.logs())")
-        // Rows as that release stored them.
+        // A database as the release before left it: the migrations up to 004, and rows.
         let database = pipeline.database
+        try MigrationRunner(directory: "\(TestEnvironment.packageDirectory)/migrations", logger: Logger(label: "test"))
+            .apply(on: try database.connect(), through: "004_machine_state_for_mes")
         for (index, (machine, seconds, status, program)) in [
             ("CNC001", 1_747_379_300, "running", "newest"), ("CNC001", 1_747_379_100, "idle", "old"), ("CNC002", 1_747_379_150, "error", "only"),
+            ("CNC002", 1_747_200_000, "idle", "a day before"),
         ].enumerated() {
             let id = "00000000-0000-8000-8000-00000000000\(index)"
             _ = try database.rows(
@@ -75,14 +71,20 @@ struct MachineCurrentTests {
         }
         #expect(try database.count("SELECT count(*) FROM pg_tables WHERE tablename = 'machine_current'") == 0)
 
-        // The upgraded sink applies 005.
-        try pipeline.kill("sink")
-        pipeline.overrides["MES_MIGRATIONS_DIR"] = all
-        let sink = try pipeline.restart("sink")
-        #expect(sink.waitForLog("sink started"), "\(pipeline.logs())")
+        // The upgraded sink applies the rest: machine_current filled, every row kept in its day's partition.
+        #expect(try pipeline.start("sink", "sink").waitForLog("sink started"), "\(pipeline.logs())")
         #expect(
             try database.rows("SELECT cnc_id, part_program, status FROM machine_current ORDER BY cnc_id")
                 == [["CNC001", "newest", "running"], ["CNC002", "only", "error"]])
+        for table in ["cnc_data", "machine_state"] {
+            #expect(
+                try database.rows("SELECT tableoid::regclass::text, count(*)::text FROM \(table) GROUP BY 1 ORDER BY 1")
+                    == [["\(table)_p20250514", "1"], ["\(table)_p20250516", "3"]])
+        }
+        #expect(
+            try database.rows("SELECT cnc_id, status, ended_at IS NULL FROM machine_status_intervals ORDER BY cnc_id, started_at").map {
+                $0.compactMap { $0 }
+            } == [["CNC001", "idle", "f"], ["CNC001", "running", "t"], ["CNC002", "idle", "f"], ["CNC002", "error", "t"]])
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
     }
 }

@@ -75,9 +75,10 @@ final class PipelineHarness {
         return try start(name, command.executable, command.arguments)
     }
 
-    /// The whole pipeline, two workers per type; returns once ingest has subscribed.
-    func startPipeline() throws {
-        try start("sink", "sink")
+    /// The whole pipeline, two workers per type (the sink unless one runs already); returns once
+    /// ingest has subscribed.
+    func startPipeline(sink: Bool = true) throws {
+        if sink { try start("sink", "sink") }
         try start("router", "router")
         try start("worker-a1", "worker", ["--type", "CNCTypeA"])
         try start("worker-a2", "worker", ["--type", "CNCTypeA"])

@@ -1,23 +1,45 @@
 import Foundation
 import Testing
 
-/// `machine_status_intervals` through the real stages: the same messages give the same
-/// intervals in every order of arrival, one message a batch or all in one.
+/// `machine_status_intervals` and `machine_parts_made` through the real stages: the same
+/// messages give the same intervals, offline ones included, and the same parts in every order of
+/// arrival, one message a batch or all in one.
 @Suite(.serialized, .enabled(if: TestEnvironment.isAvailable, "needs TEST_MQTT_URL and TEST_DATABASE_URL (scripts/test.sh sets them)"))
 struct StatusIntervalTests {
-    /// A machine's readings: seconds after the base, status.
-    static let readings: [(Int, String)] = [
-        (100, "idle"), (110, "idle"), (120, "running"), (130, "running"), (140, "error"), (150, "running"), (160, "running"), (170, "idle"),
+    /// A machine's readings: seconds after the base, status, part counter (reset to 0 at 220).
+    /// Silences of 50 s and 80 s exceed the 30 s offline threshold the test sets.
+    static let readings: [(Int, String, Int)] = [
+        (100, "idle", 5), (110, "idle", 5), (120, "running", 6), (130, "running", 7), (140, "error", 7), (150, "running", 8),
+        (200, "running", 8), (210, "running", 9), (220, "idle", 0), (300, "idle", 1), (310, "idle", 3),
     ]
     /// Their intervals: status, start, end (nil: open).
     static let expected: [[String?]] = [
-        ["idle", "100", "120"], ["running", "120", "140"], ["error", "140", "150"], ["running", "150", "170"], ["idle", "170", nil],
+        ["idle", "100", "120"], ["running", "120", "140"], ["error", "140", "150"], ["running", "150", "180"], ["offline", "180", "200"],
+        ["running", "200", "220"], ["idle", "220", "250"], ["offline", "250", "300"], ["idle", "300", nil],
     ]
+    /// Their parts made: seconds after the base, parts.
+    static let expectedParts: [[String?]] = [["120", "1"], ["130", "1"], ["150", "1"], ["210", "1"], ["300", "1"], ["310", "2"]]
     static let base = 1_747_379_000
 
-    static func line(_ machine: String, _ reading: (Int, String)) -> String {
+    static func line(_ machine: String, _ reading: (Int, String, Int)) -> String {
         #"{"cnc_id":"\#(machine)","part_program":"p\#(reading.0)","timestamp":"\#(base + reading.0)","#
-            + #""payload":{"status":"\#(reading.1)","spin":1,"X-Axis":1,"Y-Axis":2}}"#
+            + #""payload":{"status":"\#(reading.1)","spin":1,"X-Axis":1,"Y-Axis":2,"parts":\#(reading.2)}}"#
+    }
+
+    /// The intervals stored for `machine`. The sweep ends the open interval of a machine silent
+    /// for 30 s by the collector's clock and opens an offline one after it, as it should: that
+    /// pair reads as the open interval it replaced, which the stored messages alone give.
+    static func intervals(_ machine: String, in database: TestDatabase) throws -> [[String?]] {
+        var rows = try database.rows(
+            """
+            SELECT status, (extract(epoch FROM started_at)::bigint - \(base))::text, (extract(epoch FROM ended_at)::bigint - \(base))::text
+            FROM machine_status_intervals WHERE cnc_id = '\(machine)' ORDER BY started_at
+            """)
+        if rows.count >= 2, rows.last == ["offline", "340", nil], rows[rows.count - 2].last == "340" {
+            rows.removeLast()
+            rows[rows.count - 1][2] = nil
+        }
+        return rows
     }
 
     /// A permutation of 0..<count from a seed, repeatable.
@@ -34,6 +56,11 @@ struct StatusIntervalTests {
     @Test("every order of arrival gives the same intervals, with a batch boundary between each newer message and older one")
     func everyOrderTheSame() throws {
         let pipeline = try PipelineHarness()
+        pipeline.overrides["MES_OFFLINE_AFTER_S"] = "30"
+        // CNCTypeA with a part counter.
+        let description = "\(pipeline.typesDirectory)/CNCTypeA.yaml"
+        try (try String(contentsOfFile: description, encoding: .utf8) + "  part_count: {variable: parts}\n").write(
+            toFile: description, atomically: true, encoding: .utf8)
         try pipeline.startPipeline()
         let database = pipeline.database
         // CNCTypeA machines, one permutation each, one message a batch; the last machine gets all in one.
@@ -48,31 +75,41 @@ struct StatusIntervalTests {
             }
         }
         try pipeline.publish(Self.order(Self.readings.count, seed: 9).map { Self.line(machines.last!, Self.readings[$0]) })
-        #expect(try database.waitForCount("SELECT count(*) FROM machine_state", toReach: 40) == 40, "\(pipeline.logs())")
+        #expect(try database.waitForCount("SELECT count(*) FROM machine_state", toReach: 55) == 55, "\(pipeline.logs())")
         // A redelivery of an old message changes nothing.
         try pipeline.publish([Self.line("CNC003", Self.readings[2])])
 
         for machine in machines {
-            let intervals = try database.rows(
-                """
-                SELECT status, (extract(epoch FROM started_at)::bigint - \(Self.base))::text,
-                       (extract(epoch FROM ended_at)::bigint - \(Self.base))::text
-                FROM machine_status_intervals WHERE cnc_id = '\(machine)' ORDER BY started_at
-                """)
-            #expect(intervals == Self.expected, "\(machine)")
+            #expect(try Self.intervals(machine, in: database) == Self.expected, "\(machine)")
+            #expect(
+                try database.rows(
+                    """
+                    SELECT (extract(epoch FROM ts)::bigint - \(Self.base))::text, parts::text
+                    FROM machine_parts_made WHERE cnc_id = '\(machine)' ORDER BY ts
+                    """
+                ) == Self.expectedParts, "\(machine)")
         }
-        // The same as computed from scratch over every row.
+        // The same as computed from scratch over every row, the sweep's open offline intervals aside.
         #expect(
             try database.count(
                 """
-                SELECT count(*) FROM (
+                WITH states AS (
+                    SELECT cnc_id, ts, message_id, status, lead(ts) OVER (PARTITION BY cnc_id ORDER BY ts, message_id) AS next FROM machine_state
+                ), marked AS (
+                    SELECT cnc_id, ts, message_id, status FROM states
+                    UNION ALL SELECT cnc_id, ts + interval '30 s', message_id, 'offline' FROM states WHERE next > ts + interval '30 s'
+                ), reference AS (
                     SELECT cnc_id, ts, message_id, status, lead(ts) OVER (PARTITION BY cnc_id ORDER BY ts, message_id) AS ended_at
-                    FROM (SELECT *, lag(status) OVER (PARTITION BY cnc_id ORDER BY ts, message_id) AS before FROM machine_state) s
+                    FROM (SELECT *, lag(status) OVER (PARTITION BY cnc_id ORDER BY ts, message_id) AS before FROM marked) m
                     WHERE before IS DISTINCT FROM status
-                ) reference FULL JOIN machine_status_intervals i
+                )
+                SELECT count(*) FROM reference FULL JOIN (
+                    SELECT * FROM machine_status_intervals WHERE NOT (status = 'offline' AND ended_at IS NULL)) i
                     ON (i.cnc_id, i.started_at, i.started_by) = (reference.cnc_id, reference.ts, reference.message_id)
                 WHERE i.cnc_id IS NULL OR reference.cnc_id IS NULL OR i.status <> reference.status
-                   OR i.ended_at IS DISTINCT FROM reference.ended_at
+                   OR (i.ended_at IS DISTINCT FROM reference.ended_at AND NOT (reference.ended_at IS NULL AND EXISTS (
+                       SELECT FROM machine_status_intervals o
+                       WHERE o.cnc_id = i.cnc_id AND o.status = 'offline' AND o.ended_at IS NULL AND o.started_at = i.ended_at)))
                 """) == 0)
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
     }

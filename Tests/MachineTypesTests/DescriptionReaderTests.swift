@@ -34,6 +34,16 @@ struct DescriptionReaderTests {
         #expect(description.name == "Mill_2")
         #expect(description.status == .init(variable: "status", caseSensitive: false, values: ["run": .running], numericCodes: false))
         #expect(description.fields.isEmpty && description.extra.isEmpty && description.checks.isEmpty)
+        #expect(description.offlineAfterSeconds == nil)
+    }
+
+    @Test(
+        "offline_after takes a duration with its unit, or seconds, for described types and external programs alike",
+        arguments: [("90s", 90.0), ("5min", 300), ("2h", 7_200), ("1500ms", 1.5), ("45", 45), ("2.5 min", 150)])
+    func offlineAfter(_ written: String, _ seconds: Double) throws {
+        let described = try TypeDefinition.parse(yaml: "name: M\noffline_after: \(written)\nstatus: {variable: s, map: {a: idle}}", file: "m.yaml")
+        let external = try TypeDefinition.parse(yaml: "name: P\noffline_after: \(written)\nprogram: [python3, p.py]", file: "p.yaml")
+        #expect(described.offlineAfterSeconds == seconds && external.offlineAfterSeconds == seconds)
     }
 
     @Test(
@@ -49,7 +59,7 @@ struct DescriptionReaderTests {
             ),
             (
                 "name: Mill\nstatus: {variable: s, map: {a: idle}}\ncolour: red",
-                "t.yaml:3:1: colour: unknown key; the keys here are name, description, status, fields, extra, checks"
+                "t.yaml:3:1: colour: unknown key; the keys here are name, description, status, fields, extra, checks, offline_after"
             ),
             (
                 "name: Mill\nstatus: {variable: s, map: {a: busy}}",
@@ -87,6 +97,16 @@ struct DescriptionReaderTests {
                 #"t.yaml:4:9: checks.odd.feed_rate_mm_min: a check compares status or a field this description maps; "feed_rate_mm_min" is neither"#
             ),
             ("name: Mill\nname: Mill\nstatus: {variable: s, map: {a: idle}}", "t.yaml:1:1: a key given twice in one mapping: name"),
+            (
+                "name: Mill\noffline_after: soon\nstatus: {variable: s, map: {a: idle}}",
+                #"t.yaml:2:16: offline_after: "soon" is not a duration such as 90s, 5min, 2h or 500ms"#
+            ),
+            (
+                "name: Mill\noffline_after: 8d\nstatus: {variable: s, map: {a: idle}}",
+                #"t.yaml:2:16: offline_after: "8d" is not a duration such as 90s, 5min, 2h or 500ms"#
+            ),
+            ("name: Mill\noffline_after: 200h\nstatus: {variable: s, map: {a: idle}}", "t.yaml:2:16: offline_after: must be 1s to 7 days, not 200h"),
+            ("name: Mill\noffline_after: 0.5s\nstatus: {variable: s, map: {a: idle}}", "t.yaml:2:16: offline_after: must be 1s to 7 days, not 0.5s"),
         ])
     func refused(_ yaml: String, _ expected: String) {
         do {

@@ -1,15 +1,19 @@
 import ArgumentParser
 import Foundation
+import LibPQ
 import StageRuntime
 
 public struct StatusCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Each stage's readiness, rates, queue depths, errors and type map, from its metrics endpoint.")
+        commandName: "status", abstract: "Each stage's readiness, rates, queue depths, errors and type map, from its metrics endpoint.",
+        discussion: "With a database URL, the machines offline too, from machine_status_intervals.")
 
     @Option(name: OperationsSettings.statusTargets.name, parsing: .singleValue, help: OperationsSettings.statusTargets.help)
     var targets: [String] = []
     @Option(help: "Seconds between the two readings the rates come from")
     var interval = 1.0
+    @Option(name: DatabaseSettings.url.name, help: "\(DatabaseSettings.url.help): when given, the machines offline are listed too")
+    var databaseURL: String?
 
     public init() {}
 
@@ -18,6 +22,11 @@ public struct StatusCommand: ParsableCommand {
             targets.isEmpty ? nil : targets.joined(separator: ","), derived: StageStatus.localTargets)
         let rows = StageStatus.report(try StageStatus.targets(entries), intervalSeconds: max(0.1, interval))
         print(TextTable.render(header: ["stage", "endpoint", "state", "figures"], rows: rows, widest: 200))
+        if try DatabaseSettings.url.value(databaseURL) != nil {
+            let offline = try OfflineMachines.rows(try PostgresConnection(conninfo: try DatabaseSettings.conninfo(databaseURL)))
+            print("\nmachines offline: \(offline.count)")
+            if !offline.isEmpty { print(TextTable.render(header: OfflineMachines.header, rows: offline)) }
+        }
         if rows.contains(where: { $0[2] != "ready" }) { throw ExitCode(1) }
     }
 }

@@ -1,0 +1,124 @@
+/// What the sink derives from the states for an MES, kept in each batch's transaction:
+/// `machine_current`, `machine_status_intervals` (offline ones included) and
+/// `machine_parts_made`. Every order of arrival gives the same rows, because each machine the
+/// batch brought states of is recomputed from the state before its earliest new one.
+///
+/// Offline: a gap longer than the type's `offline_after` between two states of a machine, by the
+/// machine's own timestamps, is an `offline` interval from the earlier state's time plus the
+/// threshold to the later state. The machine's clock decides because both ends are its stamps:
+/// the result does not depend on when the messages arrived, so a broker outage or a journal
+/// replay shows no machine offline that was not. A machine silent right now has no later stamp;
+/// only the collector's clock can tell its silence has lasted, so `offlineSweep` opens its
+/// offline interval when ingest last heard it (`last_heard_at`) longer ago than the threshold,
+/// at the same place on the machine's time axis: its last state's time plus the threshold.
+struct MachineTimeline {
+    /// MES_OFFLINE_AFTER_S: the threshold of a type `machine_types` does not list.
+    let defaultOfflineAfterSeconds: Int
+
+    private var offlineAfter: String { "coalesce(t.offline_after, interval '\(defaultOfflineAfterSeconds) seconds')" }
+
+    static let temporaryTables = """
+        CREATE TEMP TABLE staging_new_states (cnc_id text, ts timestamptz, message_id uuid) ON COMMIT DELETE ROWS;
+        CREATE TEMP TABLE staging_anchors (cnc_id text, ts timestamptz, message_id uuid) ON COMMIT DELETE ROWS;
+        """
+
+    /// Each machine's newest state in the batch, over the one `machine_current` holds when newer
+    /// (ties: the greater message_id, so every order of arrival ends the same); then when each
+    /// machine was last heard from, older messages included.
+    static let currentUpkeep = """
+        INSERT INTO machine_current (\(BatchWriter.machineStateColumns), last_heard_at)
+            SELECT DISTINCT ON (s.cnc_id) \(BatchWriter.machineStateColumnList.map { "s." + $0 }.joined(separator: ", ")), d.received_at
+            FROM staging_machine_state s JOIN staging_cnc_data d USING (message_id)
+            ORDER BY s.cnc_id, s.ts DESC, s.message_id DESC
+        ON CONFLICT (cnc_id) DO UPDATE SET \(BatchWriter.machineStateColumnList.filter { $0 != "cnc_id" }.map { "\($0) = EXCLUDED.\($0)" }
+            .joined(separator: ", "))
+            WHERE (EXCLUDED.ts, EXCLUDED.message_id) > (machine_current.ts, machine_current.message_id);
+        UPDATE machine_current c SET last_heard_at = h.heard
+            FROM (SELECT cnc_id, max(received_at) AS heard FROM staging_cnc_data GROUP BY cnc_id) h
+            WHERE c.cnc_id = h.cnc_id AND h.heard > c.last_heard_at;
+        """
+
+    /// The intervals and parts of each machine with new states (`staging_new_states`),
+    /// recomputed from its anchor: the newest state stored before its earliest new one (or that
+    /// one, for a machine's first). What started after the anchor is deleted; the interval left
+    /// last is the one in force at the anchor; the states from the anchor on, old and new, with
+    /// an `offline` mark in every gap longer than the threshold, give the change points. A batch
+    /// in the machine's order reads only the anchor and its own states; a late one reads the
+    /// states after it too.
+    var intervalsAndPartsUpkeep: String {
+        """
+        INSERT INTO staging_anchors (cnc_id, ts, message_id)
+            SELECT f.cnc_id, coalesce(p.ts, f.ts), coalesce(p.message_id, f.message_id)
+            FROM (SELECT DISTINCT ON (cnc_id) cnc_id, ts, message_id FROM staging_new_states ORDER BY cnc_id, ts, message_id) f
+            LEFT JOIN LATERAL (
+                -- ts <= f.ts on its own lets the (cnc_id, ts) index bound the scan; the pair then orders ties.
+                SELECT s.ts, s.message_id FROM machine_state s
+                WHERE s.cnc_id = f.cnc_id AND s.ts <= f.ts AND (s.ts, s.message_id) < (f.ts, f.message_id)
+                ORDER BY s.ts DESC, s.message_id DESC LIMIT 1) p ON true;
+        DELETE FROM machine_status_intervals i USING staging_anchors a
+            WHERE i.cnc_id = a.cnc_id AND i.started_at >= a.ts AND (i.started_at, i.started_by) >= (a.ts, a.message_id);
+        DELETE FROM machine_parts_made m USING staging_anchors a
+            WHERE m.cnc_id = a.cnc_id AND m.ts >= a.ts AND (m.ts, m.message_id) > (a.ts, a.message_id);
+        WITH before AS (
+            -- One index lookup a machine, however many intervals it has.
+            SELECT a.cnc_id, i.started_at, i.started_by, i.status
+            FROM staging_anchors a CROSS JOIN LATERAL (
+                SELECT started_at, started_by, status FROM machine_status_intervals
+                WHERE cnc_id = a.cnc_id ORDER BY started_at DESC, started_by DESC LIMIT 1) i
+        ), states AS (
+            SELECT s.cnc_id, s.ts, s.message_id, s.status, s.part_program, s.part_count, \(offlineAfter) AS offline_after,
+                   lead(s.ts) OVER machine AS next_ts, lag(s.part_count) OVER machine AS previous_count
+            FROM machine_state s
+            JOIN staging_anchors a ON s.cnc_id = a.cnc_id AND s.ts >= a.ts AND (s.ts, s.message_id) >= (a.ts, a.message_id)
+            LEFT JOIN machine_types t ON t.cnc_type = s.cnc_type
+            WINDOW machine AS (PARTITION BY s.cnc_id ORDER BY s.ts, s.message_id)
+        ), marked AS (
+            SELECT cnc_id, ts, message_id, status, part_program FROM states
+            UNION ALL
+            SELECT cnc_id, ts + offline_after, message_id, 'offline', part_program FROM states WHERE next_ts - ts > offline_after
+        ), changes AS (
+            SELECT m.cnc_id, m.ts, m.message_id, m.status, m.part_program
+            FROM (SELECT *, lag(status) OVER (PARTITION BY cnc_id ORDER BY ts, message_id) AS previous FROM marked) m
+            LEFT JOIN before b USING (cnc_id)
+            WHERE m.status IS DISTINCT FROM coalesce(m.previous, b.status)
+        ), parts AS (
+            INSERT INTO machine_parts_made (cnc_id, ts, message_id, parts, part_program)
+            SELECT cnc_id, ts, message_id, CASE WHEN part_count > previous_count THEN part_count - previous_count ELSE part_count END,
+                   part_program
+            FROM states WHERE part_count <> previous_count AND part_count > 0
+        ), added AS (
+            INSERT INTO machine_status_intervals (cnc_id, started_at, started_by, status, part_program, ended_at)
+            SELECT cnc_id, ts, message_id, status, part_program, lead(ts) OVER (PARTITION BY cnc_id ORDER BY ts, message_id)
+            FROM changes
+        )
+        UPDATE machine_status_intervals i
+            SET ended_at = (SELECT min(c.ts) FROM changes c WHERE c.cnc_id = b.cnc_id)
+            FROM before b
+            WHERE (i.cnc_id, i.started_at, i.started_by) = (b.cnc_id, b.started_at, b.started_by);
+        """
+    }
+
+    /// Opens an offline interval for every machine heard from longer ago than its threshold,
+    /// ending its open interval there; then counts the machines offline. Whatever it opens is
+    /// after the machine's newest state, so the next state of the machine recomputes it.
+    var offlineSweep: String {
+        """
+        WITH silent AS (
+            SELECT c.cnc_id, c.ts + \(offlineAfter) AS offline_at, c.message_id, c.part_program
+            FROM machine_current c LEFT JOIN machine_types t USING (cnc_type)
+            WHERE c.last_heard_at < now() - \(offlineAfter)
+              AND NOT EXISTS (
+                  SELECT FROM machine_status_intervals o WHERE o.cnc_id = c.cnc_id AND o.ended_at IS NULL AND o.status = 'offline')
+        ), opened AS (
+            INSERT INTO machine_status_intervals (cnc_id, started_at, started_by, status, part_program)
+            SELECT cnc_id, offline_at, message_id, 'offline', part_program FROM silent
+            ON CONFLICT DO NOTHING
+            RETURNING cnc_id, started_at
+        )
+        UPDATE machine_status_intervals i SET ended_at = o.started_at
+            FROM opened o
+            WHERE i.cnc_id = o.cnc_id AND i.ended_at IS NULL;
+        SELECT count(*) FROM machine_status_intervals WHERE ended_at IS NULL AND status = 'offline';
+        """
+    }
+}
