@@ -33,6 +33,26 @@ FROM (
 ) AS counted
 WHERE part_count <> previous AND part_count > 0;
 
+-- One machine's intervals over [from_ts, to_ts), cut to it: the one in force at from_ts and those
+-- that start within, found by two index range scans however long its history. An open interval
+-- lasts until now.
+CREATE FUNCTION machine_intervals_between(machine text, from_ts timestamptz, to_ts timestamptz)
+RETURNS TABLE (status text, started_at timestamptz, ended_at timestamptz, part_program text, seconds double precision, open boolean)
+LANGUAGE sql STABLE AS $$
+    SELECT i.status, greatest(i.started_at, from_ts), least(coalesce(i.ended_at, greatest(now(), i.started_at)), to_ts), i.part_program,
+           extract(epoch FROM least(coalesce(i.ended_at, greatest(now(), i.started_at)), to_ts) - greatest(i.started_at, from_ts))::double precision,
+           i.ended_at IS NULL
+    FROM (
+        (SELECT x.status, x.started_at, x.started_by, x.ended_at, x.part_program FROM machine_status_intervals x
+         WHERE x.cnc_id = machine AND x.started_at < from_ts ORDER BY x.started_at DESC, x.started_by DESC LIMIT 1)
+        UNION ALL
+        SELECT x.status, x.started_at, x.started_by, x.ended_at, x.part_program FROM machine_status_intervals x
+        WHERE x.cnc_id = machine AND x.started_at >= from_ts AND x.started_at < to_ts
+    ) AS i
+    WHERE coalesce(i.ended_at, greatest(now(), i.started_at)) > from_ts
+    ORDER BY i.started_at, i.started_by
+$$;
+
 -- Availability: for each machine and period, the seconds it spent in each status, the share of
 -- them running, and the parts it made. The periods are [from_ts, to_ts) cut in steps of `step`
 -- (an hour, a day), or one period when step is NULL. Only time the intervals cover counts: before
@@ -61,15 +81,8 @@ LANGUAGE sql STABLE AS $$
         SELECT p AS period_start, least(p + coalesce(step, to_ts - from_ts), to_ts) AS period_end
         FROM generate_series(from_ts, to_ts - interval '1 microsecond', coalesce(step, to_ts - from_ts)) AS p
     ), intervals AS (
-        -- Per machine: the interval in force at from_ts, and those that start within the range.
-        SELECT m.cnc_id, i.status, i.started_at, coalesce(i.ended_at, greatest(now(), i.started_at)) AS ended_at
-        FROM machine_current m CROSS JOIN LATERAL (
-            (SELECT x.status, x.started_at, x.ended_at FROM machine_status_intervals x
-             WHERE x.cnc_id = m.cnc_id AND x.started_at < from_ts ORDER BY x.started_at DESC, x.started_by DESC LIMIT 1)
-            UNION ALL
-            SELECT x.status, x.started_at, x.ended_at FROM machine_status_intervals x
-            WHERE x.cnc_id = m.cnc_id AND x.started_at >= from_ts AND x.started_at < to_ts
-        ) AS i
+        SELECT m.cnc_id, i.status, i.started_at, i.ended_at
+        FROM machine_current m CROSS JOIN LATERAL machine_intervals_between(m.cnc_id, from_ts, to_ts) AS i
     ), spent AS (
         SELECT i.cnc_id, p.period_start, p.period_end, i.status,
                sum(extract(epoch FROM least(i.ended_at, p.period_end) - greatest(i.started_at, p.period_start)))::double precision AS seconds

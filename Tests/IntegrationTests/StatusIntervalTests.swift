@@ -89,6 +89,24 @@ struct StatusIntervalTests {
                     """
                 ) == Self.expectedParts, "\(machine)")
         }
+        // Availability over the readings' range, whole and by 100 s: the open interval is cut at the range's end.
+        #expect(
+            try database.rows(
+                """
+                SELECT (extract(epoch FROM period_start)::bigint - \(Self.base))::text, running_s::text, idle_s::text, error_s::text,
+                       offline_s::text, known_s::text, round(running_share::numeric, 4)::text, parts_made::text
+                FROM machine_availability(to_timestamp(\(Self.base + 100)), to_timestamp(\(Self.base + 310)))
+                WHERE cnc_id = 'CNC003'
+                UNION ALL
+                SELECT (extract(epoch FROM period_start)::bigint - \(Self.base))::text, running_s::text, idle_s::text, error_s::text,
+                       offline_s::text, known_s::text, round(running_share::numeric, 4)::text, parts_made::text
+                FROM machine_availability(to_timestamp(\(Self.base + 100)), to_timestamp(\(Self.base + 310)), interval '100 s')
+                WHERE cnc_id = 'CNC003'
+                """)
+                == [
+                    ["100", "70", "60", "10", "70", "210", "0.3333", "5"], ["100", "50", "20", "10", "20", "100", "0.5000", "3"],
+                    ["200", "20", "30", "0", "50", "100", "0.2000", "1"], ["300", "0", "10", "0", "0", "10", "0.0000", "1"],
+                ])
         // The same as computed from scratch over every row, the sweep's open offline intervals aside.
         #expect(
             try database.count(
