@@ -23,15 +23,43 @@ CREATE TABLE machine_parts_made (
     PRIMARY KEY (cnc_id, ts, message_id)
 );
 
--- An upgraded database starts complete: the parts of the rows stored before.
-INSERT INTO machine_parts_made (cnc_id, ts, message_id, parts, part_program)
-SELECT cnc_id, ts, message_id, CASE WHEN part_count > previous THEN part_count - previous ELSE part_count END, part_program
-FROM (
-    SELECT cnc_id, ts, message_id, part_count, part_program,
-           lag(part_count) OVER (PARTITION BY cnc_id ORDER BY ts, message_id) AS previous
-    FROM machine_state
-) AS counted
-WHERE part_count <> previous AND part_count > 0;
+-- The intervals and parts of every machine computed afresh from all its states, as the sink
+-- keeps them batch by batch, with each type's threshold from machine_types, else
+-- `default_offline_after`. The sink reopens the offline intervals of machines silent now within
+-- a second. For history after a change of thresholds, and for an upgraded database; the sink
+-- waits while it runs.
+CREATE FUNCTION rebuild_machine_timeline(default_offline_after interval) RETURNS void
+LANGUAGE sql AS $$
+    LOCK TABLE machine_status_intervals, machine_parts_made IN EXCLUSIVE MODE;
+    DELETE FROM machine_status_intervals;
+    DELETE FROM machine_parts_made;
+    INSERT INTO machine_status_intervals (cnc_id, started_at, started_by, status, part_program, ended_at)
+    WITH states AS (
+        SELECT s.cnc_id, s.ts, s.message_id, s.status, s.part_program, coalesce(t.offline_after, default_offline_after) AS offline_after,
+               lead(s.ts) OVER (PARTITION BY s.cnc_id ORDER BY s.ts, s.message_id) AS next_ts
+        FROM machine_state s LEFT JOIN machine_types t ON t.cnc_type = s.cnc_type
+    ), marked AS (
+        SELECT cnc_id, ts, message_id, status, part_program FROM states
+        UNION ALL
+        SELECT cnc_id, ts + offline_after, message_id, 'offline', part_program FROM states WHERE next_ts - ts > offline_after
+    ), changes AS (
+        SELECT * FROM (SELECT *, lag(status) OVER (PARTITION BY cnc_id ORDER BY ts, message_id) AS previous FROM marked) m
+        WHERE previous IS DISTINCT FROM status
+    )
+    SELECT cnc_id, ts, message_id, status, part_program, lead(ts) OVER (PARTITION BY cnc_id ORDER BY ts, message_id) FROM changes;
+    INSERT INTO machine_parts_made (cnc_id, ts, message_id, parts, part_program)
+    SELECT cnc_id, ts, message_id, CASE WHEN part_count > previous THEN part_count - previous ELSE part_count END, part_program
+    FROM (
+        SELECT cnc_id, ts, message_id, part_count, part_program,
+               lag(part_count) OVER (PARTITION BY cnc_id ORDER BY ts, message_id) AS previous
+        FROM machine_state
+    ) AS counted
+    WHERE part_count <> previous AND part_count > 0;
+$$;
+
+-- An upgraded database starts complete: the history stored before, with offline intervals by the
+-- default threshold (the sink's MES_OFFLINE_AFTER_S default).
+SELECT rebuild_machine_timeline(interval '60 seconds');
 
 -- One machine's intervals over [from_ts, to_ts), cut to it: the one in force at from_ts and those
 -- that start within, found by two index range scans however long its history. An open interval

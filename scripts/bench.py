@@ -198,7 +198,7 @@ def start_stages(bin_dir, work_dir, env, run):
     topic = f"bench/pipe{run}/CNC"
     stage_env = dict(env, MQTT_TOPIC=topic, MQTT_CLIENT_ID=f"bench-ingest-{run}", MES_RUNTIME_DIR=f"{work_dir}/rt{run}",
                      MES_JOURNAL_DIR=f"{work_dir}/journal{run}", MES_CNC_TYPES="deploy/cnc_types.json", MES_MIGRATIONS_DIR="migrations")
-    psql("DROP TABLE IF EXISTS cnc_data, machine_state, machine_current, rejected_messages, schema_migrations")
+    psql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     processes = {}
     logs = {}
     for name, command in STAGES:

@@ -84,7 +84,10 @@ struct MachineCurrentTests {
         #expect(
             try database.rows("SELECT cnc_id, status, ended_at IS NULL FROM machine_status_intervals ORDER BY cnc_id, started_at").map {
                 $0.compactMap { $0 }
-            } == [["CNC001", "idle", "f"], ["CNC001", "running", "t"], ["CNC002", "idle", "f"], ["CNC002", "error", "t"]])
+            } == [
+                ["CNC001", "idle", "f"], ["CNC001", "offline", "f"], ["CNC001", "running", "t"], ["CNC002", "idle", "f"], ["CNC002", "offline", "f"],
+                ["CNC002", "error", "t"],
+            ])
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
     }
 }
