@@ -53,10 +53,29 @@ def watcher_pid():
     return _watcher_pid
 
 
+# The emulator's samples: every sample_data/*.json by default, where a machine's status changes
+# with nearly every message; --status-every N gives each machine N messages a status.
+EMULATOR_FILES = []
+
+
+def steady_samples(work_dir, every):
+    """A sample file in which each of the emulator's 20 machines keeps a status for `every` messages."""
+    statuses = ["running", "idle", "running", "setup", "running", "error"]
+    path = f"{work_dir}/status-every-{every}.json"
+    with open(path, "w") as file:
+        # The emulator gives message i to machine i % 20 and sample i % len(samples).
+        for index in range(20 * every * len(statuses)):
+            status = statuses[index // 20 // every]
+            spin = 0 if status != "running" else 1200
+            file.write(json.dumps({"cnc_id": "CNC001", "part_program": "p", "timestamp": "1747379028",
+                                   "payload": {"status": status, "spin": spin, "X-Axis": 30, "Y-Axis": 80}}) + "\n")
+    return ["--file", path]
+
+
 def emulator(bin_dir, topic, count, env):
     """Publishes count messages; returns (seconds, messages per second) as the emulator reports them."""
     out = subprocess.run(
-        [f"{bin_dir}/cnc-emulator", "--count", str(count), "--machines", "20", "--topic", topic],
+        [f"{bin_dir}/cnc-emulator", "--count", str(count), "--machines", "20", *EMULATOR_FILES, "--topic", topic],
         check=True, capture_output=True, text=True, env=env,
     )
     match = re.search(r"(\d+) acknowledged by the broker in ([\d.]+) s", out.stdout)
@@ -178,7 +197,7 @@ def measure_latency(bin_dir, topic, env, rate, seconds):
     before = int(psql("SELECT count(*) FROM cnc_data"))
     marker = psql("SELECT clock_timestamp()")
     subprocess.run(
-        [f"{bin_dir}/cnc-emulator", "--count", str(messages), "--machines", "20", "--topic", topic, "--rate", str(rate)],
+        [f"{bin_dir}/cnc-emulator", "--count", str(messages), "--machines", "20", *EMULATOR_FILES, "--topic", topic, "--rate", str(rate)],
         check=True, capture_output=True, env=env,
     )
     deadline = time.monotonic() + 60
@@ -281,7 +300,7 @@ def soak(bin_dir, work_dir, env, count, seconds, json_path):
         messages = rate * seconds
         print(f"maximum {2 * rate:,} msg/s; soaking at {rate:,} msg/s for {seconds} s ({messages:,} messages)", flush=True)
         publisher = subprocess.Popen(
-            [f"{bin_dir}/cnc-emulator", "--count", str(messages), "--machines", "20", "--topic", topic, "--rate", str(rate), "--seed", "7"],
+            [f"{bin_dir}/cnc-emulator", "--count", str(messages), "--machines", "20", *EMULATOR_FILES, "--topic", topic, "--rate", str(rate), "--seed", "7"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
         )
         samples = []
@@ -331,8 +350,11 @@ def main():
     parser.add_argument("--naive-count", type=int, default=20_000, help="messages for the naive reference, which is slow")
     parser.add_argument("--python-path", required=True, help="where paho-mqtt and psycopg are installed")
     parser.add_argument("--durable", action="store_true", help="PostgreSQL runs with fsync and synchronous_commit on (for the table)")
+    parser.add_argument("--status-every", type=int, default=0, help="each machine keeps a status this many messages (default: the samples')")
     parser.add_argument("--soak-seconds", type=int, default=0, help="instead of the benchmark, run at half the measured rate this long")
     args = parser.parse_args()
+    if args.status_every > 0:
+        EMULATOR_FILES.extend(steady_samples(args.work_dir, args.status_every))
     sys.path.insert(0, args.python_path)
     env = dict(os.environ, MES_LOG_LEVEL="info")
     if args.soak_seconds > 0:

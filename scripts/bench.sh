@@ -2,13 +2,15 @@
 #
 # scripts/bench.sh: the pipeline's throughput against the broker's own ceiling.
 #
-#   scripts/bench.sh [--count N] [--runs R] [--json FILE] [--no-fsync]
+#   scripts/bench.sh [--count N] [--runs R] [--json FILE] [--no-fsync] [--status-every N]
 #   scripts/bench.sh --soak-seconds S
 #
 # Installs missing packages, builds in release mode, starts a private mosquitto and
 # PostgreSQL on free loopback ports (PostgreSQL with its default durability, fsync and
 # synchronous_commit on; --no-fsync turns them off), then for each run (default 3) measures, with N messages
-# (default 200000, QoS 1, 20 machines of both types):
+# (default 200000, QoS 1, 20 machines of both types; the samples of sample_data/ change a
+# machine's status with nearly every message, the costliest case for the status intervals, and
+# --status-every N keeps each machine in a status for N messages instead):
 #   publisher    cnc-emulator with no subscriber: the publisher's own rate
 #   broker-only  the same messages to mosquitto_sub -C N (a C subscriber that only counts)
 #   naive        the design this project replaces: a Python paho-mqtt subscriber that INSERTs and
