@@ -108,7 +108,7 @@ struct ExternalPluginTests {
             _ = try TypeDefinition.parse(yaml: "name: Py\nprogram: [p]\nstatus: {variable: s, map: {a: idle}}", file: "p.yaml")
             Issue.record("accepted a program with a status map")
         } catch {
-            #expect(error.description == "p.yaml:3:1: status: unknown key; the keys here are name, description, program")
+            #expect(error.description == "p.yaml:3:1: status: unknown key; the keys here are name, description, program, offline_after")
         }
     }
 }
