@@ -10,6 +10,19 @@ CREATE TABLE machine_types (
 -- of every machine, and the sink's search for machines gone silent.
 CREATE INDEX machine_status_intervals_open ON machine_status_intervals (cnc_id) WHERE ended_at IS NULL;
 
+-- How long the machine had spent in each status before an interval started, since its first
+-- stored state: the time in a status over any period is then the difference of two lookups, one
+-- at each end, however many intervals lie between (machine_availability).
+ALTER TABLE machine_status_intervals
+    ADD COLUMN running_before interval NOT NULL DEFAULT interval '0',
+    ADD COLUMN idle_before interval NOT NULL DEFAULT interval '0',
+    ADD COLUMN stopped_before interval NOT NULL DEFAULT interval '0',
+    ADD COLUMN setup_before interval NOT NULL DEFAULT interval '0',
+    ADD COLUMN maintenance_before interval NOT NULL DEFAULT interval '0',
+    ADD COLUMN error_before interval NOT NULL DEFAULT interval '0',
+    ADD COLUMN unknown_before interval NOT NULL DEFAULT interval '0',
+    ADD COLUMN offline_before interval NOT NULL DEFAULT interval '0';
+
 -- Parts made: each state whose part counter rose over the state before it (by the machine's
 -- order), with how many. A counter that fell was reset, and its new value counts as made since.
 -- The sink keeps it with the intervals, recomputed from the same point, so every order of
@@ -19,6 +32,7 @@ CREATE TABLE machine_parts_made (
     ts           timestamptz NOT NULL,
     message_id   uuid        NOT NULL,
     parts        bigint      NOT NULL CHECK (parts > 0),
+    parts_total  bigint      NOT NULL,  -- the machine's parts up to this one, since its first stored state
     part_program text        NOT NULL,
     PRIMARY KEY (cnc_id, ts, message_id)
 );
@@ -33,7 +47,7 @@ LANGUAGE sql AS $$
     LOCK TABLE machine_status_intervals, machine_parts_made IN EXCLUSIVE MODE;
     DELETE FROM machine_status_intervals;
     DELETE FROM machine_parts_made;
-    INSERT INTO machine_status_intervals (cnc_id, started_at, started_by, status, part_program, ended_at)
+    INSERT INTO machine_status_intervals (cnc_id, started_at, started_by, status, part_program, ended_at, running_before, idle_before, stopped_before, setup_before, maintenance_before, error_before, unknown_before, offline_before)
     WITH states AS (
         SELECT s.cnc_id, s.ts, s.message_id, s.status, s.part_program, coalesce(t.offline_after, default_offline_after) AS offline_after,
                lead(s.ts) OVER (PARTITION BY s.cnc_id ORDER BY s.ts, s.message_id) AS next_ts
@@ -45,20 +59,37 @@ LANGUAGE sql AS $$
     ), changes AS (
         SELECT * FROM (SELECT *, lag(status) OVER (PARTITION BY cnc_id ORDER BY ts, message_id) AS previous FROM marked) m
         WHERE previous IS DISTINCT FROM status
+    ), spans AS (
+        SELECT *, lead(ts) OVER (PARTITION BY cnc_id ORDER BY ts, message_id) AS ended_at FROM changes
     )
-    SELECT cnc_id, ts, message_id, status, part_program, lead(ts) OVER (PARTITION BY cnc_id ORDER BY ts, message_id) FROM changes;
-    INSERT INTO machine_parts_made (cnc_id, ts, message_id, parts, part_program)
-    SELECT cnc_id, ts, message_id, CASE WHEN part_count > previous THEN part_count - previous ELSE part_count END, part_program
+    SELECT cnc_id, ts, message_id, status, part_program, ended_at,
+           coalesce(sum(ended_at - ts) FILTER (WHERE status = 'running') OVER earlier, interval '0'),
+           coalesce(sum(ended_at - ts) FILTER (WHERE status = 'idle') OVER earlier, interval '0'),
+           coalesce(sum(ended_at - ts) FILTER (WHERE status = 'stopped') OVER earlier, interval '0'),
+           coalesce(sum(ended_at - ts) FILTER (WHERE status = 'setup') OVER earlier, interval '0'),
+           coalesce(sum(ended_at - ts) FILTER (WHERE status = 'maintenance') OVER earlier, interval '0'),
+           coalesce(sum(ended_at - ts) FILTER (WHERE status = 'error') OVER earlier, interval '0'),
+           coalesce(sum(ended_at - ts) FILTER (WHERE status = 'unknown') OVER earlier, interval '0'),
+           coalesce(sum(ended_at - ts) FILTER (WHERE status = 'offline') OVER earlier, interval '0')
+    FROM spans
+    WINDOW earlier AS (PARTITION BY cnc_id ORDER BY ts, message_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING);
+    INSERT INTO machine_parts_made (cnc_id, ts, message_id, parts, parts_total, part_program)
+    SELECT cnc_id, ts, message_id, parts, sum(parts) OVER (PARTITION BY cnc_id ORDER BY ts, message_id), part_program
     FROM (
-        SELECT cnc_id, ts, message_id, part_count, part_program,
-               lag(part_count) OVER (PARTITION BY cnc_id ORDER BY ts, message_id) AS previous
-        FROM machine_state
-    ) AS counted
-    WHERE part_count <> previous AND part_count > 0;
+        SELECT cnc_id, ts, message_id, part_program, CASE WHEN part_count > previous THEN part_count - previous ELSE part_count END AS parts
+        FROM (
+            SELECT cnc_id, ts, message_id, part_count, part_program,
+                   lag(part_count) OVER (PARTITION BY cnc_id ORDER BY ts, message_id) AS previous
+            FROM machine_state
+        ) AS counted
+        WHERE part_count <> previous AND part_count > 0
+    ) AS made;
 $$;
 
 -- An upgraded database starts complete: the history stored before, with offline intervals by the
--- default threshold (the sink's MES_OFFLINE_AFTER_S default).
+-- default threshold (the sink's MES_OFFLINE_AFTER_S default). A plant whose types give other
+-- thresholds runs `SELECT rebuild_machine_timeline(...)` again once the sink has connected and
+-- written them to machine_types.
 SELECT rebuild_machine_timeline(interval '60 seconds');
 
 -- One machine's intervals over [from_ts, to_ts), cut to it: the one in force at from_ts and those
@@ -66,7 +97,7 @@ SELECT rebuild_machine_timeline(interval '60 seconds');
 -- lasts until now.
 CREATE FUNCTION machine_intervals_between(machine text, from_ts timestamptz, to_ts timestamptz)
 RETURNS TABLE (status text, started_at timestamptz, ended_at timestamptz, part_program text, seconds double precision, open boolean)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SET jit = off AS $$
     SELECT i.status, greatest(i.started_at, from_ts), least(coalesce(i.ended_at, greatest(now(), i.started_at)), to_ts), i.part_program,
            extract(epoch FROM least(coalesce(i.ended_at, greatest(now(), i.started_at)), to_ts) - greatest(i.started_at, from_ts))::double precision,
            i.ended_at IS NULL
@@ -86,7 +117,9 @@ $$;
 -- (an hour, a day), or one period when step is NULL. Only time the intervals cover counts: before
 -- a machine's first message nothing is known, and an open interval lasts until now. Offline
 -- time counts in known_s, so an unreachable machine lowers its share. parts_made is NULL for a
--- machine whose newest state has no part counter.
+-- machine whose newest state has no part counter. Each period costs two index lookups a machine
+-- in the intervals and two in the parts, at its ends, whatever lies between: the intervals carry
+-- the time spent in each status before them, and the parts their running total.
 CREATE FUNCTION machine_availability(from_ts timestamptz, to_ts timestamptz, step interval DEFAULT NULL)
 RETURNS TABLE (
     cnc_id        text,
@@ -104,40 +137,57 @@ RETURNS TABLE (
     running_share double precision,
     parts_made    bigint
 )
-LANGUAGE sql STABLE AS $$
-    WITH periods AS (
-        SELECT p AS period_start, least(p + coalesce(step, to_ts - from_ts), to_ts) AS period_end
-        FROM generate_series(from_ts, to_ts - interval '1 microsecond', coalesce(step, to_ts - from_ts)) AS p
-    ), intervals AS (
-        SELECT m.cnc_id, i.status, i.started_at, i.ended_at
-        FROM machine_current m CROSS JOIN LATERAL machine_intervals_between(m.cnc_id, from_ts, to_ts) AS i
-    ), spent AS (
-        SELECT i.cnc_id, p.period_start, p.period_end, i.status,
-               sum(extract(epoch FROM least(i.ended_at, p.period_end) - greatest(i.started_at, p.period_start)))::double precision AS seconds
-        FROM intervals i JOIN periods p ON i.started_at < p.period_end AND i.ended_at > p.period_start
-        GROUP BY 1, 2, 3, 4
-    ), made AS (
-        SELECT m.cnc_id, p.period_start, sum(x.parts)::bigint AS parts
-        FROM machine_current m
-        JOIN machine_parts_made x ON x.cnc_id = m.cnc_id AND x.ts >= from_ts AND x.ts < to_ts
-        JOIN periods p ON x.ts >= p.period_start AND x.ts < p.period_end
-        GROUP BY 1, 2
+LANGUAGE sql STABLE SET jit = off AS $$
+    WITH bounds AS (
+        -- The periods' ends: from_ts, each step after it, and to_ts.
+        SELECT at, lead(at) OVER (ORDER BY at) AS next_at FROM (
+            SELECT least(p, to_ts) AS at
+            FROM generate_series(from_ts, to_ts + coalesce(step, to_ts - from_ts), coalesce(step, to_ts - from_ts)) AS p
+            WHERE p - coalesce(step, to_ts - from_ts) < to_ts) AS ends
+    ), totals AS (
+        -- Each machine at each end: the time in each status and the parts up to it.
+        SELECT m.cnc_id, m.part_count IS NOT NULL AS counts_parts, b.at, b.next_at,
+               coalesce(i.running_before, interval '0') + CASE WHEN i.status = 'running'
+                   THEN least(b.at, now(), coalesce(i.ended_at, 'infinity')) - i.started_at ELSE interval '0' END AS running,
+               coalesce(i.idle_before, interval '0') + CASE WHEN i.status = 'idle'
+                   THEN least(b.at, now(), coalesce(i.ended_at, 'infinity')) - i.started_at ELSE interval '0' END AS idle,
+               coalesce(i.stopped_before, interval '0') + CASE WHEN i.status = 'stopped'
+                   THEN least(b.at, now(), coalesce(i.ended_at, 'infinity')) - i.started_at ELSE interval '0' END AS stopped,
+               coalesce(i.setup_before, interval '0') + CASE WHEN i.status = 'setup'
+                   THEN least(b.at, now(), coalesce(i.ended_at, 'infinity')) - i.started_at ELSE interval '0' END AS setup,
+               coalesce(i.maintenance_before, interval '0') + CASE WHEN i.status = 'maintenance'
+                   THEN least(b.at, now(), coalesce(i.ended_at, 'infinity')) - i.started_at ELSE interval '0' END AS maintenance,
+               coalesce(i.error_before, interval '0') + CASE WHEN i.status = 'error'
+                   THEN least(b.at, now(), coalesce(i.ended_at, 'infinity')) - i.started_at ELSE interval '0' END AS error,
+               coalesce(i.unknown_before, interval '0') + CASE WHEN i.status = 'unknown'
+                   THEN least(b.at, now(), coalesce(i.ended_at, 'infinity')) - i.started_at ELSE interval '0' END AS unknown,
+               coalesce(i.offline_before, interval '0') + CASE WHEN i.status = 'offline'
+                   THEN least(b.at, now(), coalesce(i.ended_at, 'infinity')) - i.started_at ELSE interval '0' END AS offline,
+               coalesce(p.parts_total, 0) AS parts
+        FROM machine_current m CROSS JOIN bounds b
+        LEFT JOIN LATERAL (
+            SELECT * FROM machine_status_intervals x WHERE x.cnc_id = m.cnc_id AND x.started_at <= least(b.at, now())
+            ORDER BY x.started_at DESC, x.started_by DESC LIMIT 1) i ON true
+        LEFT JOIN LATERAL (
+            SELECT x.parts_total FROM machine_parts_made x WHERE x.cnc_id = m.cnc_id AND x.ts < b.at
+            ORDER BY x.ts DESC, x.message_id DESC LIMIT 1) p ON true
+    ), periods AS (
+        SELECT s.cnc_id, s.counts_parts, s.at AS period_start, e.at AS period_end,
+               extract(epoch FROM e.running - s.running)::double precision AS running_s,
+               extract(epoch FROM e.idle - s.idle)::double precision AS idle_s,
+               extract(epoch FROM e.stopped - s.stopped)::double precision AS stopped_s,
+               extract(epoch FROM e.setup - s.setup)::double precision AS setup_s,
+               extract(epoch FROM e.maintenance - s.maintenance)::double precision AS maintenance_s,
+               extract(epoch FROM e.error - s.error)::double precision AS error_s,
+               extract(epoch FROM e.unknown - s.unknown)::double precision AS unknown_s,
+               extract(epoch FROM e.offline - s.offline)::double precision AS offline_s,
+               extract(epoch FROM e.running - s.running + e.idle - s.idle + e.stopped - s.stopped + e.setup - s.setup + e.maintenance - s.maintenance + e.error - s.error + e.unknown - s.unknown + e.offline - s.offline)::double precision AS known_s,
+               e.parts - s.parts AS parts
+        FROM totals s JOIN totals e ON e.cnc_id = s.cnc_id AND e.at = s.next_at
     )
-    SELECT s.cnc_id, s.period_start, s.period_end,
-           coalesce(sum(s.seconds) FILTER (WHERE s.status = 'running'), 0),
-           coalesce(sum(s.seconds) FILTER (WHERE s.status = 'idle'), 0),
-           coalesce(sum(s.seconds) FILTER (WHERE s.status = 'stopped'), 0),
-           coalesce(sum(s.seconds) FILTER (WHERE s.status = 'setup'), 0),
-           coalesce(sum(s.seconds) FILTER (WHERE s.status = 'maintenance'), 0),
-           coalesce(sum(s.seconds) FILTER (WHERE s.status = 'error'), 0),
-           coalesce(sum(s.seconds) FILTER (WHERE s.status = 'unknown'), 0),
-           coalesce(sum(s.seconds) FILTER (WHERE s.status = 'offline'), 0),
-           sum(s.seconds),
-           coalesce(sum(s.seconds) FILTER (WHERE s.status = 'running'), 0) / nullif(sum(s.seconds), 0),
-           CASE WHEN c.part_count IS NOT NULL THEN coalesce(max(d.parts), 0) END
-    FROM spent s
-    JOIN machine_current c ON c.cnc_id = s.cnc_id
-    LEFT JOIN made d ON d.cnc_id = s.cnc_id AND d.period_start = s.period_start
-    GROUP BY s.cnc_id, s.period_start, s.period_end, c.part_count
-    ORDER BY s.cnc_id, s.period_start
+    SELECT p.cnc_id, p.period_start, p.period_end, p.running_s, p.idle_s, p.stopped_s, p.setup_s, p.maintenance_s, p.error_s, p.unknown_s, p.offline_s, p.known_s,
+           p.running_s / p.known_s, CASE WHEN p.counts_parts THEN p.parts END
+    FROM periods p
+    WHERE p.known_s > 0
+    ORDER BY p.cnc_id, p.period_start
 $$;

@@ -25,6 +25,9 @@ final class BatchWriter {
             CREATE TEMP TABLE staging_machine_state (LIKE machine_state) ON COMMIT DELETE ROWS;
             CREATE TEMP TABLE staging_rejected_messages (LIKE rejected_messages) ON COMMIT DELETE ROWS;
             \(MachineTimeline.temporaryTables)
+            -- The staging tables are never analysed, so the planner's guesses about them can make
+            -- a batch's plan look costly enough to compile: compiling costs far more than it saves.
+            SET jit = off;
             """)
     }
 
@@ -42,14 +45,28 @@ final class BatchWriter {
         _ = try connection.execute("SELECT 1")
     }
 
-    /// Returns the partitions it made.
-    @discardableResult
-    func write(records: [StoredRecord], rejections: [Rejection]) throws(PostgresError) -> [String] {
-        var made: [String] = []
+    /// Makes the day partitions `records` need that this connection has not seen, in a short
+    /// transaction of its own before the batch's, so that the batch never holds the parent
+    /// tables' exclusive lock; returns the partitions it made.
+    func preparePartitions(for records: [StoredRecord]) throws(PostgresError) -> [String] {
+        try partitions.ensure(days: Set(records.map { DayPartitions.day(ofMicroseconds: $0.message.timestamp) }), on: connection)
+    }
+
+    func write(records: [StoredRecord], rejections: [Rejection]) throws(PostgresError) {
+        do throws(PostgresError) {
+            try writeOnce(records: records, rejections: rejections)
+        } catch  where error.sqlState == "23514" && error.message.contains("no partition") {
+            // Another sink's retention dropped a day this connection knew: make it again, once.
+            partitions.forget()
+            _ = try preparePartitions(for: records)
+            try writeOnce(records: records, rejections: rejections)
+        }
+    }
+
+    private func writeOnce(records: [StoredRecord], rejections: [Rejection]) throws(PostgresError) {
         do throws(PostgresError) {
             try connection.execute("BEGIN")
             if !records.isEmpty {
-                made = try partitions.ensure(days: Set(records.map { DayPartitions.day(ofMicroseconds: $0.message.timestamp) }), on: connection)
                 try connection.copyIn("COPY staging_cnc_data (\(Self.cncDataColumns)) FROM STDIN (FORMAT binary)", data: Self.encodeCNCData(records))
                 try connection.copyIn(
                     "COPY staging_machine_state (\(Self.machineStateColumns)) FROM STDIN (FORMAT binary)", data: Self.encodeMachineState(records))
@@ -81,9 +98,7 @@ final class BatchWriter {
                     """)
             }
             try connection.execute("COMMIT")
-            return made
         } catch {
-            partitions.forget()
             if error.kind == .statement { _ = try? connection.execute("ROLLBACK") }
             throw error
         }

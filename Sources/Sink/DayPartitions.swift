@@ -21,8 +21,10 @@ struct DayPartitions {
         let missing = days.subtracting(known)
         guard !missing.isEmpty else { return [] }
         let list = "{" + missing.sorted().map(String.init).joined(separator: ",") + "}"
-        let made = try connection.execute(
-            "SELECT * FROM ensure_day_partitions(ARRAY(SELECT date '1970-01-01' + day FROM unnest($1::int[]) AS day))", parameters: [list])
+        let made = try inShortTransaction(on: connection) { () throws(PostgresError) in
+            try connection.execute(
+                "SELECT * FROM ensure_day_partitions(ARRAY(SELECT date '1970-01-01' + day FROM unnest($1::int[]) AS day))", parameters: [list])
+        }
         known.formUnion(missing)
         return made.compactMap { $0.first ?? nil }
     }
@@ -34,26 +36,40 @@ struct DayPartitions {
     }
 
     /// Drops every day partition wholly older than `retentionDays` before the database's now,
-    /// and the intervals and parts that ended before that; returns the partitions dropped. A
-    /// reader holding a table makes it wait at most `lockTimeout`, then the next round tries again.
+    /// then deletes the intervals and parts that ended before that; returns the partitions dropped.
     mutating func dropExpired(retentionDays: Int, on connection: PostgresConnection) throws(PostgresError) -> [String] {
         let cutoff = "now() - interval '\(retentionDays) days'"
+        let dropped = try inShortTransaction(on: connection) { () throws(PostgresError) in
+            try connection.execute("SELECT * FROM drop_day_partitions_before(\(cutoff))").compactMap { $0.first ?? nil }
+        }
+        if !dropped.isEmpty { known.removeAll() }
+        // After the drop's commit: the deletes hold no lock on the partitioned tables.
+        try connection.execute(
+            """
+            DELETE FROM machine_status_intervals WHERE ended_at <= \(cutoff);
+            DELETE FROM machine_parts_made WHERE ts < \(cutoff)
+            """)
+        return dropped
+    }
+
+    /// Making or dropping a partition locks both parent tables exclusively: a reader holding one
+    /// makes it wait at most `lockTimeout`, and everyone queued behind it no longer; the caller
+    /// tries again later.
+    private func inShortTransaction<Result>(on connection: PostgresConnection, _ body: () throws(PostgresError) -> Result) throws(PostgresError)
+        -> Result
+    {
         do throws(PostgresError) {
-            try connection.execute("BEGIN; SET LOCAL lock_timeout = '5s'")
-            let dropped = try connection.execute("SELECT * FROM drop_day_partitions_before(\(cutoff))").compactMap { $0.first ?? nil }
-            try connection.execute(
-                """
-                DELETE FROM machine_status_intervals WHERE ended_at <= \(cutoff);
-                DELETE FROM machine_parts_made WHERE ts < \(cutoff);
-                COMMIT
-                """)
-            if !dropped.isEmpty { known.removeAll() }
-            return dropped
+            try connection.execute("BEGIN; SET LOCAL lock_timeout = '\(Self.lockTimeout)'")
+            let result = try body()
+            try connection.execute("COMMIT")
+            return result
         } catch {
             if error.kind == .statement { _ = try? connection.execute("ROLLBACK") }
             throw error
         }
     }
+
+    static let lockTimeout = "5s"
 
     mutating func forget() {
         known.removeAll()

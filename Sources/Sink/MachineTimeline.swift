@@ -1,3 +1,5 @@
+import CollectorCore
+
 /// What the sink derives from the states for an MES, kept in each batch's transaction:
 /// `machine_current`, `machine_status_intervals` (offline ones included) and
 /// `machine_parts_made`. Every order of arrival gives the same rows, because each machine the
@@ -24,7 +26,9 @@ struct MachineTimeline {
 
     /// Each machine's newest state in the batch, over the one `machine_current` holds when newer
     /// (ties: the greater message_id, so every order of arrival ends the same); then when each
-    /// machine was last heard from, older messages included.
+    /// machine was last heard from, older messages included. The upsert locks each machine's row
+    /// until the batch commits, even when it changes nothing: two sinks writing one machine take
+    /// turns, so each recomputes its intervals from what the other committed.
     static let currentUpkeep = """
         INSERT INTO machine_current (\(BatchWriter.machineStateColumns), last_heard_at)
             SELECT DISTINCT ON (s.cnc_id) \(BatchWriter.machineStateColumnList.map { "s." + $0 }.joined(separator: ", ")), d.received_at
@@ -38,13 +42,20 @@ struct MachineTimeline {
             WHERE c.cnc_id = h.cnc_id AND h.heard > c.last_heard_at;
         """
 
+    /// What an interval can be: a machine status or offline. Each interval carries the time its
+    /// machine spent in each before it started (`running_before`, ...), so that availability over
+    /// a period reads two intervals a machine, one at each end.
+    static let intervalStatuses = MachineState.Status.allCases.map(\.rawValue) + ["offline"]
+    private static var timeBeforeColumns: String { intervalStatuses.map { "\($0)_before" }.joined(separator: ", ") }
+
     /// The intervals and parts of each machine with new states (`staging_new_states`),
     /// recomputed from its anchor: the newest state stored before its earliest new one (or that
     /// one, for a machine's first). What started after the anchor is deleted; the interval left
     /// last is the one in force at the anchor; the states from the anchor on, old and new, with
     /// an `offline` mark in every gap longer than the threshold, give the change points. A batch
     /// in the machine's order reads only the anchor and its own states; a late one reads the
-    /// states after it too.
+    /// states after it too. Every read goes a machine at a time (LATERAL), so that the planner
+    /// prunes the day partitions and index ranges before the anchor, whatever the history.
     var intervalsAndPartsUpkeep: String {
         """
         INSERT INTO staging_anchors (cnc_id, ts, message_id)
@@ -55,21 +66,31 @@ struct MachineTimeline {
                 SELECT s.ts, s.message_id FROM machine_state s
                 WHERE s.cnc_id = f.cnc_id AND s.ts <= f.ts AND (s.ts, s.message_id) < (f.ts, f.message_id)
                 ORDER BY s.ts DESC, s.message_id DESC LIMIT 1) p ON true;
-        DELETE FROM machine_status_intervals i USING staging_anchors a
-            WHERE i.cnc_id = a.cnc_id AND i.started_at >= a.ts AND (i.started_at, i.started_by) >= (a.ts, a.message_id);
-        DELETE FROM machine_parts_made m USING staging_anchors a
-            WHERE m.cnc_id = a.cnc_id AND m.ts >= a.ts AND (m.ts, m.message_id) > (a.ts, a.message_id);
+        DELETE FROM machine_status_intervals i
+            WHERE (i.cnc_id, i.started_at, i.started_by) IN (
+                SELECT x.cnc_id, x.started_at, x.started_by FROM staging_anchors a CROSS JOIN LATERAL (
+                    SELECT cnc_id, started_at, started_by FROM machine_status_intervals
+                    WHERE cnc_id = a.cnc_id AND started_at >= a.ts AND (started_at, started_by) >= (a.ts, a.message_id) OFFSET 0) x);
+        DELETE FROM machine_parts_made m
+            WHERE (m.cnc_id, m.ts, m.message_id) IN (
+                SELECT x.cnc_id, x.ts, x.message_id FROM staging_anchors a CROSS JOIN LATERAL (
+                    SELECT cnc_id, ts, message_id FROM machine_parts_made
+                    WHERE cnc_id = a.cnc_id AND ts >= a.ts AND (ts, message_id) > (a.ts, a.message_id) OFFSET 0) x);
         WITH before AS (
             -- One index lookup a machine, however many intervals it has.
-            SELECT a.cnc_id, i.started_at, i.started_by, i.status
+            SELECT a.cnc_id, i.*
             FROM staging_anchors a CROSS JOIN LATERAL (
-                SELECT started_at, started_by, status FROM machine_status_intervals
+                SELECT started_at, started_by, status, \(Self.timeBeforeColumns) FROM machine_status_intervals
                 WHERE cnc_id = a.cnc_id ORDER BY started_at DESC, started_by DESC LIMIT 1) i
+        ), parts_before AS (
+            SELECT a.cnc_id, p.parts_total
+            FROM staging_anchors a CROSS JOIN LATERAL (
+                SELECT parts_total FROM machine_parts_made WHERE cnc_id = a.cnc_id ORDER BY ts DESC, message_id DESC LIMIT 1) p
         ), states AS (
             SELECT s.cnc_id, s.ts, s.message_id, s.status, s.part_program, s.part_count, \(offlineAfter) AS offline_after,
                    lead(s.ts) OVER machine AS next_ts, lag(s.part_count) OVER machine AS previous_count
-            FROM machine_state s
-            JOIN staging_anchors a ON s.cnc_id = a.cnc_id AND s.ts >= a.ts AND (s.ts, s.message_id) >= (a.ts, a.message_id)
+            FROM staging_anchors a CROSS JOIN LATERAL (
+                SELECT * FROM machine_state WHERE cnc_id = a.cnc_id AND ts >= a.ts AND (ts, message_id) >= (a.ts, a.message_id) OFFSET 0) s
             LEFT JOIN machine_types t ON t.cnc_type = s.cnc_type
             WINDOW machine AS (PARTITION BY s.cnc_id ORDER BY s.ts, s.message_id)
         ), marked AS (
@@ -77,19 +98,33 @@ struct MachineTimeline {
             UNION ALL
             SELECT cnc_id, ts + offline_after, message_id, 'offline', part_program FROM states WHERE next_ts - ts > offline_after
         ), changes AS (
-            SELECT m.cnc_id, m.ts, m.message_id, m.status, m.part_program
+            SELECT m.cnc_id, m.ts, m.message_id, m.status, m.part_program,
+                   lead(m.ts) OVER machine AS ended_at, min(m.ts) OVER (PARTITION BY m.cnc_id) AS first_change
             FROM (SELECT *, lag(status) OVER (PARTITION BY cnc_id ORDER BY ts, message_id) AS previous FROM marked) m
             LEFT JOIN before b USING (cnc_id)
             WHERE m.status IS DISTINCT FROM coalesce(m.previous, b.status)
+            WINDOW machine AS (PARTITION BY m.cnc_id ORDER BY m.ts, m.message_id)
         ), parts AS (
-            INSERT INTO machine_parts_made (cnc_id, ts, message_id, parts, part_program)
-            SELECT cnc_id, ts, message_id, CASE WHEN part_count > previous_count THEN part_count - previous_count ELSE part_count END,
-                   part_program
-            FROM states WHERE part_count <> previous_count AND part_count > 0
+            INSERT INTO machine_parts_made (cnc_id, ts, message_id, parts, parts_total, part_program)
+            SELECT m.cnc_id, m.ts, m.message_id, m.parts,
+                   coalesce(p.parts_total, 0) + sum(m.parts) OVER (PARTITION BY m.cnc_id ORDER BY m.ts, m.message_id), m.part_program
+            FROM (
+                SELECT cnc_id, ts, message_id, part_program,
+                       CASE WHEN part_count > previous_count THEN part_count - previous_count ELSE part_count END AS parts
+                FROM states WHERE part_count <> previous_count AND part_count > 0) m
+            LEFT JOIN parts_before p USING (cnc_id)
         ), added AS (
-            INSERT INTO machine_status_intervals (cnc_id, started_at, started_by, status, part_program, ended_at)
-            SELECT cnc_id, ts, message_id, status, part_program, lead(ts) OVER (PARTITION BY cnc_id ORDER BY ts, message_id)
-            FROM changes
+            INSERT INTO machine_status_intervals (cnc_id, started_at, started_by, status, part_program, ended_at, \(Self.timeBeforeColumns))
+            SELECT c.cnc_id, c.ts, c.message_id, c.status, c.part_program, c.ended_at,
+                   \(Self.intervalStatuses.map { status in
+                       // The time in the status before the anchor's interval, that interval's own up to
+                       // the first change, and the new intervals' before this one.
+                       "coalesce(b.\(status)_before, interval '0') "
+                           + "+ CASE WHEN b.status = '\(status)' THEN c.first_change - b.started_at ELSE interval '0' END "
+                           + "+ coalesce(sum(c.ended_at - c.ts) FILTER (WHERE c.status = '\(status)') OVER earlier, interval '0')"
+                   }.joined(separator: ",\n           "))
+            FROM changes c LEFT JOIN before b USING (cnc_id)
+            WINDOW earlier AS (PARTITION BY c.cnc_id ORDER BY c.ts, c.message_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
         )
         UPDATE machine_status_intervals i
             SET ended_at = (SELECT min(c.ts) FROM changes c WHERE c.cnc_id = b.cnc_id)
@@ -100,18 +135,24 @@ struct MachineTimeline {
 
     /// Opens an offline interval for every machine heard from longer ago than its threshold,
     /// ending its open interval there; then counts the machines offline. Whatever it opens is
-    /// after the machine's newest state, so the next state of the machine recomputes it.
+    /// after the machine's newest state, so the next state of the machine recomputes it. A
+    /// machine whose `machine_current` row a batch holds (another sink's, uncommitted) is left to
+    /// the next round: its batch may end the silence.
     var offlineSweep: String {
         """
         WITH silent AS (
             SELECT c.cnc_id, c.ts + \(offlineAfter) AS offline_at, c.message_id, c.part_program
             FROM machine_current c LEFT JOIN machine_types t USING (cnc_type)
             WHERE c.last_heard_at < now() - \(offlineAfter)
-              AND NOT EXISTS (
-                  SELECT FROM machine_status_intervals o WHERE o.cnc_id = c.cnc_id AND o.ended_at IS NULL AND o.status = 'offline')
+            FOR UPDATE OF c SKIP LOCKED
         ), opened AS (
-            INSERT INTO machine_status_intervals (cnc_id, started_at, started_by, status, part_program)
-            SELECT cnc_id, offline_at, message_id, 'offline', part_program FROM silent
+            INSERT INTO machine_status_intervals (cnc_id, started_at, started_by, status, part_program, \(Self.timeBeforeColumns))
+            SELECT s.cnc_id, s.offline_at, s.message_id, 'offline', s.part_program,
+                   \(Self.intervalStatuses.map { status in
+                       "o.\(status)_before + CASE WHEN o.status = '\(status)' THEN s.offline_at - o.started_at ELSE interval '0' END"
+                   }.joined(separator: ",\n           "))
+            FROM silent s JOIN machine_status_intervals o ON o.cnc_id = s.cnc_id AND o.ended_at IS NULL AND o.status <> 'offline'
+            WHERE s.offline_at > o.started_at
             ON CONFLICT DO NOTHING
             RETURNING cnc_id, started_at
         )

@@ -134,6 +134,13 @@ public final class SinkLoop {
             if let writer {
                 do {
                     let start = monotonicNanoseconds()
+                    let made = try writer.preparePartitions(for: records)
+                    if !made.isEmpty {
+                        metrics.partitionsMade.increment(by: made.count)
+                        logger.notice(
+                            "day partitions made for rows outside the days made ahead: messages from an outage, or a machine whose clock is off",
+                            metadata: ["partitions": "\(made.joined(separator: ","))"])
+                    }
                     try write(records, rejections, with: writer)
                     metrics.written(records: records.count, rejections: rejections.count, nanoseconds: monotonicNanoseconds() - start)
                     lastContact = monotonicMilliseconds()
@@ -177,13 +184,7 @@ public final class SinkLoop {
     /// Writes a batch; a row the database refuses is found by halving and stored as a rejection.
     private func write(_ records: [StoredRecord], _ rejections: [Rejection], with writer: BatchWriter) throws(PostgresError) {
         do {
-            let made = try writer.write(records: records, rejections: rejections)
-            if !made.isEmpty {
-                metrics.partitionsMade.increment(by: made.count)
-                logger.notice(
-                    "day partitions made for rows outside the days made ahead: messages from an outage, or a machine whose clock is off",
-                    metadata: ["partitions": "\(made.joined(separator: ","))"])
-            }
+            try writer.write(records: records, rejections: rejections)
         } catch  where error.kind == .statement {
             let count = records.count + rejections.count
             if count == 1, let record = records.first {
