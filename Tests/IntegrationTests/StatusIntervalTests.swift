@@ -89,24 +89,27 @@ struct StatusIntervalTests {
                     """
                 ) == Self.expectedParts, "\(machine)")
         }
-        // Availability over the readings' range, whole and by 100 s: the open interval is cut at the range's end.
-        #expect(
-            try database.rows(
-                """
-                SELECT (extract(epoch FROM period_start)::bigint - \(Self.base))::text, running_s::text, idle_s::text, error_s::text,
-                       offline_s::text, known_s::text, round(running_share::numeric, 4)::text, parts_made::text
-                FROM machine_availability(to_timestamp(\(Self.base + 100)), to_timestamp(\(Self.base + 310)))
-                WHERE cnc_id = 'CNC003'
-                UNION ALL
-                SELECT (extract(epoch FROM period_start)::bigint - \(Self.base))::text, running_s::text, idle_s::text, error_s::text,
-                       offline_s::text, known_s::text, round(running_share::numeric, 4)::text, parts_made::text
-                FROM machine_availability(to_timestamp(\(Self.base + 100)), to_timestamp(\(Self.base + 310)), interval '100 s')
-                WHERE cnc_id = 'CNC003'
-                """)
-                == [
-                    ["100", "70", "60", "10", "70", "210", "0.3333", "5"], ["100", "50", "20", "10", "20", "100", "0.5000", "3"],
-                    ["200", "20", "30", "0", "50", "100", "0.2000", "1"], ["300", "0", "10", "0", "0", "10", "0.0000", "1"],
-                ])
+        // Availability over the readings' range, whole and by 100 s: the open interval is cut at
+        // the range's end. Every machine's, whatever the order its messages came in.
+        for machine in machines {
+            #expect(
+                try database.rows(
+                    """
+                    SELECT (extract(epoch FROM period_start)::bigint - \(Self.base))::text, running_s::text, idle_s::text, error_s::text,
+                           offline_s::text, known_s::text, round(running_share::numeric, 4)::text, parts_made::text
+                    FROM machine_availability(to_timestamp(\(Self.base + 100)), to_timestamp(\(Self.base + 310)))
+                    WHERE cnc_id = '\(machine)'
+                    UNION ALL
+                    SELECT (extract(epoch FROM period_start)::bigint - \(Self.base))::text, running_s::text, idle_s::text, error_s::text,
+                           offline_s::text, known_s::text, round(running_share::numeric, 4)::text, parts_made::text
+                    FROM machine_availability(to_timestamp(\(Self.base + 100)), to_timestamp(\(Self.base + 310)), interval '100 s')
+                    WHERE cnc_id = '\(machine)'
+                    """)
+                    == [
+                        ["100", "70", "60", "10", "70", "210", "0.3333", "5"], ["100", "50", "20", "10", "20", "100", "0.5000", "3"],
+                        ["200", "20", "30", "0", "50", "100", "0.2000", "1"], ["300", "0", "10", "0", "0", "10", "0.0000", "1"],
+                    ], "\(machine)")
+        }
         // The same as computed from scratch over every row, the sweep's open offline intervals aside.
         #expect(
             try database.count(
@@ -130,5 +133,22 @@ struct StatusIntervalTests {
                        WHERE o.cnc_id = i.cnc_id AND o.status = 'offline' AND o.ended_at IS NULL AND o.started_at = i.ended_at)))
                 """) == 0)
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
+
+        // The time before each interval and the parts' running totals are those of a rebuild from
+        // every row (the sweep's work on the silent machines undone: it closed their open intervals).
+        let intervalColumns =
+            "cnc_id, started_at, started_by, status, part_program, "
+            + (["running", "idle", "stopped", "setup", "maintenance", "error", "unknown", "offline"].map { "\($0)_before" }.joined(separator: ", "))
+        let stored = try database.rows(
+            """
+            SELECT \(intervalColumns), CASE WHEN EXISTS (
+                SELECT FROM machine_status_intervals o WHERE o.cnc_id = i.cnc_id AND o.status = 'offline' AND o.ended_at IS NULL
+                AND o.started_at = i.ended_at) THEN NULL ELSE i.ended_at END
+            FROM machine_status_intervals i WHERE NOT (status = 'offline' AND ended_at IS NULL) ORDER BY cnc_id, started_at
+            """)
+        let storedParts = try database.rows("SELECT * FROM machine_parts_made ORDER BY cnc_id, ts")
+        _ = try database.rows("SELECT rebuild_machine_timeline(interval '30 s')")
+        #expect(try database.rows("SELECT \(intervalColumns), ended_at FROM machine_status_intervals ORDER BY cnc_id, started_at") == stored)
+        #expect(try database.rows("SELECT * FROM machine_parts_made ORDER BY cnc_id, ts") == storedParts)
     }
 }
