@@ -150,8 +150,10 @@ pass() {
 # ---------------------------------------------------------------------------------------------
 # podman and docker-compose
 
-CNC_REQUIRED_PACKAGES+=(podman runc catatonit aardvark-dns debootstrap docker-compose postgresql-client)
+CNC_REQUIRED_PACKAGES+=(podman runc netavark aardvark-dns catatonit debootstrap docker-compose postgresql-client)
 # Without recommends: docker-compose recommends docker.io, an engine this test does not want.
+# What podman needs of its recommends is named: netavark and aardvark-dns (else apt takes the
+# CNI plugins, without service-name DNS), catatonit (compose's init: true).
 ensure_packages --no-install-recommends
 
 # Short: the API socket's path must stay well under 107 bytes.
