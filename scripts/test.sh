@@ -15,8 +15,13 @@
 #   TEST_RUNTIME_DIR    a short, private, empty directory for ipc:// sockets (under /tmp)
 #
 # MQTT_URL and DATABASE_URL are deliberately NOT passed to the tests, so settings-resolution
-# tests see a clean environment. Exits with swift test's exit code; servers are always stopped
-# and the temp dir removed, and any process left behind by the tests is terminated.
+# tests see a clean environment. Servers are always stopped and the temp dir removed, and any
+# process left behind by the tests is terminated.
+#
+# Without arguments (the whole suite, as CI runs it) it first runs scripts/compose-test.sh: the
+# docker compose deployment for real, under podman (about 8 minutes, a release build included).
+# CNC_COMPOSE_TEST=0 leaves it out, CNC_COMPOSE_TEST=1 runs it also with arguments. Exits with
+# swift test's exit code, or else compose-test.sh's.
 
 set -euo pipefail
 
@@ -93,6 +98,13 @@ swift format lint --strict --parallel --recursive Sources Tests Package.swift ||
 if long_lines=$(grep -rn --include='*.swift' '.\{151,\}' Sources Tests Package.swift); then
     die "lines longer than 150 characters (.swift-format's lineLength):"$'\n'"$long_lines"
 fi
+compose_rc=0
+if [[ ${CNC_COMPOSE_TEST:-$(($# == 0))} == 1 ]]; then
+    log_info "scripts/compose-test.sh: the docker compose deployment"
+    bash scripts/compose-test.sh || compose_rc=$?
+    ((compose_rc == 0)) || log_warn "compose-test.sh FAILED (exit code $compose_rc); the swift tests run all the same"
+fi
+
 log_info "swift build (debug)"
 swift build
 bin_dir=$(swift build --show-bin-path)
@@ -110,8 +122,11 @@ TEST_MQTT_URL=$test_mqtt_url \
     CNC_TEST_SESSION=$TMP_DIR \
     swift test "$@" || rc=$?
 
-if ((rc == 0)); then
+if ((rc == 0 && compose_rc == 0)); then
     log_info "tests passed"
+elif ((rc == 0)); then
+    log_info "tests FAILED (compose-test.sh exit code $compose_rc)"
+    rc=$compose_rc
 else
     log_info "tests FAILED (swift test exit code $rc)"
 fi

@@ -84,7 +84,9 @@ public final class EmulatorLoop: StageLoop {
     static func publish(configuration: Configuration, logger: Logger, stop: StopSignal) throws -> Summary {
         var generator = try MessageGenerator(lines: configuration.lines, options: configuration.generator)
         let publisher = try BrokerPublisher(
-            broker: configuration.broker, clientID: configuration.clientID, tls: configuration.tls, maxInFlight: configuration.maxInFlight, stop: stop
+            broker: configuration.broker, clientID: configuration.clientID, tls: configuration.tls, maxInFlight: configuration.maxInFlight,
+            stop: stop,
+            reconnectLogger: logger
         )
         var summary = Summary()
         let total = configuration.count ?? (configuration.loop ? Int.max : configuration.lines.count)

@@ -3,7 +3,9 @@
 # scripts/lib/services.sh: helpers shared by scripts/test.sh and scripts/run-local.sh.
 # Source it from bash; it defines functions only and changes no shell options.
 #
-#   ensure_packages                  install the system packages the project needs (apt), if missing
+#   ensure_packages [--no-install-recommends]
+#                                    install the system packages the project needs (apt), if missing;
+#                                    the option keeps apt from adding the packages they recommend
 #   free_port                        print a free TCP port on 127.0.0.1
 #   port_is_free PORT                succeed when nothing listens on 127.0.0.1:PORT
 #   wait_for_port PORT [SECONDS]     wait until 127.0.0.1:PORT accepts connections
@@ -75,7 +77,11 @@ _svc_pkg_installed() {
 }
 
 ensure_packages() {
-    local missing=() pkg
+    local missing=() pkg apt_options=()
+    if [[ ${1:-} == --no-install-recommends ]]; then
+        apt_options+=(--no-install-recommends)
+        shift
+    fi
     if ! command -v dpkg >/dev/null 2>&1; then
         log_warn "dpkg not found: cannot check packages; make sure these are installed: ${CNC_REQUIRED_PACKAGES[*]}"
         return 0
@@ -104,7 +110,7 @@ ensure_packages() {
     local rc=0
     apt-get update || rc=$?
     if ((rc == 0)); then
-        DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" || rc=$?
+        DEBIAN_FRONTEND=noninteractive apt-get install -y "${apt_options[@]}" "${missing[@]}" || rc=$?
     fi
     if ((created_policy)) && grep -qF -- "$policy_marker" "$policy" 2>/dev/null; then
         rm -f -- "$policy"
