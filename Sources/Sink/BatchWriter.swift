@@ -6,8 +6,9 @@ import StageRuntime
 
 /// Writes one batch of rows and rejections in one transaction, and keeps the tables around them.
 ///
-/// Rows go by binary COPY into temporary staging tables and from there into the real tables
-/// with `ON CONFLICT (message_id, ts) DO NOTHING`, so a batch written twice (after a retry whose
+/// Rows go by binary COPY straight into the tables; a batch that meets a message stored
+/// already goes instead into temporary staging tables and from there into the real tables with
+/// `ON CONFLICT (message_id, ts) DO NOTHING`, so a batch written twice (after a retry whose
 /// COMMIT reply was lost) stores each message once. The same transaction makes the day
 /// partitions the rows need and brings the MES tables up to date (`MachineTimeline`).
 final class BatchWriter {
@@ -67,18 +68,9 @@ final class BatchWriter {
         do throws(PostgresError) {
             try connection.execute("BEGIN")
             if !records.isEmpty {
-                try connection.copyIn("COPY staging_cnc_data (\(Self.cncDataColumns)) FROM STDIN (FORMAT binary)", data: Self.encodeCNCData(records))
-                try connection.copyIn(
-                    "COPY staging_machine_state (\(Self.machineStateColumns)) FROM STDIN (FORMAT binary)", data: Self.encodeMachineState(records))
+                try writeRows(of: records)
                 try connection.execute(
                     """
-                    INSERT INTO cnc_data (\(Self.cncDataColumns))
-                        SELECT \(Self.cncDataColumns) FROM staging_cnc_data ON CONFLICT (message_id, ts) DO NOTHING;
-                    WITH inserted AS (
-                        INSERT INTO machine_state (\(Self.machineStateColumns))
-                            SELECT \(Self.machineStateColumns) FROM staging_machine_state ON CONFLICT (message_id, ts) DO NOTHING
-                            RETURNING cnc_id, ts, message_id)
-                    INSERT INTO staging_new_states SELECT cnc_id, ts, message_id FROM inserted;
                     \(MachineTimeline.currentUpkeep)
                     \(timeline.intervalsAndPartsUpkeep)
                     """)
@@ -101,6 +93,37 @@ final class BatchWriter {
         } catch {
             if error.kind == .statement { _ = try? connection.execute("ROLLBACK") }
             throw error
+        }
+    }
+
+    /// The rows of `records` in `cnc_data` and `machine_state`, and the new ones in
+    /// `staging_new_states`. COPY straight into the tables is the cheapest way; a batch that
+    /// meets a message stored already (after a redelivery or a replay, or twice in the batch)
+    /// is taken back to the savepoint and goes through the staging tables and `ON CONFLICT`.
+    private func writeRows(of records: [StoredRecord]) throws(PostgresError) {
+        let cncData = Self.encodeCNCData(records), machineState = Self.encodeMachineState(records)
+        try connection.execute("SAVEPOINT straight")
+        do throws(PostgresError) {
+            try connection.copyIn("COPY cnc_data (\(Self.cncDataColumns)) FROM STDIN (FORMAT binary)", data: cncData)
+            try connection.copyIn("COPY machine_state (\(Self.machineStateColumns)) FROM STDIN (FORMAT binary)", data: machineState)
+            try connection.copyIn(
+                "COPY staging_new_states (\(MachineTimeline.newStateColumns)) FROM STDIN (FORMAT binary)", data: Self.encodeNewStates(records))
+            try connection.execute("RELEASE SAVEPOINT straight")
+        } catch  where error.sqlState == "23505" {
+            try connection.execute("ROLLBACK TO SAVEPOINT straight")
+            try connection.copyIn("COPY staging_cnc_data (\(Self.cncDataColumns)) FROM STDIN (FORMAT binary)", data: cncData)
+            try connection.copyIn("COPY staging_machine_state (\(Self.machineStateColumns)) FROM STDIN (FORMAT binary)", data: machineState)
+            // cnc_data and machine_state take the same messages, so cnc_data's new rows are both's.
+            try connection.execute(
+                """
+                WITH inserted AS (
+                    INSERT INTO cnc_data (\(Self.cncDataColumns))
+                        SELECT \(Self.cncDataColumns) FROM staging_cnc_data ON CONFLICT (message_id, ts) DO NOTHING
+                        RETURNING \(MachineTimeline.newStateColumns))
+                INSERT INTO staging_new_states (\(MachineTimeline.newStateColumns)) SELECT \(MachineTimeline.newStateColumns) FROM inserted;
+                INSERT INTO machine_state (\(Self.machineStateColumns))
+                    SELECT \(Self.machineStateColumns) FROM staging_machine_state ON CONFLICT (message_id, ts) DO NOTHING;
+                """)
         }
     }
 
@@ -173,6 +196,18 @@ final class BatchWriter {
             }
             copy.textArray(state.quality)
             copy.textArray(state.unknownVariables)
+        }
+        return copy.finish()
+    }
+
+    static func encodeNewStates(_ records: [StoredRecord]) -> [UInt8] {
+        var copy = PostgresBinaryCopy()
+        for record in records {
+            copy.beginRow(fields: 4)
+            copy.text(record.message.cncID)
+            copy.timestamptz(unixMicroseconds: record.message.timestamp)
+            copy.uuid(record.message.id)
+            copy.timestamptz(unixMicroseconds: record.message.receivedAt)
         }
         return copy.finish()
     }

@@ -19,26 +19,30 @@ struct MachineTimeline {
 
     private var offlineAfter: String { "coalesce(t.offline_after, interval '\(defaultOfflineAfterSeconds) seconds')" }
 
+    /// The batch's messages that were not stored before, with when ingest received them.
+    static let newStateColumns = "cnc_id, ts, message_id, received_at"
+
     static let temporaryTables = """
-        CREATE TEMP TABLE staging_new_states (cnc_id text, ts timestamptz, message_id uuid) ON COMMIT DELETE ROWS;
+        CREATE TEMP TABLE staging_new_states (cnc_id text, ts timestamptz, message_id uuid, received_at timestamptz) ON COMMIT DELETE ROWS;
         CREATE TEMP TABLE staging_anchors (cnc_id text, ts timestamptz, message_id uuid) ON COMMIT DELETE ROWS;
         """
 
-    /// Each machine's newest state in the batch, over the one `machine_current` holds when newer
-    /// (ties: the greater message_id, so every order of arrival ends the same); then when each
-    /// machine was last heard from, older messages included. The upsert locks each machine's row
+    /// Each machine's newest new state in the batch, over the one `machine_current` holds when
+    /// newer (ties: the greater message_id, so every order of arrival ends the same); then when
+    /// each machine was last heard from, older messages included. The upsert locks each machine's row
     /// until the batch commits, even when it changes nothing: two sinks writing one machine take
     /// turns, so each recomputes its intervals from what the other committed.
     static let currentUpkeep = """
         INSERT INTO machine_current (\(BatchWriter.machineStateColumns), last_heard_at)
-            SELECT DISTINCT ON (s.cnc_id) \(BatchWriter.machineStateColumnList.map { "s." + $0 }.joined(separator: ", ")), d.received_at
-            FROM staging_machine_state s JOIN staging_cnc_data d USING (message_id)
-            ORDER BY s.cnc_id, s.ts DESC, s.message_id DESC
+            SELECT \(BatchWriter.machineStateColumnList.map { "s." + $0 }.joined(separator: ", ")), n.received_at
+            FROM (SELECT DISTINCT ON (cnc_id) * FROM staging_new_states ORDER BY cnc_id, ts DESC, message_id DESC) n
+            -- A lookup by the key, in one day's partition, for each machine's newest state.
+            CROSS JOIN LATERAL (SELECT * FROM machine_state WHERE message_id = n.message_id AND ts = n.ts) s
         ON CONFLICT (cnc_id) DO UPDATE SET \(BatchWriter.machineStateColumnList.filter { $0 != "cnc_id" }.map { "\($0) = EXCLUDED.\($0)" }
             .joined(separator: ", "))
             WHERE (EXCLUDED.ts, EXCLUDED.message_id) > (machine_current.ts, machine_current.message_id);
         UPDATE machine_current c SET last_heard_at = h.heard
-            FROM (SELECT cnc_id, max(received_at) AS heard FROM staging_cnc_data GROUP BY cnc_id) h
+            FROM (SELECT cnc_id, max(received_at) AS heard FROM staging_new_states GROUP BY cnc_id) h
             WHERE c.cnc_id = h.cnc_id AND h.heard > c.last_heard_at;
         """
 
