@@ -56,6 +56,22 @@ public final class PostgresConnection {
         return try consume(result, operation: "execute")
     }
 
+    /// Runs `body` in a transaction, first setting `localSettings` for it alone (`SET LOCAL`):
+    /// commits when `body` returns, rolls back when it throws while the connection still stands.
+    public func transaction<Result>(
+        settingLocally localSettings: KeyValuePairs<String, String> = [:], _ body: () throws(PostgresError) -> Result
+    ) throws(PostgresError) -> Result {
+        do throws(PostgresError) {
+            try execute("BEGIN" + localSettings.map { "; SET LOCAL \($0.key) = '\($0.value)'" }.joined())
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            if error.kind == .statement { _ = try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
     /// Runs `COPY ... FROM STDIN` and sends `data` as its whole input. Returns the rows copied.
     @discardableResult
     public func copyIn(_ sql: String, data: [UInt8]) throws(PostgresError) -> Int {

@@ -65,8 +65,7 @@ final class BatchWriter {
     }
 
     private func writeOnce(records: [StoredRecord], rejections: [Rejection]) throws(PostgresError) {
-        do throws(PostgresError) {
-            try connection.execute("BEGIN")
+        try connection.transaction { () throws(PostgresError) in
             if !records.isEmpty {
                 try writeRows(of: records)
                 try connection.execute(
@@ -89,10 +88,6 @@ final class BatchWriter {
                     WHERE rejected_messages.replayed_at IS NOT NULL
                     """)
             }
-            try connection.execute("COMMIT")
-        } catch {
-            if error.kind == .statement { _ = try? connection.execute("ROLLBACK") }
-            throw error
         }
     }
 
@@ -144,17 +139,13 @@ final class BatchWriter {
 
     /// Replaces `machine_types` with the thresholds of the types in force, in seconds.
     func recordMachineTypes(offlineAfterSeconds: [String: Double]) throws(PostgresError) {
-        do throws(PostgresError) {
-            try connection.execute("BEGIN; DELETE FROM machine_types")
+        try connection.transaction { () throws(PostgresError) in
+            try connection.execute("DELETE FROM machine_types")
             for (type, seconds) in offlineAfterSeconds.sorted(by: { $0.key < $1.key }) {
                 try connection.execute(
                     "INSERT INTO machine_types (cnc_type, offline_after) VALUES ($1, make_interval(secs => $2::double precision))",
                     parameters: [type, String(seconds)])
             }
-            try connection.execute("COMMIT")
-        } catch {
-            if error.kind == .statement { _ = try? connection.execute("ROLLBACK") }
-            throw error
         }
     }
 

@@ -58,15 +58,7 @@ struct DayPartitions {
     private func inShortTransaction<Result>(on connection: PostgresConnection, _ body: () throws(PostgresError) -> Result) throws(PostgresError)
         -> Result
     {
-        do throws(PostgresError) {
-            try connection.execute("BEGIN; SET LOCAL lock_timeout = '\(Self.lockTimeout)'")
-            let result = try body()
-            try connection.execute("COMMIT")
-            return result
-        } catch {
-            if error.kind == .statement { _ = try? connection.execute("ROLLBACK") }
-            throw error
-        }
+        try connection.transaction(settingLocally: ["lock_timeout": Self.lockTimeout], body)
     }
 
     static let lockTimeout = "5s"

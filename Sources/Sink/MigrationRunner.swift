@@ -68,15 +68,10 @@ public struct MigrationRunner {
                 }
                 continue
             }
-            do {
-                try connection.execute("BEGIN")
+            try connection.transaction { () throws(PostgresError) in
                 try connection.execute(migration.sql)
                 try connection.execute(
                     "INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)", parameters: [migration.version, migration.checksum])
-                try connection.execute("COMMIT")
-            } catch {
-                _ = try? connection.execute("ROLLBACK")
-                throw error
             }
             logger.info("migration applied", metadata: ["version": "\(migration.version)"])
             done.append(migration.version)
