@@ -147,26 +147,20 @@ LANGUAGE sql STABLE SET jit = off AS $$
     ), totals AS (
         -- Each machine at each end: the time in each status and the parts up to it.
         SELECT m.cnc_id, m.part_count IS NOT NULL AS counts_parts, b.at, b.next_at,
-               coalesce(i.running_before, interval '0') + CASE WHEN i.status = 'running'
-                   THEN least(b.at, now(), coalesce(i.ended_at, 'infinity')) - i.started_at ELSE interval '0' END AS running,
-               coalesce(i.idle_before, interval '0') + CASE WHEN i.status = 'idle'
-                   THEN least(b.at, now(), coalesce(i.ended_at, 'infinity')) - i.started_at ELSE interval '0' END AS idle,
-               coalesce(i.stopped_before, interval '0') + CASE WHEN i.status = 'stopped'
-                   THEN least(b.at, now(), coalesce(i.ended_at, 'infinity')) - i.started_at ELSE interval '0' END AS stopped,
-               coalesce(i.setup_before, interval '0') + CASE WHEN i.status = 'setup'
-                   THEN least(b.at, now(), coalesce(i.ended_at, 'infinity')) - i.started_at ELSE interval '0' END AS setup,
-               coalesce(i.maintenance_before, interval '0') + CASE WHEN i.status = 'maintenance'
-                   THEN least(b.at, now(), coalesce(i.ended_at, 'infinity')) - i.started_at ELSE interval '0' END AS maintenance,
-               coalesce(i.error_before, interval '0') + CASE WHEN i.status = 'error'
-                   THEN least(b.at, now(), coalesce(i.ended_at, 'infinity')) - i.started_at ELSE interval '0' END AS error,
-               coalesce(i.unknown_before, interval '0') + CASE WHEN i.status = 'unknown'
-                   THEN least(b.at, now(), coalesce(i.ended_at, 'infinity')) - i.started_at ELSE interval '0' END AS unknown,
-               coalesce(i.offline_before, interval '0') + CASE WHEN i.status = 'offline'
-                   THEN least(b.at, now(), coalesce(i.ended_at, 'infinity')) - i.started_at ELSE interval '0' END AS offline,
+               coalesce(i.running_before, interval '0') + CASE WHEN i.status = 'running' THEN i.elapsed ELSE interval '0' END AS running,
+               coalesce(i.idle_before, interval '0') + CASE WHEN i.status = 'idle' THEN i.elapsed ELSE interval '0' END AS idle,
+               coalesce(i.stopped_before, interval '0') + CASE WHEN i.status = 'stopped' THEN i.elapsed ELSE interval '0' END AS stopped,
+               coalesce(i.setup_before, interval '0') + CASE WHEN i.status = 'setup' THEN i.elapsed ELSE interval '0' END AS setup,
+               coalesce(i.maintenance_before, interval '0') + CASE WHEN i.status = 'maintenance' THEN i.elapsed ELSE interval '0' END AS maintenance,
+               coalesce(i.error_before, interval '0') + CASE WHEN i.status = 'error' THEN i.elapsed ELSE interval '0' END AS error,
+               coalesce(i.unknown_before, interval '0') + CASE WHEN i.status = 'unknown' THEN i.elapsed ELSE interval '0' END AS unknown,
+               coalesce(i.offline_before, interval '0') + CASE WHEN i.status = 'offline' THEN i.elapsed ELSE interval '0' END AS offline,
                coalesce(p.parts_total, 0) AS parts
         FROM machine_current m CROSS JOIN bounds b
         LEFT JOIN LATERAL (
-            SELECT * FROM machine_status_intervals x WHERE x.cnc_id = m.cnc_id AND x.started_at <= least(b.at, now())
+            -- The interval in force at the end, and how much of it had passed by then.
+            SELECT x.*, least(b.at, now(), coalesce(x.ended_at, 'infinity')) - x.started_at AS elapsed
+            FROM machine_status_intervals x WHERE x.cnc_id = m.cnc_id AND x.started_at <= least(b.at, now())
             ORDER BY x.started_at DESC, x.started_by DESC LIMIT 1) i ON true
         LEFT JOIN LATERAL (
             SELECT x.parts_total FROM machine_parts_made x WHERE x.cnc_id = m.cnc_id AND x.ts < b.at

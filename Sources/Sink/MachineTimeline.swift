@@ -52,6 +52,13 @@ struct MachineTimeline {
     static let intervalStatuses = MachineState.Status.allCases.map(\.rawValue) + ["offline"]
     private static var timeBeforeColumns: String { intervalStatuses.map { "\($0)_before" }.joined(separator: ", ") }
 
+    /// SQL: the time the machine of `interval` (an alias of a `machine_status_intervals` row,
+    /// possibly NULL) had spent in `status` by `point`, a moment within that interval.
+    private static func time(in status: String, of interval: String, by point: String) -> String {
+        "coalesce(\(interval).\(status)_before, interval '0') "
+            + "+ CASE WHEN \(interval).status = '\(status)' THEN \(point) - \(interval).started_at ELSE interval '0' END"
+    }
+
     /// The intervals and parts of each machine with new states (`staging_new_states`),
     /// recomputed from its anchor: the newest state stored before its earliest new one (or that
     /// one, for a machine's first). What started after the anchor is deleted; the interval left
@@ -121,11 +128,9 @@ struct MachineTimeline {
             INSERT INTO machine_status_intervals (cnc_id, started_at, started_by, status, part_program, ended_at, \(Self.timeBeforeColumns))
             SELECT c.cnc_id, c.ts, c.message_id, c.status, c.part_program, c.ended_at,
                    \(Self.intervalStatuses.map { status in
-                       // The time in the status before the anchor's interval, that interval's own up to
-                       // the first change, and the new intervals' before this one.
-                       "coalesce(b.\(status)_before, interval '0') "
-                           + "+ CASE WHEN b.status = '\(status)' THEN c.first_change - b.started_at ELSE interval '0' END "
-                           + "+ coalesce(sum(c.ended_at - c.ts) FILTER (WHERE c.status = '\(status)') OVER earlier, interval '0')"
+                       // The time in the status by the first change, and in the new intervals before this one.
+                       Self.time(in: status, of: "b", by: "c.first_change")
+                           + " + coalesce(sum(c.ended_at - c.ts) FILTER (WHERE c.status = '\(status)') OVER earlier, interval '0')"
                    }.joined(separator: ",\n           "))
             FROM changes c LEFT JOIN before b USING (cnc_id)
             WINDOW earlier AS (PARTITION BY c.cnc_id ORDER BY c.ts, c.message_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
@@ -152,9 +157,7 @@ struct MachineTimeline {
         ), opened AS (
             INSERT INTO machine_status_intervals (cnc_id, started_at, started_by, status, part_program, \(Self.timeBeforeColumns))
             SELECT s.cnc_id, s.offline_at, s.message_id, 'offline', s.part_program,
-                   \(Self.intervalStatuses.map { status in
-                       "o.\(status)_before + CASE WHEN o.status = '\(status)' THEN s.offline_at - o.started_at ELSE interval '0' END"
-                   }.joined(separator: ",\n           "))
+                   \(Self.intervalStatuses.map { Self.time(in: $0, of: "o", by: "s.offline_at") }.joined(separator: ",\n           "))
             FROM silent s JOIN machine_status_intervals o ON o.cnc_id = s.cnc_id AND o.ended_at IS NULL AND o.status <> 'offline'
             WHERE s.offline_at > o.started_at
             ON CONFLICT DO NOTHING
