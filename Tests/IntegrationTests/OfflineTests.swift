@@ -5,10 +5,8 @@ import Testing
 /// goes offline, by the collector's clock while it is silent; the interval ends when it speaks.
 @Suite(.serialized, .enabled(if: TestEnvironment.isAvailable, "needs TEST_MQTT_URL and TEST_DATABASE_URL (scripts/test.sh sets them)"))
 struct OfflineTests {
-    static func line(_ seconds: Int, _ status: String) -> String {
-        #"{"cnc_id":"CNC001","part_program":"p\#(seconds)","timestamp":"\#(seconds)","#
-            + #""payload":{"status":"\#(status)","spin":1,"X-Axis":1,"Y-Axis":2}}"#
-    }
+    /// A CNCTypeA message of CNC001 at `seconds`, its part program named after them.
+    static func line(_ seconds: Int, _ status: String) -> String { MachineCurrentTests.line("CNC001", seconds, status, "p\(seconds)") }
 
     @Test("a machine silent beyond its type's offline_after is offline until it speaks again; the sink counts it and mesctl status lists it")
     func silentMachineGoesOffline() async throws {

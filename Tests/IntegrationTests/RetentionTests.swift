@@ -5,10 +5,8 @@ import Testing
 /// day a message brings; retention drops whole expired days and nothing younger.
 @Suite(.serialized, .enabled(if: TestEnvironment.isAvailable, "needs TEST_MQTT_URL and TEST_DATABASE_URL (scripts/test.sh sets them)"))
 struct RetentionTests {
-    static func line(_ seconds: Int, _ status: String) -> String {
-        #"{"cnc_id":"CNC001","part_program":"p\#(seconds)","timestamp":"\#(seconds)","#
-            + #""payload":{"status":"\#(status)","spin":1,"X-Axis":1,"Y-Axis":2}}"#
-    }
+    /// A CNCTypeA message of CNC001 at `seconds`, its part program named after them.
+    static func line(_ seconds: Int, _ status: String) -> String { MachineCurrentTests.line("CNC001", seconds, status, "p\(seconds)") }
 
     static func partition(_ table: String, _ seconds: Int) -> String {
         let formatter = DateFormatter()
