@@ -64,8 +64,15 @@ final class BatchWriter {
         }
     }
 
+    /// The batch's statements read the stored tables a machine at a time, by index. The planner
+    /// cannot see that: it guesses a thousand rows for every staging table, which is never
+    /// analysed, and at such a guess a scan of the whole table looks cheaper than lookups until
+    /// the table holds about a hundred thousand rows, so each batch read all of it. Only the
+    /// staging tables, which have no index, are still scanned whole.
+    static let batchSettings: KeyValuePairs<String, String> = ["enable_seqscan": "off"]
+
     private func writeOnce(records: [StoredRecord], rejections: [Rejection]) throws(PostgresError) {
-        try connection.transaction { () throws(PostgresError) in
+        try connection.transaction(settingLocally: Self.batchSettings) { () throws(PostgresError) in
             if !records.isEmpty {
                 try writeRows(of: records)
                 try connection.execute(

@@ -135,9 +135,10 @@ struct MachineTimeline {
             FROM changes c LEFT JOIN before b USING (cnc_id)
             WINDOW earlier AS (PARTITION BY c.cnc_id ORDER BY c.ts, c.message_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
         )
+        -- The interval in force at the anchor ends at the machine's first change, or stays open.
         UPDATE machine_status_intervals i
-            SET ended_at = (SELECT min(c.ts) FROM changes c WHERE c.cnc_id = b.cnc_id)
-            FROM before b
+            SET ended_at = f.first_change
+            FROM before b LEFT JOIN (SELECT DISTINCT cnc_id, first_change FROM changes) f USING (cnc_id)
             WHERE (i.cnc_id, i.started_at, i.started_by) = (b.cnc_id, b.started_at, b.started_by);
         """
     }
