@@ -14,15 +14,31 @@ import subprocess
 import sys
 import time
 
-STAGES = [
-    ("sink", ["sink"]),
-    ("router", ["router"]),
-    ("worker-a1", ["worker", "--type", "CNCTypeA"]),
-    ("worker-a2", ["worker", "--type", "CNCTypeA"]),
-    ("worker-b1", ["worker", "--type", "CNCTypeB"]),
-    ("worker-b2", ["worker", "--type", "CNCTypeB"]),
-    ("ingest", ["ingest"]),
-]
+def stages(workers_per_type):
+    """The stages a run starts, with this many workers of each type."""
+    workers = [(f"worker-{kind.lower()}{index}", ["worker", "--type", f"CNCType{kind}"]) for kind in "AB" for index in range(1, workers_per_type + 1)]
+    return [("sink", ["sink"]), ("router", ["router"]), *workers, ("ingest", ["ingest"])]
+
+
+class Stream:
+    """What a run publishes: messages spread over `machines` machines, CNC001 on, which take the
+    two types in turn (see sample_file for status_every and size), and how many workers of each
+    type take them."""
+
+    def __init__(self, work_dir, machines=20, status_every=0, size=0, workers=2):
+        self.machines, self.workers = machines, workers
+        self.files = [] if status_every == 0 and size == 0 else ["--file", sample_file(work_dir, machines, status_every, size)]
+        self.types_file = f"{work_dir}/cnc_types-{machines}.json"
+        with open(self.types_file, "w") as file:
+            json.dump([{"cnc_id": machine_id(index), "class_name": "CNCTypeA" if index % 2 else "CNCTypeB"} for index in range(1, machines + 1)], file)
+
+    def emulator_arguments(self):
+        return ["--machines", str(self.machines), *self.files]
+
+
+def machine_id(number):
+    """The emulator's name of its machine `number`: CNC001 ... CNC999, CNC1000 ..."""
+    return f"CNC{number:03d}"
 
 
 _connection = None
@@ -53,29 +69,38 @@ def watcher_pid():
     return _watcher_pid
 
 
-# The emulator's samples: every sample_data/*.json by default, where a machine's status changes
-# with nearly every message; --status-every N gives each machine N messages a status.
-EMULATOR_FILES = []
+def sample_file(work_dir, machines, status_every, size):
+    """A sample file for the emulator, which gives message i to machine i % machines and sample
+    i % (samples in the file): the lines of sample_data/, where a machine's status changes with
+    nearly every message, or with status_every > 0 lines in which each machine keeps a status
+    for that many messages; each line grown to about `size` bytes (0: as it is) with more
+    variables, as a controller that reports many sensors sends them (the types keep them, marked)."""
+    if status_every > 0:
+        statuses = ["running", "idle", "running", "setup", "running", "error"]
+        lines = [{"cnc_id": "CNC001", "part_program": "p", "timestamp": "1747379028",
+                  "payload": {"status": status, "spin": 1200 if status == "running" else 0, "X-Axis": 30, "Y-Axis": 80}}
+                 for index in range(machines * status_every * len(statuses))
+                 for status in [statuses[index // machines // status_every]]]
+    else:
+        sample_dir = os.path.join(os.path.dirname(__file__), "..", "sample_data")
+        lines = []
+        for name in sorted(os.listdir(sample_dir)):
+            with open(os.path.join(sample_dir, name)) as samples:
+                lines += [json.loads(line) for line in samples if line.strip()]
+    path = f"{work_dir}/samples-{machines}-{status_every}-{size}.json"
+    with open(path, "w") as output:
+        for message in lines:
+            while len(json.dumps(message)) < size:
+                variable = len(message["payload"])
+                message["payload"][f"sensor_{variable:03d}"] = round((variable * 7919) % 99991 / 97.0, 3)
+            output.write(json.dumps(message) + "\n")
+    return path
 
 
-def steady_samples(work_dir, every):
-    """A sample file in which each of the emulator's 20 machines keeps a status for `every` messages."""
-    statuses = ["running", "idle", "running", "setup", "running", "error"]
-    path = f"{work_dir}/status-every-{every}.json"
-    with open(path, "w") as file:
-        # The emulator gives message i to machine i % 20 and sample i % len(samples).
-        for index in range(20 * every * len(statuses)):
-            status = statuses[index // 20 // every]
-            spin = 0 if status != "running" else 1200
-            file.write(json.dumps({"cnc_id": "CNC001", "part_program": "p", "timestamp": "1747379028",
-                                   "payload": {"status": status, "spin": spin, "X-Axis": 30, "Y-Axis": 80}}) + "\n")
-    return ["--file", path]
-
-
-def emulator(bin_dir, topic, count, env):
-    """Publishes count messages; returns (seconds, messages per second) as the emulator reports them."""
+def emulator(bin_dir, topic, count, env, stream):
+    """Publishes count messages; returns the seconds the emulator reports."""
     out = subprocess.run(
-        [f"{bin_dir}/cnc-emulator", "--count", str(count), "--machines", "20", *EMULATOR_FILES, "--topic", topic],
+        [f"{bin_dir}/cnc-emulator", "--count", str(count), *stream.emulator_arguments(), "--topic", topic],
         check=True, capture_output=True, text=True, env=env,
     )
     match = re.search(r"(\d+) acknowledged by the broker in ([\d.]+) s", out.stdout)
@@ -152,7 +177,7 @@ class CPUWatch:
         }
 
 
-def broker_only(bin_dir, work_dir, env, count, run):
+def broker_only(bin_dir, work_dir, env, count, run, stream):
     """The broker's ceiling: a plain C subscriber at QoS 1 that only counts. Returns the rate
     and where the machine's CPU went meanwhile."""
     port = env["MQTT_URL"].rsplit(":", 1)[1]
@@ -164,13 +189,13 @@ def broker_only(bin_dir, work_dir, env, count, run):
     time.sleep(0.5)
     watch = CPUWatch(work_dir)
     start = time.monotonic()
-    emulator(bin_dir, topic, count, env)
+    emulator(bin_dir, topic, count, env, stream)
     subscriber.wait(timeout=600)
     rate = count / (time.monotonic() - start)
     return rate, watch.stop()
 
 
-def naive(bin_dir, env, count, run, python_path):
+def naive(bin_dir, env, count, run, python_path, stream):
     """The seed's design: one INSERT and one COMMIT per message, from Python."""
     port = env["MQTT_URL"].rsplit(":", 1)[1]
     topic = f"bench/naive{run}/CNC"
@@ -181,7 +206,7 @@ def naive(bin_dir, env, count, run, python_path):
     if subscriber.stdout.readline().strip() != "subscribed":
         raise SystemExit("the naive subscriber did not start")
     start = time.monotonic()
-    emulator(bin_dir, topic, count, env)
+    emulator(bin_dir, topic, count, env, stream)
     subscriber.wait(timeout=1800)
     if subscriber.returncode != 0:
         raise SystemExit("the naive subscriber failed")
@@ -189,7 +214,7 @@ def naive(bin_dir, env, count, run, python_path):
     return count / (time.monotonic() - start)
 
 
-def measure_latency(bin_dir, topic, env, rate, seconds):
+def measure_latency(bin_dir, topic, env, rate, seconds, stream):
     """Publishes at a fixed rate; the time from each message's own timestamp (set by the
     emulator as it publishes) to the row's stored_at (written just before its COMMIT)."""
     rate = max(1, int(rate))
@@ -197,7 +222,7 @@ def measure_latency(bin_dir, topic, env, rate, seconds):
     before = int(psql("SELECT count(*) FROM cnc_data"))
     marker = psql("SELECT clock_timestamp()")
     subprocess.run(
-        [f"{bin_dir}/cnc-emulator", "--count", str(messages), "--machines", "20", *EMULATOR_FILES, "--topic", topic, "--rate", str(rate)],
+        [f"{bin_dir}/cnc-emulator", "--count", str(messages), *stream.emulator_arguments(), "--topic", topic, "--rate", str(rate)],
         check=True, capture_output=True, env=env,
     )
     deadline = time.monotonic() + 60
@@ -212,15 +237,15 @@ def measure_latency(bin_dir, topic, env, rate, seconds):
     return {"rate": rate, "messages": messages, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "max_ms": maximum}
 
 
-def start_stages(bin_dir, work_dir, env, run):
+def start_stages(bin_dir, work_dir, env, run, stream):
     """Starts every stage on a fresh database and topic; returns (topic, processes, logs)."""
     topic = f"bench/pipe{run}/CNC"
     stage_env = dict(env, MQTT_TOPIC=topic, MQTT_CLIENT_ID=f"bench-ingest-{run}", MES_RUNTIME_DIR=f"{work_dir}/rt{run}",
-                     MES_JOURNAL_DIR=f"{work_dir}/journal{run}", MES_CNC_TYPES="deploy/cnc_types.json", MES_MIGRATIONS_DIR="migrations")
+                     MES_JOURNAL_DIR=f"{work_dir}/journal{run}", MES_CNC_TYPES=stream.types_file, MES_MIGRATIONS_DIR="migrations")
     psql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     processes = {}
     logs = {}
-    for name, command in STAGES:
+    for name, command in stages(stream.workers):
         logs[name] = open(f"{work_dir}/{name}-{run}.log", "w+")
         processes[name] = subprocess.Popen([f"{bin_dir}/{command[0]}"] + command[1:], env=stage_env, stdout=logs[name], stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
@@ -262,21 +287,39 @@ def check_counts(run, expected):
         raise SystemExit(f"run {run}: {stored} rows stored and {rejected} rejected for {expected} published")
 
 
-def pipeline(bin_dir, work_dir, env, count, run, latency_seconds):
-    topic, processes, _ = start_stages(bin_dir, work_dir, env, run)
+def database_megabytes():
+    """The tables that hold the messages (cnc_data and machine_state, every partition) and
+    those derived for an MES, with their indexes and TOAST, in MB."""
+    row = psql("""
+        SELECT sum(pg_total_relation_size(relid)) FILTER (WHERE kind = 'messages') / 1e6,
+               sum(pg_total_relation_size(relid)) FILTER (WHERE kind = 'mes') / 1e6
+        FROM (SELECT relid, 'messages' AS kind FROM pg_partition_tree('cnc_data')
+              UNION ALL SELECT relid, 'messages' FROM pg_partition_tree('machine_state')
+              UNION ALL SELECT relname::regclass, 'mes' FROM unnest(ARRAY['machine_current', 'machine_status_intervals', 'machine_parts_made']) AS relname
+             ) AS tables
+    """)
+    messages, mes = (float(value) for value in row.split("|"))
+    return {"messages_mb": messages, "mes_mb": mes}
+
+
+def pipeline(bin_dir, work_dir, env, count, run, latency_seconds, stream):
+    """The pipeline's rate with count messages, then (latency_seconds > 0) its latency at half that rate."""
+    topic, processes, _ = start_stages(bin_dir, work_dir, env, run, stream)
     try:
-        stages_before = sum(process_cpu(process.pid) for process in processes.values())
+        stages_before = {name: process_cpu(process.pid) for name, process in processes.items()}
         watch = CPUWatch(work_dir)
         marker = psql("SELECT clock_timestamp()")
-        emulator(bin_dir, topic, count, env)
+        emulator(bin_dir, topic, count, env, stream)
         wait_for_rows(count, 600)
         seconds = seconds_since(marker)
-        cpu = dict(watch.stop(), stages_s=sum(process_cpu(process.pid) for process in processes.values()) - stages_before)
-        latency = measure_latency(bin_dir, topic, env, count / seconds / 2, latency_seconds)
+        stage_s = {name: process_cpu(process.pid) - stages_before[name] for name, process in processes.items()}
+        cpu = dict(watch.stop(), stages_s=sum(stage_s.values()), stage_s=stage_s)
+        space = database_megabytes()
+        latency = measure_latency(bin_dir, topic, env, count / seconds / 2, latency_seconds, stream) if latency_seconds > 0 else None
         resources = {name: proc_stats(process.pid) for name, process in processes.items()}
         stop_stages(processes)
-        check_counts(run, count + latency["messages"])
-        return count / seconds, latency, resources, cpu
+        check_counts(run, count + (latency["messages"] if latency else 0))
+        return {"rate": count / seconds, "latency": latency, "resources": resources, "cpu": cpu, "space": space}
     finally:
         for process in processes.values():
             if process.poll() is None:
@@ -288,26 +331,27 @@ def current_rss(pid):
         return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
 
 
-def soak(bin_dir, work_dir, env, count, seconds, json_path):
+def soak(bin_dir, work_dir, env, count, seconds, json_path, stream):
     """Measures the pipeline's rate with count messages, then runs it at half that rate for
     seconds, sampling each stage's RSS every 10 s; checks the counts and the logs for errors."""
-    topic, processes, logs = start_stages(bin_dir, work_dir, env, "soak")
+    topic, processes, logs = start_stages(bin_dir, work_dir, env, "soak", stream)
+    names = list(processes)
     try:
         start = time.monotonic()
-        emulator(bin_dir, topic, count, env)
+        emulator(bin_dir, topic, count, env, stream)
         wait_for_rows(count, 600)
         rate = max(1, int(count / (time.monotonic() - start) / 2))
         messages = rate * seconds
         print(f"maximum {2 * rate:,} msg/s; soaking at {rate:,} msg/s for {seconds} s ({messages:,} messages)", flush=True)
         publisher = subprocess.Popen(
-            [f"{bin_dir}/cnc-emulator", "--count", str(messages), "--machines", "20", *EMULATOR_FILES, "--topic", topic, "--rate", str(rate), "--seed", "7"],
+            [f"{bin_dir}/cnc-emulator", "--count", str(messages), *stream.emulator_arguments(), "--topic", topic, "--rate", str(rate), "--seed", "7"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
         )
         samples = []
         soak_start = time.monotonic()
         while publisher.poll() is None:
             samples.append({"seconds": round(time.monotonic() - soak_start), **{name: current_rss(p.pid) for name, p in processes.items()}})
-            print(f"  {samples[-1]['seconds']:>5} s  " + "  ".join(f"{name} {samples[-1][name]:.1f}" for name, _ in STAGES), flush=True)
+            print(f"  {samples[-1]['seconds']:>5} s  " + "  ".join(f"{name} {samples[-1][name]:.1f}" for name in names), flush=True)
             time.sleep(10)
         if publisher.returncode != 0:
             raise SystemExit("the soak publisher failed")
@@ -320,10 +364,10 @@ def soak(bin_dir, work_dir, env, count, seconds, json_path):
             errors += [f"{name}: {line.strip()}" for line in log if re.match(r"^\S+ (error|critical) ", line)]
         # Flat: after the first third (warm-up), RSS at the end is no higher than its peak in the first half of the soak.
         third, half = len(samples) // 3, len(samples) // 2
-        growth = {name: max(s[name] for s in samples[half:]) - max(s[name] for s in samples[third:half]) for name, _ in STAGES} if half > third else {}
+        growth = {name: max(s[name] for s in samples[half:]) - max(s[name] for s in samples[third:half]) for name in names} if half > third else {}
         print()
         print(f"{'stage':<12}{'RSS first MB':>14}{'RSS last MB':>13}{'growth MB':>11}")
-        for name, _ in STAGES:
+        for name in names:
             print(f"{name:<12}{samples[0][name]:>14.1f}{samples[-1][name]:>13.1f}{growth.get(name, 0):>11.1f}")
         print(f"\n{count + messages:,} messages stored once, 0 rejected; {len(errors)} error lines in the logs")
         for line in errors[:20]:
@@ -339,37 +383,92 @@ def soak(bin_dir, work_dir, env, count, seconds, json_path):
                 process.kill()
 
 
+GROWTH = [
+    # (label, what differs from 20 machines, the samples' size and 2 workers per type)
+    ("20 machines", {}),
+    ("200 machines", {"machines": 200}),
+    ("2,000 machines", {"machines": 2000}),
+    ("1 KB messages", {"size": 1024}),
+    ("8 KB messages", {"size": 8192}),
+    ("1 worker per type", {"workers": 1}),
+    ("4 workers per type", {"workers": 4}),
+]
+
+
+def growth(args, env):
+    """How cost grows: for each variant of GROWTH, the broker-only reference and the pipeline
+    (no latency run), --runs times; prints the medians and the database space a million
+    messages take."""
+    results = []
+    for label, change in GROWTH:
+        stream = Stream(args.work_dir, **dict({"status_every": args.status_every}, **change))
+        runs = []
+        for run in range(1, args.runs + 1):
+            reference, reference_cpu = broker_only(args.bin_dir, args.work_dir, env, args.count, f"g{len(results)}-{run}", stream)
+            measured = pipeline(args.bin_dir, args.work_dir, env, args.count, f"g{len(results)}-{run}", 0, stream)
+            runs.append({"broker_only": reference, "broker_only_cpu": reference_cpu, **measured})
+        def median(value):
+            return statistics.median(value(run) for run in runs)
+        row = {
+            "variant": label, "runs": runs,
+            "broker_only": median(lambda run: run["broker_only"]), "pipeline": median(lambda run: run["rate"]),
+            "ratio": median(lambda run: run["rate"] / run["broker_only"]),
+            **{f"{key}_us": median(lambda run: run["cpu"][f"{key}_s"]) / args.count * 1e6 for key in ("stages", "postgres", "broker")},
+            **{f"{key}_per_million": median(lambda run: run["space"][key]) / args.count * 1e6 for key in ("messages_mb", "mes_mb")},
+        }
+        results.append(row)
+        print(f"{label}: pipeline {row['pipeline']:,.0f} msg/s, broker-only {row['broker_only']:,.0f} msg/s", flush=True)
+    print()
+    print(f"how cost grows: {args.count:,} messages a run, QoS 1, PostgreSQL {'fsync on' if args.durable else 'fsync off'}, "
+          f"medians of {args.runs} run(s); the others: 20 machines, messages of the samples' size (about 150 B), 2 workers per type")
+    print(f"{'':<20}{'broker-only':>12}{'pipeline':>10}{'ratio':>7}{'stages':>8}{'PostgreSQL':>11}{'mosquitto':>10}{'messages':>10}{'MES':>6}")
+    print(f"{'':<20}{'msg/s':>12}{'msg/s':>10}{'':>7}{'µs/msg':>8}{'µs/msg':>11}{'µs/msg':>10}{'MB/M':>10}{'MB/M':>6}")
+    for row in results:
+        print(f"{row['variant']:<20}{row['broker_only']:>12,.0f}{row['pipeline']:>10,.0f}{row['ratio']:>7.2f}{row['stages_us']:>8.1f}"
+              f"{row['postgres_us']:>11.1f}{row['broker_us']:>10.1f}{row['messages_mb_per_million']:>10,.0f}{row['mes_mb_per_million']:>6,.0f}")
+    print("MB/M: MB of tables and indexes a million messages take: messages (cnc_data and machine_state), MES (current state, intervals, parts)")
+    path = args.json.replace("bench.json", "growth.json")
+    with open(path, "w") as output:
+        json.dump({"count": args.count, "durable": args.durable, "status_every": args.status_every, "variants": results}, output, indent=2)
+    print(f"\nwritten to {path}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin-dir", required=True)
     parser.add_argument("--work-dir", required=True)
     parser.add_argument("--json", required=True)
     parser.add_argument("--count", type=int, default=200_000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, help="runs of each measurement (default 3; 1 with --growth)")
     parser.add_argument("--latency-seconds", type=int, default=10, help="length of the fixed-rate latency run")
     parser.add_argument("--naive-count", type=int, default=20_000, help="messages for the naive reference, which is slow")
     parser.add_argument("--python-path", required=True, help="where paho-mqtt and psycopg are installed")
     parser.add_argument("--durable", action="store_true", help="PostgreSQL runs with fsync and synchronous_commit on (for the table)")
     parser.add_argument("--status-every", type=int, default=0, help="each machine keeps a status this many messages (default: the samples')")
     parser.add_argument("--soak-seconds", type=int, default=0, help="instead of the benchmark, run at half the measured rate this long")
+    parser.add_argument("--growth", action="store_true", help="instead of the benchmark, how cost grows with machines, message size and workers")
     args = parser.parse_args()
-    if args.status_every > 0:
-        EMULATOR_FILES.extend(steady_samples(args.work_dir, args.status_every))
+    args.runs = args.runs or (1 if args.growth else 3)
     sys.path.insert(0, args.python_path)
     env = dict(os.environ, MES_LOG_LEVEL="info")
+    stream = Stream(args.work_dir, status_every=args.status_every)
     if args.soak_seconds > 0:
-        soak(args.bin_dir, args.work_dir, env, min(args.count, 50_000), args.soak_seconds, args.json.replace("bench.json", "soak.json"))
+        soak(args.bin_dir, args.work_dir, env, min(args.count, 50_000), args.soak_seconds, args.json.replace("bench.json", "soak.json"), stream)
+        return
+    if args.growth:
+        growth(args, env)
         return
 
     runs = []
     for run in range(1, args.runs + 1):
-        publisher = args.count / emulator(args.bin_dir, f"bench/none{run}/CNC", args.count, env)
-        reference, reference_cpu = broker_only(args.bin_dir, args.work_dir, env, args.count, run)
-        naive_rate = naive(args.bin_dir, env, args.naive_count, run, args.python_path)
-        rate, latency, resources, cpu = pipeline(args.bin_dir, args.work_dir, env, args.count, run, args.latency_seconds)
-        runs.append({"publisher": publisher, "broker_only": reference, "naive": naive_rate, "pipeline": rate, "latency": latency, "resources": resources,
-                     "cpu": {"broker_only": reference_cpu, "pipeline": cpu}})
-        print(f"run {run}: publisher {publisher:,.0f} msg/s, broker-only {reference:,.0f} msg/s, naive {naive_rate:,.0f} msg/s, pipeline {rate:,.0f} msg/s", flush=True)
+        publisher = args.count / emulator(args.bin_dir, f"bench/none{run}/CNC", args.count, env, stream)
+        reference, reference_cpu = broker_only(args.bin_dir, args.work_dir, env, args.count, run, stream)
+        naive_rate = naive(args.bin_dir, env, args.naive_count, run, args.python_path, stream)
+        measured = pipeline(args.bin_dir, args.work_dir, env, args.count, run, args.latency_seconds, stream)
+        runs.append({"publisher": publisher, "broker_only": reference, "naive": naive_rate, "pipeline": measured["rate"], "latency": measured["latency"],
+                     "resources": measured["resources"], "space": measured["space"], "cpu": {"broker_only": reference_cpu, "pipeline": measured["cpu"]}})
+        print(f"run {run}: publisher {publisher:,.0f} msg/s, broker-only {reference:,.0f} msg/s, naive {naive_rate:,.0f} msg/s, "
+              f"pipeline {measured['rate']:,.0f} msg/s", flush=True)
 
     median = {key: statistics.median(run[key] for run in runs) for key in ("publisher", "broker_only", "naive", "pipeline")}
     ratio = statistics.median(run["pipeline"] / run["broker_only"] for run in runs)
@@ -390,7 +489,7 @@ def main():
         print(f"  {key[:-3]:<6}{statistics.median(run['latency'][key] for run in runs):>10.1f} ms")
     print()
     print(f"{'stage':<12}{'peak RSS MB':>12}{'CPU s':>8}   (median over runs)")
-    for name, _ in STAGES:
+    for name in runs[0]["resources"]:
         rss = statistics.median(run["resources"][name][0] for run in runs)
         cpu = statistics.median(run["resources"][name][1] for run in runs)
         print(f"{name:<12}{rss:>12.1f}{cpu:>8.2f}")
@@ -402,9 +501,15 @@ def main():
     for label, key in (("publisher (+ reference subscriber)", "clients_s"), ("mosquitto", "broker_s"),
                        ("PostgreSQL", "postgres_s"), ("pipeline stages", "stages_s")):
         print(f"{label:<36}{per_message('broker_only', key):>12.1f}{per_message('pipeline', key):>10.1f}")
+    for group in ("ingest", "router", "worker", "sink"):
+        seconds = statistics.median(sum(value for name, value in run["cpu"]["pipeline"]["stage_s"].items() if name.startswith(group)) for run in runs)
+        print(f"{'  ' + group + ('s' if group == 'worker' else ''):<36}{'':>12}{seconds / args.count * 1e6:>10.1f}")
     for phase in ("broker_only", "pipeline"):
         busy = statistics.median(run["cpu"][phase]["machine_busy"] for run in runs)
         print(f"  {phase.replace('_', '-')}: the machine's {os.cpu_count()} cores were {busy:.0%} busy")
+    print()
+    for key, label in (("messages_mb", "messages (cnc_data, machine_state)"), ("mes_mb", "MES tables (current, intervals, parts)")):
+        print(f"database space a million messages take, {label}: {statistics.median(run['space'][key] for run in runs) / args.count * 1e6:,.0f} MB")
     with open(args.json, "w") as output:
         json.dump({"count": args.count, "naive_count": args.naive_count, "durable": args.durable, "runs": runs, "median": median,
                    "pipeline_to_broker_only": ratio, "pipeline_to_naive": naive_ratio}, output, indent=2)

@@ -3,6 +3,7 @@
 # scripts/bench.sh: the pipeline's throughput against the broker's own ceiling.
 #
 #   scripts/bench.sh [--count N] [--runs R] [--json FILE] [--no-fsync] [--status-every N]
+#   scripts/bench.sh --growth [--count N] [--runs R] [--status-every N]
 #   scripts/bench.sh --soak-seconds S
 #
 # Installs missing packages, builds in release mode, starts a private mosquitto and
@@ -20,7 +21,11 @@
 #                each message's timestamp to its row's stored_at
 # and prints the medians, the ratios of the pipeline to the broker-only and naive rates, each stage's
 # peak RSS and CPU seconds, and the CPU time per message of the publisher, mosquitto, PostgreSQL and
-# the stages while the messages flowed; the same figures go to FILE as JSON (default run/bench.json).
+# the stages while the messages flowed, and the database space a million messages take; the same
+# figures go to FILE as JSON (default run/bench.json).
+# --growth measures instead, for 20, 200 and 2,000 machines, messages of the samples' size, 1 KB
+# and 8 KB, and 1, 2 and 4 workers per type, the broker-only rate and the pipeline's rate, CPU and
+# database space (default one run each; run/growth.json).
 
 set -euo pipefail
 

@@ -25,17 +25,22 @@ struct DataQualityReport {
             counter(&marked, label: "cnc.worker.marked.total", dimension: "check", name: check).increment()
         }
         for variable in state.unknownVariables {
-            if drift[Self.labelValue(variable)] == nil && drift.count < Self.maxNames {
+            let value = Self.labelValue(variable)
+            if drift[value] == nil && drift.count < Self.maxNames {
                 logger.notice(
                     "a variable this type does not know: stored in cnc_data.payload and listed by mesctl drift",
-                    metadata: ["cnc_type": "\(type)", "variable": "\(Self.labelValue(variable))", "cnc_id": "\(cncID)"])
+                    metadata: ["cnc_type": "\(type)", "variable": "\(value)", "cnc_id": "\(cncID)"])
             }
-            counter(&drift, label: "cnc.worker.unknown_variables.total", dimension: "variable", name: variable).increment()
+            counter(&drift, label: "cnc.worker.unknown_variables.total", dimension: "variable", value: value).increment()
         }
     }
 
     private func counter(_ counters: inout [String: Counter], label: String, dimension: String, name: String) -> Counter {
-        var value = Self.labelValue(name)
+        counter(&counters, label: label, dimension: dimension, value: Self.labelValue(name))
+    }
+
+    private func counter(_ counters: inout [String: Counter], label: String, dimension: String, value labelValue: String) -> Counter {
+        var value = labelValue
         if counters[value] == nil && counters.count >= Self.maxNames { value = "other" }
         if let counter = counters[value] { return counter }
         let counter = Counter(label: label, dimensions: [("cnc_type", type), (dimension, value)])
@@ -45,6 +50,17 @@ struct DataQualityReport {
 
     /// A name as a metric label: at most 64 characters of letters, digits and `_.:-`; others become `_`.
     static func labelValue(_ name: String) -> String {
-        String(name.prefix(64).map { $0.isASCII && ($0.isLetter || $0.isNumber || "_.:-".contains($0)) ? $0 : "_" })
+        // Nearly every name is one already: a message of many sensors asks this of each, every time.
+        let utf8 = name.utf8
+        if utf8.count <= 64 && utf8.allSatisfy(isLabelByte) { return name }
+        return String(name.prefix(64).map { $0.isASCII && ($0.isLetter || $0.isNumber || "_.:-".contains($0)) ? $0 : "_" })
+    }
+
+    private static func isLabelByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        case UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: ":"), UInt8(ascii: "-"): true
+        default: false
+        }
     }
 }
