@@ -226,8 +226,21 @@ public final class MQTTClient {
     public func writeQueued() throws(MQTTError) {
         try check("mosquitto_loop_misc", mosquitto_loop_misc(handle))
         if mosquitto_want_write(handle) {
+            // libmosquitto writes each queued packet with a write of its own: a round's
+            // acknowledgements would each go out as a segment, and each cost the broker a wake-up.
+            // Corked, they leave together when the last is written.
+            let descriptor = mosquitto_socket(handle)
+            Self.setCorked(descriptor, true)
+            defer { Self.setCorked(descriptor, false) }
             try check("mosquitto_loop_write", mosquitto_loop_write(handle, 1))
         }
+    }
+
+    /// TCP_CORK on or off; a socket that is not TCP (or not open) ignores it, as it may.
+    private static func setCorked(_ descriptor: Int32, _ corked: Bool) {
+        guard descriptor >= 0 else { return }
+        var value: Int32 = corked ? 1 : 0
+        _ = setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_CORK, &value, socklen_t(MemoryLayout<Int32>.size))
     }
 
     /// Reads and drops whatever the broker sends until it has been quiet for `quietMilliseconds`
