@@ -56,6 +56,21 @@ public final class PostgresConnection {
         return try consume(result, operation: "execute")
     }
 
+    /// Prepares `sql`, one statement without parameters, as `name` for the connection's life.
+    /// Running it then skips parsing and planning: the server plans it once and plans it again
+    /// only when a table it reads changes (a new partition, say).
+    public func prepare(_ name: String, _ sql: String) throws(PostgresError) {
+        let result = PQprepare(handle, name, sql, 0, nil)
+        _ = try consume(result, operation: "prepare")
+    }
+
+    /// Runs the statement `prepare` made as `name`; returns its rows as text.
+    @discardableResult
+    public func executePrepared(_ name: String) throws(PostgresError) -> [[String?]] {
+        let result = PQexecPrepared(handle, name, 0, nil, nil, nil, 0)
+        return try consume(result, operation: "execute")
+    }
+
     /// Runs `body` in a transaction, first setting `localSettings` for it alone (`SET LOCAL`):
     /// commits when `body` returns, rolls back when it throws while the connection still stands.
     public func transaction<Result>(

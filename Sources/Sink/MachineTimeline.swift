@@ -32,19 +32,26 @@ struct MachineTimeline {
     /// each machine was last heard from, older messages included. The upsert locks each machine's row
     /// until the batch commits, even when it changes nothing: two sinks writing one machine take
     /// turns, so each recomputes its intervals from what the other committed.
-    static let currentUpkeep = """
+    /// The statements that bring the MES tables up to date with a batch, in order, one each.
+    var upkeep: [String] { Self.currentUpkeep + intervalsAndPartsUpkeep }
+
+    static let currentUpkeep = [
+        """
         INSERT INTO machine_current (\(BatchWriter.machineStateColumns), last_heard_at)
             SELECT \(BatchWriter.machineStateColumnList.map { "s." + $0 }.joined(separator: ", ")), n.received_at
             FROM (SELECT DISTINCT ON (cnc_id) * FROM staging_new_states ORDER BY cnc_id, ts DESC, message_id DESC) n
             -- A lookup by the key, in one day's partition, for each machine's newest state.
-            CROSS JOIN LATERAL (SELECT * FROM machine_state WHERE message_id = n.message_id AND ts = n.ts) s
+            CROSS JOIN LATERAL (SELECT * FROM machine_state WHERE message_id = n.message_id AND ts = n.ts LIMIT 1) s
         ON CONFLICT (cnc_id) DO UPDATE SET \(BatchWriter.machineStateColumnList.filter { $0 != "cnc_id" }.map { "\($0) = EXCLUDED.\($0)" }
             .joined(separator: ", "))
-            WHERE (EXCLUDED.ts, EXCLUDED.message_id) > (machine_current.ts, machine_current.message_id);
+            WHERE (EXCLUDED.ts, EXCLUDED.message_id) > (machine_current.ts, machine_current.message_id)
+        """,
+        """
         UPDATE machine_current c SET last_heard_at = h.heard
             FROM (SELECT cnc_id, max(received_at) AS heard FROM staging_new_states GROUP BY cnc_id) h
-            WHERE c.cnc_id = h.cnc_id AND h.heard > c.last_heard_at;
-        """
+            WHERE c.cnc_id = h.cnc_id AND h.heard > c.last_heard_at
+        """,
+    ]
 
     /// What an interval can be: a machine status or offline. Each interval carries the time its
     /// machine spent in each before it started (`running_before`, ...), so that availability over
@@ -65,82 +72,92 @@ struct MachineTimeline {
     /// last is the one in force at the anchor; the states from the anchor on, old and new, with
     /// an `offline` mark in every gap longer than the threshold, give the change points. A batch
     /// in the machine's order reads only the anchor and its own states; a late one reads the
-    /// states after it too. Every read goes a machine at a time (LATERAL), so that the planner
-    /// prunes the day partitions and index ranges before the anchor, whatever the history.
-    var intervalsAndPartsUpkeep: String {
-        """
-        INSERT INTO staging_anchors (cnc_id, ts, message_id)
-            SELECT f.cnc_id, coalesce(p.ts, f.ts), coalesce(p.message_id, f.message_id)
-            FROM (SELECT DISTINCT ON (cnc_id) cnc_id, ts, message_id FROM staging_new_states ORDER BY cnc_id, ts, message_id) f
-            LEFT JOIN LATERAL (
-                -- ts <= f.ts on its own lets the (cnc_id, ts) index bound the scan; the pair then orders ties.
-                SELECT s.ts, s.message_id FROM machine_state s
-                WHERE s.cnc_id = f.cnc_id AND s.ts <= f.ts AND (s.ts, s.message_id) < (f.ts, f.message_id)
-                ORDER BY s.ts DESC, s.message_id DESC LIMIT 1) p ON true;
-        DELETE FROM machine_status_intervals i
-            WHERE (i.cnc_id, i.started_at, i.started_by) IN (
-                SELECT x.cnc_id, x.started_at, x.started_by FROM staging_anchors a CROSS JOIN LATERAL (
-                    SELECT cnc_id, started_at, started_by FROM machine_status_intervals
-                    WHERE cnc_id = a.cnc_id AND started_at >= a.ts AND (started_at, started_by) >= (a.ts, a.message_id) OFFSET 0) x);
-        DELETE FROM machine_parts_made m
-            WHERE (m.cnc_id, m.ts, m.message_id) IN (
-                SELECT x.cnc_id, x.ts, x.message_id FROM staging_anchors a CROSS JOIN LATERAL (
-                    SELECT cnc_id, ts, message_id FROM machine_parts_made
-                    WHERE cnc_id = a.cnc_id AND ts >= a.ts AND (ts, message_id) > (a.ts, a.message_id) OFFSET 0) x);
-        WITH before AS (
-            -- One index lookup a machine, however many intervals it has.
-            SELECT a.cnc_id, i.*
-            FROM staging_anchors a CROSS JOIN LATERAL (
-                SELECT started_at, started_by, status, \(Self.timeBeforeColumns) FROM machine_status_intervals
-                WHERE cnc_id = a.cnc_id ORDER BY started_at DESC, started_by DESC LIMIT 1) i
-        ), parts_before AS (
-            SELECT a.cnc_id, p.parts_total
-            FROM staging_anchors a CROSS JOIN LATERAL (
-                SELECT parts_total FROM machine_parts_made WHERE cnc_id = a.cnc_id ORDER BY ts DESC, message_id DESC LIMIT 1) p
-        ), states AS (
-            SELECT s.cnc_id, s.ts, s.message_id, s.status, s.part_program, s.part_count, \(offlineAfter) AS offline_after,
-                   lead(s.ts) OVER machine AS next_ts, lag(s.part_count) OVER machine AS previous_count
-            FROM staging_anchors a CROSS JOIN LATERAL (
-                SELECT * FROM machine_state WHERE cnc_id = a.cnc_id AND ts >= a.ts AND (ts, message_id) >= (a.ts, a.message_id) OFFSET 0) s
-            LEFT JOIN machine_types t ON t.cnc_type = s.cnc_type
-            WINDOW machine AS (PARTITION BY s.cnc_id ORDER BY s.ts, s.message_id)
-        ), marked AS (
-            SELECT cnc_id, ts, message_id, status, part_program FROM states
-            UNION ALL
-            SELECT cnc_id, ts + offline_after, message_id, 'offline', part_program FROM states WHERE next_ts - ts > offline_after
-        ), changes AS (
-            SELECT m.cnc_id, m.ts, m.message_id, m.status, m.part_program,
-                   lead(m.ts) OVER machine AS ended_at, min(m.ts) OVER (PARTITION BY m.cnc_id) AS first_change
-            FROM (SELECT *, lag(status) OVER (PARTITION BY cnc_id ORDER BY ts, message_id) AS previous FROM marked) m
-            LEFT JOIN before b USING (cnc_id)
-            WHERE m.status IS DISTINCT FROM coalesce(m.previous, b.status)
-            WINDOW machine AS (PARTITION BY m.cnc_id ORDER BY m.ts, m.message_id)
-        ), parts AS (
-            INSERT INTO machine_parts_made (cnc_id, ts, message_id, parts, parts_total, part_program)
-            SELECT m.cnc_id, m.ts, m.message_id, m.parts,
-                   coalesce(p.parts_total, 0) + sum(m.parts) OVER (PARTITION BY m.cnc_id ORDER BY m.ts, m.message_id), m.part_program
-            FROM (
-                SELECT cnc_id, ts, message_id, part_program,
-                       CASE WHEN part_count > previous_count THEN part_count - previous_count ELSE part_count END AS parts
-                FROM states WHERE part_count <> previous_count AND part_count > 0) m
-            LEFT JOIN parts_before p USING (cnc_id)
-        ), added AS (
-            INSERT INTO machine_status_intervals (cnc_id, started_at, started_by, status, part_program, ended_at, \(Self.timeBeforeColumns))
-            SELECT c.cnc_id, c.ts, c.message_id, c.status, c.part_program, c.ended_at,
-                   \(Self.intervalStatuses.map { status in
+    /// states after it too. Every read goes a machine at a time (LATERAL, kept apart by LIMIT or
+    /// OFFSET), so that the day partitions and index ranges before the anchor are never read,
+    /// and every delete and update finds its rows by the ctid read: the sink prepares these
+    /// statements once, and their plans must not depend on how full the tables were then.
+    var intervalsAndPartsUpkeep: [String] {
+        [
+            """
+            INSERT INTO staging_anchors (cnc_id, ts, message_id)
+                SELECT f.cnc_id, coalesce(p.ts, f.ts), coalesce(p.message_id, f.message_id)
+                FROM (SELECT DISTINCT ON (cnc_id) cnc_id, ts, message_id FROM staging_new_states ORDER BY cnc_id, ts, message_id) f
+                LEFT JOIN LATERAL (
+                    -- ts <= f.ts on its own lets the (cnc_id, ts) index bound the scan; the pair then orders ties.
+                    SELECT s.ts, s.message_id FROM machine_state s
+                    WHERE s.cnc_id = f.cnc_id AND s.ts <= f.ts AND (s.ts, s.message_id) < (f.ts, f.message_id)
+                    ORDER BY s.ts DESC, s.message_id DESC LIMIT 1) p ON true
+            """,
+            """
+            DELETE FROM machine_status_intervals
+                WHERE ctid = ANY (ARRAY(
+                    SELECT x.ctid FROM staging_anchors a CROSS JOIN LATERAL (
+                        SELECT ctid FROM machine_status_intervals
+                        WHERE cnc_id = a.cnc_id AND started_at >= a.ts AND (started_at, started_by) >= (a.ts, a.message_id) OFFSET 0) x))
+            """,
+            """
+            DELETE FROM machine_parts_made
+                WHERE ctid = ANY (ARRAY(
+                    SELECT x.ctid FROM staging_anchors a CROSS JOIN LATERAL (
+                        SELECT ctid FROM machine_parts_made
+                        WHERE cnc_id = a.cnc_id AND ts >= a.ts AND (ts, message_id) > (a.ts, a.message_id) OFFSET 0) x))
+            """,
+            """
+            WITH before AS (
+                -- One index lookup a machine, however many intervals it has.
+                SELECT a.cnc_id, i.*
+                FROM staging_anchors a CROSS JOIN LATERAL (
+                    SELECT ctid, started_at, started_by, status, \(Self.timeBeforeColumns) FROM machine_status_intervals
+                    WHERE cnc_id = a.cnc_id ORDER BY started_at DESC, started_by DESC LIMIT 1) i
+            ), parts_before AS (
+                SELECT a.cnc_id, p.parts_total
+                FROM staging_anchors a CROSS JOIN LATERAL (
+                    SELECT parts_total FROM machine_parts_made WHERE cnc_id = a.cnc_id ORDER BY ts DESC, message_id DESC LIMIT 1) p
+            ), states AS (
+                SELECT s.cnc_id, s.ts, s.message_id, s.status, s.part_program, s.part_count, \(offlineAfter) AS offline_after,
+                       lead(s.ts) OVER machine AS next_ts, lag(s.part_count) OVER machine AS previous_count
+                FROM staging_anchors a CROSS JOIN LATERAL (
+                    SELECT * FROM machine_state WHERE cnc_id = a.cnc_id AND ts >= a.ts AND (ts, message_id) >= (a.ts, a.message_id) OFFSET 0) s
+                LEFT JOIN machine_types t ON t.cnc_type = s.cnc_type
+                WINDOW machine AS (PARTITION BY s.cnc_id ORDER BY s.ts, s.message_id)
+            ), marked AS (
+                SELECT cnc_id, ts, message_id, status, part_program FROM states
+                UNION ALL
+                SELECT cnc_id, ts + offline_after, message_id, 'offline', part_program FROM states WHERE next_ts - ts > offline_after
+            ), changes AS (
+                SELECT m.cnc_id, m.ts, m.message_id, m.status, m.part_program,
+                       lead(m.ts) OVER machine AS ended_at, min(m.ts) OVER (PARTITION BY m.cnc_id) AS first_change
+                FROM (SELECT *, lag(status) OVER (PARTITION BY cnc_id ORDER BY ts, message_id) AS previous FROM marked) m
+                LEFT JOIN before b USING (cnc_id)
+                WHERE m.status IS DISTINCT FROM coalesce(m.previous, b.status)
+                WINDOW machine AS (PARTITION BY m.cnc_id ORDER BY m.ts, m.message_id)
+            ), parts AS (
+                INSERT INTO machine_parts_made (cnc_id, ts, message_id, parts, parts_total, part_program)
+                SELECT m.cnc_id, m.ts, m.message_id, m.parts,
+                       coalesce(p.parts_total, 0) + sum(m.parts) OVER (PARTITION BY m.cnc_id ORDER BY m.ts, m.message_id), m.part_program
+                FROM (
+                    SELECT cnc_id, ts, message_id, part_program,
+                           CASE WHEN part_count > previous_count THEN part_count - previous_count ELSE part_count END AS parts
+                    FROM states WHERE part_count <> previous_count AND part_count > 0) m
+                LEFT JOIN parts_before p USING (cnc_id)
+            ), added AS (
+                INSERT INTO machine_status_intervals (cnc_id, started_at, started_by, status, part_program, ended_at, \(Self.timeBeforeColumns))
+                SELECT c.cnc_id, c.ts, c.message_id, c.status, c.part_program, c.ended_at,
+                       \(Self.intervalStatuses.map { status in
                        // The time in the status by the first change, and in the new intervals before this one.
                        Self.time(in: status, of: "b", by: "c.first_change")
                            + " + coalesce(sum(c.ended_at - c.ts) FILTER (WHERE c.status = '\(status)') OVER earlier, interval '0')"
                    }.joined(separator: ",\n           "))
-            FROM changes c LEFT JOIN before b USING (cnc_id)
-            WINDOW earlier AS (PARTITION BY c.cnc_id ORDER BY c.ts, c.message_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-        )
-        -- The interval in force at the anchor ends at the machine's first change, or stays open.
-        UPDATE machine_status_intervals i
-            SET ended_at = f.first_change
-            FROM before b LEFT JOIN (SELECT DISTINCT cnc_id, first_change FROM changes) f USING (cnc_id)
-            WHERE (i.cnc_id, i.started_at, i.started_by) = (b.cnc_id, b.started_at, b.started_by);
-        """
+                FROM changes c LEFT JOIN before b USING (cnc_id)
+                WINDOW earlier AS (PARTITION BY c.cnc_id ORDER BY c.ts, c.message_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+            )
+            -- The interval in force at the anchor ends at the machine's first change, or stays open.
+            UPDATE machine_status_intervals i
+                SET ended_at = f.first_change
+                FROM before b LEFT JOIN (SELECT DISTINCT cnc_id, first_change FROM changes) f USING (cnc_id)
+                WHERE i.ctid = ANY (ARRAY(SELECT ctid FROM before)) AND i.ctid = b.ctid
+            """,
+        ]
     }
 
     /// Opens an offline interval for every machine heard from longer ago than its threshold,
