@@ -60,6 +60,8 @@ def connection():
         import psycopg
         _connection = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
         _watcher_pid = _connection.execute("SELECT pg_backend_pid()").fetchone()[0]
+        # Its counts would otherwise start parallel workers, whose CPU time would count as the pipeline's.
+        _connection.execute("SET max_parallel_workers_per_gather = 0")
     return _connection
 
 
@@ -214,13 +216,27 @@ def naive(bin_dir, env, count, run, python_path, stream):
     return count / (time.monotonic() - start)
 
 
-def measure_latency(bin_dir, topic, env, rate, seconds, stream):
+def stage_seconds(processes):
+    """CPU seconds of each stage so far, by name."""
+    return {name: process_cpu(process.pid) for name, process in processes.items()}
+
+
+def pipeline_cpu(watch, stages_before, processes):
+    """Where the CPU went since `watch` started, with each stage's share."""
+    stage_s = {name: seconds - stages_before[name] for name, seconds in stage_seconds(processes).items()}
+    return dict(watch.stop(), stages_s=sum(stage_s.values()), stage_s=stage_s)
+
+
+def measure_latency(bin_dir, work_dir, topic, env, rate, seconds, stream, processes):
     """Publishes at a fixed rate; the time from each message's own timestamp (set by the
-    emulator as it publishes) to the row's stored_at (written just before its COMMIT)."""
+    emulator as it publishes) to the row's stored_at (written just before its COMMIT), and
+    where the CPU went meanwhile: at a steady rate that varies less from run to run than at
+    full speed, where how the messages happen to fall into frames and batches counts."""
     rate = max(1, int(rate))
     messages = rate * seconds
     before = int(psql("SELECT count(*) FROM cnc_data"))
     marker = psql("SELECT clock_timestamp()")
+    stages_before, watch = stage_seconds(processes), CPUWatch(work_dir)
     subprocess.run(
         [f"{bin_dir}/cnc-emulator", "--count", str(messages), *stream.emulator_arguments(), "--topic", topic, "--rate", str(rate)],
         check=True, capture_output=True, env=env,
@@ -228,13 +244,14 @@ def measure_latency(bin_dir, topic, env, rate, seconds, stream):
     deadline = time.monotonic() + 60
     while int(psql("SELECT count(*) FROM cnc_data")) < before + messages and time.monotonic() < deadline:
         time.sleep(0.25)
+    cpu = pipeline_cpu(watch, stages_before, processes)
     row = psql(f"""
         SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms), percentile_cont(0.95) WITHIN GROUP (ORDER BY ms),
                percentile_cont(0.99) WITHIN GROUP (ORDER BY ms), max(ms)
         FROM (SELECT extract(epoch FROM stored_at - ts) * 1000 AS ms FROM cnc_data WHERE received_at > '{marker}') AS latency
     """)
     p50, p95, p99, maximum = (float(value) for value in row.split("|"))
-    return {"rate": rate, "messages": messages, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "max_ms": maximum}
+    return {"rate": rate, "messages": messages, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "max_ms": maximum, "cpu": cpu}
 
 
 def start_stages(bin_dir, work_dir, env, run, stream):
@@ -306,16 +323,14 @@ def pipeline(bin_dir, work_dir, env, count, run, latency_seconds, stream):
     """The pipeline's rate with count messages, then (latency_seconds > 0) its latency at half that rate."""
     topic, processes, _ = start_stages(bin_dir, work_dir, env, run, stream)
     try:
-        stages_before = {name: process_cpu(process.pid) for name, process in processes.items()}
-        watch = CPUWatch(work_dir)
+        stages_before, watch = stage_seconds(processes), CPUWatch(work_dir)
         marker = psql("SELECT clock_timestamp()")
         emulator(bin_dir, topic, count, env, stream)
         wait_for_rows(count, 600)
         seconds = seconds_since(marker)
-        stage_s = {name: process_cpu(process.pid) - stages_before[name] for name, process in processes.items()}
-        cpu = dict(watch.stop(), stages_s=sum(stage_s.values()), stage_s=stage_s)
+        cpu = pipeline_cpu(watch, stages_before, processes)
         space = database_megabytes()
-        latency = measure_latency(bin_dir, topic, env, count / seconds / 2, latency_seconds, stream) if latency_seconds > 0 else None
+        latency = measure_latency(bin_dir, work_dir, topic, env, count / seconds / 2, latency_seconds, stream, processes) if latency_seconds > 0 else None
         resources = {name: proc_stats(process.pid) for name, process in processes.items()}
         stop_stages(processes)
         check_counts(run, count + (latency["messages"] if latency else 0))
@@ -495,15 +510,19 @@ def main():
         print(f"{name:<12}{rss:>12.1f}{cpu:>8.2f}")
     print()
     print("where the cores went while the messages flowed, CPU microseconds per message (medians):")
-    print(f"{'':<36}{'broker-only':>12}{'pipeline':>10}")
-    def per_message(phase, key):
-        return statistics.median(run["cpu"][phase].get(key, 0) for run in runs) / args.count * 1e6
-    for label, key in (("publisher (+ reference subscriber)", "clients_s"), ("mosquitto", "broker_s"),
-                       ("PostgreSQL", "postgres_s"), ("pipeline stages", "stages_s")):
-        print(f"{label:<36}{per_message('broker_only', key):>12.1f}{per_message('pipeline', key):>10.1f}")
-    for group in ("ingest", "router", "worker", "sink"):
-        seconds = statistics.median(sum(value for name, value in run["cpu"]["pipeline"]["stage_s"].items() if name.startswith(group)) for run in runs)
-        print(f"{'  ' + group + ('s' if group == 'worker' else ''):<36}{'':>12}{seconds / args.count * 1e6:>10.1f}")
+    print(f"{'':<36}{'broker-only':>12}{'pipeline':>10}{'at half rate':>14}")
+    def per_message(phase, value):
+        def seconds(run):
+            cpu = run["latency"]["cpu"] if phase == "half_rate" else run["cpu"][phase]
+            return value(cpu) / (run["latency"]["messages"] if phase == "half_rate" else args.count)
+        return statistics.median(seconds(run) for run in runs) * 1e6
+    rows = [(label, lambda cpu, key=key: cpu.get(key, 0)) for label, key in (
+        ("publisher (+ reference subscriber)", "clients_s"), ("mosquitto", "broker_s"), ("PostgreSQL", "postgres_s"), ("pipeline stages", "stages_s"))]
+    rows += [(f"  {group}", lambda cpu, group=group: sum(seconds for name, seconds in cpu["stage_s"].items() if name.startswith(group)))
+             for group in ("ingest", "router", "worker", "sink")]
+    for label, value in rows:
+        reference = f"{per_message('broker_only', value):>12.1f}" if not label.startswith("  ") else f"{'':>12}"
+        print(f"{label:<36}{reference}{per_message('pipeline', value):>10.1f}{per_message('half_rate', value):>14.1f}")
     for phase in ("broker_only", "pipeline"):
         busy = statistics.median(run["cpu"][phase]["machine_busy"] for run in runs)
         print(f"  {phase.replace('_', '-')}: the machine's {os.cpu_count()} cores were {busy:.0%} busy")
