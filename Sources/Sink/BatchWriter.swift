@@ -19,12 +19,15 @@ final class BatchWriter {
     init(connection: PostgresConnection, timeline: MachineTimeline) throws {
         self.connection = connection
         self.timeline = timeline
-        // Temporary tables vanish with the connection, so every new connection makes them.
+        // Temporary tables vanish with the connection, so every new connection makes them. Each
+        // commit truncates every ON COMMIT DELETE ROWS table, used or not, at about 0.2 ms a
+        // table: the three that only a batch meeting a duplicate or a rejection uses are emptied
+        // by that batch instead.
         try connection.execute(
             """
-            CREATE TEMP TABLE staging_cnc_data (LIKE cnc_data INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
-            CREATE TEMP TABLE staging_machine_state (LIKE machine_state) ON COMMIT DELETE ROWS;
-            CREATE TEMP TABLE staging_rejected_messages (LIKE rejected_messages) ON COMMIT DELETE ROWS;
+            CREATE TEMP TABLE staging_cnc_data (LIKE cnc_data INCLUDING DEFAULTS);
+            CREATE TEMP TABLE staging_machine_state (LIKE machine_state);
+            CREATE TEMP TABLE staging_rejected_messages (LIKE rejected_messages);
             \(MachineTimeline.temporaryTables)
             -- The staging tables are never analysed, so the planner's guesses about them can make
             -- a batch's plan look costly enough to compile: compiling costs far more than it saves.
@@ -94,7 +97,8 @@ final class BatchWriter {
                     SELECT DISTINCT ON (message_id) \(Self.rejectedColumns) FROM staging_rejected_messages
                     ON CONFLICT (message_id) DO UPDATE
                     SET rejected_at = EXCLUDED.rejected_at, stage = EXCLUDED.stage, reason = EXCLUDED.reason, replayed_at = NULL
-                    WHERE rejected_messages.replayed_at IS NOT NULL
+                    WHERE rejected_messages.replayed_at IS NOT NULL;
+                    TRUNCATE staging_rejected_messages;
                     """)
             }
         }
@@ -127,6 +131,7 @@ final class BatchWriter {
                 INSERT INTO staging_new_states (\(MachineTimeline.newStateColumns)) SELECT \(MachineTimeline.newStateColumns) FROM inserted;
                 INSERT INTO machine_state (\(Self.machineStateColumns))
                     SELECT \(Self.machineStateColumns) FROM staging_machine_state ON CONFLICT (message_id, ts) DO NOTHING;
+                TRUNCATE staging_cnc_data, staging_machine_state;
                 """)
         }
     }
