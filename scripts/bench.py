@@ -27,7 +27,10 @@ class Stream:
 
     def __init__(self, work_dir, machines=20, status_every=0, size=0, workers=2):
         self.machines, self.workers = machines, workers
-        self.files = [] if status_every == 0 and size == 0 else ["--file", sample_file(work_dir, machines, status_every, size)]
+        # At most MAX_SAMPLE_LINES lines, which the emulator loads before it publishes: with
+        # many machines, each keeps its status for fewer messages.
+        self.status_every = status_every and max(1, min(status_every, MAX_SAMPLE_LINES // (6 * machines)))
+        self.files = [] if self.status_every == 0 and size == 0 else ["--file", sample_file(work_dir, machines, self.status_every, size)]
         self.types_file = f"{work_dir}/cnc_types-{machines}.json"
         with open(self.types_file, "w") as file:
             json.dump([{"cnc_id": machine_id(index), "class_name": "CNCTypeA" if index % 2 else "CNCTypeB"} for index in range(1, machines + 1)], file)
@@ -71,12 +74,16 @@ def watcher_pid():
     return _watcher_pid
 
 
+MAX_SAMPLE_LINES = 120_000
+
+
 def sample_file(work_dir, machines, status_every, size):
     """A sample file for the emulator, which gives message i to machine i % machines and sample
     i % (samples in the file): the lines of sample_data/, where a machine's status changes with
     nearly every message, or with status_every > 0 lines in which each machine keeps a status
     for that many messages; each line grown to about `size` bytes (0: as it is) with more
-    variables, as a controller that reports many sensors sends them (the types keep them, marked)."""
+    variables, as a controller that reports many sensors sends them (the types keep them, marked).
+    The file holds machines * status_every * 6 lines (see Stream)."""
     if status_every > 0:
         statuses = ["running", "idle", "running", "setup", "running", "error"]
         lines = [{"cnc_id": "CNC001", "part_program": "p", "timestamp": "1747379028",
@@ -425,7 +432,7 @@ def growth(args, env):
         def median(value):
             return statistics.median(value(run) for run in runs)
         row = {
-            "variant": label, "runs": runs,
+            "variant": label, "runs": runs, "status_every": stream.status_every,
             "broker_only": median(lambda run: run["broker_only"]), "pipeline": median(lambda run: run["rate"]),
             "ratio": median(lambda run: run["rate"] / run["broker_only"]),
             **{f"{key}_us": median(lambda run: run["cpu"][f"{key}_s"]) / args.count * 1e6 for key in ("stages", "postgres", "broker")},
@@ -436,11 +443,13 @@ def growth(args, env):
     print()
     print(f"how cost grows: {args.count:,} messages a run, QoS 1, PostgreSQL {'fsync on' if args.durable else 'fsync off'}, "
           f"medians of {args.runs} run(s); the others: 20 machines, messages of the samples' size (about 150 B), 2 workers per type")
-    print(f"{'':<20}{'broker-only':>12}{'pipeline':>10}{'ratio':>7}{'stages':>8}{'PostgreSQL':>11}{'mosquitto':>10}{'messages':>10}{'MES':>6}")
-    print(f"{'':<20}{'msg/s':>12}{'msg/s':>10}{'':>7}{'µs/msg':>8}{'µs/msg':>11}{'µs/msg':>10}{'MB/M':>10}{'MB/M':>6}")
+    print(f"{'':<20}{'status':>7}{'broker-only':>12}{'pipeline':>10}{'ratio':>7}{'stages':>8}{'PostgreSQL':>11}{'mosquitto':>10}{'messages':>10}{'MES':>6}")
+    print(f"{'':<20}{'every':>7}{'msg/s':>12}{'msg/s':>10}{'':>7}{'µs/msg':>8}{'µs/msg':>11}{'µs/msg':>10}{'MB/M':>10}{'MB/M':>6}")
     for row in results:
-        print(f"{row['variant']:<20}{row['broker_only']:>12,.0f}{row['pipeline']:>10,.0f}{row['ratio']:>7.2f}{row['stages_us']:>8.1f}"
+        every = str(row["status_every"]) if row["status_every"] else "~1"
+        print(f"{row['variant']:<20}{every:>7}{row['broker_only']:>12,.0f}{row['pipeline']:>10,.0f}{row['ratio']:>7.2f}{row['stages_us']:>8.1f}"
               f"{row['postgres_us']:>11.1f}{row['broker_us']:>10.1f}{row['messages_mb_per_million']:>10,.0f}{row['mes_mb_per_million']:>6,.0f}")
+    print("status every: messages a machine keeps its status (~1: the samples, which change it with nearly every message)")
     print("MB/M: MB of tables and indexes a million messages take: messages (cnc_data and machine_state), MES (current state, intervals, parts)")
     path = args.json.replace("bench.json", "growth.json")
     with open(path, "w") as output:
