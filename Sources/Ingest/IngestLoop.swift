@@ -25,8 +25,6 @@ public final class IngestLoop {
     private var waiting: UnacknowledgedMessages
     private var lastMaintenance: UInt64 = 0
     private var lastSync: UInt64 = 0
-    /// Messages the last round read.
-    private var lastRead = 0
 
     public init(configuration: Configuration, logger: Logger, stop: StopSignal) {
         self.configuration = configuration
@@ -136,14 +134,10 @@ public final class IngestLoop {
         var read = 0
         do throws(MQTTError) {
             try client.writeQueued()
-            // After a round of a few messages, let more gather: woken for each message, ingest
-            // spent more on the wake-ups than on the messages.
-            if lastRead > 0 && lastRead < Self.gatherBelow { usleepMilliseconds(Self.gatherMilliseconds) }
             // A full round may have left data behind (in TLS buffers too, which poll cannot see).
             let lingerLeft = unsent.isEmpty ? 100 : max(0, Self.lingerMilliseconds - Int(monotonicMilliseconds() - unsentSince))
             read = try client.read(timeoutMilliseconds: fullRound ? 0 : Int32(lingerLeft), maximumPackets: Self.maxBatch)
             fullRound = read == Self.maxBatch
-            lastRead = read
         } catch {
             failure = error
         }
@@ -237,11 +231,6 @@ public final class IngestLoop {
     /// Messages read per round at most, and so per frame: enough to spread the per-frame cost,
     /// small enough for latency.
     static let maxBatch = 256
-
-    /// A round that read fewer messages than this makes the next wait `gatherMilliseconds`
-    /// before it reads.
-    static let gatherBelow = 16
-    static let gatherMilliseconds = 1
 
     /// How long journaled rounds wait for more before they are handed on. Each frame costs
     /// every stage downstream a wake-up of its ZeroMQ thread, and at a few thousand messages a
