@@ -272,15 +272,18 @@ def start_stages(bin_dir, work_dir, env, run, stream):
     for name, command in stages(stream.workers):
         logs[name] = open(f"{work_dir}/{name}-{run}.log", "w+")
         processes[name] = subprocess.Popen([f"{bin_dir}/{command[0]}"] + command[1:], env=stage_env, stdout=logs[name], stderr=subprocess.STDOUT)
+    def logged(name, text):
+        logs[name].seek(0)
+        return text in logs[name].read()
+    # The sink applies the migrations before it says it is connected: the run must not count rows before.
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        logs["ingest"].seek(0)
-        if "connected and subscribed" in logs["ingest"].read():
+        if logged("ingest", "connected and subscribed") and logged("sink", "connected to PostgreSQL"):
             return topic, processes, logs
         time.sleep(0.05)
     for process in processes.values():
         process.kill()
-    raise SystemExit("ingest did not subscribe")
+    raise SystemExit("ingest did not subscribe or the sink did not connect")
 
 
 def stop_stages(processes):
