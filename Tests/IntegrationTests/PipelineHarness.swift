@@ -106,17 +106,18 @@ final class PipelineHarness {
         return failed
     }
 
-    /// Publishes lines with the real emulator and waits until the broker acknowledged them.
-    func publish(lines: [[UInt8]]) throws {
+    /// Publishes lines with the real emulator (given `arguments` too, `--rate` say) and waits
+    /// until the broker acknowledged them.
+    func publish(lines: [[UInt8]], arguments: [String] = []) throws {
         let file = "\(directory)/lines-\(UInt32.random(in: 0...UInt32.max)).json"
         var data = [UInt8]()
         for line in lines { data += line + [UInt8(ascii: "\n")] }
         FileManager.default.createFile(atPath: file, contents: Data(data))
-        try emulator(["--file", file])
+        try emulator(["--file", file] + arguments)
     }
 
-    func publish(_ lines: [String]) throws {
-        try publish(lines: lines.map { Array($0.utf8) })
+    func publish(_ lines: [String], arguments: [String] = []) throws {
+        try publish(lines: lines.map { Array($0.utf8) }, arguments: arguments)
     }
 
     /// Runs `cnc-emulator` with `arguments` to completion.

@@ -293,4 +293,28 @@ struct PipelineTests {
         #expect(sink.waitForExit(seconds: 10) != 0)
         #expect(sink.log.contains("migrations directory"))
     }
+
+    @Test("a batch of large messages is written once its frames reach 4 MB, before it is full by rows or by time")
+    func largeMessagesEndABatchByBytes() throws {
+        let pipeline = try PipelineHarness()
+        // Neither the rows nor the time would end a batch during the test.
+        pipeline.overrides["MES_BATCH_SIZE"] = "1000"
+        pipeline.overrides["MES_FLUSH_INTERVAL_MS"] = "600000"
+        try pipeline.startPipeline()
+        // 100 messages of about 60 KB (3,000 sensor variables each), 50 a second, so that each
+        // reaches the sink in a frame of its own: about 150 KB there, with the kept variables.
+        let sensors = (1...3_000).map { #""sensor_\#($0)":\#(Double($0) / 8)"# }.joined(separator: ",")
+        let lines = (0..<100).map { index in
+            #"{"cnc_id":"CNC001","part_program":"p","timestamp":"\#(1_747_379_028 + index)","#
+                + #""payload":{"status":"running","spin":1,"X-Axis":1,"Y-Axis":2,\#(sensors)}}"#
+        }
+        #expect(lines.allSatisfy { (55_000..<65_536).contains($0.utf8.count) })
+        try pipeline.publish(lines, arguments: ["--rate", "50"])
+        let early = try pipeline.database.waitForCount("SELECT count(*) FROM cnc_data", toReach: 40, seconds: 60)
+        #expect((40..<100).contains(early), "\(pipeline.logs())")
+        // The rest waits for its batch's time, or for the sink to stop, which writes it.
+        #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
+        #expect(try pipeline.database.count("SELECT count(*) FROM cnc_data") == 100)
+        #expect(try pipeline.database.count("SELECT count(*) FROM rejected_messages") == 0)
+    }
 }
