@@ -275,8 +275,9 @@ def start_stages(bin_dir, work_dir, env, run, stream):
     def logged(name, text):
         logs[name].seek(0)
         return text in logs[name].read()
-    # The sink applies the migrations before it says it is connected: the run must not count rows before.
-    deadline = time.monotonic() + 30
+    # The sink applies the migrations before it says it is connected: the run must not count rows
+    # before. After a run of large messages PostgreSQL may still be writing them out.
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if logged("ingest", "connected and subscribed") and logged("sink", "connected to PostgreSQL"):
             return topic, processes, logs
