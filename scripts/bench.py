@@ -284,6 +284,9 @@ def start_stages(bin_dir, work_dir, env, run, stream):
         time.sleep(0.05)
     for process in processes.values():
         process.kill()
+    for name in ("sink", "ingest"):
+        logs[name].seek(0)
+        print(f"{name}'s log ends:\n" + "".join(logs[name].readlines()[-10:]), file=sys.stderr)
     raise SystemExit("ingest did not subscribe or the sink did not connect")
 
 
@@ -429,9 +432,9 @@ def growth(args, env):
     for label, change in GROWTH:
         stream = Stream(args.work_dir, **dict({"status_every": args.status_every}, **change))
         runs = []
-        for run in range(1, args.runs + 1):
-            reference, reference_cpu = broker_only(args.bin_dir, args.work_dir, env, args.count, f"g{len(results)}-{run}", stream)
-            measured = pipeline(args.bin_dir, args.work_dir, env, args.count, f"g{len(results)}-{run}", 0, stream)
+        for run in (f"g{len(results)}-{number}" for number in range(1, args.runs + 1)):
+            reference, reference_cpu = broker_only(args.bin_dir, args.work_dir, env, args.count, run, stream)
+            measured = pipeline(args.bin_dir, args.work_dir, env, args.count, run, 0, stream)
             runs.append({"broker_only": reference, "broker_only_cpu": reference_cpu, **measured})
         def median(value):
             return statistics.median(value(run) for run in runs)
@@ -524,11 +527,11 @@ def main():
     print()
     print("where the cores went while the messages flowed, CPU microseconds per message (medians):")
     print(f"{'':<36}{'broker-only':>12}{'pipeline':>10}{'at half rate':>14}")
-    def per_message(phase, value):
-        def seconds(run):
-            cpu = run["latency"]["cpu"] if phase == "half_rate" else run["cpu"][phase]
-            return value(cpu) / (run["latency"]["messages"] if phase == "half_rate" else args.count)
-        return statistics.median(seconds(run) for run in runs) * 1e6
+    def phase(run, name):
+        """Where the CPU went in one phase of a run, and the messages that phase carried."""
+        return (run["latency"]["cpu"], run["latency"]["messages"]) if name == "half_rate" else (run["cpu"][name], args.count)
+    def per_message(name, value):
+        return statistics.median(value(cpu) / messages for cpu, messages in (phase(run, name) for run in runs)) * 1e6
     rows = [(label, lambda cpu, key=key: cpu.get(key, 0)) for label, key in (
         ("publisher (+ reference subscriber)", "clients_s"), ("mosquitto", "broker_s"), ("PostgreSQL", "postgres_s"), ("pipeline stages", "stages_s"))]
     rows += [(f"  {group}", lambda cpu, group=group: sum(seconds for name, seconds in cpu["stage_s"].items() if name.startswith(group)))

@@ -33,8 +33,9 @@ final class BatchWriter {
             -- a batch's plan look costly enough to compile: compiling costs far more than it saves.
             SET jit = off;
             """)
-        upkeep = timeline.upkeep.indices.map { "upkeep_\($0)" }
-        for (name, statement) in zip(upkeep, timeline.upkeep) { try connection.prepare(name, statement) }
+        let statements = timeline.upkeep
+        upkeep = statements.indices.map { "upkeep_\($0)" }
+        for (name, statement) in zip(upkeep, statements) { try connection.prepare(name, statement) }
     }
 
     /// The prepared statements of `MachineTimeline.upkeep`, in order: planning them for every

@@ -27,14 +27,14 @@ struct MachineTimeline {
         CREATE TEMP TABLE staging_anchors (cnc_id text, ts timestamptz, message_id uuid) ON COMMIT DELETE ROWS;
         """
 
+    /// The statements that bring the MES tables up to date with a batch, in order, one each.
+    var upkeep: [String] { Self.currentUpkeep + intervalsAndPartsUpkeep }
+
     /// Each machine's newest new state in the batch, over the one `machine_current` holds when
     /// newer (ties: the greater message_id, so every order of arrival ends the same); then when
     /// each machine was last heard from, older messages included. The upsert locks each machine's row
     /// until the batch commits, even when it changes nothing: two sinks writing one machine take
     /// turns, so each recomputes its intervals from what the other committed.
-    /// The statements that bring the MES tables up to date with a batch, in order, one each.
-    var upkeep: [String] { Self.currentUpkeep + intervalsAndPartsUpkeep }
-
     static let currentUpkeep = [
         """
         INSERT INTO machine_current (\(BatchWriter.machineStateColumns), last_heard_at)
@@ -152,6 +152,8 @@ struct MachineTimeline {
                 WINDOW earlier AS (PARTITION BY c.cnc_id ORDER BY c.ts, c.message_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
             )
             -- The interval in force at the anchor ends at the machine's first change, or stays open.
+            -- ctid = ANY (...) says the same as the join on ctid, but only it gives the plan,
+            -- made once, a TID scan rather than a scan of every interval.
             UPDATE machine_status_intervals i
                 SET ended_at = f.first_change
                 FROM before b LEFT JOIN (SELECT DISTINCT cnc_id, first_change FROM changes) f USING (cnc_id)

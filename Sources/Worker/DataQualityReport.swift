@@ -22,7 +22,7 @@ struct DataQualityReport {
 
     mutating func record(_ state: MachineState, cncID: String) {
         for check in state.quality {
-            counter(&marked, label: "cnc.worker.marked.total", dimension: "check", name: check).increment()
+            counter(&marked, label: "cnc.worker.marked.total", dimension: "check", value: Self.labelValue(check)).increment()
         }
         for variable in state.unknownVariables {
             let value = Self.labelValue(variable)
@@ -35,10 +35,7 @@ struct DataQualityReport {
         }
     }
 
-    private func counter(_ counters: inout [String: Counter], label: String, dimension: String, name: String) -> Counter {
-        counter(&counters, label: label, dimension: dimension, value: Self.labelValue(name))
-    }
-
+    /// The counter for `labelValue` (see `labelValue(_:)`), or `other` once there are `maxNames`.
     private func counter(_ counters: inout [String: Counter], label: String, dimension: String, value labelValue: String) -> Counter {
         var value = labelValue
         if counters[value] == nil && counters.count >= Self.maxNames { value = "other" }
@@ -53,7 +50,7 @@ struct DataQualityReport {
         // Nearly every name is one already: a message of many sensors asks this of each, every time.
         let utf8 = name.utf8
         if utf8.count <= 64 && utf8.allSatisfy(isLabelByte) { return name }
-        return String(name.prefix(64).map { $0.isASCII && ($0.isLetter || $0.isNumber || "_.:-".contains($0)) ? $0 : "_" })
+        return String(name.prefix(64).map { $0.asciiValue.map(isLabelByte) == true ? $0 : "_" })
     }
 
     private static func isLabelByte(_ byte: UInt8) -> Bool {

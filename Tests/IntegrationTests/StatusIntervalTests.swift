@@ -1,3 +1,4 @@
+import CollectorCore
 import Foundation
 import Testing
 
@@ -138,7 +139,7 @@ struct StatusIntervalTests {
         // every row (the sweep's work on the silent machines undone: it closed their open intervals).
         let intervalColumns =
             "cnc_id, started_at, started_by, status, part_program, "
-            + (["running", "idle", "stopped", "setup", "maintenance", "error", "unknown", "offline"].map { "\($0)_before" }.joined(separator: ", "))
+            + ((MachineState.Status.allCases.map(\.rawValue) + ["offline"]).map { "\($0)_before" }.joined(separator: ", "))
         let stored = try database.rows(
             """
             SELECT \(intervalColumns), CASE WHEN EXISTS (
