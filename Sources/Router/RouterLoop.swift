@@ -54,25 +54,38 @@ public final class RouterLoop {
             ])
 
         var drain: StageDrain?
+        var probeDue: UInt64 = 0
         while true {
             rejectionLog.reportOmitted()
             if reload.take() { reloadMap() }
             drain.start(when: stop)
+            if monotonicMilliseconds() >= probeDue {
+                for outlet in outlets.values { try outlet.probe() }
+                probeDue = monotonicMilliseconds() + 1_000
+            }
             for outlet in outlets.values {
                 try outlet.flush()
-                metrics.held(outlet.heldCount, type: outlet.type)
+                metrics.held(outlet.heldCount, workers: outlet.workerCount, type: outlet.type)
             }
-            let full = outlets.values.filter(\.isFull)
-            if !full.isEmpty {
-                // A type's queue is full: stop taking input until its workers catch up.
-                _ = try ZMQPoller.wait(for: full.map(\.socket.socket), events: .writable, timeoutMilliseconds: 100)
-                if drain.isOver(afterWaiting: 100, gotInput: false) { break }
+            let workerSockets = outlets.values.map(\.socket.socket)
+            if outlets.values.contains(where: \.isFull) {
+                // A type's queue is full: stop taking input until its workers catch up. A ROUTER
+                // socket says it is writable while any one worker can take more, so this waits
+                // for a short time, or for a worker that makes itself known, and tries again.
+                _ = try ZMQPoller.wait(for: workerSockets, events: .readable, timeoutMilliseconds: 10)
+                if drain.isOver(afterWaiting: 10, gotInput: false) { break }
                 continue
             }
             let holding = outlets.values.contains { $0.heldCount > 0 }
-            let waited = holding ? 10 : 100
-            let bytes = try input.receive(timeoutMilliseconds: waited)
-            if drain.isOver(afterWaiting: bytes == nil ? waited : 0, gotInput: bytes != nil || holding) && bytes == nil { break }
+            var waited = 0
+            var bytes = try input.socket.receive(wait: false)
+            if bytes == nil {
+                waited = holding ? 10 : 100
+                let ready = try ZMQPoller.wait(for: [input.socket] + workerSockets, events: .readable, timeoutMilliseconds: waited)
+                if ready.contains(true) { waited = 0 }
+                if ready[0] { bytes = try input.socket.receive(wait: false) }
+            }
+            if drain.isOver(afterWaiting: waited, gotInput: bytes != nil || holding) && bytes == nil { break }
             guard let bytes else { continue }
             try route(bytes, sink: sink)
         }
@@ -124,7 +137,7 @@ public final class RouterLoop {
             }
         }
         for (type, group) in byType {
-            try outlets[type]!.offer(index.frame(of: group), messages: group.count)
+            try outlets[type]!.offer(index, records: group)
             routed += group.count
             metrics.routed(group.count, type: type)
         }
@@ -146,8 +159,8 @@ public final class RouterLoop {
     private func openWorkerSockets() throws {
         for type in map.types where outlets[type] == nil {
             let endpoints = configuration.workerListen[type] ?? [configuration.endpoints.workerEndpoint(type: type)]
-            let socket = try FrameSocket.push(context, bindingTo: endpoints, name: "worker-\(type)", security: configuration.endpoints.security)
-            outlets[type] = WorkerOutlet(type: type, socket: socket, capacity: configuration.heldPerType)
+            let socket = try FrameSocket.workers(context, bindingTo: endpoints, name: "worker-\(type)", security: configuration.endpoints.security)
+            outlets[type] = WorkerOutlet(type: type, socket: socket, capacity: configuration.heldPerType, logger: logger)
             metrics.add(type: type)
             logger.info("serving workers", metadata: ["cnc_type": "\(type)", "endpoint": "\(endpoints.joined(separator: ","))"])
         }

@@ -12,11 +12,13 @@ struct RouterMetrics {
     let mapLoaded = Gauge(label: "cnc.router.map.loaded.timestamp.seconds")
     private var routed: [String: Counter] = [:]
     private var held: [String: Gauge] = [:]
+    private var workers: [String: Gauge] = [:]
 
     /// Makes a type's metrics, when its workers get an outlet.
     mutating func add(type: String) {
         routed[type] = Counter(label: "cnc.router.routed.total", dimensions: [("cnc_type", type)])
         held[type] = Gauge(label: "cnc.router.held", dimensions: [("cnc_type", type)])
+        workers[type] = Gauge(label: "cnc.router.workers", dimensions: [("cnc_type", type)])
     }
 
     /// Notes the map now in force.
@@ -29,7 +31,9 @@ struct RouterMetrics {
         routed[type]?.increment(by: count)
     }
 
-    func held(_ count: Int, type: String) {
+    /// The type's messages held and the workers it has now.
+    func held(_ count: Int, workers workerCount: Int, type: String) {
         held[type]?.record(count)
+        workers[type]?.record(workerCount)
     }
 }

@@ -59,6 +59,9 @@ public final class WorkerLoop {
         }
     }
 
+    /// How often a worker tells the router it is there.
+    static let presenceIntervalMilliseconds = 1_000
+
     public enum Outcome: Sendable, Equatable {
         case stored(StoredRecord)
         case rejected(Rejection)
@@ -84,8 +87,7 @@ public final class WorkerLoop {
         let configuration = configuration, logger = logger, stop = stop
         try configuration.endpoints.prepareRuntimeDirectory()
         let context = try ZMQContext()
-        let input = try FrameSocket.pull(
-            context, connectingTo: configuration.input, server: .router, name: "input", security: configuration.endpoints.security)
+        let input = try FrameSocket.worker(context, connectingTo: configuration.input, name: "input", security: configuration.endpoints.security)
         let sink = try FrameSocket.push(
             context, connectingTo: configuration.endpoints.sink, server: .sink, name: "sink", security: configuration.endpoints.security)
         let metrics = WorkerMetrics(type: configuration.typeName)
@@ -95,13 +97,20 @@ public final class WorkerLoop {
         logger.info("worker started", metadata: ["cnc_type": "\(configuration.typeName)", "input": "\(configuration.input.joined(separator: ","))"])
         var stored = 0, rejected = 0, undelivered = 0
         var drain: StageDrain?
+        var presenceDue: UInt64 = 0
         while true {
             rejectionLog.reportOmitted()
             if configuration.reloadRequests.take() { reloadMachineType() }
+            if monotonicMilliseconds() >= presenceDue {
+                // The router learns its workers from what they send, also after it restarts.
+                _ = try input.socket.send([], wait: false)
+                presenceDue = monotonicMilliseconds() + UInt64(Self.presenceIntervalMilliseconds)
+            }
             drain.start(when: stop)
             let bytes = try input.receive(timeoutMilliseconds: 100)
             if drain.isOver(afterWaiting: bytes == nil ? 100 : 0, gotInput: bytes != nil) && bytes == nil { break }
-            guard let bytes else { continue }
+            // An empty message is the router's probe of its workers: nothing to do.
+            guard let bytes, !bytes.isEmpty else { continue }
             guard let (records, rejections) = mapHoldingFrame(bytes) else {
                 logger.warning("stopping with a frame the type could not map: ingest sends its messages again")
                 continue

@@ -45,6 +45,10 @@ public enum ZMQSocketType: Sendable {
     /// Acknowledgements fan out from each sink to every ingest.
     case publish
     case subscribe
+    /// The router's side of a type's workers: it picks the worker of each frame.
+    case router
+    /// A worker's side of that link.
+    case dealer
 
     var rawValue: Int32 {
         switch self {
@@ -52,6 +56,8 @@ public enum ZMQSocketType: Sendable {
         case .pull: ZMQ_PULL
         case .publish: ZMQ_PUB
         case .subscribe: ZMQ_SUB
+        case .router: ZMQ_ROUTER
+        case .dealer: ZMQ_DEALER
         }
     }
 }

@@ -13,6 +13,8 @@ public struct ZMQError: Error, CustomStringConvertible, Sendable {
 
     /// True when the call would have blocked (`EAGAIN`): not a failure for non-blocking I/O.
     public var wouldBlock: Bool { code == EAGAIN }
+    /// True when a ROUTER socket with mandatory routing has no peer of that routing id (any more).
+    public var unreachable: Bool { code == EHOSTUNREACH }
     /// True when a signal interrupted the call: retry it.
     public var interrupted: Bool { code == EINTR }
     /// True when the context is being terminated: the owning thread should close its sockets and stop.

@@ -41,6 +41,12 @@ public final class ZMQSocket {
         try setOption(ZMQ_IMMEDIATE, on ? 1 : 0)
     }
 
+    /// A ROUTER socket refuses a send to a peer it does not know (`EHOSTUNREACH`) or whose
+    /// queue is full (`EAGAIN`) instead of dropping the message without a word.
+    public func setRouterMandatory() throws(ZMQError) {
+        try setOption(ZMQ_ROUTER_MANDATORY, 1)
+    }
+
     /// A SUB socket receives only messages that start with a subscribed prefix; empty takes all.
     public func subscribe(prefix: [UInt8] = []) throws(ZMQError) {
         try setOption(ZMQ_SUBSCRIBE, bytes: prefix, name: "ZMQ_SUBSCRIBE")
@@ -97,6 +103,48 @@ public final class ZMQSocket {
         let error = ZMQError(call: "zmq_send")
         if error.wouldBlock { return false }
         throw error
+    }
+
+    /// What became of a message sent to one peer of a ROUTER socket.
+    public enum AddressedSend: Sendable, Equatable {
+        case sent
+        /// The peer's queue is full.
+        case full
+        /// No peer of that routing id is connected (any more).
+        case unreachable
+    }
+
+    /// Sends `bytes` to the peer `routingID` of a ROUTER socket with mandatory routing, without waiting.
+    public func send(_ bytes: [UInt8], to routingID: [UInt8]) throws(ZMQError) -> AddressedSend {
+        // The routing part decides: once it is queued, the body goes to the same pipe.
+        let routed = retryingInterrupted { routingID.withUnsafeBytes { zmq_send(handle, $0.baseAddress, $0.count, ZMQ_DONTWAIT | ZMQ_SNDMORE) } }
+        if routed < 0 {
+            let error = ZMQError(call: "zmq_send")
+            if error.wouldBlock { return .full }
+            if error.unreachable { return .unreachable }
+            throw error
+        }
+        let result = retryingInterrupted { bytes.withUnsafeBytes { zmq_send(handle, $0.baseAddress, $0.count, ZMQ_DONTWAIT) } }
+        if result < 0 { throw ZMQError(call: "zmq_send") }
+        return .sent
+    }
+
+    /// Receives one message of a ROUTER socket with the routing id of the peer that sent it, or
+    /// nil when none is queued. Parts after the first are joined.
+    public func receiveAddressed() throws(ZMQError) -> (routingID: [UInt8], body: [UInt8])? {
+        guard let routingID = try receive(wait: false) else { return nil }
+        var body: [UInt8] = []
+        while try hasMoreParts() {
+            body += try receive(wait: true) ?? []
+        }
+        return (routingID, body)
+    }
+
+    private func hasMoreParts() throws(ZMQError) -> Bool {
+        var more: Int32 = 0
+        var size = MemoryLayout<Int32>.size
+        try check("zmq_getsockopt(ZMQ_RCVMORE)", zmq_getsockopt(handle, ZMQ_RCVMORE, &more, &size))
+        return more != 0
     }
 
     /// Receives one whole message, or nil when `wait` is false and none is queued.

@@ -72,6 +72,10 @@ struct FaultTests {
         for victim in victims { try pipeline.restart(victim) }
         try pipeline.waitForEmulator(emulator)
         try Self.expectEveryNumberOnce(pipeline, count: count, tag: tag)
+        if victims[0].hasPrefix("worker") {
+            // The router found the killed workers gone and gave their machines to the others.
+            #expect(pipeline.stages["router"]!.log.components(separatedBy: "worker gone").count - 1 == victims.count, "\(pipeline.logs())")
+        }
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
     }
 

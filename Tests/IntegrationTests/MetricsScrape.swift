@@ -35,13 +35,14 @@ struct MetricsScrape {
         return last
     }
 
-    /// Waits until `path` answers `status`; returns the last status.
+    /// Waits until `path` answers `status`; returns the last status, 0 while nothing listens
+    /// (the stage is still starting).
     func waitForStatus(_ path: String, _ status: Int, seconds: Double = 30) async throws -> Int {
         let deadline = Date().addingTimeInterval(seconds)
-        var last = try await get(path).status
+        var last = (try? await get(path).status) ?? 0
         while last != status, Date() < deadline {
             try await Task.sleep(for: .milliseconds(100))
-            last = try await get(path).status
+            last = (try? await get(path).status) ?? 0
         }
         return last
     }

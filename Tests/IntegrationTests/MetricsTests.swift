@@ -45,6 +45,7 @@ struct MetricsTests {
         #expect(try await router.value(#"cnc_router_routed_total{cnc_type="CNCTypeA"}"#) == 2)
         #expect(try await router.value(#"cnc_router_routed_total{cnc_type="CNCTypeB"}"#) == 1)
         #expect(try await router.value(#"cnc_router_held{cnc_type="CNCTypeA"}"#) == 0)
+        #expect(try await router.value(#"cnc_router_workers{cnc_type="CNCTypeA"}"#) == 1)
         #expect(try await workerA.value(#"cnc_worker_stored_total{cnc_type="CNCTypeA"}"#) == 2)
         #expect(try await workerB.value(#"cnc_worker_stored_total{cnc_type="CNCTypeB"}"#) == 1)
 

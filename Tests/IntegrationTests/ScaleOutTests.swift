@@ -84,4 +84,38 @@ struct ScaleOutTests {
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
         #expect(pipeline.logs().contains("unacknowledged=0"), "\(pipeline.logs())")
     }
+
+    @Test("two workers per type: each machine's messages go to one worker and are stored in the order the machine sent them")
+    func machineOrderAcrossWorkers() async throws {
+        let pipeline = try PipelineHarness()
+        let metricsPort = try PrivateBroker.freePort()
+        try pipeline.start("sink", "sink")
+        try pipeline.start("router", "router", ["--metrics-listen", "127.0.0.1:\(metricsPort)"])
+        for name in ["a1", "a2", "b1", "b2"] {
+            try pipeline.start("worker-\(name)", "worker", ["--type", name.hasPrefix("a") ? "CNCTypeA" : "CNCTypeB"])
+        }
+        let router = MetricsScrape(port: metricsPort)
+        #expect(try await router.waitForStatus("/readyz", 200) == 200, "\(pipeline.logs())")
+        for type in ["CNCTypeA", "CNCTypeB"] {
+            #expect(try await router.waitForValue(#"cnc_router_workers{cnc_type="\#(type)"}"#, toReach: 2) == 2, "\(pipeline.logs())")
+        }
+        try pipeline.startIngest()
+        let count = 20_000, tag = "order"
+        try pipeline.emulator(["--file", try FaultTests.numberedFile(pipeline, count: count, tag: tag)])
+        try FaultTests.expectEveryNumberOnce(pipeline, count: count, tag: tag)
+        // Rows are written in the order the sink takes them, each with its own stored_at.
+        let misordered = try pipeline.database.count(
+            """
+            SELECT count(*) FROM (SELECT ts, lag(ts) OVER (PARTITION BY cnc_id ORDER BY stored_at, ts) AS before FROM cnc_data) AS stored
+            WHERE before > ts
+            """)
+        #expect(misordered == 0, "rows stored after a later message of their machine")
+        let workers = ["a1", "a2", "b1", "b2"].map { pipeline.stages["worker-\($0)"]! }
+        let stopped = pipeline.stopAll()
+        #expect(stopped.isEmpty, "\(pipeline.logs())")
+        let storedByWorkers = workers.reduce(0) { total, worker in
+            total + (Int(worker.log.components(separatedBy: "stored=").last?.prefix { $0.isNumber } ?? "") ?? 0)
+        }
+        #expect(storedByWorkers == count - count / 10, "\(pipeline.logs())")
+    }
 }

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import ZeroMQ
 
-/// A PUSH or PULL socket that carries `WireFrame`s, with the waiting rules every stage shares.
+/// A socket that carries `WireFrame`s, with the waiting rules every stage shares.
 package final class FrameSocket {
     package let socket: ZMQSocket
     package let name: String
@@ -26,9 +26,17 @@ package final class FrameSocket {
         try make(context, .push, endpoints, server: server, name: name, security: security)
     }
 
-    /// A PUSH socket bound to `endpoints` (the router's side of the worker links).
-    package static func push(_ context: ZMQContext, bindingTo endpoints: [String], name: String, security: LinkSecurity) throws -> FrameSocket {
-        try make(context, .push, endpoints, server: nil, name: name, security: security)
+    /// The router's side of one type's worker links: a ROUTER socket bound to `endpoints`, which
+    /// sends each frame to the worker it names and hears which workers are there.
+    package static func workers(_ context: ZMQContext, bindingTo endpoints: [String], name: String, security: LinkSecurity) throws -> FrameSocket {
+        try make(context, .router, endpoints, server: nil, name: name, security: security)
+    }
+
+    /// A worker's side of its link: a DEALER socket connected to every router in `endpoints`.
+    package static func worker(_ context: ZMQContext, connectingTo endpoints: [String], name: String, security: LinkSecurity) throws
+        -> FrameSocket
+    {
+        try make(context, .dealer, endpoints, server: .router, name: name, security: security)
     }
 
     package static func pull(_ context: ZMQContext, bindingTo endpoints: [String], name: String, security: LinkSecurity) throws -> FrameSocket {
@@ -76,6 +84,15 @@ package final class FrameSocket {
             try socket.setLinger(milliseconds: 10_000)
             try socket.setSendHighWaterMark(highWaterMark)
         case .pull:
+            try socket.setReceiveHighWaterMark(highWaterMark)
+        case .router:
+            try socket.setLinger(milliseconds: 10_000)
+            try socket.setSendHighWaterMark(highWaterMark)
+            try socket.setRouterMandatory()
+        case .dealer:
+            // What a worker sends is only its presence: a few are enough, and none need outlive it.
+            try socket.setLinger(milliseconds: 0)
+            try socket.setSendHighWaterMark(4)
             try socket.setReceiveHighWaterMark(highWaterMark)
         case .publish:
             // An acknowledgement that is dropped costs only a redelivery, never a message.
