@@ -63,14 +63,18 @@ final class BatchWriter {
         try partitions.ensure(days: Set(records.map { DayPartitions.day(ofMicroseconds: $0.message.timestamp) }), on: connection)
     }
 
-    func write(records: [StoredRecord], rejections: [Rejection]) throws(PostgresError) {
+    /// Writes one batch in one transaction; returns the partitions it had to make again.
+    @discardableResult
+    func write(records: [StoredRecord], rejections: [Rejection]) throws(PostgresError) -> [String] {
         do throws(PostgresError) {
             try writeOnce(records: records, rejections: rejections)
+            return []
         } catch  where error.sqlState == "23514" && error.message.contains("no partition") {
             // Another sink's retention dropped a day this connection knew: make it again, once.
             partitions.forget()
-            _ = try preparePartitions(for: records)
+            let made = try preparePartitions(for: records)
             try writeOnce(records: records, rejections: rejections)
+            return made
         }
     }
 

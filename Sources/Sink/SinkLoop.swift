@@ -26,6 +26,8 @@ public final class SinkLoop {
     private var records: [StoredRecord] = []
     private var rejections: [Rejection] = []
     private var batchStartedAt: UInt64 = 0
+    /// When the last batch's write started and ended.
+    private var lastWrite: (started: UInt64, ended: UInt64) = (0, 0)
     /// The bytes of the frames the pending batch came in.
     private var pendingBytes = 0
     /// A batch is written once its frames reach this many bytes, whatever `MES_BATCH_SIZE`
@@ -105,7 +107,10 @@ public final class SinkLoop {
 
     private func take(_ bytes: [UInt8]) {
         if pending == 0 {
-            batchStartedAt = monotonicMilliseconds()
+            // Rows read right after a write came while it ran: their wait began then, at the
+            // latest when it started, and MES_FLUSH_INTERVAL_MS bounds the whole of it.
+            let now = monotonicMilliseconds()
+            batchStartedAt = now - lastWrite.ended <= 1 ? lastWrite.started : now
             pendingBytes = 0
         }
         pendingBytes += bytes.count
@@ -141,19 +146,15 @@ public final class SinkLoop {
     /// shutdown retry time is used up).
     private func flush() {
         guard pending > 0 else { return }
+        lastWrite.started = monotonicMilliseconds()
+        defer { lastWrite.ended = monotonicMilliseconds() }
         var retriedAfterStop = 0
         while true {
             if writer == nil { connect(migrate: false) }
             if let writer {
                 do {
                     let start = monotonicNanoseconds()
-                    let made = try writer.preparePartitions(for: records)
-                    if !made.isEmpty {
-                        metrics.partitionsMade.increment(by: made.count)
-                        logger.notice(
-                            "day partitions made for rows outside the days made ahead: messages from an outage, or a machine whose clock is off",
-                            metadata: ["partitions": "\(made.joined(separator: ","))"])
-                    }
+                    noteMadeForBatch(try writer.preparePartitions(for: records))
                     try write(records, rejections, with: writer)
                     metrics.written(records: records.count, rejections: rejections.count, nanoseconds: monotonicNanoseconds() - start)
                     lastContact = monotonicMilliseconds()
@@ -197,7 +198,7 @@ public final class SinkLoop {
     /// Writes a batch; a row the database refuses is found by halving and stored as a rejection.
     private func write(_ records: [StoredRecord], _ rejections: [Rejection], with writer: BatchWriter) throws(PostgresError) {
         do {
-            try writer.write(records: records, rejections: rejections)
+            noteMadeForBatch(try writer.write(records: records, rejections: rejections))
         } catch  where error.kind == .statement {
             let count = records.count + rejections.count
             if count == 1, let record = records.first {
@@ -215,6 +216,15 @@ public final class SinkLoop {
                 try write(Array(records.dropFirst(firstRecords.count)), Array(rejections.dropFirst(firstRejections.count)), with: writer)
             }
         }
+    }
+
+    /// Partitions a batch needed that were not there: made ahead, they would not have been.
+    private func noteMadeForBatch(_ made: [String]) {
+        guard !made.isEmpty else { return }
+        metrics.partitionsMade.increment(by: made.count)
+        logger.notice(
+            "day partitions made for rows outside the days made ahead: an outage's messages, a clock that is off, or a day another sink dropped",
+            metadata: ["partitions": "\(made.joined(separator: ","))"])
     }
 
     /// An idle sink asks the database for a trivial answer, or reconnects when it had lost it.

@@ -50,6 +50,20 @@ struct RetentionTests {
         // The pipeline goes on: a message of a dropped day gets its partition again.
         try pipeline.publish([Self.line(times[0] + 1, "idle")])
         #expect(try database.waitForCount("SELECT count(*) FROM machine_state", toReach: 4) == 4, "\(pipeline.logs())")
+
+        // Another sink's retention may drop a day this sink has written: it makes the day again,
+        // and counts and logs it as any partition a batch needed.
+        let day = now - 4 * 86_400
+        try pipeline.publish([Self.line(day, "idle")])
+        #expect(try database.waitForCount("SELECT count(*) FROM machine_state", toReach: 5) == 5, "\(pipeline.logs())")
+        try database.connect().execute("DROP TABLE \(Self.partition("cnc_data", day)), \(Self.partition("machine_state", day))")
+        try pipeline.publish([Self.line(day + 1, "running")])
+        #expect(try database.waitForCount("SELECT count(*) FROM machine_state", toReach: 5) == 5, "\(pipeline.logs())")
+        #expect(try database.count("SELECT count(*) FROM cnc_data WHERE ts = to_timestamp(\(day + 1))") == 1)
+        let notices = sink.log.split(separator: "\n").filter {
+            $0.contains("day partitions made for rows") && $0.contains(Self.partition("cnc_data", day))
+        }
+        #expect(notices.count == 2, "\(pipeline.logs())")
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
     }
 }
