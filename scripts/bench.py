@@ -290,6 +290,14 @@ def start_stages(bin_dir, work_dir, env, run, stream):
     raise SystemExit("ingest did not subscribe or the sink did not connect")
 
 
+def expect_running(processes, logs):
+    """A stage that exited during a run spoils it: says which, with the end of its log."""
+    for name, process in processes.items():
+        if process.poll() is not None:
+            logs[name].seek(0)
+            raise SystemExit(f"{name} exited with status {process.returncode} during the run; its log ends:\n" + "".join(logs[name].readlines()[-20:]))
+
+
 def stop_stages(processes):
     for process in processes.values():
         process.send_signal(signal.SIGTERM)
@@ -335,7 +343,7 @@ def database_megabytes():
 
 def pipeline(bin_dir, work_dir, env, count, run, latency_seconds, stream):
     """The pipeline's rate with count messages, then (latency_seconds > 0) its latency at half that rate."""
-    topic, processes, _ = start_stages(bin_dir, work_dir, env, run, stream)
+    topic, processes, logs = start_stages(bin_dir, work_dir, env, run, stream)
     try:
         stages_before, watch = stage_seconds(processes), CPUWatch(work_dir)
         marker = psql("SELECT clock_timestamp()")
@@ -345,6 +353,7 @@ def pipeline(bin_dir, work_dir, env, count, run, latency_seconds, stream):
         cpu = pipeline_cpu(watch, stages_before, processes)
         space = database_megabytes()
         latency = measure_latency(bin_dir, work_dir, topic, env, count / seconds / 2, latency_seconds, stream, processes) if latency_seconds > 0 else None
+        expect_running(processes, logs)
         resources = {name: proc_stats(process.pid) for name, process in processes.items()}
         stop_stages(processes)
         check_counts(run, count + (latency["messages"] if latency else 0))

@@ -26,8 +26,6 @@ public final class SinkLoop {
     private var records: [StoredRecord] = []
     private var rejections: [Rejection] = []
     private var batchStartedAt: UInt64 = 0
-    /// When the last batch's write started and ended.
-    private var lastWrite: (started: UInt64, ended: UInt64) = (0, 0)
     /// The bytes of the frames the pending batch came in.
     private var pendingBytes = 0
     /// A batch is written once its frames reach this many bytes, whatever `MES_BATCH_SIZE`
@@ -107,10 +105,7 @@ public final class SinkLoop {
 
     private func take(_ bytes: [UInt8]) {
         if pending == 0 {
-            // Rows read right after a write came while it ran: their wait began then, at the
-            // latest when it started, and MES_FLUSH_INTERVAL_MS bounds the whole of it.
-            let now = monotonicMilliseconds()
-            batchStartedAt = now - lastWrite.ended <= 1 ? lastWrite.started : now
+            batchStartedAt = monotonicMilliseconds()
             pendingBytes = 0
         }
         pendingBytes += bytes.count
@@ -146,8 +141,6 @@ public final class SinkLoop {
     /// shutdown retry time is used up).
     private func flush() {
         guard pending > 0 else { return }
-        lastWrite.started = monotonicMilliseconds()
-        defer { lastWrite.ended = monotonicMilliseconds() }
         var retriedAfterStop = 0
         while true {
             if writer == nil { connect(migrate: false) }

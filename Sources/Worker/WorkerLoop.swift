@@ -107,10 +107,11 @@ public final class WorkerLoop {
                 presenceDue = monotonicMilliseconds() + UInt64(Self.presenceIntervalMilliseconds)
             }
             drain.start(when: stop)
-            let bytes = try input.receive(timeoutMilliseconds: 100)
-            if drain.isOver(afterWaiting: bytes == nil ? 100 : 0, gotInput: bytes != nil) && bytes == nil { break }
-            // An empty message is the router's probe of its workers: nothing to do.
-            guard let bytes, !bytes.isEmpty else { continue }
+            let received = try input.receive(timeoutMilliseconds: 100)
+            // An empty message is the router's probe of its workers: not input.
+            let bytes = received?.isEmpty == false ? received : nil
+            if drain.isOver(afterWaiting: received == nil ? 100 : 0, gotInput: bytes != nil) && bytes == nil { break }
+            guard let bytes else { continue }
             guard let (records, rejections) = mapHoldingFrame(bytes) else {
                 logger.warning("stopping with a frame the type could not map: ingest sends its messages again")
                 continue
