@@ -285,8 +285,7 @@ def start_stages(bin_dir, work_dir, env, run, stream):
     for process in processes.values():
         process.kill()
     for name in ("sink", "ingest"):
-        logs[name].seek(0)
-        print(f"{name}'s log ends:\n" + "".join(logs[name].readlines()[-10:]), file=sys.stderr)
+        print(f"{name}'s log ends:\n" + log_tail(logs, name, 10), file=sys.stderr)
     raise SystemExit("ingest did not subscribe or the sink did not connect")
 
 
@@ -294,8 +293,13 @@ def expect_running(processes, logs):
     """A stage that exited during a run spoils it: says which, with the end of its log."""
     for name, process in processes.items():
         if process.poll() is not None:
-            logs[name].seek(0)
-            raise SystemExit(f"{name} exited with status {process.returncode} during the run; its log ends:\n" + "".join(logs[name].readlines()[-20:]))
+            raise SystemExit(f"{name} exited with status {process.returncode} during the run; its log ends:\n" + log_tail(logs, name, 20))
+
+
+def log_tail(logs, name, lines):
+    """The last lines of a stage's log."""
+    logs[name].seek(0)
+    return "".join(logs[name].readlines()[-lines:])
 
 
 def stop_stages(processes):

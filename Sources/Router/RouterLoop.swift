@@ -19,6 +19,8 @@ public final class RouterLoop {
     private let stop: StopSignal
     private let context: ZMQContext
     private var outlets: [String: WorkerOutlet] = [:]
+    /// The outlets' sockets, for the waits: they change only when a type gets its outlet.
+    private var workerSockets: [ZMQSocket] = []
     private var routed = 0
     private var metrics = RouterMetrics()
     private var rejectionLog: RejectionLog
@@ -67,7 +69,6 @@ public final class RouterLoop {
                 try outlet.flush()
                 metrics.held(outlet.heldCount, workers: outlet.workerCount, type: outlet.type)
             }
-            let workerSockets = outlets.values.map(\.socket.socket)
             if outlets.values.contains(where: \.isFull) {
                 // A type's queue is full: stop taking input until its workers catch up. A ROUTER
                 // socket says it is writable while any one worker can take more, so this waits
@@ -161,6 +162,7 @@ public final class RouterLoop {
             let endpoints = configuration.workerListen[type] ?? [configuration.endpoints.workerEndpoint(type: type)]
             let socket = try FrameSocket.workers(context, bindingTo: endpoints, name: "worker-\(type)", security: configuration.endpoints.security)
             outlets[type] = WorkerOutlet(type: type, socket: socket, capacity: configuration.heldPerType, logger: logger)
+            workerSockets.append(socket.socket)
             metrics.add(type: type)
             logger.info("serving workers", metadata: ["cnc_type": "\(type)", "endpoint": "\(endpoints.joined(separator: ","))"])
         }
