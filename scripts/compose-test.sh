@@ -32,7 +32,8 @@
 #   2. demo      the demo profile's emulator (run --rm) stores the three sample messages in
 #                cnc_data and machine_state; a message published through the host port
 #                MQTT_HOST_PORT is rejected into rejected_messages (read through PG_HOST_PORT)
-#   3. scale     --scale worker-a=3: each of the three worker-a containers stores messages
+#   3. scale     --scale worker-a=3: the router knows the three worker-a containers and gives
+#                type A's machines to more than one of them
 #   4. monitor   the monitoring profile's Prometheus scrapes every stage (every worker too)
 #   5. restart   stop and start the deployment while the emulator publishes at a steady rate:
 #                every message stored once (the broker's and the journal's volumes)
@@ -150,10 +151,12 @@ pass() {
 # ---------------------------------------------------------------------------------------------
 # podman and docker-compose
 
-CNC_REQUIRED_PACKAGES+=(podman runc netavark aardvark-dns catatonit debootstrap docker-compose postgresql-client)
+CNC_REQUIRED_PACKAGES+=(podman runc netavark aardvark-dns iptables catatonit debootstrap docker-compose postgresql-client)
 # Without recommends: docker-compose recommends docker.io, an engine this test does not want.
 # What podman needs of its recommends is named: netavark and aardvark-dns (else apt takes the
-# CNI plugins, without service-name DNS), catatonit (compose's init: true).
+# CNI plugins, without service-name DNS), iptables (netavark 1.4 sets up a network's NAT with
+# it and fails with "netavark: No such file or directory" without it), catatonit (compose's
+# init: true).
 ensure_packages --no-install-recommends
 
 # Short: the API socket's path must stay well under 107 bytes.
@@ -424,22 +427,42 @@ wait_for_value "SELECT count(*) FROM rejected_messages WHERE stage = 'ingest' AN
 pass "demo: the 3 sample rows stored; a message published on the host port rejected"
 
 # ---------------------------------------------------------------------------------------------
-# 3. scale: three worker-a containers, each takes work
+# 3. scale: three worker-a containers, the router spreads type A's machines over them
 
 compose up -d --scale worker-a=3 >"$WORK_DIR/scale.log" 2>&1 || { _svc_tail_log "$WORK_DIR/scale.log"; die "up --scale worker-a=3 failed"; }
 wait_healthy 240
 mapfile -t workers_a < <(containers_of worker-a)
 ((${#workers_a[@]} == 3)) || die "worker-a has ${#workers_a[@]} containers, not 3"
+# The router gives each machine one worker of its type, so the emulator's 10 machines of type A
+# are spread over the workers the router knows when they first speak: all three, first.
+router=$(containers_of router)
+for ((i = 0; i < 30; i++)); do
+    known=$(metric_of "$router" 'cnc_router_workers{cnc_type="CNCTypeA"}')
+    ((known == 3)) && break
+    sleep 1
+done
+((known == 3)) || die "the router knows $known workers of CNCTypeA, not 3"
 before=$(counts)
+before_a=$(sql "SELECT count(*) FROM cnc_data WHERE cnc_type = 'CNCTypeA'")
 id=$(start_emulator 600 0)
 finish_emulator "$id" 600 x >/dev/null
 expect_stored "$before" 600
+stored_a=$(($(sql "SELECT count(*) FROM cnc_data WHERE cnc_type = 'CNCTypeA'") - before_a))
+total=0
+busy=0
 for c in "${workers_a[@]}"; do
     stored=$(metric_of "$c" cnc_worker_stored_total)
     log_info "  $(podman inspect -f '{{.Name}}' "$c"): $stored rows"
-    ((stored > 0)) || die "worker-a container $(podman inspect -f '{{.Name}}' "$c") took no work"
+    total=$((total + stored))
+    ((stored > 0)) && busy=$((busy + 1))
 done
-pass "scale: 600 messages stored; each of the 3 worker-a containers took some"
+# Ten machines over three workers by hashing: all on one worker has odds of 3 in 59,049; one
+# worker without a machine, about 1 in 19, and that is no fault.
+((busy >= 2)) || die "the router sent all of type A's machines to one worker of 3"
+# The first worker-a also stored the demo's rows of type A.
+((total == before_a + stored_a)) ||
+    die "the worker-a containers stored $total rows in all; cnc_data holds $((before_a + stored_a)) of type A"
+pass "scale: 600 messages stored; the router knows the 3 worker-a containers and $busy of them took machines"
 
 # ---------------------------------------------------------------------------------------------
 # 4. monitor: Prometheus scrapes every stage
