@@ -35,6 +35,28 @@ struct RuntimeDirectoryTests {
         try endpoints.prepareRuntimeDirectory()
     }
 
+    @Test("stages that start together and create the directory at once all accept it")
+    func createdConcurrently() throws {
+        let base = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let failures = Failures()
+        for round in 0..<200 {
+            let endpoints = try StageEndpoints.resolve(runtimeDirectory: "\(base)/rt\(round)")
+            DispatchQueue.concurrentPerform(iterations: 6) { _ in
+                if let reason = Self.reason({ try endpoints.prepareRuntimeDirectory() }) { failures.add(reason) }
+            }
+        }
+        #expect(failures.all.count == 0, "the first refusal: \(failures.all.first ?? "")")
+    }
+
+    /// Reasons collected from several threads.
+    final class Failures: @unchecked Sendable {
+        private let lock = NSLock()
+        private var reasons: [String] = []
+        var all: [String] { lock.withLock { reasons } }
+        func add(_ reason: String) { lock.withLock { reasons.append(reason) } }
+    }
+
     @Test(
         "a directory that group or others can reach is refused, naming the mode and the fix", arguments: [0o750, 0o705, 0o770, 0o777, 0o710, 0o701])
     func openDirectoryRefused(mode: Int) throws {

@@ -54,8 +54,14 @@ public struct StageEndpoints: Sendable {
     /// their sockets in place of ours.
     public func prepareRuntimeDirectory() throws {
         if !FileManager.default.fileExists(atPath: runtimeDirectory) {
-            try FileManager.default.createDirectory(
-                atPath: runtimeDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let parent = (runtimeDirectory as NSString).deletingLastPathComponent
+            if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
+            // mkdir with the mode at once: Foundation makes a directory with the umask's mode
+            // and narrows it afterwards, and a stage starting alongside could find it open
+            // in between and refuse it.
+            guard mkdir(runtimeDirectory, 0o700) == 0 || errno == EEXIST else {
+                throw SettingError(reason: "MES_RUNTIME_DIR \(runtimeDirectory) cannot be created: \(String(cString: strerror(errno)))")
+            }
         }
         // Checked after creating too: another user may have created it first.
         try Self.checkPrivate(directory: runtimeDirectory)
