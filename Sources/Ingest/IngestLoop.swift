@@ -232,6 +232,12 @@ public final class IngestLoop {
     /// small enough for latency.
     static let maxBatch = 256
 
+    /// Bytes of messages a frame carries at most, past its first message. The queues between
+    /// the stages count frames, so this is what keeps them small in bytes when the messages
+    /// are large: 256 messages of 8 KB made frames of 2 MB, and the sink's queues alone held
+    /// tens of them.
+    static let maxFrameBytes = 256 << 10
+
     /// How long journaled rounds wait for more before they are handed on. Each frame costs
     /// every stage downstream a wake-up of its ZeroMQ thread, and at a few thousand messages a
     /// second a frame per round would carry only a handful of messages. At 5,400 msg/s, 10 ms
@@ -266,7 +272,7 @@ public final class IngestLoop {
     }
 
     /// Sends entries on: accepted messages to the router, rejections to the sink, in frames of
-    /// at most `maxBatch`.
+    /// at most `maxBatch` messages and `maxFrameBytes`.
     private func handOn(_ entries: [JournalEntry], _ links: Links) {
         var messages: [CNCMessage] = [], rejections: [Rejection] = []
         for entry in entries {
@@ -276,8 +282,8 @@ public final class IngestLoop {
             }
         }
         let frames =
-            Self.chunks(messages).map { (WireFrame.messages(Array($0)), links.router) }
-            + Self.chunks(rejections).map { (WireFrame.rejections(Array($0)), links.sink) }
+            Self.frames(of: messages, bytes: \.raw.count).map { (WireFrame.messages(Array($0)), links.router) }
+            + Self.frames(of: rejections, bytes: \.raw.count).map { (WireFrame.rejections(Array($0)), links.sink) }
         for (frame, socket) in frames {
             do {
                 if try !socket.send(frame, stop: stop, logger: logger) {
@@ -295,9 +301,22 @@ public final class IngestLoop {
         }
     }
 
-    /// Consecutive pieces of at most `maxBatch` items.
-    private static func chunks<Item>(_ items: [Item]) -> [ArraySlice<Item>] {
-        stride(from: 0, to: items.count, by: maxBatch).map { items[$0..<min($0 + maxBatch, items.count)] }
+    /// Consecutive pieces of at most `maxBatch` items and, unless one item is larger, at most
+    /// `maxFrameBytes` of them.
+    static func frames<Item>(of items: [Item], bytes: (Item) -> Int) -> [ArraySlice<Item>] {
+        var pieces: [ArraySlice<Item>] = []
+        var start = 0, pieceBytes = 0
+        for (index, item) in items.enumerated() {
+            let itemBytes = bytes(item)
+            if index > start && (index - start == maxBatch || pieceBytes + itemBytes > maxFrameBytes) {
+                pieces.append(items[start..<index])
+                start = index
+                pieceBytes = 0
+            }
+            pieceBytes += itemBytes
+        }
+        if start < items.count { pieces.append(items[start...]) }
+        return pieces
     }
 
     /// Messages the journal keeps but no stage took: the next start, or a redelivery, sends them.
@@ -319,7 +338,7 @@ public final class IngestLoop {
             waiting.track(segment: segment)
             let now = monotonicMilliseconds()
             for (entry, location) in records { waiting.add(entry.id, at: location, now: now) }
-            for chunk in Self.chunks(records) {
+            for chunk in Self.frames(of: records, bytes: \.entry.raw.count) {
                 handOn(chunk.map(\.entry), links)
                 try takeAcknowledgements(links)
             }

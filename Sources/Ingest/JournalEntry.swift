@@ -18,6 +18,14 @@ public enum JournalEntry: Sendable, Equatable {
         }
     }
 
+    /// The bytes as published (as kept, for a rejection).
+    public var raw: [UInt8] {
+        switch self {
+        case .message(let message): message.raw
+        case .rejection(let rejection): rejection.raw
+        }
+    }
+
     /// Bytes of a record's header.
     public static let headerSize = 8
     /// A length above this is corruption, not a record: ingest keeps raw messages far smaller.

@@ -69,10 +69,11 @@ public final class RouterLoop {
                 try outlet.flush()
                 metrics.held(outlet.heldCount, workers: outlet.workerCount, type: outlet.type)
             }
-            if outlets.values.contains(where: \.isFull) {
-                // A type's queue is full: stop taking input until its workers catch up. A ROUTER
-                // socket says it is writable while any one worker can take more, so this waits
-                // for a short time, or for a worker that makes itself known, and tries again.
+            if outlets.values.contains(where: \.isFull) || outlets.values.reduce(0, { $0 + $1.heldBytes }) >= configuration.heldBytes {
+                // A type's queue, or all of them in bytes, is full: stop taking input until the
+                // workers catch up. A ROUTER socket says it is writable while any one worker can
+                // take more, so this waits for a short time, or for a worker that makes itself
+                // known, and tries again.
                 _ = try ZMQPoller.wait(for: workerSockets, events: .readable, timeoutMilliseconds: 10)
                 if drain.isOver(afterWaiting: 10, gotInput: false) { break }
                 continue

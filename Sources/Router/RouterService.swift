@@ -35,6 +35,9 @@ extension RouterLoop: StageLoop {
         public var workerListen: [String: [String]]
         /// Messages held for one type whose workers are absent or behind, before routing pauses.
         public var heldPerType = 20_000
+        /// Bytes of frames held for all types together, before routing pauses: what bounds the
+        /// router's memory when the messages are large (20,000 of the samples' size are a few MB).
+        public var heldBytes = 4 << 20
         /// Where the described types' names come from, at start and on SIGHUP.
         public var typesDirectory: String
         let reloadRequests = ReloadRequests()

@@ -24,6 +24,8 @@ final class WorkerOutlet {
     private var unassigned = HeldFrames()
     /// Messages (not frames) held, since a frame carries a batch.
     private(set) var heldCount = 0
+    /// The bytes of the frames held, which the router bounds for all types together.
+    private(set) var heldBytes = 0
 
     init(type: String, socket: FrameSocket, capacity: Int, logger: Logger) {
         self.type = type
@@ -62,7 +64,7 @@ final class WorkerOutlet {
                 switch try socket.socket.send(next.frame, to: worker) {
                 case .sent:
                     heldByWorker[worker]!.removeFirst()
-                    heldCount -= next.messages
+                    forget(next)
                 case .full:
                     break sending
                 case .unreachable:
@@ -115,13 +117,19 @@ final class WorkerOutlet {
     /// Empties a queue, and what it held no longer counts.
     private func release(_ queue: inout HeldFrames) -> [(frame: [UInt8], messages: Int)] {
         let frames = queue.takeAll()
-        heldCount -= frames.reduce(0) { $0 + $1.messages }
+        frames.forEach(forget)
         return frames
     }
 
     private func hold(_ frame: [UInt8], messages: Int, in queue: inout HeldFrames) {
         queue.append((frame, messages))
         heldCount += messages
+        heldBytes += frame.count
+    }
+
+    private func forget(_ held: (frame: [UInt8], messages: Int)) {
+        heldCount -= held.messages
+        heldBytes -= held.frame.count
     }
 }
 

@@ -317,4 +317,37 @@ struct PipelineTests {
         #expect(try pipeline.database.count("SELECT count(*) FROM cnc_data") == 100)
         #expect(try pipeline.database.count("SELECT count(*) FROM rejected_messages") == 0)
     }
+
+    @Test("the router holds 4 MB of large messages for a type without workers, not 20,000 messages; they are stored once a worker comes")
+    func heldLargeMessagesAreBoundedByBytes() async throws {
+        let pipeline = try PipelineHarness()
+        let metricsPort = try PrivateBroker.freePort()
+        try pipeline.start("sink", "sink")
+        try pipeline.start("router", "router", ["--metrics-listen", "127.0.0.1:\(metricsPort)"])
+        try pipeline.startIngest()
+        // 600 messages of 60 KB for CNCTypeA, whose worker is not there: 36 MB. ingest sends
+        // them in frames of 4 (256 KB at most), so 4 MB is 18 frames, 72 messages.
+        let note = String(repeating: "n", count: 60_000)
+        let lines = (0..<600).map { index in
+            #"{"cnc_id":"CNC001","part_program":"p","timestamp":"\#(1_747_379_028 + index)","#
+                + #""payload":{"status":"running","spin":1,"X-Axis":1,"Y-Axis":2,"note":"\#(note)"}}"#
+        }
+        try pipeline.publish(lines)
+        let router = MetricsScrape(port: metricsPort)
+        let series = #"cnc_router_held{cnc_type="CNCTypeA"}"#
+        var held = try await router.waitForValue(series, toReach: 1) ?? 0
+        // Steady for 2 s: the router has stopped reading input.
+        var steadySince = Date()
+        while Date().timeIntervalSince(steadySince) < 2, held < 600 {
+            try await Task.sleep(for: .milliseconds(200))
+            let now = try await router.value(series) ?? 0
+            if now != held { (held, steadySince) = (now, Date()) }
+        }
+        #expect((64...80).contains(held), "held \(held) messages: \(pipeline.logs())")
+        #expect(try pipeline.database.count("SELECT count(*) FROM cnc_data") == 0)
+        try pipeline.start("worker-a1", "worker", ["--type", "CNCTypeA"])
+        #expect(try pipeline.database.waitForCount("SELECT count(*) FROM cnc_data", toReach: 600, seconds: 120) == 600, "\(pipeline.logs())")
+        #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
+        #expect(try pipeline.database.count("SELECT count(*) FROM cnc_data") == 600)
+    }
 }

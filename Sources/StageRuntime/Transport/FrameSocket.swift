@@ -61,9 +61,15 @@ package final class FrameSocket {
         try make(context, .subscribe, endpoints, server: server, name: name, security: security)
     }
 
-    /// Frames queued per socket before a sender waits. A frame carries up to a batch of
-    /// messages, so this bounds memory at a few megabytes per socket under load.
-    package static let highWaterMark: Int32 = 200
+    /// Frames queued per peer on each side of a link before a sender waits. A frame carries
+    /// at most 256 messages and, past its first message, 256 KB of them (ingest makes them so
+    /// and the stages after it only split them), so with messages of any size a link holds a
+    /// few megabytes: 16 frames of 256 messages are a quarter of a second at full speed.
+    package static let highWaterMark: Int32 = 16
+
+    /// Acknowledgements queued for a slow ingest before the sink drops some: small frames, and
+    /// one dropped costs a redelivery, not a message.
+    package static let acknowledgementHighWaterMark: Int32 = 2_000
 
     /// For what the sockets log about security; the label is the stage's executable.
     private static let logger = Logger(label: ProcessInfo.processInfo.processName)
@@ -97,9 +103,9 @@ package final class FrameSocket {
         case .publish:
             // An acknowledgement that is dropped costs only a redelivery, never a message.
             try socket.setLinger(milliseconds: 1_000)
-            try socket.setSendHighWaterMark(highWaterMark * 10)
+            try socket.setSendHighWaterMark(acknowledgementHighWaterMark)
         case .subscribe:
-            try socket.setReceiveHighWaterMark(highWaterMark * 10)
+            try socket.setReceiveHighWaterMark(acknowledgementHighWaterMark)
             try socket.subscribe()
         }
         for endpoint in endpoints {
