@@ -7,6 +7,7 @@ let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", packa
 let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
 let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+let deque = Target.Dependency.product(name: "DequeModule", package: "swift-collections")
 
 let package = Package(
     name: "cnc-collector",
@@ -22,6 +23,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
@@ -59,7 +61,7 @@ let package = Package(
 
         // The four stages, one module each; none sees another's code.
         .target(name: "Ingest", dependencies: ["CollectorCore", "StageRuntime", "Mosquitto", "ZeroMQ", "SystemCalls", argumentParser]),
-        .target(name: "Router", dependencies: ["CollectorCore", "CNCPlugins", "MachineTypes", "StageRuntime", "ZeroMQ", argumentParser]),
+        .target(name: "Router", dependencies: ["CollectorCore", "CNCPlugins", "MachineTypes", "StageRuntime", "ZeroMQ", deque, argumentParser]),
         .target(name: "Worker", dependencies: ["CollectorCore", "CNCPlugins", "MachineTypes", "StageRuntime", "ZeroMQ", argumentParser]),
         .target(name: "Sink", dependencies: ["CollectorCore", "StageRuntime", "MachineTypes", "LibPQ", "ZeroMQ", argumentParser]),
 

@@ -443,6 +443,8 @@ def growth(args, env):
     messages take."""
     results = []
     for label, change in GROWTH:
+        if args.variant and label not in args.variant:
+            continue
         stream = Stream(args.work_dir, **dict({"status_every": args.status_every}, **change))
         runs = []
         for run in (f"g{len(results)}-{number}" for number in range(1, args.runs + 1)):
@@ -457,19 +459,23 @@ def growth(args, env):
             "ratio": median(lambda run: run["rate"] / run["broker_only"]),
             **{f"{key}_us": median(lambda run: run["cpu"][f"{key}_s"]) / args.count * 1e6 for key in ("stages", "postgres", "broker")},
             **{f"{key}_per_million": median(lambda run: run["space"][key]) / args.count * 1e6 for key in ("messages_mb", "mes_mb")},
+            # The largest stage's peak RSS: the target is every stage under 64 MB.
+            "peak_rss": max((median(lambda run, name=name: run["resources"][name][0]), name) for name in runs[0]["resources"]),
         }
         results.append(row)
         print(f"{label}: pipeline {row['pipeline']:,.0f} msg/s, broker-only {row['broker_only']:,.0f} msg/s", flush=True)
     print()
     print(f"how cost grows: {args.count:,} messages a run, QoS 1, PostgreSQL {'fsync on' if args.durable else 'fsync off'}, "
           f"medians of {args.runs} run(s); the others: 20 machines, messages of the samples' size (about 150 B), 2 workers per type")
-    print(f"{'':<20}{'status':>7}{'broker-only':>12}{'pipeline':>10}{'ratio':>7}{'stages':>8}{'PostgreSQL':>11}{'mosquitto':>10}{'messages':>10}{'MES':>6}")
-    print(f"{'':<20}{'every':>7}{'msg/s':>12}{'msg/s':>10}{'':>7}{'µs/msg':>8}{'µs/msg':>11}{'µs/msg':>10}{'MB/M':>10}{'MB/M':>6}")
+    print(f"{'':<20}{'status':>7}{'broker-only':>12}{'pipeline':>10}{'ratio':>7}{'stages':>8}{'PostgreSQL':>11}{'mosquitto':>10}{'messages':>10}{'MES':>6}{'peak RSS':>10}")
+    print(f"{'':<20}{'every':>7}{'msg/s':>12}{'msg/s':>10}{'':>7}{'µs/msg':>8}{'µs/msg':>11}{'µs/msg':>10}{'MB/M':>10}{'MB/M':>6}{'MB':>10}")
     for row in results:
         every = str(row["status_every"]) if row["status_every"] else "~1"
         print(f"{row['variant']:<20}{every:>7}{row['broker_only']:>12,.0f}{row['pipeline']:>10,.0f}{row['ratio']:>7.2f}{row['stages_us']:>8.1f}"
-              f"{row['postgres_us']:>11.1f}{row['broker_us']:>10.1f}{row['messages_mb_per_million']:>10,.0f}{row['mes_mb_per_million']:>6,.0f}")
+              f"{row['postgres_us']:>11.1f}{row['broker_us']:>10.1f}{row['messages_mb_per_million']:>10,.0f}{row['mes_mb_per_million']:>6,.0f}"
+              f"{row['peak_rss'][0]:>10.1f} {row['peak_rss'][1]}")
     print("status every: messages a machine keeps its status (~1: the samples, which change it with nearly every message)")
+    print("peak RSS: the largest stage's, and which stage it is")
     print("MB/M: MB of tables and indexes a million messages take: messages (cnc_data and machine_state), MES (current state, intervals, parts)")
     path = args.json.replace("bench.json", "growth.json")
     with open(path, "w") as output:
@@ -491,6 +497,7 @@ def main():
     parser.add_argument("--status-every", type=int, default=0, help="each machine keeps a status this many messages (default: the samples')")
     parser.add_argument("--soak-seconds", type=int, default=0, help="instead of the benchmark, run at half the measured rate this long")
     parser.add_argument("--growth", action="store_true", help="instead of the benchmark, how cost grows with machines, message size and workers")
+    parser.add_argument("--variant", action="append", choices=[label for label, _ in GROWTH], help="with --growth, only this variant (repeatable)")
     args = parser.parse_args()
     args.runs = args.runs or (1 if args.growth else 3)
     sys.path.insert(0, args.python_path)

@@ -3,7 +3,7 @@
 # scripts/bench.sh: the pipeline's throughput against the broker's own ceiling.
 #
 #   scripts/bench.sh [--count N] [--runs R] [--json FILE] [--no-fsync] [--status-every N]
-#   scripts/bench.sh --growth [--count N] [--runs R] [--status-every N]
+#   scripts/bench.sh --growth [--count N] [--runs R] [--status-every N] [--variant LABEL]...
 #   scripts/bench.sh --soak-seconds S
 #
 # Installs missing packages, builds in release mode, starts a private mosquitto and
@@ -25,7 +25,8 @@
 # figures go to FILE as JSON (default run/bench.json).
 # --growth measures instead, for 20, 200 and 2,000 machines, messages of the samples' size, 1 KB
 # and 8 KB, and 1, 2 and 4 workers per type, the broker-only rate and the pipeline's rate, CPU and
-# database space (default one run each; run/growth.json).
+# database space and the largest stage's peak RSS (default one run each; run/growth.json);
+# --variant "8 KB messages" (repeatable) measures only the variants named.
 
 set -euo pipefail
 

@@ -1,4 +1,5 @@
 import CollectorCore
+import DequeModule
 import Logging
 import StageRuntime
 import ZeroMQ
@@ -107,7 +108,7 @@ final class WorkerOutlet {
         try reassign(release(&held))
     }
 
-    private func reassign(_ frames: [(frame: [UInt8], messages: Int)]) throws {
+    private func reassign(_ frames: [HeldFrame]) throws {
         for (frame, _) in frames {
             let index = try MessageFrameIndex(frame)
             try offer(index, records: index.records)
@@ -115,8 +116,9 @@ final class WorkerOutlet {
     }
 
     /// Empties a queue, and what it held no longer counts.
-    private func release(_ queue: inout HeldFrames) -> [(frame: [UInt8], messages: Int)] {
-        let frames = queue.takeAll()
+    private func release(_ queue: inout HeldFrames) -> [HeldFrame] {
+        let frames = Array(queue)
+        queue.removeAll()
         frames.forEach(forget)
         return frames
     }
@@ -127,37 +129,16 @@ final class WorkerOutlet {
         heldBytes += frame.count
     }
 
-    private func forget(_ held: (frame: [UInt8], messages: Int)) {
+    private func forget(_ held: HeldFrame) {
         heldCount -= held.messages
         heldBytes -= held.frame.count
     }
 }
 
-/// A first-in first-out queue of frames that takes its head off without moving the rest.
-private struct HeldFrames {
-    private var frames: [(frame: [UInt8], messages: Int)] = []
-    private var head = 0
+/// A frame held for a worker, and how many messages it carries.
+private typealias HeldFrame = (frame: [UInt8], messages: Int)
 
-    var isEmpty: Bool { head == frames.count }
-    var first: (frame: [UInt8], messages: Int)? { isEmpty ? nil : frames[head] }
-
-    mutating func append(_ frame: (frame: [UInt8], messages: Int)) {
-        frames.append(frame)
-    }
-
-    mutating func removeFirst() {
-        head += 1
-        if head == frames.count {
-            frames.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head >= 1_024 {
-            frames.removeFirst(head)
-            head = 0
-        }
-    }
-
-    mutating func takeAll() -> [(frame: [UInt8], messages: Int)] {
-        defer { self = HeldFrames() }
-        return Array(frames[head...])
-    }
-}
+/// Frames held in order. A deque lets go of each frame as it leaves: an array that only moved
+/// an index past the sent ones kept them in memory, and under a long backlog of large messages
+/// the router grew to 146 MB while it counted 4 MB held.
+private typealias HeldFrames = Deque<HeldFrame>
