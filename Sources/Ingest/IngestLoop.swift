@@ -242,7 +242,7 @@ public final class IngestLoop {
     /// every stage downstream a wake-up of its ZeroMQ thread, and at a few thousand messages a
     /// second a frame per round would carry only a handful of messages. At 5,400 msg/s, 10 ms
     /// instead of 2 took the stages from 76 to 53 µs of CPU a message; the sink's batches wait
-    /// up to 50 ms anyway.
+    /// up to 20 ms anyway.
     static let lingerMilliseconds = 10
 
     /// Journals what `handle` took in this round, with one write. It runs before the round's

@@ -11,7 +11,7 @@ public enum SinkSettings {
         "MES_BATCH_SIZE", flag: "batch-size", default: 1_000, range: 1...1_000_000, unit: " rows", help: "Rows per batch, one transaction each"
     )
     public static let flushInterval = Setting<Int>.integer(
-        "MES_FLUSH_INTERVAL_MS", flag: "flush-interval-ms", default: 50, range: 0...3_600_000,
+        "MES_FLUSH_INTERVAL_MS", flag: "flush-interval-ms", default: 20, range: 0...3_600_000,
         help: "Longest wait of a partial batch for more rows, in ms; lower means lower latency and more, smaller transactions"
     )
 
