@@ -25,7 +25,7 @@ public final class SinkLoop {
     private var backoff: Backoff
     private var records: [StoredRecord] = []
     private var rejections: [Rejection] = []
-    private var batchStartedAt: UInt64 = 0
+    private var clock: BatchClock
     /// The bytes of the frames the pending batch came in.
     private var pendingBytes = 0
     /// A batch is written once its frames reach this many bytes, whatever `MES_BATCH_SIZE`
@@ -50,6 +50,7 @@ public final class SinkLoop {
         self.rejectionLog = RejectionLog(logger: logger, stage: .sink)
         self.stop = stop
         self.backoff = configuration.reconnectBackoff
+        self.clock = BatchClock(intervalMilliseconds: configuration.flushIntervalMilliseconds)
     }
 
     private var pending: Int { records.count + rejections.count }
@@ -82,10 +83,15 @@ public final class SinkLoop {
         while true {
             rejectionLog.reportOmitted()
             drain.start(when: stop)
-            let waitMilliseconds = pending == 0 ? 100 : max(0, configuration.flushIntervalMilliseconds - elapsedSinceBatchStart())
-            let bytes = try input.receive(timeoutMilliseconds: min(waitMilliseconds, 100))
+            var bytes = try input.socket.receive(wait: false)
+            let inputWasEmpty = bytes == nil
+            if inputWasEmpty {
+                bytes = try input.receive(timeoutMilliseconds: pending == 0 ? 100 : min(clock.waitMilliseconds(at: monotonicMilliseconds()), 100))
+                // Empty until now, or until the frame that ended the wait came.
+                clock.inputFoundEmpty(at: monotonicMilliseconds())
+            }
             if let bytes { take(bytes) }
-            if batchIsFull || (pending > 0 && elapsedSinceBatchStart() >= configuration.flushIntervalMilliseconds) {
+            if batchIsFull || (pending > 0 && clock.isDue(at: monotonicMilliseconds(), inputWasEmpty: inputWasEmpty)) {
                 flush()
             } else if pending == 0 && monotonicMilliseconds() - lastContact >= 1_000 && !stop.isRequested {
                 checkDatabase()
@@ -105,7 +111,7 @@ public final class SinkLoop {
 
     private func take(_ bytes: [UInt8]) {
         if pending == 0 {
-            batchStartedAt = monotonicMilliseconds()
+            clock.batchStarted()
             pendingBytes = 0
         }
         pendingBytes += bytes.count
@@ -131,10 +137,6 @@ public final class SinkLoop {
                     id: MessageID.unattributed(), rejectedAt: now, receivedAt: now, stage: .sink, reason: "undecodable frame: \(error)", topic: "",
                     cncID: "", raw: bytes))
         }
-    }
-
-    private func elapsedSinceBatchStart() -> Int {
-        Int(monotonicMilliseconds() - batchStartedAt)
     }
 
     /// Writes the pending batch, retrying until it is stored (or, when stopping, until the
