@@ -86,7 +86,8 @@ public final class SinkLoop {
             var bytes = try input.socket.receive(wait: false)
             let inputWasEmpty = bytes == nil
             if inputWasEmpty {
-                bytes = try input.receive(timeoutMilliseconds: pending == 0 ? 100 : min(clock.waitMilliseconds(at: monotonicMilliseconds()), 100))
+                let waitMilliseconds = pending == 0 ? 100 : min(clock.waitMilliseconds(at: monotonicMilliseconds()), 100)
+                if try input.socket.waitReadable(timeoutMilliseconds: waitMilliseconds) { bytes = try input.socket.receive(wait: false) }
                 // Empty until now, or until the frame that ended the wait came.
                 clock.inputFoundEmpty(at: monotonicMilliseconds())
             }

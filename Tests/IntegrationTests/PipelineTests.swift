@@ -12,6 +12,15 @@ struct PipelineTests {
             + #""Y-Axis":75}}"#,
     ]
 
+    /// `count` messages of machine CNC001, a second apart, running, with `payloadMembers` added
+    /// to each payload to make it large.
+    static func largeMessages(_ count: Int, payloadMembers: String) -> [String] {
+        (0..<count).map { index in
+            #"{"cnc_id":"CNC001","part_program":"p","timestamp":"\#(1_747_379_028 + index)","#
+                + #""payload":{"status":"running","spin":1,"X-Axis":1,"Y-Axis":2,\#(payloadMembers)}}"#
+        }
+    }
+
     @Test("the seed's sample lines are stored with the right values")
     func sampleLinesAreStored() throws {
         let pipeline = try PipelineHarness()
@@ -304,10 +313,7 @@ struct PipelineTests {
         // 100 messages of about 60 KB (3,000 sensor variables each), 50 a second, so that each
         // reaches the sink in a frame of its own: about 150 KB there, with the kept variables.
         let sensors = (1...3_000).map { #""sensor_\#($0)":\#(Double($0) / 8)"# }.joined(separator: ",")
-        let lines = (0..<100).map { index in
-            #"{"cnc_id":"CNC001","part_program":"p","timestamp":"\#(1_747_379_028 + index)","#
-                + #""payload":{"status":"running","spin":1,"X-Axis":1,"Y-Axis":2,\#(sensors)}}"#
-        }
+        let lines = Self.largeMessages(100, payloadMembers: sensors)
         #expect(lines.allSatisfy { (55_000..<65_536).contains($0.utf8.count) })
         try pipeline.publish(lines, arguments: ["--rate", "50"])
         let early = try pipeline.database.waitForCount("SELECT count(*) FROM cnc_data", toReach: 40, seconds: 60)
@@ -327,11 +333,7 @@ struct PipelineTests {
         try pipeline.startIngest()
         // 600 messages of 60 KB for CNCTypeA, whose worker is not there: 36 MB. ingest sends
         // them in frames of 4 (256 KB at most), so 4 MB is 18 frames, 72 messages.
-        let note = String(repeating: "n", count: 60_000)
-        let lines = (0..<600).map { index in
-            #"{"cnc_id":"CNC001","part_program":"p","timestamp":"\#(1_747_379_028 + index)","#
-                + #""payload":{"status":"running","spin":1,"X-Axis":1,"Y-Axis":2,"note":"\#(note)"}}"#
-        }
+        let lines = Self.largeMessages(600, payloadMembers: #""note":"\#(String(repeating: "n", count: 60_000))""#)
         try pipeline.publish(lines)
         let router = MetricsScrape(port: metricsPort)
         let series = #"cnc_router_held{cnc_type="CNCTypeA"}"#
