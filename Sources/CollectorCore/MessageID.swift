@@ -5,7 +5,7 @@
 /// and the bytes as published, with the RFC 9562 version 8 and variant bits set. The same
 /// message therefore has the same identity however often it arrives: a broker's QoS 1
 /// redelivery, ingest's replay of its journal and a retry after a crash all land on one row,
-/// because every table is written with `ON CONFLICT (message_id, ts) DO NOTHING`. Two publications
+/// because every table is written with `ON CONFLICT (cnc_id, ts, message_id) DO NOTHING`. Two publications
 /// with the same topic and the very same bytes (same `cnc_id`, same `timestamp`, same values)
 /// count as one message.
 public struct MessageID: Hashable, Sendable, Comparable, CustomStringConvertible {

@@ -8,7 +8,7 @@ import StageRuntime
 ///
 /// Rows go by binary COPY straight into the tables; a batch that meets a message stored
 /// already goes instead into temporary staging tables and from there into the real tables with
-/// `ON CONFLICT (message_id, ts) DO NOTHING`, so a batch written twice (after a retry whose
+/// `ON CONFLICT (cnc_id, ts, message_id) DO NOTHING`, so a batch written twice (after a retry whose
 /// COMMIT reply was lost) stores each message once. The same transaction makes the day
 /// partitions the rows need and brings the MES tables up to date (`MachineTimeline`).
 final class BatchWriter {
@@ -41,6 +41,11 @@ final class BatchWriter {
     /// The prepared statements of `MachineTimeline.upkeep`, in order: planning them for every
     /// batch cost about 3 ms, as much as the upkeep itself for a batch of a few hundred rows.
     private let upkeep: [String]
+
+    /// The primary key of `cnc_data` and `machine_state`: unique as `message_id` alone is, since
+    /// the id is a hash of the bytes the machine and the time are read from, and in the order
+    /// that every read by machine and time wants.
+    static let messageKey = "cnc_id, ts, message_id"
 
     static let cncDataColumns = "message_id, cnc_id, cnc_type, part_program, ts, payload, topic, received_at"
     static let machineStateColumnList = [
@@ -131,11 +136,11 @@ final class BatchWriter {
                 """
                 WITH inserted AS (
                     INSERT INTO cnc_data (\(Self.cncDataColumns))
-                        SELECT \(Self.cncDataColumns) FROM staging_cnc_data ON CONFLICT (message_id, ts) DO NOTHING
+                        SELECT \(Self.cncDataColumns) FROM staging_cnc_data ON CONFLICT (\(Self.messageKey)) DO NOTHING
                         RETURNING \(MachineTimeline.newStateColumns))
                 INSERT INTO staging_new_states (\(MachineTimeline.newStateColumns)) SELECT \(MachineTimeline.newStateColumns) FROM inserted;
                 INSERT INTO machine_state (\(Self.machineStateColumns))
-                    SELECT \(Self.machineStateColumns) FROM staging_machine_state ON CONFLICT (message_id, ts) DO NOTHING;
+                    SELECT \(Self.machineStateColumns) FROM staging_machine_state ON CONFLICT (\(Self.messageKey)) DO NOTHING;
                 TRUNCATE staging_cnc_data, staging_machine_state;
                 """)
         }

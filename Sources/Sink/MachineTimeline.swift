@@ -40,8 +40,9 @@ struct MachineTimeline {
         INSERT INTO machine_current (\(BatchWriter.machineStateColumns), last_heard_at)
             SELECT \(BatchWriter.machineStateColumnList.map { "s." + $0 }.joined(separator: ", ")), n.received_at
             FROM (SELECT DISTINCT ON (cnc_id) * FROM staging_new_states ORDER BY cnc_id, ts DESC, message_id DESC) n
-            -- A lookup by the key, in one day's partition, for each machine's newest state.
-            CROSS JOIN LATERAL (SELECT * FROM machine_state WHERE message_id = n.message_id AND ts = n.ts LIMIT 1) s
+            -- A lookup by the primary key, in one day's partition, for each machine's newest state (LIMIT keeps
+            -- the planner from joining every stored state instead).
+            CROSS JOIN LATERAL (SELECT * FROM machine_state WHERE cnc_id = n.cnc_id AND ts = n.ts AND message_id = n.message_id LIMIT 1) s
         ON CONFLICT (cnc_id) DO UPDATE SET \(BatchWriter.machineStateColumnList.filter { $0 != "cnc_id" }.map { "\($0) = EXCLUDED.\($0)" }
             .joined(separator: ", "))
             WHERE (EXCLUDED.ts, EXCLUDED.message_id) > (machine_current.ts, machine_current.message_id)

@@ -80,6 +80,17 @@ struct MachineCurrentTests {
             #expect(
                 try database.rows("SELECT tableoid::regclass::text, count(*)::text FROM \(table) GROUP BY 1 ORDER BY 1")
                     == [["\(table)_p20250514", "1"], ["\(table)_p20250516", "3"]])
+            // One index the table and each partition: the key by machine and time, unique as message_id was.
+            #expect(
+                try database.rows(
+                    """
+                    SELECT DISTINCT count(*)::text FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+                    WHERE c.relname = '\(table)' OR c.relname LIKE '\(table)\\_p%' GROUP BY c.relname
+                    """
+                ) == [["1"]])
+            #expect(
+                try database.rows("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = '\(table)_pkey'")
+                    == [["PRIMARY KEY (cnc_id, ts, message_id)"]])
         }
         #expect(
             try database.rows("SELECT cnc_id, status, ended_at IS NULL FROM machine_status_intervals ORDER BY cnc_id, started_at").map {
