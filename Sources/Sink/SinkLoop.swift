@@ -60,17 +60,19 @@ public final class SinkLoop {
 
     public func run() throws {
         try configuration.endpoints.prepareRuntimeDirectory()
-        // Connect and migrate before binding: stages upstream queue until the sink is ready.
+        // PUB drops what it publishes before a subscriber has joined, so the acknowledgements
+        // socket binds first: ingests subscribe while the sink migrates, before its first commit.
+        let context = try ZMQContext()
+        acknowledgements = try FrameSocket.publish(
+            context, bindingTo: configuration.endpoints.acknowledgementsListen, name: "acknowledgements", security: configuration.endpoints.security)
+        // Connect and migrate before binding the input: stages upstream queue until the sink is ready.
         while writer == nil {
             if let fatalSettingError { throw fatalSettingError }
             if stop.isRequested { return }
             connect(migrate: true)
         }
-        let context = try ZMQContext()
         let input = try FrameSocket.pull(
             context, bindingTo: configuration.endpoints.sinkListen, name: "input", security: configuration.endpoints.security)
-        acknowledgements = try FrameSocket.publish(
-            context, bindingTo: configuration.endpoints.acknowledgementsListen, name: "acknowledgements", security: configuration.endpoints.security)
         StageHealth.process.setReady(writer != nil)
         logger.info(
             "sink started",
