@@ -48,10 +48,7 @@ struct ScaleOutTests {
         pipeline.overrides["MES_SINK_LISTEN"] = ["127.0.0.1", network.hostToA, network.hostToB].map { "tcp://\($0):\(sinkPort)" }.joined(
             separator: ",")
         pipeline.overrides["MES_ACK_LISTEN"] = "tcp://127.0.0.1:\(acknowledgementPort)"
-        // The sink binds once migrated. Acknowledgements it publishes before ingest's SUB has
-        // connected are dropped, and those messages would wait 30 s for their redelivery, past
-        // the end of this test: ingest starts once the sink is bound.
-        #expect(try pipeline.start("sink", "sink").waitForLog("sink started"), "\(pipeline.logs())")
+        try pipeline.start("sink", "sink")
         // Namespace a: the router, serving the workers on the a-b link.
         pipeline.overrides["MES_ROUTER_LISTEN"] = "tcp://\(network.a):\(routerPort)"
         pipeline.overrides["MES_WORKER_LISTEN"] = "CNCTypeA=tcp://\(network.aToB):\(workerAPort),CNCTypeB=tcp://\(network.aToB):\(workerBPort)"
