@@ -45,9 +45,18 @@ let package = Package(
         // The plugin API and the shipped machine types.
         .target(name: "CNCPlugins", dependencies: ["CollectorCore"]),
 
+        // What every description file (machine types, message sources) shares: YAML with errors
+        // that name the file, the line, the column and the field.
+        .target(name: "DescriptionFiles", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Machine types described as data (YAML), and the catalog of every type a worker can serve.
         .target(
-            name: "MachineTypes", dependencies: ["CollectorCore", "CNCPlugins", "StageRuntime", .product(name: "Yams", package: "Yams")]),
+            name: "MachineTypes",
+            dependencies: ["CollectorCore", "CNCPlugins", "DescriptionFiles", "StageRuntime", .product(name: "Yams", package: "Yams")]),
+        // Message sources described as data: topics, and where each message's machine, time and
+        // program are.
+        .target(
+            name: "MessageSources",
+            dependencies: ["CollectorCore", "DescriptionFiles", "StageRuntime", .product(name: "Yams", package: "Yams")]),
 
         // The runtime every stage runs on: settings, lifecycle, logging, metrics and health,
         // and the ZeroMQ links between stages.
@@ -60,9 +69,13 @@ let package = Package(
         ),
 
         // The four stages, one module each; none sees another's code.
-        .target(name: "Ingest", dependencies: ["CollectorCore", "StageRuntime", "Mosquitto", "ZeroMQ", "SystemCalls", argumentParser]),
+        .target(
+            name: "Ingest",
+            dependencies: ["CollectorCore", "MessageSources", "StageRuntime", "Mosquitto", "ZeroMQ", "SystemCalls", deque, argumentParser]),
         .target(name: "Router", dependencies: ["CollectorCore", "CNCPlugins", "MachineTypes", "StageRuntime", "ZeroMQ", deque, argumentParser]),
-        .target(name: "Worker", dependencies: ["CollectorCore", "CNCPlugins", "MachineTypes", "StageRuntime", "ZeroMQ", argumentParser]),
+        .target(
+            name: "Worker",
+            dependencies: ["CollectorCore", "CNCPlugins", "DescriptionFiles", "MachineTypes", "StageRuntime", "ZeroMQ", argumentParser]),
         .target(name: "Sink", dependencies: ["CollectorCore", "StageRuntime", "MachineTypes", "LibPQ", "ZeroMQ", argumentParser]),
 
         // Around the pipeline: the machine emulator, and the operator's tools behind mesctl.
@@ -70,7 +83,8 @@ let package = Package(
         .target(
             name: "Operations",
             dependencies: [
-                "CollectorCore", "StageRuntime", "MachineTypes", "Ingest", "Router", "Worker", "Sink", "Emulator", "LibPQ", "Mosquitto",
+                "CollectorCore", "StageRuntime", "MachineTypes", "MessageSources", "Ingest", "Router", "Worker", "Sink", "Emulator", "LibPQ",
+                "Mosquitto",
                 "SystemCalls",
                 argumentParser,
             ]
@@ -88,7 +102,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["CollectorCore", "CNCPlugins", "MachineTypes", "Ingest"], path: "Tests/TestSupport"),
         .testTarget(name: "CollectorCoreTests", dependencies: ["CollectorCore", "TestSupport"]),
         .testTarget(name: "CNCPluginsTests", dependencies: ["CNCPlugins", "MachineTypes", "Router", "Worker", "TestSupport"]),
-        .testTarget(name: "MachineTypesTests", dependencies: ["MachineTypes", "CNCPlugins", "TestSupport"]),
+        .testTarget(name: "MachineTypesTests", dependencies: ["MachineTypes", "CNCPlugins", "DescriptionFiles", "TestSupport"]),
+        .testTarget(name: "MessageSourcesTests", dependencies: ["MessageSources", "CollectorCore", "DescriptionFiles"]),
         .testTarget(name: "StageRuntimeTests", dependencies: ["StageRuntime", "ZeroMQ", logging, prometheus]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "CNCPlugins", "Worker", "TestSupport"]),
         .testTarget(name: "RouterTests", dependencies: ["Router", "CNCPlugins", "MachineTypes", "StageRuntime", "TestSupport"]),

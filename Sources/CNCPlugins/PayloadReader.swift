@@ -5,7 +5,8 @@ import CollectorCore
 /// A collector keeps what the machines sent: only a required variable that is missing, or of a
 /// type that cannot be read, refuses the message (`PluginRejection`). Whatever else is odd is
 /// kept and marked: an optional variable of the wrong type is left out of the typed state and
-/// marked `type:NAME`, a value outside its plausible range is stored and marked `range:NAME`.
+/// marked `type:NAME`, a number sent as text (`"1200"`) is read as that number and marked
+/// `text:NAME`, a value outside its plausible range is stored and marked `range:NAME`.
 /// The checks failed go into `quality`; variables never read are the type's drift
 /// (`unknownVariables`).
 public struct PayloadReader {
@@ -20,12 +21,21 @@ public struct PayloadReader {
 
     /// A numeric variable multiplied by `scale` (a unit conversion), marked `range:NAME` outside
     /// `plausible` (in the converted unit) and `whole:NAME` when it should be whole and is not;
-    /// nil when optional and absent or unreadable.
+    /// nil when optional and absent or unreadable. A text whose whole is a JSON number
+    /// (`JSONNumberText`) is read as that number and marked `text:NAME`; other texts cannot be read.
     public mutating func number(
         _ name: String, plausible range: ClosedRange<Double>, integer: Bool = false, scale: Double = 1, required: Bool = true
     ) throws(PluginRejection) -> Double? {
         guard let value = try value(name, required: required) else { return nil }
-        guard case .number(let raw) = value else { return try wrongType(name, "a number", value, required: required) }
+        let raw: Double
+        switch value {
+        case .number(let number): raw = number
+        case .string(let text):
+            guard let number = JSONNumberText.value(of: text) else { return try wrongType(name, "a number", value, required: required) }
+            mark("text:\(name)")
+            raw = number
+        default: return try wrongType(name, "a number", value, required: required)
+        }
         if integer && raw.rounded() != raw { mark("whole:\(name)") }
         let number = raw * scale
         if !range.contains(number) { mark("range:\(name)") }

@@ -13,6 +13,8 @@ public struct MessageFrameIndex: Sendable {
     }
 
     public let frame: [UInt8]
+    /// The frame's version, which the frames made of its records keep: their layout is the version's.
+    public let version: UInt8
     public let records: [Record]
 
     public init(_ frame: [UInt8]) throws(WireFrame.DecodingError) {
@@ -29,25 +31,19 @@ public struct MessageFrameIndex: Sendable {
         records.reserveCapacity(Int(count))
         for _ in 0..<count {
             let start = reader.offset
-            try reader.skip(16 + 8 + 8)
-            try reader.skipLengthPrefixed()
-            let cncID = try reader.readString()
-            try reader.skipLengthPrefixed()
-            let rawLength = Int(try reader.read(UInt32.self))
-            try reader.skip(rawLength)
-            let payloadStart = Int(try reader.read(UInt32.self)), payloadLength = Int(try reader.read(UInt32.self))
-            guard payloadStart + payloadLength <= rawLength else { throw .invalid("payload range outside the message") }
+            let cncID = try reader.skipMessage(version: version)
             records.append(Record(range: start..<reader.offset, cncID: cncID))
         }
         guard reader.remaining == 0 else { throw .invalid("\(reader.remaining) trailing bytes") }
         self.frame = frame
+        self.version = version
         self.records = records
     }
 
-    /// A `messages` frame of the given records, in their order.
+    /// A `messages` frame of the given records, in their order, of this frame's version.
     public func frame(of selected: [Record]) -> [UInt8] {
         var writer = ByteWriter(capacity: 6 + selected.reduce(0) { $0 + $1.range.count })
-        writer.write(WireFrame.version)
+        writer.write(version)
         writer.write(WireFrame.Kind.messages.rawValue)
         writer.write(UInt32(selected.count))
         for record in selected { writer.write(raw: frame[record.range]) }
@@ -57,6 +53,6 @@ public struct MessageFrameIndex: Sendable {
     /// One record decoded in full (for the rare message the router refuses).
     public func message(_ record: Record) throws(WireFrame.DecodingError) -> CNCMessage {
         var reader = ByteReader(frame, offset: record.range.lowerBound)
-        return try reader.readMessage()
+        return try reader.readMessage(version: version)
     }
 }

@@ -1,10 +1,26 @@
 /// The fields of a message that passed validation; the rest stays in the raw bytes.
 public struct ValidatedFields: Sendable, Equatable {
     public var cncID: String
-    public var partProgram: String
-    /// Microseconds since the Unix epoch.
-    public var timestamp: Int64
+    /// nil when the message has no program (null, absent, or a layout without one).
+    public var partProgram: String?
+    /// Microseconds since the Unix epoch; nil when the layout's time is the receive time.
+    public var timestamp: Int64?
     public var payloadRange: Range<Int>
+    /// The payload's JSON text when it is not a part of the message (`MessageLayout.Payload.rest`
+    /// with members left out).
+    public var builtPayload: [UInt8]?
+    public var tags: [MachineTag]
+
+    public init(
+        cncID: String, partProgram: String?, timestamp: Int64?, payloadRange: Range<Int>, builtPayload: [UInt8]? = nil, tags: [MachineTag] = []
+    ) {
+        self.cncID = cncID
+        self.partProgram = partProgram
+        self.timestamp = timestamp
+        self.payloadRange = payloadRange
+        self.builtPayload = builtPayload
+        self.tags = tags
+    }
 }
 
 /// Why a message was rejected.
@@ -13,21 +29,30 @@ public struct ValidationFailure: Error, Sendable, Equatable, CustomStringConvert
     /// The `cnc_id`, when it could be read before the message failed.
     public var cncID: String
 
+    public init(reason: String, cncID: String) {
+        self.reason = reason
+        self.cncID = cncID
+    }
+
     public var description: String { reason }
 }
 
-/// Checks one raw MQTT payload against the message contract:
-/// a UTF-8 JSON object with `cnc_id` (non-empty string of `[A-Za-z0-9._:-]`), `part_program`
-/// (string), `timestamp` (Unix seconds, as a string or a number) and `payload` (an object).
-/// Extra top-level members are allowed. It parses the document once and does not build `payload`.
+/// Checks one raw MQTT payload against its source's layout (`MessageLayout`; by default the
+/// original envelope: a UTF-8 JSON object with `cnc_id`, a non-empty string of
+/// `[A-Za-z0-9._:-]`, `part_program`, a string or null or absent, `timestamp`, a time in one of
+/// the forms `MessageTime` reads, and `payload`, an object). Other top-level members are
+/// allowed. It parses the document once and builds no value of the payload.
 public struct MessageValidator: Sendable {
     public var limits: ValidationLimits
+    public var layout: MessageLayout
 
-    public init(limits: ValidationLimits = ValidationLimits()) {
+    public init(limits: ValidationLimits = ValidationLimits(), layout: MessageLayout = .envelope) {
         self.limits = limits
+        self.layout = layout
     }
 
-    public func validate(_ raw: [UInt8]) -> Result<ValidatedFields, ValidationFailure> {
+    /// Validates a message that arrived on `topic` (which a layout reading topic levels needs).
+    public func validate(_ raw: [UInt8], topic: String = "") -> Result<ValidatedFields, ValidationFailure> {
         guard !raw.isEmpty else { return .failure(ValidationFailure(reason: "empty message", cncID: "")) }
         guard raw.count <= limits.maxMessageBytes else {
             return .failure(ValidationFailure(reason: "message too large: \(raw.count) bytes, limit \(limits.maxMessageBytes)", cncID: ""))
@@ -36,135 +61,226 @@ public struct MessageValidator: Sendable {
             if let bad = firstInvalidUTF8Offset(buffer) {
                 return .failure(ValidationFailure(reason: "invalid UTF-8 at byte \(bad)", cncID: ""))
             }
-            var fields = FieldCollector(limits: limits)
+            var fields = FieldCollector(limits: limits, layout: layout, bytes: buffer)
             var parser = JSONParser(bytes: buffer, maxDepth: limits.maxDepth)
             do throws(JSONParseError) {
                 try fields.parseTopLevel(&parser)
             } catch {
                 let reason =
-                    error.reason.hasPrefix("field") || error.reason.hasPrefix("missing") || error.reason.hasPrefix("not a JSON")
+                    error.reason.hasPrefix("field") || error.reason.hasPrefix("payload field") || error.reason.hasPrefix("missing")
+                        || error.reason.hasPrefix("not a JSON")
                     ? error.reason : "invalid JSON: \(error)"
                 let cncID = fields.cncID.flatMap { CNCIdentifier.isValid($0, maxLength: limits.maxCNCIDLength) ? $0 : nil } ?? ""
                 return .failure(ValidationFailure(reason: reason, cncID: cncID))
             }
-            return fields.result()
+            return fields.result(topic: topic)
         }
     }
 }
 
-/// Walks the top-level object, keeping the four contract fields.
+/// Walks the top-level object (and the payload object, where the layout reads members of it),
+/// keeping what the layout names.
 private struct FieldCollector {
     let limits: ValidationLimits
+    let layout: MessageLayout
+    let bytes: UnsafeBufferPointer<UInt8>
     var cncID: String?
     var partProgram: String?
-    var timestamp: JSONValue?
+    var time: Result<Int64, MessageTimeError>?
     var payloadRange: Range<Int>?
+    /// With `payload: rest`: the members kept as variables, each from its name to its value's end.
+    var variables: [Range<Int>] = []
+    var leftOut = 0
 
-    init(limits: ValidationLimits) {
+    init(limits: ValidationLimits, layout: MessageLayout, bytes: UnsafeBufferPointer<UInt8>) {
         self.limits = limits
+        self.layout = layout
+        self.bytes = bytes
+    }
+
+    /// Which of the layout's values a member holds.
+    private enum Role {
+        case cncID, partProgram
+        case time(TimeFormat)
+        case variable
+    }
+
+    private func role(of place: MessageLayout.Place) -> Role {
+        if layout.cncID == place { return .cncID }
+        if layout.partProgram == place { return .partProgram }
+        if case .at(place, let format) = layout.time { return .time(format) }
+        return .variable
     }
 
     mutating func parseTopLevel(_ parser: inout JSONParser) throws(JSONParseError) {
         guard try parser.peek() == UInt8(ascii: "{") else {
             throw JSONParseError(reason: "not a JSON object", offset: parser.offset)
         }
-        // Parse the object member by member so that payload is only checked, never built.
+        let start = parser.offset
+        try parseObject(&parser, inPayload: false)
+        if layout.payload == .rest, leftOut == 0 { payloadRange = start..<parser.offset }
+        try parser.expectEnd()
+    }
+
+    /// Parses an object member by member, so that what the layout does not read is only checked, never built.
+    private mutating func parseObject(_ parser: inout JSONParser, inPayload: Bool) throws(JSONParseError) {
         try parser.expect(UInt8(ascii: "{"), "'{'")
         var seen = MemberNames()
         if try parser.peek() == UInt8(ascii: "}") {
             parser.index += 1
-        } else {
-            while true {
-                guard try parser.peek() == UInt8(ascii: "\"") else { throw parser.fail("expected a member name") }
-                let keyOffset = parser.offset
-                let key = try parser.string(build: true)
-                if !seen.insert(key) {
-                    throw JSONParseError(reason: "duplicate member \"\(key.prefix(64))\"", offset: keyOffset)
+            return
+        }
+        while true {
+            guard try parser.peek() == UInt8(ascii: "\"") else { throw parser.fail("expected a member name") }
+            let keyOffset = parser.offset
+            let key = try parser.string(build: true)
+            if !seen.insert(key) {
+                throw JSONParseError(reason: "duplicate member \"\(key.prefix(64))\"", offset: keyOffset)
+            }
+            try parser.expect(UInt8(ascii: ":"), "':'")
+            let place: MessageLayout.Place = inPayload ? .payloadMember(key) : .member(key)
+            let depth = inPayload ? 2 : 1
+            let keepsVariables = !inPayload && layout.payload == .rest
+            switch role(of: place) {
+            case .cncID:
+                cncID = try stringField(place, &parser, depth: depth)
+                if keepsVariables { leftOut += 1 }
+            case .partProgram:
+                partProgram = try optionalStringField(place, &parser, depth: depth)
+                if keepsVariables { leftOut += 1 }
+            case .time(let format):
+                time = try timeField(place, format, &parser, depth: depth)
+                if keepsVariables { leftOut += 1 }
+            case .variable where !inPayload && layout.payload == .member(key):
+                let offset = parser.offset
+                guard try parser.peek() == UInt8(ascii: "{") else {
+                    let value = try parser.parseValue(depth: 1)
+                    throw JSONParseError(reason: "field \"\(key)\" must be an object, not \(value.typeName)", offset: offset)
                 }
-                try parser.expect(UInt8(ascii: ":"), "':'")
-                switch key {
-                case "cnc_id":
-                    cncID = try stringField(key, &parser)
-                case "part_program":
-                    partProgram = try stringField(key, &parser)
-                case "timestamp":
-                    timestamp = try parser.parseValue(depth: 1)
-                case "payload":
-                    let offset = parser.offset
-                    guard try parser.peek() == UInt8(ascii: "{") else {
-                        let value = try parser.parseValue(depth: 1)
-                        throw JSONParseError(reason: "field \"payload\" must be an object, not \(value.typeName)", offset: offset)
-                    }
+                if layout.readsPayloadMembers {
+                    try parseObject(&parser, inPayload: true)
+                    payloadRange = offset..<parser.offset
+                } else {
                     payloadRange = try parser.skipValue(depth: 1)
-                default:
-                    _ = try parser.skipValue(depth: 1)
                 }
-                let delimiter = try parser.peek()
-                parser.index += 1
-                if delimiter == UInt8(ascii: "}") { break }
-                guard delimiter == UInt8(ascii: ",") else {
-                    parser.index -= 1
-                    throw parser.fail("expected ',' or '}'")
-                }
+            case .variable:
+                let value = try parser.skipValue(depth: depth)
+                if keepsVariables { variables.append(keyOffset..<value.upperBound) }
+            }
+            let delimiter = try parser.peek()
+            parser.index += 1
+            if delimiter == UInt8(ascii: "}") { return }
+            guard delimiter == UInt8(ascii: ",") else {
+                parser.index -= 1
+                throw parser.fail("expected ',' or '}'")
             }
         }
-        try parser.expectEnd()
     }
 
-    private func stringField(_ key: String, _ parser: inout JSONParser) throws(JSONParseError) -> String {
+    private func stringField(_ place: MessageLayout.Place, _ parser: inout JSONParser, depth: Int) throws(JSONParseError) -> String {
         let offset = parser.offset
-        let value = try parser.parseValue(depth: 1)
+        let value = try parser.parseValue(depth: depth)
         guard case .string(let string) = value else {
-            throw JSONParseError(reason: "field \"\(key)\" must be a string, not \(value.typeName)", offset: offset)
+            throw JSONParseError(reason: "\(MessageLayout.name(of: place)) must be a string, not \(value.typeName)", offset: offset)
         }
         return string
     }
 
-    func result() -> Result<ValidatedFields, ValidationFailure> {
-        func failure(_ reason: String) -> Result<ValidatedFields, ValidationFailure> {
-            .failure(
-                ValidationFailure(reason: reason, cncID: cncID.map { CNCIdentifier.isValid($0, maxLength: limits.maxCNCIDLength) ? $0 : "" } ?? ""))
+    /// A string, or nil for null.
+    private func optionalStringField(_ place: MessageLayout.Place, _ parser: inout JSONParser, depth: Int) throws(JSONParseError) -> String? {
+        let offset = parser.offset
+        switch try parser.parseValue(depth: depth) {
+        case .string(let string): return string
+        case .null: return nil
+        case let value:
+            throw JSONParseError(reason: "\(MessageLayout.name(of: place)) must be a string or null, not \(value.typeName)", offset: offset)
         }
-        guard let cncID else { return failure("missing field \"cnc_id\"") }
-        guard let partProgram else { return failure("missing field \"part_program\"") }
-        guard let timestamp else { return failure("missing field \"timestamp\"") }
-        guard let payloadRange else { return failure("missing field \"payload\"") }
-        if let problem = CNCIdentifier.problem(cncID, maxLength: limits.maxCNCIDLength) {
-            return failure("field \"cnc_id\" \(problem)")
-        }
-        guard partProgram.utf8.count <= limits.maxPartProgramLength else {
-            return failure("field \"part_program\" longer than \(limits.maxPartProgramLength) bytes")
-        }
-        let microseconds: Int64
-        switch Self.timestampMicroseconds(timestamp) {
-        case .success(let value): microseconds = value
-        case .failure(let reason): return failure(reason.reason)
-        }
-        return .success(ValidatedFields(cncID: cncID, partProgram: partProgram, timestamp: microseconds, payloadRange: payloadRange))
     }
 
-    /// Unix seconds, as a string of digits with an optional fraction or as a JSON number.
-    static func timestampMicroseconds(_ value: JSONValue) -> Result<Int64, ValidationFailure> {
-        let seconds: Double
-        switch value {
-        case .number(let number):
-            seconds = number
-        case .string(let text):
-            let isDecimal =
-                !text.isEmpty && text.utf8.count <= 32
-                && text.utf8.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: ".") }
-                && text.utf8.filter { $0 == UInt8(ascii: ".") }.count <= 1
-                && text.utf8.first != UInt8(ascii: ".") && text.utf8.last != UInt8(ascii: ".")
-            guard isDecimal, let parsed = Double(text) else {
-                return .failure(ValidationFailure(reason: "field \"timestamp\" must be Unix seconds, got \"\(text.prefix(40))\"", cncID: ""))
-            }
-            seconds = parsed
+    /// A time as `format` says, from a string or from a number's own text (never through a
+    /// `Double`, so that it is exact to the microsecond).
+    private func timeField(_ place: MessageLayout.Place, _ format: TimeFormat, _ parser: inout JSONParser, depth: Int)
+        throws(JSONParseError) -> Result<Int64, MessageTimeError>
+    {
+        let offset = parser.offset
+        switch try parser.peek() {
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            let range = try parser.skipValue(depth: depth)
+            return MessageTime.microseconds(UnsafeBufferPointer(rebasing: bytes[range]), quoted: false, format: format)
         default:
-            return .failure(ValidationFailure(reason: "field \"timestamp\" must be a string or a number, not \(value.typeName)", cncID: ""))
+            let value = try parser.parseValue(depth: depth)
+            guard case .string(let text) = value else {
+                throw JSONParseError(
+                    reason: "\(MessageLayout.name(of: place)) must be a string or a number, not \(value.typeName)", offset: offset)
+            }
+            return MessageTime.microseconds(text, quoted: true, format: format)
         }
-        guard seconds >= 0 && seconds <= ValidationLimits.maxTimestampSeconds else {
-            return .failure(ValidationFailure(reason: "field \"timestamp\" out of range (0 to 253402300799 Unix seconds)", cncID: ""))
+    }
+
+    func result(topic: String) -> Result<ValidatedFields, ValidationFailure> {
+        var cncID = self.cncID, partProgram = self.partProgram, time = self.time
+        var tags: [MachineTag] = []
+        if layout.readsTopic {
+            let levels = topic.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            func level(_ index: Int) -> String? { index < levels.count ? String(Substring(levels[index])) : nil }
+            for (place, assign) in [(layout.cncID, 0), (layout.partProgram, 1), (layout.timePlace, 2)] {
+                guard case .topicLevel(let index)? = place else { continue }
+                guard let text = level(index) else {
+                    return failure("topic \"\(topic.prefix(128))\" has no level \(index + 1)", cncID: nil)
+                }
+                switch assign {
+                case 0: cncID = text
+                case 1: partProgram = text
+                default:
+                    guard case .at(_, let format) = layout.time else { break }
+                    time = MessageTime.microseconds(text, quoted: true, format: format)
+                }
+            }
+            for tag in layout.tags {
+                if let value = level(tag.level) { tags.append(MachineTag(name: tag.name, value: value)) }
+            }
         }
-        return .success(Int64((seconds * 1_000_000).rounded()))
+        guard let cncID else { return failure("missing \(MessageLayout.name(of: layout.cncID))", cncID: nil) }
+        if case .at(let place, _) = layout.time, time == nil {
+            return failure("missing \(MessageLayout.name(of: place))", cncID: cncID)
+        }
+        guard let payloadRange = payloadRange ?? (layout.payload == .rest ? 0..<0 : nil) else {
+            guard case .member(let name) = layout.payload else { return failure("missing payload", cncID: cncID) }
+            return failure("missing field \"\(name)\"", cncID: cncID)
+        }
+        if let problem = CNCIdentifier.problem(cncID, maxLength: limits.maxCNCIDLength) {
+            return failure("\(MessageLayout.name(of: layout.cncID)) \(problem)", cncID: cncID)
+        }
+        if let partProgram, let place = layout.partProgram, partProgram.utf8.count > limits.maxPartProgramLength {
+            return failure("\(MessageLayout.name(of: place)) longer than \(limits.maxPartProgramLength) bytes", cncID: cncID)
+        }
+        var microseconds: Int64?
+        if case .at(let place, _) = layout.time, let time {
+            switch time {
+            case .success(let value): microseconds = value
+            case .failure(let error): return failure("\(MessageLayout.name(of: place)) \(error.reason)", cncID: cncID)
+            }
+        }
+        var fields = ValidatedFields(cncID: cncID, partProgram: partProgram, timestamp: microseconds, payloadRange: payloadRange, tags: tags)
+        if layout.payload == .rest, leftOut > 0 { fields.builtPayload = builtPayload() }
+        return .success(fields)
+    }
+
+    /// `{` and the kept members, separated by commas, and `}`: the variables of a flat message.
+    private func builtPayload() -> [UInt8] {
+        var payload: [UInt8] = []
+        payload.reserveCapacity(variables.reduce(2) { $0 + $1.count + 1 })
+        payload.append(UInt8(ascii: "{"))
+        for (index, range) in variables.enumerated() {
+            if index > 0 { payload.append(UInt8(ascii: ",")) }
+            payload.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[range]))
+        }
+        payload.append(UInt8(ascii: "}"))
+        return payload
+    }
+
+    private func failure(_ reason: String, cncID: String?) -> Result<ValidatedFields, ValidationFailure> {
+        let readable = cncID.flatMap { CNCIdentifier.isValid($0, maxLength: limits.maxCNCIDLength) ? $0 : nil } ?? ""
+        return .failure(ValidationFailure(reason: reason, cncID: readable))
     }
 }

@@ -8,6 +8,7 @@ public enum RejectionClass: String, Sendable, CaseIterable {
     case missingField = "missing_field"
     case invalidField = "invalid_field"
     case unknownCNCID = "unknown_cnc_id"
+    case noSource = "no_source"
     case plugin
     case database
     case undecodableFrame = "undecodable_frame"
@@ -44,9 +45,10 @@ public enum RejectionClass: String, Sendable, CaseIterable {
         if reason == "empty message" { return .empty }
         if reason.hasPrefix("message too large") { return .tooLarge }
         if reason.hasPrefix("invalid UTF-8") { return .utf8 }
-        if reason.hasPrefix("missing field") { return .missingField }
-        if reason.hasPrefix("field") { return .invalidField }
+        if reason.hasPrefix("missing") { return .missingField }
+        if reason.hasPrefix("field") || reason.hasPrefix("payload field") || reason.hasPrefix("topic") { return .invalidField }
         if reason.hasPrefix("invalid JSON") || reason.hasPrefix("not a JSON") { return .json }
+        if reason.hasPrefix("no source") { return .noSource }
         return .other
     }
 }

@@ -11,9 +11,10 @@ public enum WireFrame: Sendable, Equatable {
     case acknowledgements([MessageID])
 
     /// The version every writer sends (docs/wire-format.md).
-    public static let version: UInt8 = 2
-    /// The versions a reader takes: version 1 differs only in its MachineState record.
-    public static let readableVersions: ClosedRange<UInt8> = 1...2
+    public static let version: UInt8 = 3
+    /// The versions a reader takes: version 1 differs from 2 only in its MachineState record,
+    /// version 2 from 3 only in its message record.
+    public static let readableVersions: ClosedRange<UInt8> = 1...3
     /// Sanity bound on records per frame, so a corrupt count cannot make a reader allocate wildly.
     public static let maxRecords: UInt32 = 1 << 20
 
@@ -90,7 +91,7 @@ public enum WireFrame: Sendable, Equatable {
         switch kind {
         case .messages:
             var messages: [CNCMessage] = []
-            for _ in 0..<count { messages.append(try reader.readMessage()) }
+            for _ in 0..<count { messages.append(try reader.readMessage(version: version)) }
             frame = .messages(messages)
         case .rejections:
             var rejections: [Rejection] = []
@@ -101,7 +102,8 @@ public enum WireFrame: Sendable, Equatable {
             for _ in 0..<count {
                 records.append(
                     StoredRecord(
-                        message: try reader.readMessage(), cncType: try reader.readString(), state: try reader.readMachineState(version: version)))
+                        message: try reader.readMessage(version: version), cncType: try reader.readString(),
+                        state: try reader.readMachineState(version: version)))
             }
             frame = .records(records)
         case .acknowledgements:
@@ -117,16 +119,29 @@ public enum WireFrame: Sendable, Equatable {
 }
 
 extension ByteWriter {
+    /// Version 3's message record: version 2's fields, then the flags, a built payload and the tags.
     package mutating func write(_ message: CNCMessage) {
         write(message.id)
         write(message.receivedAt)
         write(message.timestamp)
         write(message.topic)
         write(message.cncID)
-        write(message.partProgram)
+        write(message.partProgram ?? "")
         write(lengthPrefixed: message.raw)
         write(UInt32(message.payloadRange.lowerBound))
         write(UInt32(message.payloadRange.count))
+        var flags = MessageFlags()
+        if message.partProgram == nil { flags.insert(.noPartProgram) }
+        if message.timestampIsReceiveTime { flags.insert(.receiveTime) }
+        if message.builtPayload != nil { flags.insert(.builtPayload) }
+        write(flags.rawValue)
+        if let built = message.builtPayload { write(lengthPrefixed: built) }
+        let tags = message.tags.prefix(Int(UInt16.max))
+        write(UInt16(tags.count))
+        for tag in tags {
+            write(tag.name)
+            write(tag.value)
+        }
     }
 
     package mutating func write(_ rejection: Rejection) {
@@ -178,7 +193,8 @@ extension MachineState {
 }
 
 extension ByteReader {
-    package mutating func readMessage() throws(WireFrame.DecodingError) -> CNCMessage {
+    /// A message record of a frame of `version` (a journal's records are of version 3, or 2 for those kept before).
+    package mutating func readMessage(version: UInt8) throws(WireFrame.DecodingError) -> CNCMessage {
         let id = try readMessageID()
         let receivedAt: Int64 = try read()
         let timestamp: Int64 = try read()
@@ -188,9 +204,44 @@ extension ByteReader {
         let raw = try readLengthPrefixed()
         let start = Int(try read(UInt32.self)), length = Int(try read(UInt32.self))
         guard start + length <= raw.count else { throw .invalid("payload range outside the message") }
-        return CNCMessage(
+        var message = CNCMessage(
             id: id, receivedAt: receivedAt, timestamp: timestamp, topic: topic, cncID: cncID, partProgram: partProgram, raw: raw,
             payloadRange: start..<start + length)
+        guard version >= 3 else { return message }
+        let flags = try readMessageFlags()
+        if flags.contains(.noPartProgram) { message.partProgram = nil }
+        message.timestampIsReceiveTime = flags.contains(.receiveTime)
+        if flags.contains(.builtPayload) { message.builtPayload = try readLengthPrefixed() }
+        let tagCount: UInt16 = try read()
+        for _ in 0..<tagCount { message.tags.append(MachineTag(name: try readString(), value: try readString())) }
+        return message
+    }
+
+    /// Passes over a message record of a frame of `version`, checking what `readMessage` checks,
+    /// and gives its `cnc_id`: all the router needs of it.
+    package mutating func skipMessage(version: UInt8) throws(WireFrame.DecodingError) -> String {
+        try skip(16 + 8 + 8)
+        try skipLengthPrefixed()
+        let cncID = try readString()
+        try skipLengthPrefixed()
+        let rawLength = Int(try read(UInt32.self))
+        try skip(rawLength)
+        let payloadStart = Int(try read(UInt32.self)), payloadLength = Int(try read(UInt32.self))
+        guard payloadStart + payloadLength <= rawLength else { throw .invalid("payload range outside the message") }
+        guard version >= 3 else { return cncID }
+        if try readMessageFlags().contains(.builtPayload) { try skipLengthPrefixed() }
+        let tagCount: UInt16 = try read()
+        for _ in 0..<tagCount {
+            try skipLengthPrefixed()
+            try skipLengthPrefixed()
+        }
+        return cncID
+    }
+
+    private mutating func readMessageFlags() throws(WireFrame.DecodingError) -> MessageFlags {
+        let flags = MessageFlags(rawValue: try read())
+        guard flags.isSubset(of: .all) else { throw .invalid("unknown message flags \(flags.rawValue)") }
+        return flags
     }
 
     package mutating func readRejection() throws(WireFrame.DecodingError) -> Rejection {
@@ -248,4 +299,18 @@ extension ByteReader {
             status: status, spindleSpeedRPM: numbers[0], feedRateMMPerMinute: numbers[1], axisXMillimetres: numbers[2],
             axisYMillimetres: numbers[3], axisZMillimetres: numbers[4], alarmCode: alarm)
     }
+}
+
+/// The flags byte of a version 3 message record.
+struct MessageFlags: OptionSet {
+    let rawValue: UInt8
+
+    /// `part_program` is NULL: the record's part_program field is empty and means nothing.
+    static let noPartProgram = MessageFlags(rawValue: 1 << 0)
+    /// `timestamp` is when ingest first received the message: its source gives no time.
+    static let receiveTime = MessageFlags(rawValue: 1 << 1)
+    /// The payload object is the `bytes` that follow, not a range of `raw`.
+    static let builtPayload = MessageFlags(rawValue: 1 << 2)
+
+    static let all: MessageFlags = [.noPartProgram, .receiveTime, .builtPayload]
 }

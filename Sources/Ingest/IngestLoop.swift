@@ -1,5 +1,6 @@
 import CollectorCore
 import Logging
+import MessageSources
 import Mosquitto
 import ServiceLifecycle
 import StageRuntime
@@ -10,7 +11,11 @@ public final class IngestLoop {
     private let configuration: Configuration
     private let logger: Logger
     private let stop: StopSignal
-    private let validator: MessageValidator
+    private let reload: ReloadRequests
+    private var sources: SourceReader
+    /// What the broker was asked to send: filters and their QoS.
+    private var subscribed: [String: Int32] = [:]
+    private var redeliveries = RedeliveredTimes()
     private var connected = false
     private var counts = (accepted: 0, rejected: 0, replayed: 0, redelivered: 0, acknowledged: 0, undelivered: 0)
     private let metrics = IngestMetrics()
@@ -30,7 +35,8 @@ public final class IngestLoop {
         self.configuration = configuration
         self.logger = logger
         self.stop = stop
-        self.validator = MessageValidator(limits: configuration.limits)
+        self.reload = configuration.reloadRequests
+        self.sources = SourceReader(configuration.sources, limits: configuration.limits)
         self.rejectionLog = RejectionLog(logger: logger, stage: .ingest)
         self.waiting = UnacknowledgedMessages(redeliverAfterMilliseconds: UInt64(max(1, configuration.redeliverAfterMilliseconds)))
     }
@@ -53,6 +59,7 @@ public final class IngestLoop {
         var fullRound = false
         while !stop.isRequested {
             rejectionLog.reportOmitted()
+            if reload.take() { reloadSources(client) }
             try maintain(links)
             if needsConnect {
                 do {
@@ -93,27 +100,24 @@ public final class IngestLoop {
     /// The MQTT client, its callbacks set: connection state to health and metrics, every message to `handle`.
     private func makeClient() throws -> MQTTClient {
         let client = try MQTTClient(options: configuration.clientOptions)
-        let topicFilter = configuration.topicFilter, qos = configuration.qos
         client.onConnect = { [logger] code, reason in
             guard code == 0 else {
                 logger.error("broker refused the connection", metadata: ["reason": "\(reason)"])
                 return
             }
             self.connected = true
+            self.redeliveries.connected()
             self.metrics.brokerConnected.record(1)
             StageHealth.process.setReady(true)
             // Re-subscribing is harmless for a kept session and needed when the broker lost it.
-            do {
-                try client.subscribe(topicFilter, qos: qos)
-                logger.info(
-                    "connected and subscribed",
-                    metadata: [
-                        "broker": "\(self.configuration.broker)", "topic": "\(topicFilter)", "qos": "\(qos)",
-                        "client_id": "\(self.configuration.session.clientID)",
-                    ])
-            } catch {
-                logger.error("subscribe failed", metadata: ["error": "\(error)"])
-            }
+            self.subscribed = [:]
+            self.subscribe(client)
+            logger.info(
+                "connected and subscribed",
+                metadata: [
+                    "broker": "\(self.configuration.broker)", "topics": "\(self.subscribed.keys.sorted().joined(separator: ","))",
+                    "client_id": "\(self.configuration.session.clientID)",
+                ])
         }
         client.onDisconnect = { [logger] expected in
             self.connected = false
@@ -123,6 +127,43 @@ public final class IngestLoop {
         }
         client.onMessage = { message in self.handle(message) }
         return client
+    }
+
+    /// Subscribes to what the sources ask and is not subscribed yet, and ends the subscriptions
+    /// no source asks any more (what the broker queued for them still arrives, and is refused
+    /// when no source takes it).
+    private func subscribe(_ client: MQTTClient) {
+        let wanted = sources.catalog.subscriptions(defaultQoS: configuration.qos)
+        for (filter, qos) in wanted.sorted(by: { $0.key < $1.key }) where subscribed[filter] != qos {
+            do {
+                try client.subscribe(filter, qos: qos)
+                subscribed[filter] = qos
+            } catch {
+                logger.error("subscribe failed", metadata: ["topic": "\(filter)", "error": "\(error)"])
+            }
+        }
+        for filter in subscribed.keys.sorted() where wanted[filter] == nil {
+            do {
+                try client.unsubscribe(filter)
+                subscribed[filter] = nil
+                logger.info("unsubscribed: no source reads this topic any more", metadata: ["topic": "\(filter)"])
+            } catch {
+                logger.error("unsubscribe failed", metadata: ["topic": "\(filter)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// SIGHUP: reads the source descriptions again, keeping the sources of files that have
+    /// become invalid, and subscribes as the new set asks.
+    private func reloadSources(_ client: MQTTClient) {
+        let (reloaded, errors) = SourceCatalog.load(
+            directory: configuration.sourcesDirectory, defaultTopic: configuration.topicFilter, keeping: sources.catalog)
+        for error in errors {
+            logger.error("source description not used, the previous one stays in force if there was one", metadata: ["error": "\(error)"])
+        }
+        sources = SourceReader(reloaded, limits: configuration.limits)
+        if connected { subscribe(client) }
+        logger.info("sources reloaded", metadata: ["sources": "\(reloaded.sources.map(\.name).joined(separator: ","))"])
     }
 
     /// One round: reads what the broker has ready (up to a batch), journals it with one write,
@@ -199,19 +240,20 @@ public final class IngestLoop {
             ])
     }
 
-    /// Validates one message and gives it its identity; `store` journals and hands it on.
+    /// Reads one message as its source says and gives it its identity; `store` journals and hands it on.
     private func handle(_ message: MQTTClient.Message) {
         let receivedAt = WallClock.nowMicroseconds()
         let id = MessageID(topic: message.topic, content: message.payload)
-        switch validator.validate(message.payload) {
+        // Every message counts in telling redeliveries apart, whatever its source and fate.
+        let firstReceivedAt = redeliveries.time(of: id, receivedAt: receivedAt)
+        switch sources.read(message.payload, topic: message.topic) {
         case .success(let fields):
             counts.accepted += 1
             pending.append(
                 .message(
                     CNCMessage(
-                        id: id, receivedAt: receivedAt, timestamp: fields.timestamp, topic: message.topic, cncID: fields.cncID,
-                        partProgram: fields.partProgram, raw: message.payload, payloadRange: fields.payloadRange
-                    )))
+                        id: id, topic: message.topic, raw: message.payload, accepted: fields, receivedAt: receivedAt,
+                        firstReceivedAt: firstReceivedAt)))
         case .failure(let failure):
             counts.rejected += 1
             metrics.rejected.increment(stage: .ingest, reason: failure.reason)
@@ -337,7 +379,10 @@ public final class IngestLoop {
             }
             waiting.track(segment: segment)
             let now = monotonicMilliseconds()
-            for (entry, location) in records { waiting.add(entry.id, at: location, now: now) }
+            for (entry, location) in records {
+                waiting.add(entry.id, at: location, now: now)
+                redeliveries.remember(entry.id, time: entry.time)
+            }
             for chunk in Self.frames(of: records, bytes: \.entry.raw.count) {
                 handOn(chunk.map(\.entry), links)
                 try takeAcknowledgements(links)

@@ -2,6 +2,7 @@ import ArgumentParser
 import CollectorCore
 import Foundation
 import Logging
+import MessageSources
 import Mosquitto
 import StageRuntime
 
@@ -13,6 +14,7 @@ public struct IngestOptions: StageServiceOptions {
     @Option(name: BrokerSettings.url.name, help: BrokerSettings.url.help) var mqttURL: String?
     @Option(name: BrokerSettings.topic.name, help: BrokerSettings.topic.help) var topic: String?
     @Option(name: IngestSettings.qos.name, help: IngestSettings.qos.help) var qos: String?
+    @Option(name: SourceSettings.directory.name, help: SourceSettings.directory.help) var sourcesDir: String?
     @Option(name: IngestSettings.clientID.name, help: IngestSettings.clientID.help) var clientID: String?
     @Option(name: IngestSettings.mqttProtocol.name, help: IngestSettings.mqttProtocol.help) var mqttProtocol: String?
     @Option(name: IngestSettings.sessionExpiry.name, help: IngestSettings.sessionExpiry.help) var sessionExpiry: String?
@@ -48,10 +50,11 @@ public struct IngestOptions: StageServiceOptions {
             : nil
         let clientID = try IngestSettings.clientID.value(clientID, derived: "cnc-ingest-\(ProcessInfo.processInfo.hostName)")
         let stateDirectory = try IngestSettings.stateDirectory.value(stateDir, derived: IngestSettings.defaultStateDirectory())
-        var configuration = IngestService.Configuration(
+        var configuration = try IngestService.Configuration(
             broker: broker,
             topicFilter: try BrokerSettings.topic.required(topic),
             qos: Int32(try IngestSettings.qos.required(qos)),
+            sourcesDirectory: try SourceSettings.directory.value(sourcesDir),
             session: .init(
                 clientID: clientID,
                 protocolVersion: try IngestSettings.mqttProtocol.required(mqttProtocol),

@@ -1,6 +1,7 @@
 import CollectorCore
 import Foundation
 import Logging
+import MessageSources
 import Mosquitto
 import ServiceLifecycle
 import StageRuntime
@@ -14,6 +15,8 @@ public typealias IngestService = StageService<IngestLoop>
 
 extension IngestLoop: StageLoop {
     public static func name(of configuration: Configuration) -> String { "ingest" }
+
+    public static func reloadRequests(in configuration: Configuration) -> ReloadRequests? { configuration.reloadRequests }
 
     /// Until this release the journal defaulted to `journal/CLIENT_ID` under the working
     /// directory; what such a journal holds is replayed only where `MES_JOURNAL_DIR` points.
@@ -33,8 +36,14 @@ extension IngestLoop: StageLoop {
 
     public struct Configuration: Sendable {
         public var broker: MQTTURL
+        /// The default source's topic filter (`MQTT_TOPIC`), in force where no source is described.
         public var topicFilter: String
+        /// The QoS of a source that names none.
         public var qos: Int32
+        /// The directory of the source descriptions, read again on SIGHUP; nil: the default source.
+        public var sourcesDirectory: String?
+        /// The sources as read at start.
+        public var sources: SourceCatalog
         public var session: Session
         public var limits: ValidationLimits
         public var endpoints: StageEndpoints
@@ -50,14 +59,22 @@ extension IngestLoop: StageLoop {
         public var shutdownAcknowledgementMilliseconds = 5_000
         /// Reconnect backoff: first delay and cap, in milliseconds.
         public var reconnectBackoff = Backoff(initialMilliseconds: 500, maximumMilliseconds: 30_000)
+        let reloadRequests = ReloadRequests()
 
+        /// Reads the sources; a description that cannot be used stops the start, with every error.
         public init(
-            broker: MQTTURL, topicFilter: String, qos: Int32, session: Session, limits: ValidationLimits, endpoints: StageEndpoints,
-            journalDirectory: String
-        ) {
+            broker: MQTTURL, topicFilter: String, qos: Int32, sourcesDirectory: String? = nil, session: Session, limits: ValidationLimits,
+            endpoints: StageEndpoints, journalDirectory: String
+        ) throws {
+            let (sources, errors) = SourceCatalog.load(directory: sourcesDirectory, defaultTopic: topicFilter)
+            guard errors.isEmpty else {
+                throw SettingError(reason: "message sources: " + errors.map(\.description).joined(separator: "; "))
+            }
             self.broker = broker
             self.topicFilter = topicFilter
             self.qos = qos
+            self.sourcesDirectory = sourcesDirectory
+            self.sources = sources
             self.session = session
             self.limits = limits
             self.endpoints = endpoints

@@ -1,11 +1,13 @@
 import Foundation
+import MessageSources
 import Mosquitto
 import StageRuntime
 
 /// ingest's own settings. It also reads `BrokerSettings`, the router, sink and acknowledgement
 /// endpoints of `LinkSettings`, and `StageSettings.maxJSONDepth`.
 public enum IngestSettings {
-    public static let qos = Setting<Int>.integer("MQTT_QOS", flag: "qos", default: 1, range: 0...2, help: "Subscription QoS")
+    public static let qos = Setting<Int>.integer(
+        "MQTT_QOS", flag: "qos", default: 1, range: 0...2, help: "Subscription QoS, of every source that names none")
     public static let clientID = Setting<String>.text(
         "MQTT_CLIENT_ID", flag: "client-id", default: nil, defaultText: "cnc-ingest-HOSTNAME",
         help: "Client id, the name of the persistent session: keep it stable"
@@ -53,7 +55,7 @@ public enum IngestSettings {
 
     /// Every setting ingest reads, its own and the shared ones, as documented.
     public static let read =
-        BrokerSettings.all + all + [StageSettings.maxJSONDepth.description]
+        BrokerSettings.all + all + SourceSettings.all + [StageSettings.maxJSONDepth.description]
         + [LinkSettings.router, LinkSettings.sink, LinkSettings.acknowledgements].map(\.description)
 
     /// The journal directory's name for a client id: the id without characters a path should not hold.

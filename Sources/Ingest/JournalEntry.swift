@@ -5,8 +5,9 @@ import StageRuntime
 /// the form it is handed on.
 ///
 /// On disk an entry is a record: `u32` length of the body, `u32` CRC-32C of the body, then the
-/// body: a `u8` kind (1 message, 2 rejection) and the item encoded as in a wire frame
-/// (docs/wire-format.md). A crash can leave the last record of a file torn; its checksum tells.
+/// body: a `u8` kind (3 message, 2 rejection; 1 is a message kept by an earlier release, in
+/// version 2's layout) and the item encoded as in a wire frame (docs/wire-format.md). A crash
+/// can leave the last record of a file torn; its checksum tells.
 public enum JournalEntry: Sendable, Equatable {
     case message(CNCMessage)
     case rejection(Rejection)
@@ -15,6 +16,14 @@ public enum JournalEntry: Sendable, Equatable {
         switch self {
         case .message(let message): message.id
         case .rejection(let rejection): rejection.id
+        }
+    }
+
+    /// The message's time (its receipt for a rejection).
+    public var time: Int64 {
+        switch self {
+        case .message(let message): message.timestamp
+        case .rejection(let rejection): rejection.receivedAt
         }
     }
 
@@ -40,7 +49,7 @@ public enum JournalEntry: Sendable, Equatable {
         writer.write(UInt32(0))
         switch self {
         case .message(let message):
-            writer.write(UInt8(1))
+            writer.write(UInt8(3))
             writer.write(message)
         case .rejection(let rejection):
             writer.write(UInt8(2))
@@ -61,7 +70,8 @@ public enum JournalEntry: Sendable, Equatable {
         let kind: UInt8 = try reader.read()
         let entry: JournalEntry
         switch kind {
-        case 1: entry = .message(try reader.readMessage())
+        case 1: entry = .message(try reader.readMessage(version: 2))
+        case 3: entry = .message(try reader.readMessage(version: 3))
         case 2: entry = .rejection(try reader.readRejection())
         default: throw .invalid("journal record kind \(kind)")
         }

@@ -1,5 +1,6 @@
 import CNCPlugins
 import CollectorCore
+import DescriptionFiles
 import Yams
 
 extension MachineTypeDescription {
@@ -13,23 +14,10 @@ extension MachineTypeDescription {
 }
 
 /// Walks the YAML of one description, keeping the place of every value for the errors.
-struct DescriptionReader {
+struct DescriptionReader: YAMLDescriptionReader {
     let file: String
 
     static let statusNames = MachineState.Status.allCases.filter { $0 != .unknown }.map(\.rawValue)
-
-    func root(yaml text: String) throws(DescriptionError) -> Node {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw syntaxError(error)
-        } catch {
-            throw DescriptionError(file: file, line: nil, column: nil, path: "", reason: "not YAML: \(error)")
-        }
-        guard let root else { throw DescriptionError(file: file, line: nil, column: nil, path: "", reason: "the file is empty") }
-        return root
-    }
 
     /// A described type, or with a `program` key an external plugin.
     func definition(_ root: Node) throws(DescriptionError) -> TypeDefinition {
@@ -219,74 +207,4 @@ struct DescriptionReader {
     // MARK: - Values
 
     private static var statusList: String { statusNames.joined(separator: ", ") }
-
-    func fail(_ node: Node?, _ path: String, _ reason: String) -> DescriptionError {
-        DescriptionError(file: file, line: node?.mark?.line, column: node?.mark?.column, path: path, reason: reason)
-    }
-
-    func syntaxError(_ error: YamlError) -> DescriptionError {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            DescriptionError(file: file, line: mark.line, column: mark.column, path: "", reason: "YAML: \(problem)")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            DescriptionError(
-                file: file, line: context.mark.line, column: context.mark.column, path: "",
-                reason: "a key given twice in one mapping: \(duplicates.joined(separator: ", "))")
-        default:
-            DescriptionError(file: file, line: nil, column: nil, path: "", reason: "YAML: \(error)")
-        }
-    }
-
-    /// A mapping's entries by key, each key one of `keys`.
-    private func mapping(_ node: Node, _ path: String, keys: [String]) throws(DescriptionError) -> [String: Node] {
-        var entries: [String: Node] = [:]
-        for (key, keyNode, value) in try pairs(node, path) {
-            guard keys.contains(key) else {
-                throw fail(keyNode, path.isEmpty ? key : "\(path).\(key)", "unknown key; the keys here are \(keys.joined(separator: ", "))")
-            }
-            entries[key] = value
-        }
-        return entries
-    }
-
-    /// A mapping's pairs in document order, keys as text (the YAML reader refuses a key given twice).
-    private func pairs(_ node: Node, _ path: String) throws(DescriptionError) -> [(key: String, keyNode: Node, value: Node)] {
-        guard case .mapping(let mapping) = node else { throw fail(node, path, "must be a mapping of keys to values") }
-        var pairs: [(key: String, keyNode: Node, value: Node)] = []
-        for (keyNode, value) in mapping {
-            guard case .scalar(let scalar) = keyNode else { throw fail(keyNode, path, "a key must be plain text") }
-            pairs.append((scalar.string, keyNode, value))
-        }
-        return pairs
-    }
-
-    private func text(_ node: Node, _ path: String) throws(DescriptionError) -> String {
-        guard case .scalar(let scalar) = node, !scalar.string.isEmpty else { throw fail(node, path, "must be a text") }
-        return scalar.string
-    }
-
-    private func bool(_ node: Node, _ path: String) throws(DescriptionError) -> Bool {
-        switch try text(node, path) {
-        case "true", "True", "TRUE": true
-        case "false", "False", "FALSE": false
-        default: throw fail(node, path, "must be true or false")
-        }
-    }
-
-    private func number(_ node: Node, _ path: String) throws(DescriptionError) -> Double {
-        guard let number = Double(try text(node, path)), number.isFinite else { throw fail(node, path, "must be a number") }
-        return number
-    }
-
-    private func positiveInteger(_ node: Node, _ path: String) throws(DescriptionError) -> Int {
-        guard let number = Int(try text(node, path)), number > 0 else { throw fail(node, path, "must be a whole number above 0") }
-        return number
-    }
-
-    private func range(_ node: Node, _ path: String) throws(DescriptionError) -> ClosedRange<Double> {
-        guard case .sequence(let sequence) = node, sequence.count == 2 else { throw fail(node, path, "must be [lowest, highest]") }
-        let low = try number(sequence[0], path), high = try number(sequence[1], path)
-        guard low <= high else { throw fail(node, path, "the lowest, \(low), is above the highest, \(high)") }
-        return low...high
-    }
 }

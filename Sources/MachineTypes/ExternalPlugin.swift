@@ -169,7 +169,7 @@ public final class ExternalPlugin: MachineTypeMapper, @unchecked Sendable {
             JSONObject(members: [
                 .init(key: "id", value: .string(message.id.description)),
                 .init(key: "cnc_id", value: .string(message.cncID)),
-                .init(key: "part_program", value: .string(message.partProgram)),
+                .init(key: "part_program", value: message.partProgram.map(JSONValue.string) ?? .null),
                 .init(key: "timestamp", value: .number(Double(message.timestamp) / 1_000_000)),
                 .init(key: "topic", value: .string(message.topic)),
                 .init(key: "payload", value: .object(payload)),

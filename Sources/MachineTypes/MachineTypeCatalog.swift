@@ -1,4 +1,5 @@
 import CNCPlugins
+import DescriptionFiles
 import Foundation
 
 /// Every machine type a worker can serve: the Swift plugins this build has (`PluginRegistry`),
@@ -40,13 +41,7 @@ public struct MachineTypeCatalog: Sendable {
     }
 
     private static func definition(in path: String) throws(DescriptionError) -> TypeDefinition {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DescriptionError(file: path, line: nil, column: nil, path: "", reason: "cannot read the file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw DescriptionError(file: path, line: nil, column: nil, path: "", reason: "not UTF-8 text")
-        }
-        return try TypeDefinition.parse(yaml: text, file: path)
+        try TypeDefinition.parse(yaml: try DescriptionReader.text(ofFileAt: path), file: path)
     }
 
     private mutating func add(_ definition: TypeDefinition, file: String) throws(DescriptionError) {

@@ -1,4 +1,5 @@
 import CNCPlugins
+import DescriptionFiles
 
 /// What a file of the types directory defines: a type described as data, or an external
 /// program that maps the messages itself.

@@ -180,6 +180,11 @@ public final class MQTTClient {
         try check("mosquitto_subscribe(\(topicFilter))", mosquitto_subscribe(handle, nil, topicFilter, qos))
     }
 
+    /// Ends a subscription: what the broker queued for it stays in the session and still arrives.
+    public func unsubscribe(_ topicFilter: String) throws(MQTTError) {
+        try check("mosquitto_unsubscribe(\(topicFilter))", mosquitto_unsubscribe(handle, nil, topicFilter))
+    }
+
     /// Queues a publish; returns its message id, reported back through `onPublish` once done.
     @discardableResult
     public func publish(topic: String, payload: [UInt8], qos: Int32, retain: Bool = false) throws(MQTTError) -> Int32 {

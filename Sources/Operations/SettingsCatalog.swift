@@ -1,5 +1,6 @@
 import Ingest
 import MachineTypes
+import MessageSources
 import Router
 import Sink
 import StageRuntime
@@ -22,6 +23,7 @@ public enum SettingsCatalog {
         Section(title: "ingest", settings: IngestSettings.all + [StageSettings.maxJSONDepth.description]),
         Section(title: "router", settings: RouterSettings.all),
         Section(title: "worker", settings: WorkerSettings.all),
+        Section(title: "message sources", settings: SourceSettings.all),
         Section(title: "machine types", settings: MachineTypeSettings.all),
         Section(title: "sink", settings: SinkSettings.all),
         Section(title: "mesctl", settings: OperationsSettings.all),
@@ -42,7 +44,7 @@ public enum SettingsCatalog {
             (
                 "mesctl",
                 [DatabaseSettings.url, BrokerSettings.url, BrokerSettings.caFile, RouterSettings.cncTypes].map(\.description)
-                    + MachineTypeSettings.all + OperationsSettings.all
+                    + MachineTypeSettings.all + SourceSettings.all + OperationsSettings.all
             ),
         ]
 

@@ -58,9 +58,10 @@ public struct TypeTrial {
 
     private static func message(_ raw: [UInt8]) -> Result<CNCMessage, ValidationFailure> {
         MessageValidator().validate(raw).map { fields in
-            CNCMessage(
-                id: MessageID(topic: "sensor/CNC", content: raw), receivedAt: WallClock.nowMicroseconds(), timestamp: fields.timestamp,
-                topic: "sensor/CNC", cncID: fields.cncID, partProgram: fields.partProgram, raw: raw, payloadRange: fields.payloadRange)
+            let now = WallClock.nowMicroseconds()
+            return CNCMessage(
+                id: MessageID(topic: "sensor/CNC", content: raw), topic: "sensor/CNC", raw: raw, accepted: fields, receivedAt: now,
+                firstReceivedAt: now)
         }
     }
 

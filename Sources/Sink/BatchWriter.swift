@@ -21,13 +21,14 @@ final class BatchWriter {
         self.timeline = timeline
         // Temporary tables vanish with the connection, so every new connection makes them. Each
         // commit truncates every ON COMMIT DELETE ROWS table, used or not, at about 0.2 ms a
-        // table: the three that only a batch meeting a duplicate or a rejection uses are emptied
-        // by that batch instead.
+        // table: the four that only a batch meeting a duplicate, a rejection or a tagged message
+        // uses are emptied by that batch instead.
         try connection.execute(
             """
             CREATE TEMP TABLE staging_cnc_data (LIKE cnc_data INCLUDING DEFAULTS);
             CREATE TEMP TABLE staging_machine_state (LIKE machine_state);
             CREATE TEMP TABLE staging_rejected_messages (LIKE rejected_messages);
+            CREATE TEMP TABLE staging_machine_tags (cnc_id text, ts timestamptz, message_id uuid, tags jsonb);
             \(MachineTimeline.temporaryTables)
             -- The staging tables are never analysed, so the planner's guesses about them can make
             -- a batch's plan look costly enough to compile: compiling costs far more than it saves.
@@ -95,6 +96,7 @@ final class BatchWriter {
             if !records.isEmpty {
                 try writeRows(of: records)
                 for statement in upkeep { try connection.executePrepared(statement) }
+                if records.contains(where: { !$0.message.tags.isEmpty }) { try writeTags(of: records) }
             }
             if !rejections.isEmpty {
                 try connection.copyIn(
@@ -144,6 +146,20 @@ final class BatchWriter {
                 TRUNCATE staging_cnc_data, staging_machine_state;
                 """)
         }
+    }
+
+    /// Each machine's tags, from its newest tagged message of the batch unless `machine_current`
+    /// holds a newer state.
+    private func writeTags(of records: [StoredRecord]) throws(PostgresError) {
+        try connection.copyIn(
+            "COPY staging_machine_tags (cnc_id, ts, message_id, tags) FROM STDIN (FORMAT binary)", data: Self.encodeMachineTags(records))
+        try connection.execute(
+            """
+            UPDATE machine_current c SET tags = t.tags
+                FROM (SELECT DISTINCT ON (cnc_id) * FROM staging_machine_tags ORDER BY cnc_id, ts DESC, message_id DESC) t
+                WHERE c.cnc_id = t.cnc_id AND c.tags IS DISTINCT FROM t.tags AND (t.ts, t.message_id) >= (c.ts, c.message_id);
+            TRUNCATE staging_machine_tags;
+            """)
     }
 
     /// Makes the partitions of today and the next days; with `retentionDays` above 0, drops the
@@ -223,6 +239,20 @@ final class BatchWriter {
             copy.timestamptz(unixMicroseconds: record.message.timestamp)
             copy.uuid(record.message.id)
             copy.timestamptz(unixMicroseconds: record.message.receivedAt)
+        }
+        return copy.finish()
+    }
+
+    static func encodeMachineTags(_ records: [StoredRecord]) -> [UInt8] {
+        var copy = PostgresBinaryCopy()
+        for record in records where !record.message.tags.isEmpty {
+            let message = record.message
+            copy.beginRow(fields: 4)
+            copy.text(message.cncID)
+            copy.timestamptz(unixMicroseconds: message.timestamp)
+            copy.uuid(message.id)
+            let tags = JSONObject(members: message.tags.map { JSONObject.Member(key: $0.name, value: .string($0.value)) })
+            copy.jsonb(Array(JSONValue.object(tags).serialized().utf8))
         }
         return copy.finish()
     }

@@ -1,5 +1,6 @@
 import CNCPlugins
 import CollectorCore
+import DescriptionFiles
 import Logging
 import MachineTypes
 import StageRuntime

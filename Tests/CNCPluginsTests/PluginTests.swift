@@ -227,6 +227,60 @@ struct PluginTests {
         #expect(try rejection(CNCTypeB(), testCase.payload) == testCase.reason)
     }
 
+    // MARK: - Numbers sent as text
+
+    static let textNumberCases: [PluginCase] = [
+        PluginCase(
+            payload: #"{"status":"idle","spin":"0","X-Axis":1,"Y-Axis":2}"#,
+            expected: MachineState(status: .idle, spindleSpeedRPM: 0, axisXMillimetres: 1, axisYMillimetres: 2, quality: ["text:spin"])),
+        PluginCase(
+            payload: #"{"status":"idle","spin":10,"X-Axis":1,"Y-Axis":2,"feed":"1.5"}"#,
+            expected: MachineState(
+                status: .idle, spindleSpeedRPM: 10, feedRateMMPerMinute: 1.5, axisXMillimetres: 1, axisYMillimetres: 2, quality: ["text:feed"])),
+        PluginCase(
+            payload: #"{"status":"idle","spin":"1200","X-Axis":"-12.25","Y-Axis":"2E1","Z-Axis":"-0.5e1"}"#,
+            expected: MachineState(
+                status: .idle, spindleSpeedRPM: 1200, axisXMillimetres: -12.25, axisYMillimetres: 20, axisZMillimetres: -5,
+                quality: ["text:spin", "text:X-Axis", "text:Y-Axis", "text:Z-Axis"])),
+        // The range checks apply to the number the text spells.
+        PluginCase(
+            payload: #"{"status":"idle","spin":1,"X-Axis":"999","Y-Axis":2,"Z-Axis":"-2e3"}"#,
+            expected: MachineState(
+                status: .idle, spindleSpeedRPM: 1, axisXMillimetres: 999, axisYMillimetres: 2, axisZMillimetres: -2000,
+                quality: ["text:X-Axis", "range:X-Axis", "text:Z-Axis", "range:Z-Axis"])),
+        // The type's own checks see the number too.
+        PluginCase(
+            payload: #"{"status":"running","spin":"0","X-Axis":1,"Y-Axis":2}"#,
+            expected: MachineState(
+                status: .running, spindleSpeedRPM: 0, axisXMillimetres: 1, axisYMillimetres: 2, quality: ["text:spin", "running_without_spindle"])),
+        // A text that is not a JSON number leaves an optional variable out, marked as of another type.
+        PluginCase(
+            payload: #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":2,"Z-Axis":"NaN","feed":"1."}"#,
+            expected: MachineState(
+                status: .idle, spindleSpeedRPM: 1, axisXMillimetres: 1, axisYMillimetres: 2, quality: ["type:Z-Axis", "type:feed"])),
+    ]
+
+    @Test("a number sent as text is read as that number, marked text:NAME, and checked as one", arguments: textNumberCases)
+    func textNumbers(_ testCase: PluginCase) throws {
+        #expect(try state(CNCTypeB(), testCase.payload) == testCase.expected)
+    }
+
+    @Test(
+        "a required variable sent as a text that is no JSON number is refused as before",
+        arguments: [#""fast""#, #""01""#, #"" 1""#, #""+1""#, #""""#, #""Infinity""#, #""1e400""#])
+    func textNotNumberRefused(_ spin: String) throws {
+        let payload = #"{"status":"idle","spin":"# + spin + #","X-Axis":1,"Y-Axis":1}"#
+        #expect(try rejection(CNCTypeB(), payload) == #"variable "spin" must be a number, not string"#)
+        #expect(try rejection(CNCTypeA(), payload) == #"variable "spin" must be a number, not string"#)
+    }
+
+    @Test("a text number that should be whole and is not is marked whole:NAME after text:NAME")
+    func textNumberWhole() throws {
+        let state = try state(CNCTypeA(), #"{"status":"idle","spin":"200.5","X-Axis":1,"Y-Axis":1,"Z-Axis":"700"}"#)
+        #expect(state.spindleSpeedRPM == 200.5 && state.axisZMillimetres == 700)
+        #expect(state.quality == ["text:spin", "whole:spin", "text:Z-Axis", "range:Z-Axis"])
+    }
+
     @Test("an unknown variable is stored as drift by both types, never refused")
     func unknownVariable() throws {
         let payload = #"{"status":"idle","spin":1,"X-Axis":1,"Y-Axis":1,"coolant":"on"}"#

@@ -27,15 +27,15 @@ struct WireFrameTests {
 
     @Test("the frame header: version, kind, big-endian count")
     func header() {
-        #expect(Array(WireFrame.messages([]).encoded()) == [2, 1, 0, 0, 0, 0])
-        #expect(Array(WireFrame.rejections([]).encoded()) == [2, 2, 0, 0, 0, 0])
-        #expect(Array(WireFrame.records([]).encoded()) == [2, 3, 0, 0, 0, 0])
+        #expect(Array(WireFrame.messages([]).encoded()) == [3, 1, 0, 0, 0, 0])
+        #expect(Array(WireFrame.rejections([]).encoded()) == [3, 2, 0, 0, 0, 0])
+        #expect(Array(WireFrame.records([]).encoded()) == [3, 3, 0, 0, 0, 0])
         #expect(
-            Array(WireFrame.acknowledgements([MessageID(high: 0x0102, low: 0x0304)]).encoded()) == [2, 4, 0, 0, 0, 1] + [0, 0, 0, 0, 0, 0, 1, 2] + [
+            Array(WireFrame.acknowledgements([MessageID(high: 0x0102, low: 0x0304)]).encoded()) == [3, 4, 0, 0, 0, 1] + [0, 0, 0, 0, 0, 0, 1, 2] + [
                 0, 0, 0, 0, 0, 0, 3, 4,
             ])
         let three = WireFrame.messages([WireSamples.message(1), WireSamples.message(2), WireSamples.message(3)]).encoded()
-        #expect(Array(three.prefix(6)) == [2, 1, 0, 0, 0, 3])
+        #expect(Array(three.prefix(6)) == [3, 1, 0, 0, 0, 3])
         // The first record starts with the message id, stream then sequence, big-endian.
         #expect(Array(three[6..<22]) == [0xDE, 0xAD, 0xBE, 0xEF, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1])
     }
@@ -58,14 +58,14 @@ struct WireFrameTests {
         writer.write(UInt8(1))
         writer.write(WireFrame.Kind.records.rawValue)
         writer.write(UInt32(2))
-        writer.write(message)
+        writer.write(raw: WireSamples.version2Record(message))
         writer.write("CNCTypeB")
         writer.write("error")
         writer.write(UInt8(0b1000_0101))
         writer.write((1200.5).bitPattern)
         writer.write((-3.0).bitPattern)
         writer.write("E-7")
-        writer.write(message)
+        writer.write(raw: WireSamples.version2Record(message))
         writer.write("CNCTypeA")
         writer.write("idle")
         writer.write(UInt8(0))
@@ -81,14 +81,45 @@ struct WireFrameTests {
         unknown.write(UInt8(1))
         unknown.write(WireFrame.Kind.records.rawValue)
         unknown.write(UInt32(1))
-        unknown.write(message)
+        unknown.write(raw: WireSamples.version2Record(message))
         unknown.write("CNCTypeA")
         unknown.write("unknown")
         unknown.write(UInt8(0))
         #expect(throws: WireFrame.DecodingError.invalid(#"unknown status "unknown""#)) { try WireFrame.decode(unknown.bytes) }
     }
 
-    @Test("a frame of another version is refused", arguments: [0, 3, 255] as [UInt8])
+    @Test("a version 2 frame is still read: its message records end at the payload's range")
+    func versionTwo() throws {
+        let message = WireSamples.message()
+        var writer = ByteWriter()
+        writer.write(UInt8(2))
+        writer.write(WireFrame.Kind.messages.rawValue)
+        writer.write(UInt32(1))
+        writer.write(raw: WireSamples.version2Record(message))
+        #expect(try WireFrame.decode(writer.bytes) == .messages([message]))
+        let index = try MessageFrameIndex(writer.bytes)
+        #expect(index.records.map(\.cncID) == [message.cncID])
+        // The router passes a version 2 frame's records on in a version 2 frame.
+        #expect(index.frame(of: index.records) == writer.bytes)
+    }
+
+    @Test("version 3 carries no program, the receive time, a built payload and tags")
+    func versionThree() throws {
+        let message = WireSamples.sourcedMessage()
+        guard case .messages(let decoded) = try WireFrame.decode(WireFrame.messages([message]).encoded()) else {
+            Issue.record("wrong kind")
+            return
+        }
+        #expect(decoded == [message])
+        #expect(decoded[0].partProgram == nil && decoded[0].timestampIsReceiveTime)
+        #expect(String(decoding: decoded[0].payloadJSON, as: UTF8.self) == #"{"spin":"1200","status":"running"}"#)
+        #expect(try MessageFrameIndex(WireFrame.messages([message]).encoded()).records.map(\.cncID) == ["CNC013"])
+        var flagged = WireFrame.messages([WireSamples.message()]).encoded()
+        flagged[flagged.count - 3] = 0x08
+        #expect(throws: WireFrame.DecodingError.invalid("unknown message flags 8")) { try WireFrame.decode(flagged) }
+    }
+
+    @Test("a frame of another version is refused", arguments: [0, 4, 255] as [UInt8])
     func wrongVersion(_ version: UInt8) {
         var bytes = WireFrame.messages([WireSamples.message()]).encoded()
         bytes[0] = version
@@ -257,23 +288,24 @@ struct WireFrameTests {
 /// The worked example of docs/wire-format.md, byte for byte.
 @Suite("Wire format documentation")
 struct WireFormatDocumentationTests {
-    @Test("the records frame of the worked example: 263 bytes, the state as the document shows it")
+    @Test("the records frame of the worked example: 266 bytes, the state as the document shows it")
     func workedExample() throws {
         let raw = Array(
             #"{"cnc_id":"CNC001","part_program":"P1","timestamp":"1747379028","payload":{"status":"running","spin":200,"X-Axis":30,"Y-Axis":80}}"#
                 .utf8)
         let fields = try MessageValidator().validate(raw).get()
         let message = CNCMessage(
-            id: MessageID(topic: "sensor/CNC", content: raw), receivedAt: 1_747_379_028_250_000, timestamp: fields.timestamp,
-            topic: "sensor/CNC", cncID: fields.cncID, partProgram: fields.partProgram, raw: raw, payloadRange: fields.payloadRange)
+            id: MessageID(topic: "sensor/CNC", content: raw), topic: "sensor/CNC", raw: raw, accepted: fields, receivedAt: 1_747_379_028_250_000,
+            firstReceivedAt: 1_747_379_028_250_000)
         let state = MachineState(status: .running, spindleSpeedRPM: 200, axisXMillimetres: 30, axisYMillimetres: 80)
         let frame = WireFrame.records([StoredRecord(message: message, cncType: "CNCTypeA", state: state)]).encoded()
-        #expect(frame.count == 263)
-        #expect(Array(frame.prefix(2)) == [0x02, 0x03])
+        #expect(frame.count == 266)
+        #expect(Array(frame.prefix(2)) == [0x03, 0x03])
         let tail: [UInt8] =
             [0, 0, 0, 8] + Array("CNCTypeA".utf8) + [0, 0, 0, 7] + Array("running".utf8) + [0x00, 0x0d]
             + [0x40, 0x69, 0, 0, 0, 0, 0, 0] + [0x40, 0x3e, 0, 0, 0, 0, 0, 0] + [0x40, 0x54, 0, 0, 0, 0, 0, 0] + [0, 0, 0, 0]
-        #expect(Array(frame[0xd2...]) == tail)
+        // The message record ends in its flags (none) and its tags (none).
+        #expect(Array(frame[0xd2...]) == [0x00, 0x00, 0x00] + tail)
 
         var writer = ByteWriter()
         writer.write(

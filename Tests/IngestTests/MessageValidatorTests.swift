@@ -29,7 +29,7 @@ struct AcceptCase: Sendable, CustomTestStringConvertible {
     var name: String
     var raw: [UInt8]
     var cncID: String
-    var partProgram: String
+    var partProgram: String?
     var timestamp: Int64
     /// The exact JSON text of `payload` within the message.
     var payloadText: String
@@ -82,11 +82,32 @@ struct MessageValidatorTests {
         AcceptCase(
             name: "timestamp zero", raw: B(M(timestamp: #""0""#)), cncID: "CNC001", partProgram: "P1", timestamp: 0, payloadText: #"{"spin":1}"#),
         AcceptCase(
-            name: "latest timestamp", raw: B(M(timestamp: "253402300799")), cncID: "CNC001", partProgram: "P1",
-            timestamp: 253_402_300_799_000_000, payloadText: #"{"spin":1}"#),
+            name: "latest timestamp", raw: B(M(timestamp: #""9999-12-31T23:59:59.999999Z""#)), cncID: "CNC001", partProgram: "P1",
+            timestamp: 253_402_300_799_999_999, payloadText: #"{"spin":1}"#),
         AcceptCase(
-            name: "timestamp string of 32 characters", raw: B(M(timestamp: "\"" + String(repeating: "0", count: 22) + "1747379028\"")),
-            cncID: "CNC001", partProgram: "P1", timestamp: 1_747_379_028_000_000, payloadText: #"{"spin":1}"#),
+            name: "the largest Unix seconds, below 1e11", raw: B(M(timestamp: "99999999999")), cncID: "CNC001", partProgram: "P1",
+            timestamp: 99_999_999_999_000_000, payloadText: #"{"spin":1}"#),
+        AcceptCase(
+            name: "Unix milliseconds as text", raw: B(M(timestamp: #""1764990006000""#)), cncID: "CNC001", partProgram: "P1",
+            timestamp: 1_764_990_006_000_000, payloadText: #"{"spin":1}"#),
+        AcceptCase(
+            name: "Unix milliseconds as a number with a fraction", raw: B(M(timestamp: "1764990006123.456")), cncID: "CNC001",
+            partProgram: "P1", timestamp: 1_764_990_006_123_456, payloadText: #"{"spin":1}"#),
+        AcceptCase(
+            name: "RFC 3339 with Z", raw: B(M(timestamp: #""2025-12-06T03:00:05Z""#)), cncID: "CNC001", partProgram: "P1",
+            timestamp: 1_764_990_005_000_000, payloadText: #"{"spin":1}"#),
+        AcceptCase(
+            name: "RFC 3339 with an offset and microseconds", raw: B(M(timestamp: #""2025-10-26T02:30:00.000001+01:00""#)), cncID: "CNC001",
+            partProgram: "P1", timestamp: 1_761_442_200_000_001, payloadText: #"{"spin":1}"#),
+        AcceptCase(
+            name: "seconds in exponent form, as text", raw: B(M(timestamp: #""1e5""#)), cncID: "CNC001", partProgram: "P1",
+            timestamp: 100_000_000_000, payloadText: #"{"spin":1}"#),
+        AcceptCase(
+            name: "no part_program: no program loaded", raw: B(M(partProgram: nil)), cncID: "CNC001", partProgram: nil,
+            timestamp: 1_747_379_028_000_000, payloadText: #"{"spin":1}"#),
+        AcceptCase(
+            name: "part_program null: no program loaded", raw: B(M(partProgram: "null")), cncID: "CNC001", partProgram: nil,
+            timestamp: 1_747_379_028_000_000, payloadText: #"{"spin":1}"#),
         AcceptCase(
             name: "extra top-level fields", raw: B(M(extra: #""site":"plant-7","meta":{"a":[1,2.5,{"b":null}],"c":"x"},"flag":true"#)),
             cncID: "CNC001", partProgram: "P1", timestamp: 1_747_379_028_000_000, payloadText: #"{"spin":1}"#),
@@ -220,7 +241,6 @@ struct MessageValidatorTests {
 
     static let fieldCases: [RejectCase] = [
         RejectCase(name: "missing cnc_id", raw: B(M(cncID: nil)), reason: #"missing field "cnc_id""#, cncID: ""),
-        RejectCase(name: "missing part_program", raw: B(M(partProgram: nil)), reason: #"missing field "part_program""#, cncID: "CNC001"),
         RejectCase(name: "missing timestamp", raw: B(M(timestamp: nil)), reason: #"missing field "timestamp""#, cncID: "CNC001"),
         RejectCase(name: "missing payload", raw: B(M(payload: nil)), reason: #"missing field "payload""#, cncID: "CNC001"),
         RejectCase(
@@ -233,12 +253,11 @@ struct MessageValidatorTests {
         RejectCase(name: "cnc_id array", raw: B(M(cncID: #"["CNC001"]"#)), reason: #"field "cnc_id" must be a string, not array"#, cncID: ""),
         RejectCase(name: "cnc_id object", raw: B(M(cncID: #"{"id":"CNC001"}"#)), reason: #"field "cnc_id" must be a string, not object"#, cncID: ""),
         RejectCase(
-            name: "part_program number", raw: B(M(partProgram: "7")), reason: #"field "part_program" must be a string, not number"#, cncID: "CNC001"),
-        RejectCase(
-            name: "part_program object", raw: B(M(partProgram: "{}")), reason: #"field "part_program" must be a string, not object"#,
+            name: "part_program number", raw: B(M(partProgram: "7")), reason: #"field "part_program" must be a string or null, not number"#,
             cncID: "CNC001"),
         RejectCase(
-            name: "part_program null", raw: B(M(partProgram: "null")), reason: #"field "part_program" must be a string, not null"#, cncID: "CNC001"),
+            name: "part_program object", raw: B(M(partProgram: "{}")), reason: #"field "part_program" must be a string or null, not object"#,
+            cncID: "CNC001"),
         RejectCase(
             name: "timestamp boolean", raw: B(M(timestamp: "true")), reason: #"field "timestamp" must be a string or a number, not boolean"#,
             cncID: "CNC001"),
@@ -285,24 +304,36 @@ struct MessageValidatorTests {
     ]
 
     static let timestampCases: [RejectCase] = {
-        func notSeconds(_ text: String) -> RejectCase {
+        func notATime(_ text: String) -> RejectCase {
             RejectCase(
                 name: "timestamp \"\(text)\"", raw: B(M(timestamp: "\"\(text)\"")),
-                reason: "field \"timestamp\" must be Unix seconds, got \"\(text)\"", cncID: "CNC001")
+                reason: "field \"timestamp\" must be Unix seconds, Unix milliseconds or RFC 3339, not \"\(text)\"", cncID: "CNC001")
         }
-        let outOfRange = #"field "timestamp" out of range (0 to 253402300799 Unix seconds)"#
+        func outOfRange(_ given: String, milliseconds: Bool = false) -> String {
+            "field \"timestamp\" is out of range: 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z, not \"\(given)\""
+                + (milliseconds ? " (read as Unix milliseconds)" : "")
+        }
         let huge = M(timestamp: "1e400")
         return [
-            "abc", "1e5", "-1", ".5", "1.", "1.2.3", "", " 1747379028", "1747379028 ", "+1", "0x10", "1,5", "NaN", "inf",
-            String(repeating: "0", count: 23) + "1747379028",
-        ].map(notSeconds) + [
-            RejectCase(name: "negative numeric timestamp", raw: B(M(timestamp: "-1")), reason: outOfRange, cncID: "CNC001"),
-            RejectCase(name: "slightly negative numeric timestamp", raw: B(M(timestamp: "-0.5")), reason: outOfRange, cncID: "CNC001"),
-            RejectCase(name: "numeric timestamp after 9999", raw: B(M(timestamp: "253402300800")), reason: outOfRange, cncID: "CNC001"),
-            RejectCase(name: "numeric timestamp 1e20", raw: B(M(timestamp: "1e20")), reason: outOfRange, cncID: "CNC001"),
-            RejectCase(name: "string timestamp after 9999", raw: B(M(timestamp: #""253402300800""#)), reason: outOfRange, cncID: "CNC001"),
+            "abc", ".5", "1.", "1.2.3", "", " 1747379028", "1747379028 ", "+1", "0x10", "1,5", "NaN", "inf",
+            String(repeating: "0", count: 23) + "1747379028", "2025-02-29T00:00:00Z", "2025-12-06T03:00:05",
+        ].map(notATime) + [
+            RejectCase(name: "negative numeric timestamp", raw: B(M(timestamp: "-1")), reason: outOfRange("-1"), cncID: "CNC001"),
+            RejectCase(name: "negative text timestamp", raw: B(M(timestamp: #""-1""#)), reason: outOfRange("-1"), cncID: "CNC001"),
+            RejectCase(name: "slightly negative numeric timestamp", raw: B(M(timestamp: "-0.5")), reason: outOfRange("-0.5"), cncID: "CNC001"),
             RejectCase(
-                name: "string timestamp far out of range", raw: B(M(timestamp: #""99999999999999999999""#)), reason: outOfRange, cncID: "CNC001"),
+                name: "numeric milliseconds after 9999", raw: B(M(timestamp: "253402300800000")),
+                reason: outOfRange("253402300800000", milliseconds: true), cncID: "CNC001"),
+            RejectCase(
+                name: "16-digit microseconds", raw: B(M(timestamp: "1764990006000000")),
+                reason: outOfRange("1764990006000000", milliseconds: true), cncID: "CNC001"),
+            RejectCase(name: "numeric timestamp 1e20", raw: B(M(timestamp: "1e20")), reason: outOfRange("1e20", milliseconds: true), cncID: "CNC001"),
+            RejectCase(
+                name: "RFC 3339 before 1970", raw: B(M(timestamp: #""1969-12-31T23:59:59Z""#)), reason: outOfRange("1969-12-31T23:59:59Z"),
+                cncID: "CNC001"),
+            RejectCase(
+                name: "string timestamp far out of range", raw: B(M(timestamp: #""99999999999999999999""#)),
+                reason: outOfRange("99999999999999999999", milliseconds: true), cncID: "CNC001"),
             RejectCase(
                 name: "numeric timestamp beyond Double", raw: B(huge),
                 reason: "invalid JSON: number out of range at byte \(offset(of: "1e400", in: huge))", cncID: "CNC001"),
@@ -536,7 +567,7 @@ struct MessageValidatorTests {
                 accepted += 1
                 #expect(fields.payloadRange.upperBound <= bytes.count)
                 #expect(CNCIdentifier.isValid(fields.cncID))
-                #expect(fields.timestamp >= 0 && fields.timestamp <= 253_402_300_799_000_000)
+                #expect(fields.timestamp.map { $0 >= 0 && $0 <= 253_402_300_799_999_999 } == true)
                 // Whatever the validator accepts, the full parser accepts too, and the payload is an object.
                 #expect(throws: Never.self) { try JSONParser.parse(bytes, maxDepth: 16) }
                 let payload = try? JSONParser.parse(Array(bytes[fields.payloadRange]))

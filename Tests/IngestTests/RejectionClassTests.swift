@@ -42,6 +42,10 @@ struct RejectionClassTests {
             (.sink, "database refused the row: value too long", .database),
             (.sink, "reached the sink unprocessed: a stage is misconfigured", .misrouted),
             (.sink, "undecodable frame: bad tag", .undecodableFrame),
+            (.ingest, #"no source reads topic "plant/x""#, .noSource),
+            (.ingest, #"topic "plant/x" has no level 4"#, .invalidField),
+            (.ingest, #"missing payload field "machine""#, .missingField),
+            (.ingest, #"payload field "machine" must be a string, not number"#, .invalidField),
             (.sink, "something new", .other),
         ] as [(Stage, String, RejectionClass)])
     func stages(_ stage: Stage, _ reason: String, _ expected: RejectionClass) {
@@ -50,7 +54,7 @@ struct RejectionClassTests {
 
     @Test("labels are snake_case and few")
     func labels() {
-        #expect(RejectionClass.allCases.count <= 12)
+        #expect(RejectionClass.allCases.count <= 13)
         for label in RejectionClass.allCases.map(\.rawValue) {
             #expect(label.allSatisfy { $0.isLowercase || $0 == "_" || $0.isNumber }, "\(label)")
         }

@@ -135,7 +135,7 @@ struct HostileInputTests {
             case 3: (text, outcome) = (valid(number, machine: 600 + number % 300), .rejected(stage: "router", reason: "unknown cnc_id"))
             default:
                 (text, outcome) = (
-                    valid(number, machine: 2, payload: #"{"status":"running","spin":"0","X-Axis":1,"Y-Axis":2}"#),
+                    valid(number, machine: 2, payload: #"{"status":"running","spin":"0 rpm","X-Axis":1,"Y-Axis":2}"#),
                     .rejected(stage: "worker", reason: #"CNCTypeB: variable "spin" must be a number, not string"#)
                 )
             }

@@ -128,7 +128,7 @@ struct PipelineTests {
             ),
             (
                 Array(
-                    (#"{"cnc_id": "CNC002","part_program": "p","timestamp": "1747379028","payload":{"status":"idle","spin":1,"X-Axis":"999","#
+                    (#"{"cnc_id": "CNC002","part_program": "p","timestamp": "1747379028","payload":{"status":"idle","spin":1,"X-Axis":"999 mm","#
                         + #""Y-Axis":2}}"#)
                         .utf8), "worker", #"CNCTypeB: variable "X-Axis" must be a number, not string"#
             ),

@@ -100,11 +100,41 @@ struct DescribedTypeTests {
     }
 
     @Test(
+        "a number sent as text is read as that number and marked text:VARIABLE: fields, counts and extras, converted and checked",
+        arguments: [
+            (
+                #"{"mode":"RUN","speed":"2","x":"0.5","parts":"12","coolant":"21.5","door":"7"}"#,
+                MachineState(
+                    status: .running, spindleSpeedRPM: 120, axisXMillimetres: 12.7, partCount: 12,
+                    extra: JSONObject(members: [.init(key: "coolant_c", value: .number(21.5)), .init(key: "door", value: .string("7"))]),
+                    quality: ["text:speed", "text:x", "text:parts", "text:coolant"])
+            ),
+            (
+                #"{"mode":"HOLD","speed":1,"load":"-2.5e-1","parts":"7.5","coolant":"-1E2"}"#,
+                MachineState(
+                    status: .idle, spindleSpeedRPM: 60, spindleLoadPercent: -25, partCount: 8,
+                    extra: JSONObject(members: [.init(key: "coolant_c", value: .number(-100))]),
+                    quality: ["text:load", "range:load", "text:parts", "whole:parts", "text:coolant", "range:coolant"])
+            ),
+            (
+                #"{"mode":"HOLD","speed":"0","parts":"1e300","x":"12 mm","coolant":"warm"}"#,
+                MachineState(
+                    status: .idle, spindleSpeedRPM: 0, quality: ["text:speed", "type:x", "text:parts", "range:parts", "type:coolant"])
+            ),
+        ] as [(String, MachineState)])
+    func textNumbers(_ payload: String, _ expected: MachineState) throws {
+        let lathe = DescribedType(try MachineTypeDescription.parse(yaml: Self.lathe, file: "lathe.yaml"))
+        let actual = try Self.outcome(lathe, Fixtures.cncMessage(payload: payload))
+        #expect(actual == .success(expected), "\(actual)")
+    }
+
+    @Test(
         "a required variable missing or unreadable refuses the message",
         arguments: [
             (#"{"speed":1}"#, #"missing variable "mode""#),
             (#"{"mode":"RUN"}"#, #"missing variable "speed""#),
             (#"{"mode":"RUN","speed":"fast"}"#, #"variable "speed" must be a number, not string"#),
+            (#"{"mode":"RUN","speed":"0x10"}"#, #"variable "speed" must be a number, not string"#),
             (#"{"mode":true,"speed":1}"#, #"variable "mode" must be a string, not boolean"#),
         ])
     func refuses(_ payload: String, _ reason: String) throws {

@@ -1,5 +1,6 @@
 import CNCPlugins
 import CollectorCore
+import DescriptionFiles
 import Foundation
 import TestSupport
 import Testing
@@ -50,6 +51,28 @@ struct ExternalPluginTests {
         #expect(
             try Self.outcome(plugin, #"{"state":"idle","laser_power":1,"X-Axis":1,"Y-Axis":[2]}"#)
                 == .failure(PluginRejection(#"variable "Y-Axis" must be a number, not array"#)))
+    }
+
+    @Test("the shipped Python helper reads a number sent as text as that number, marked text:NAME, and refuses other texts as before")
+    func shippedPythonTextNumbers() throws {
+        let plugin = try #require(Fixtures.shippedTypes.mapper(named: "CNCTypeC"))
+        #expect(
+            try Self.outcome(
+                plugin, #"{"state":"cutting","laser_power":"0","X-Axis":"10.5","Y-Axis":2,"focus_height":"-2e3","cut_speed":"0x10","sheets":"3"}"#)
+                == .success(
+                    MachineState(
+                        status: .running, axisXMillimetres: 10.5, axisYMillimetres: 2, axisZMillimetres: -2_000, partCount: 3,
+                        extra: JSONObject(members: [.init(key: "laser_power_w", value: .number(0))]),
+                        quality: [
+                            "text:laser_power", "text:X-Axis", "text:focus_height", "range:focus_height", "type:cut_speed", "text:sheets",
+                            "beam_on_without_power",
+                        ])))
+        #expect(
+            try Self.outcome(plugin, #"{"state":"idle","laser_power":"1200","X-Axis":1,"Y-Axis":"01"}"#)
+                == .failure(PluginRejection(#"variable "Y-Axis" must be a number, not string"#)))
+        #expect(
+            try Self.outcome(plugin, #"{"state":"idle","laser_power":"1e400","X-Axis":1,"Y-Axis":1}"#)
+                == .failure(PluginRejection(#"variable "laser_power" must be a number, not string"#)))
     }
 
     static let flaky = """

@@ -32,13 +32,15 @@ struct TypeTrialTests {
         let lines = [
             #"{"cnc_id":"P1","part_program":"die-4","timestamp":"1","payload":{"mode":2,"strokes":120,"force":1.2,"oil":"ok"}}"#,
             #"{"cnc_id":"P1","part_program":"die-4","timestamp":"1","payload":{"mode":0}}"#,
-            #"{"cnc_id":"P1","timestamp":"1","payload":{}}"#,
+            #"{"cnc_id":"P1","timestamp":"2025-12-06T03:00:05Z","payload":{"mode":"2","strokes":"12"}}"#,
+            #"{"cnc_id":"P1","timestamp":"yesterday","payload":{}}"#,
         ]
         #expect(
             lines.map { press.outcome(of: Array($0.utf8)).text } == [
                 "P1: stored status=running spindle_load_pct=120 part_count=120 quality=[range:force] unknown_variables=[oil]",
                 #"P1: refused by the worker: Press: missing variable "strokes""#,
-                #"refused by ingest: missing field "part_program""#,
+                "P1: stored status=running part_count=12 quality=[text:strokes]",
+                #"refused by ingest: field "timestamp" must be Unix seconds, Unix milliseconds or RFC 3339, not "yesterday""#,
             ])
         #expect(throws: TrialError.self) { try TypeTrial(type: "NoSuchType", catalog: Fixtures.shippedTypes) }
     }

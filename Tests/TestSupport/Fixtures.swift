@@ -59,10 +59,7 @@ package enum Fixtures {
         _ raw: [UInt8], id: MessageID = MessageID(high: 7, low: 1), receivedAt: Int64 = 1_747_379_099_000_000, topic: String = "sensor/CNC"
     ) throws -> CNCMessage {
         let fields = try MessageValidator().validate(raw).get()
-        return CNCMessage(
-            id: id, receivedAt: receivedAt, timestamp: fields.timestamp, topic: topic, cncID: fields.cncID,
-            partProgram: fields.partProgram, raw: raw, payloadRange: fields.payloadRange
-        )
+        return CNCMessage(id: id, topic: topic, raw: raw, accepted: fields, receivedAt: receivedAt, firstReceivedAt: receivedAt)
     }
 
     /// A message for CNC001 whose payload is `payload` (JSON text).

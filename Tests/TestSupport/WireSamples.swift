@@ -6,9 +6,26 @@ package enum WireSamples {
         let raw = Fixtures.sampleBytes[line]
         let fields = try! MessageValidator().validate(raw).get()
         return CNCMessage(
-            id: MessageID(high: 0xDEAD_BEEF_0000_0001, low: sequence), receivedAt: 1_747_379_099_123_456, timestamp: fields.timestamp,
-            topic: "sensor/CNC/é", cncID: fields.cncID, partProgram: fields.partProgram, raw: raw, payloadRange: fields.payloadRange
-        )
+            id: MessageID(high: 0xDEAD_BEEF_0000_0001, low: sequence), topic: "sensor/CNC/é", raw: raw, accepted: fields,
+            receivedAt: 1_747_379_099_123_456, firstReceivedAt: 1_747_379_099_123_456)
+    }
+
+    /// A message of a source with topic levels and no time nor program: every field version 3 added.
+    package static func sourcedMessage() -> CNCMessage {
+        let raw = Array(#"{"machine":"CNC013","spin":"1200","status":"running"}"#.utf8)
+        return CNCMessage(
+            id: MessageID(topic: "plant/hall1/line2/CNC013/data", content: raw), receivedAt: 1_764_990_005_000_001, timestamp: 1_764_990_005_000_001,
+            topic: "plant/hall1/line2/CNC013/data", cncID: "CNC013", partProgram: nil, raw: raw, payloadRange: 0..<0,
+            builtPayload: Array(#"{"spin":"1200","status":"running"}"#.utf8), timestampIsReceiveTime: true,
+            tags: [MachineTag(name: "site", value: "hall1"), MachineTag(name: "line", value: "línea 2")])
+    }
+
+    /// A message record as versions 1 and 2 lay it out: version 3's without the flags and the tags.
+    package static func version2Record(_ message: CNCMessage) -> [UInt8] {
+        precondition(message.builtPayload == nil && message.tags.isEmpty && message.partProgram != nil && !message.timestampIsReceiveTime)
+        var writer = ByteWriter()
+        writer.write(message)
+        return Array(writer.bytes.dropLast(3))
     }
 
     package static func rejection(_ stage: Stage, sequence: UInt64 = 9, cncID: String = "CNC002") -> Rejection {
@@ -32,10 +49,12 @@ package enum WireSamples {
             ("one message", .messages([message()])),
             ("three messages", .messages([message(1, line: 0), message(2, line: 1), message(3, line: 2)])),
             ("no messages", .messages([])),
+            ("a message of a source with tags and no time nor program", .messages([sourcedMessage(), message()])),
             ("rejections at every stage", .rejections(Stage.allCases.enumerated().map { rejection($1, sequence: UInt64($0)) })),
             ("rejection without cnc_id", .rejections([rejection(.ingest, cncID: "")])),
             ("record with every optional field", .records([StoredRecord(message: message(), cncType: "CNCTypeB", state: fullState)])),
             ("record with no optional field", .records([StoredRecord(message: message(), cncType: "CNCTypeA", state: bareState)])),
+            ("record of a sourced message", .records([StoredRecord(message: sourcedMessage(), cncType: "CNCTypeA", state: bareState)])),
             (
                 "records with each single optional field",
                 .records(

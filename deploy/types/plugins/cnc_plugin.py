@@ -9,9 +9,13 @@ standard output. Anything a plugin prints for people goes to standard error.
 
 import json
 import math
+import re
 import sys
 
 PROTOCOL = 1
+
+# A JSON number, the whole of a text: gateways often send numbers as text ("1200").
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 
 class Reject(Exception):
@@ -36,6 +40,10 @@ class CncPlugin:
         if name not in self.payload:
             return self._value(name, required)
         value = self._value(name, required)
+        if isinstance(value, str) and _JSON_NUMBER.fullmatch(value) and math.isfinite(float(value)):
+            # A number sent as text is read as that number, and marked.
+            self.mark("text:" + name)
+            value = float(value)
         if value is None or isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             return self._wrong_type(name, "a number", value, required)
         if whole and value != int(value):

@@ -1,0 +1,32 @@
+import CollectorCore
+
+/// Where messages come from and how they are read: a topic pattern to subscribe to, and the
+/// layout that finds each message's machine, time, program, variables and tags. Described by a
+/// file of the sources directory (docs/sources.md), or the default source: the original
+/// envelope on `MQTT_TOPIC`.
+public struct MessageSource: Sendable, Equatable {
+    public var name: String
+    /// The file that describes it; empty for the default source.
+    public var file: String
+    public var summary: String
+    public var topic: TopicPattern
+    /// nil: `MQTT_QOS`.
+    public var qos: Int32?
+    public var layout: MessageLayout
+
+    public init(name: String, file: String, summary: String, topic: TopicPattern, qos: Int32?, layout: MessageLayout) {
+        self.name = name
+        self.file = file
+        self.summary = summary
+        self.topic = topic
+        self.qos = qos
+        self.layout = layout
+    }
+
+    /// The source in force where no description is given: the original service's envelope on `topicFilter`.
+    public static func envelope(topicFilter: String) throws(TopicPatternError) -> MessageSource {
+        MessageSource(
+            name: "default", file: "", summary: "the original envelope on MQTT_TOPIC", topic: try TopicPattern(topicFilter), qos: nil,
+            layout: .envelope)
+    }
+}

@@ -1,0 +1,22 @@
+import CollectorCore
+
+/// Reads each message as the source of its topic says: what ingest and `mesctl try-source` do
+/// with every message.
+public struct SourceReader: Sendable {
+    public let catalog: SourceCatalog
+    /// One for each of the catalog's sources, in their order.
+    private let validators: [MessageValidator]
+
+    public init(_ catalog: SourceCatalog, limits: ValidationLimits) {
+        self.catalog = catalog
+        self.validators = catalog.sources.map { MessageValidator(limits: limits, layout: $0.layout) }
+    }
+
+    /// The fields of a message published on `topic`, or why it cannot be read.
+    public func read(_ raw: [UInt8], topic: String) -> Result<ValidatedFields, ValidationFailure> {
+        guard let source = catalog.source(for: topic) else {
+            return .failure(ValidationFailure(reason: "no source reads topic \"\(topic.prefix(128))\"", cncID: ""))
+        }
+        return validators[source].validate(raw, topic: topic)
+    }
+}
