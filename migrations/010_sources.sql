@@ -7,6 +7,6 @@ ALTER TABLE machine_status_intervals ALTER COLUMN part_program DROP NOT NULL;
 ALTER TABLE machine_parts_made ALTER COLUMN part_program DROP NOT NULL;
 
 -- What its source knows of each machine besides its identity, such as its site and line from
--- the levels of its topic ({"site": "hall1", "line": "line2"}): those of its newest message
+-- the levels of its topic ({"site": "hall1", "line": "line2"}): those of the message stored last
 -- that had any. An MES groups machines by them.
 ALTER TABLE machine_current ADD COLUMN tags jsonb NOT NULL DEFAULT '{}';

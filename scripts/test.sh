@@ -79,8 +79,9 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# The monitoring test runs a real Prometheus over deploy/prometheus.yml and the dashboard.
-CNC_REQUIRED_PACKAGES+=(prometheus)
+# The monitoring test runs a real Prometheus over deploy/prometheus.yml and the dashboard; the
+# source tests publish with paho-mqtt, as plants' Python gateways do.
+CNC_REQUIRED_PACKAGES+=(prometheus python3-paho-mqtt)
 ensure_packages
 
 start_private_servers cnct

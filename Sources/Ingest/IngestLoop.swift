@@ -412,6 +412,10 @@ public final class IngestLoop {
         }
         metrics.waiting.record(waiting.count)
         removeAcknowledgedSegments(links)
+        let redelivered = redeliveries.takeRedelivered()
+        if redelivered > 0 {
+            logger.info("the broker delivered messages again; each keeps the time of its first receipt", metadata: ["messages": "\(redelivered)"])
+        }
     }
 
     /// Deletes the segments whose every record the sink has acknowledged.

@@ -23,6 +23,8 @@ struct RedeliveredTimes {
     private var recent = Deque<(id: MessageID, time: Int64)>()
     /// The last messages of the connection before, by identity, while the new one may still redeliver them.
     private var candidates: [MessageID: [Int64]] = [:]
+    /// Redeliveries found since `takeRedelivered` was last called.
+    private var redelivered = 0
 
     /// A connection has begun: what the one before received may come again.
     mutating func connected() {
@@ -37,6 +39,7 @@ struct RedeliveredTimes {
         if !candidates.isEmpty {
             if let first = candidates[id]?.first {
                 time = first
+                redelivered += 1
                 candidates[id]!.removeFirst()
                 if candidates[id]!.isEmpty { candidates[id] = nil }
             } else {
@@ -54,6 +57,9 @@ struct RedeliveredTimes {
         recent.append((id, time))
     }
 
-    /// True while messages may still be redeliveries.
-    var expectsRedeliveries: Bool { !candidates.isEmpty }
+    /// How many redeliveries were found since the last call.
+    mutating func takeRedelivered() -> Int {
+        defer { redelivered = 0 }
+        return redelivered
+    }
 }

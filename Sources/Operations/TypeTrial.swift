@@ -26,13 +26,16 @@ public struct TypeTrial {
         }
     }
 
-    /// What becomes of one message, as a line of text.
+    /// What becomes of one message in the original envelope, as a line of text.
     public func outcome(of raw: [UInt8]) -> (stored: Bool, text: String) {
-        let message: CNCMessage
         switch Self.message(raw) {
-        case .failure(let failure): return (false, "refused by ingest: \(failure.reason)")
-        case .success(let valid): message = valid
+        case .failure(let failure): (false, "refused by ingest: \(failure.reason)")
+        case .success(let message): outcome(of: message)
         }
+    }
+
+    /// What the worker makes of a message ingest accepted, as a line of text.
+    func outcome(of message: CNCMessage) -> (stored: Bool, text: String) {
         switch WorkerLoop.process(message, plugin: mapper, typeName: typeName, maxPayloadDepth: 16) {
         case .unavailable(let reason):
             return (false, "\(message.cncID): the type cannot map anything now: \(reason)")

@@ -148,8 +148,8 @@ final class BatchWriter {
         }
     }
 
-    /// Each machine's tags, from its newest tagged message of the batch unless `machine_current`
-    /// holds a newer state.
+    /// Each machine's tags, from its newest tagged message of the batch: those of the message
+    /// stored last that had any, whatever newer state the machine has from a source without tags.
     private func writeTags(of records: [StoredRecord]) throws(PostgresError) {
         try connection.copyIn(
             "COPY staging_machine_tags (cnc_id, ts, message_id, tags) FROM STDIN (FORMAT binary)", data: Self.encodeMachineTags(records))
@@ -157,7 +157,7 @@ final class BatchWriter {
             """
             UPDATE machine_current c SET tags = t.tags
                 FROM (SELECT DISTINCT ON (cnc_id) * FROM staging_machine_tags ORDER BY cnc_id, ts DESC, message_id DESC) t
-                WHERE c.cnc_id = t.cnc_id AND c.tags IS DISTINCT FROM t.tags AND (t.ts, t.message_id) >= (c.ts, c.message_id);
+                WHERE c.cnc_id = t.cnc_id AND c.tags IS DISTINCT FROM t.tags;
             TRUNCATE staging_machine_tags;
             """)
     }

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import MachineTypes
+import MessageSources
+import Router
+import StageRuntime
+
+/// `mesctl try-source FILE`: samples of what a plant publishes, read as the sources say, end to end.
+public struct TrySourceCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "try-source",
+        abstract: "Run samples of (topic, message) through the message sources, the type map and the machine types, "
+            + "and print what each would store, with no broker and no database.",
+        discussion: """
+            FILE holds one sample a line: the topic, one space or tab, then the message as it is published. \
+            The sources are MES_SOURCES_DIR's (or the original envelope on MQTT_TOPIC), or the description files given with --source.
+            """
+    )
+
+    @Argument(help: "Samples: TOPIC MESSAGE, one a line")
+    var file: String
+    @Option(name: .customLong("source"), help: "A source description (*.yaml) to try instead of MES_SOURCES_DIR's; may be repeated")
+    var sourceFiles: [String] = []
+    @Option(name: SourceSettings.directory.name, help: SourceSettings.directory.help)
+    var sourcesDir: String?
+    @Option(name: BrokerSettings.topic.name, help: BrokerSettings.topic.help)
+    var topic: String?
+    @Option(name: RouterSettings.cncTypes.name, help: RouterSettings.cncTypes.help)
+    var cncTypes: String?
+    @Option(name: MachineTypeSettings.directory.name, help: MachineTypeSettings.directory.help)
+    var typesDir: String?
+
+    public init() {}
+
+    public func run() throws {
+        let sources: SourceCatalog
+        if sourceFiles.isEmpty {
+            let (catalog, errors) = SourceCatalog.load(
+                directory: try SourceSettings.directory.value(sourcesDir), defaultTopic: try BrokerSettings.topic.required(topic))
+            guard errors.isEmpty else { throw ValidationError(errors.map(\.description).joined(separator: "\n")) }
+            sources = catalog
+        } else {
+            sources = SourceCatalog(
+                sources: try sourceFiles.map { file in
+                    guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read \(file)") }
+                    return try MessageSource.parse(yaml: text, file: file)
+                })
+        }
+        let (types, _) = MachineTypeCatalog.load(directory: try MachineTypeSettings.directory.required(typesDir))
+        let map = try RouterLoop.loadMap(path: try RouterSettings.cncTypes.required(cncTypes), catalog: types)
+        let trial = SourceTrial(sources: sources, map: map, types: types)
+        guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+        var stored = 0, refused = 0
+        for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            var bytes = Array(line)
+            if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+            guard !bytes.isEmpty else { continue }
+            let split = bytes.firstIndex { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") } ?? bytes.endIndex
+            let topic = String(decoding: bytes[..<split], as: UTF8.self)
+            let message = split < bytes.endIndex ? Array(bytes[(split + 1)...]) : []
+            let outcome = trial.outcome(topic: topic, raw: message)
+            print("\(index + 1)  " + outcome.lines.joined(separator: "\n   "))
+            if outcome.stored { stored += 1 } else { refused += 1 }
+        }
+        print("\(stored) stored, \(refused) refused")
+    }
+}

@@ -1,0 +1,58 @@
+import CollectorCore
+import Foundation
+import MachineTypes
+import MessageSources
+import Router
+
+/// `mesctl try-source`: samples of what a plant publishes, each a topic and the bytes, through
+/// the sources, the type map and the machine types, with no broker and no database: what
+/// ingest would refuse, and for the rest what ingest reads (machine, time, program, tags,
+/// variables) and the row the machine's type would store.
+public struct SourceTrial {
+    let reader: SourceReader
+    let map: CNCTypeMap
+    let types: MachineTypeCatalog
+
+    public init(sources: SourceCatalog, map: CNCTypeMap, types: MachineTypeCatalog) {
+        self.reader = SourceReader(sources, limits: ValidationLimits())
+        self.map = map
+        self.types = types
+    }
+
+    /// What becomes of a message published on `topic`: lines of text, and whether a row is stored.
+    public func outcome(topic: String, raw: [UInt8]) -> (stored: Bool, lines: [String]) {
+        let fields: ValidatedFields
+        switch reader.read(raw, topic: topic) {
+        case .failure(let failure): return (false, ["refused by ingest: \(failure.reason)"])
+        case .success(let accepted): fields = accepted
+        }
+        let source = reader.catalog.sources[reader.catalog.source(for: topic)!]
+        let now = WallClock.nowMicroseconds()
+        let message = CNCMessage(
+            id: MessageID(topic: topic, content: raw), topic: topic, raw: raw, accepted: fields, receivedAt: now, firstReceivedAt: now)
+        let time = Self.rfc3339(message.timestamp) + (message.timestampIsReceiveTime ? " (received)" : "")
+        let tags = message.tags.isEmpty ? "" : ", tags " + message.tags.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
+        let read =
+            "source \(source.name): \(message.cncID) at \(time), program \(message.partProgram.map { "\"\($0)\"" } ?? "none")\(tags), "
+            + "payload \(String(decoding: message.payloadJSON, as: UTF8.self))"
+        guard let typeName = map.type(of: message.cncID) else {
+            return (false, [read, "refused by the router: \(message.cncID) is not in the type map"])
+        }
+        guard let trial = try? TypeTrial(type: typeName, catalog: types) else {
+            return (false, [read, "\(typeName): no such machine type here"])
+        }
+        let outcome = trial.outcome(of: message)
+        return (outcome.stored, [read, "\(typeName): \(outcome.text)"])
+    }
+
+    /// A time as RFC 3339 in UTC, to the microsecond.
+    static func rfc3339(_ microseconds: Int64) -> String {
+        var seconds = time_t(microseconds.quotientAndRemainder(dividingBy: 1_000_000).quotient)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let fraction = microseconds % 1_000_000
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d%@Z", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min,
+            parts.tm_sec, fraction == 0 ? "" : String(format: ".%06lld", fraction))
+    }
+}
