@@ -297,6 +297,11 @@ struct WireFormatDocumentationTests {
         let message = CNCMessage(
             id: MessageID(topic: "sensor/CNC", content: raw), topic: "sensor/CNC", raw: raw, accepted: fields, receivedAt: 1_747_379_028_250_000,
             firstReceivedAt: 1_747_379_028_250_000)
+        let messages = WireFrame.messages([message]).encoded()
+        #expect(messages.count == 213)
+        #expect(Array(messages.prefix(6)) == [0x03, 0x01, 0, 0, 0, 1])
+        // payload_offset 74, payload_length 55, no flags, no tags: the document's last line.
+        #expect(Array(messages.suffix(11)) == [0x00, 0x00, 0x00, 0x4a, 0x00, 0x00, 0x00, 0x37, 0x00, 0x00, 0x00])
         let state = MachineState(status: .running, spindleSpeedRPM: 200, axisXMillimetres: 30, axisYMillimetres: 80)
         let frame = WireFrame.records([StoredRecord(message: message, cncType: "CNCTypeA", state: state)]).encoded()
         #expect(frame.count == 266)
