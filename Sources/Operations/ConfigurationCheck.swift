@@ -3,6 +3,7 @@ import Foundation
 import Ingest
 import LibPQ
 import MachineTypes
+import MessageSources
 import Router
 import Sink
 import StageRuntime
@@ -19,7 +20,7 @@ public enum ConfigurationCheck {
     }
 
     /// Every check, in order: each setting set in `environment` against its description, then
-    /// the machine type descriptions, the type map, the endpoints, the broker URL and the journal;
+    /// the message sources, the machine type descriptions, the type map, the endpoints, the broker URL and the journal;
     /// `connect` also tries the database.
     public static func run(mapPath: String, typesDirectory: String, connect: Bool, environment: SettingsEnvironment = .process) -> [Finding] {
         var findings: [Finding] = []
@@ -36,6 +37,18 @@ public enum ConfigurationCheck {
                 if let problem = setting.problem(with: text) { throw SettingError(reason: problem) }
                 return "\(text)"
             }
+        }
+        let (sources, sourceErrors) = SourceCatalog.load(
+            directory: environment[SourceSettings.directory.description.variable],
+            defaultTopic: environment[BrokerSettings.topic.description.variable] ?? BrokerSettings.topic.defaultValue!)
+        for error in sourceErrors {
+            findings.append(Finding(ok: false, subject: "message source \(error.file)", detail: error.description))
+        }
+        for source in sources.sources {
+            findings.append(
+                Finding(
+                    ok: true, subject: "message source \(source.name)",
+                    detail: "\(source.topic.subscriptionFilter)" + (source.file.isEmpty ? " (\(source.summary))" : " from \(source.file)")))
         }
         let (catalog, descriptionErrors) = MachineTypeCatalog.load(directory: typesDirectory)
         for error in descriptionErrors {

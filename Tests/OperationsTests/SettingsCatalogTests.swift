@@ -51,3 +51,29 @@ struct SettingsCatalogTests {
         #expect(findings.contains { $0.ok && $0.subject == "MQTT_KEEPALIVE" })
     }
 }
+
+@Suite("check-config and sources")
+struct CheckConfigSourcesTests {
+    @Test("check-config lists the message sources in force, and names a broken description")
+    func sources() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sources-\(UInt32.random(in: 0...UInt32.max))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "name: plant\ntopic: plant/{cnc_id}/data\npayload: rest\n".write(toFile: "\(directory)/plant.yaml", atomically: true, encoding: .utf8)
+        try "name: broken\ntopic: plant/{cnc_id}\ntime: {field: t, format: iso}\n".write(
+            toFile: "\(directory)/broken.yaml", atomically: true, encoding: .utf8)
+        let findings = ConfigurationCheck.run(
+            mapPath: Fixtures.packageRoot.appendingPathComponent("deploy/cnc_types.json").path,
+            typesDirectory: Fixtures.packageRoot.appendingPathComponent("deploy/types").path, connect: false,
+            environment: SettingsEnvironment(["MES_SOURCES_DIR": directory]))
+        #expect(findings.contains { $0.ok && $0.subject == "message source plant" && $0.detail == "plant/+/data from \(directory)/plant.yaml" })
+        #expect(
+            findings.contains {
+                !$0.ok && $0.detail == #"\#(directory)/broken.yaml:3:26: time.format: "iso" is not one of auto, unix_s, unix_ms, rfc3339"#
+            })
+        let plain = ConfigurationCheck.run(
+            mapPath: Fixtures.packageRoot.appendingPathComponent("deploy/cnc_types.json").path,
+            typesDirectory: Fixtures.packageRoot.appendingPathComponent("deploy/types").path, connect: false, environment: SettingsEnvironment([:]))
+        #expect(plain.contains { $0.ok && $0.subject == "message source default" && $0.detail == "sensor/CNC (the original envelope on MQTT_TOPIC)" })
+    }
+}
