@@ -110,8 +110,7 @@ public final class IngestLoop {
             self.metrics.brokerConnected.record(1)
             StageHealth.process.setReady(true)
             // Re-subscribing is harmless for a kept session and needed when the broker lost it.
-            self.subscribed = [:]
-            self.subscribe(client)
+            self.subscribe(client, renewing: true)
             logger.info(
                 "connected and subscribed",
                 metadata: [
@@ -129,12 +128,13 @@ public final class IngestLoop {
         return client
     }
 
-    /// Subscribes to what the sources ask and is not subscribed yet, and ends the subscriptions
-    /// no source asks any more (what the broker queued for them still arrives, and is refused
+    /// Subscribes to what the sources ask and is not subscribed yet (`renewing`: to all of it),
+    /// and ends the subscriptions no source asks any more, also those of the session before a
+    /// reload while disconnected (what the broker queued for them still arrives, and is refused
     /// when no source takes it).
-    private func subscribe(_ client: MQTTClient) {
+    private func subscribe(_ client: MQTTClient, renewing: Bool = false) {
         let wanted = sources.catalog.subscriptions(defaultQoS: configuration.qos)
-        for (filter, qos) in wanted.sorted(by: { $0.key < $1.key }) where subscribed[filter] != qos {
+        for (filter, qos) in wanted.sorted(by: { $0.key < $1.key }) where renewing || subscribed[filter] != qos {
             do {
                 try client.subscribe(filter, qos: qos)
                 subscribed[filter] = qos
