@@ -36,6 +36,10 @@ struct ValidatorFuzzTests {
         let seed = environment["CNC_FUZZ_SEED"].flatMap { UInt64($0) } ?? 1
         let mutator = MessageMutator(seeds: Self.seeds)
         let validator = MessageValidator()
+        // The same messages read as flat ones, whose payload is the object less the fields read.
+        let flat = MessageValidator(
+            layout: MessageLayout(
+                cncID: .member("cnc_id"), time: .at(.member("timestamp"), .auto), partProgram: .member("part_program"), payload: .rest))
         let plugins = PluginRegistry.builtIn.map { (name: $0.typeName, plugin: $0.init() as any CNCPlugin) }
         var summary = FuzzSummary()
         var problems = 0
@@ -43,7 +47,7 @@ struct ValidatorFuzzTests {
         for index in 0..<count {
             let (raw, mutations) = mutator.input(index, seed: seed)
             let before = Self.nanoseconds()
-            let problem = Self.check(raw, validator: validator, plugins: plugins, summary: &summary)
+            let problem = Self.check(raw, validator: validator, plugins: plugins, summary: &summary) ?? Self.checkFlat(raw, validator: flat)
             summary.record(input: index, size: raw.count, mutations: mutations, nanoseconds: Self.nanoseconds() - before)
             if let problem {
                 problems += 1
@@ -58,6 +62,18 @@ struct ValidatorFuzzTests {
         print(summary.report(seconds: seconds, seed: seed))
         #expect(problems == 0, "\(problems) of \(count) inputs broke a rule")
         #expect(summary.inputs == Int(count))
+    }
+
+    /// Checks one input read as a flat message; returns the rule it broke, if any.
+    static func checkFlat(_ raw: [UInt8], validator: MessageValidator) -> String? {
+        guard case .success(let fields) = validator.validate(raw, topic: "plant/CNC") else { return nil }
+        guard case .object(var document)? = try? JSONParser.parse(raw, maxDepth: 64) else { return "flat: accepted a document the parser refuses" }
+        for name in ["cnc_id", "timestamp", "part_program"] { document.remove(name) }
+        let payload = fields.builtPayload ?? Array(raw[fields.payloadRange])
+        guard case .object(let variables)? = try? JSONParser.parse(payload, maxDepth: 64), variables == document else {
+            return "flat: the payload is not the message less the fields read: \(String(decoding: payload.prefix(200), as: UTF8.self))"
+        }
+        return nil
     }
 
     /// Checks one input; returns the rule it broke, if any.
