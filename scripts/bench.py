@@ -93,7 +93,7 @@ def sample_file(work_dir, machines, status_every, size):
     else:
         sample_dir = os.path.join(os.path.dirname(__file__), "..", "sample_data")
         lines = []
-        for name in sorted(os.listdir(sample_dir)):
+        for name in sorted(name for name in os.listdir(sample_dir) if name.endswith(".json")):
             with open(os.path.join(sample_dir, name)) as samples:
                 lines += [json.loads(line) for line in samples if line.strip()]
     path = f"{work_dir}/samples-{machines}-{status_every}-{size}.json"
