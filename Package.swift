@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(name: "SinkTests", dependencies: ["Sink", "CNCPlugins", "TestSupport"]),
         .testTarget(
             name: "EmulatorTests",
-            dependencies: ["Emulator", "Ingest", "Router", "Worker", "CNCPlugins", "MachineTypes", "StageRuntime", "TestSupport"]),
+            dependencies: ["Emulator", "Ingest", "Router", "Worker", "CNCPlugins", "MachineTypes", "MessageSources", "StageRuntime", "TestSupport"]),
         .testTarget(
             name: "OperationsTests",
             dependencies: ["Operations", "CNCPlugins", "MachineTypes", "StageRuntime", "Ingest", "Router", "Worker", "Sink", "TestSupport"]),

@@ -23,10 +23,11 @@ def stages(workers_per_type):
 class Stream:
     """What a run publishes: messages spread over `machines` machines, CNC001 on, which take the
     two types in turn (see sample_file for status_every and size), and how many workers of each
-    type take them."""
+    type take them; with plant_topics, as a topic-per-machine plant publishes them (each machine
+    on its own topic, flat messages with no cnc_id), which ingest reads through a source."""
 
-    def __init__(self, work_dir, machines=20, status_every=0, size=0, workers=2):
-        self.machines, self.workers = machines, workers
+    def __init__(self, work_dir, machines=20, status_every=0, size=0, workers=2, plant_topics=False):
+        self.machines, self.workers, self.plant_topics = machines, workers, plant_topics
         # At most MAX_SAMPLE_LINES lines, which the emulator loads before it publishes: with
         # many machines, each keeps its status for fewer messages.
         self.status_every = status_every and max(1, min(status_every, MAX_SAMPLE_LINES // (6 * machines)))
@@ -37,6 +38,30 @@ class Stream:
 
     def emulator_arguments(self):
         return ["--machines", str(self.machines), *self.files]
+
+    def topic(self, prefix):
+        """The topic a phase publishes on under prefix (bench/pipe1, ...): prefix/CNC, or with
+        plant_topics prefix/{cnc_id}/data, which the emulator makes a topic per machine."""
+        return f"{prefix}/{{cnc_id}}/data" if self.plant_topics else f"{prefix}/CNC"
+
+    def shape(self):
+        """What the messages look like, for the summaries."""
+        return "flat, a topic per machine (a source)" if self.plant_topics else "the envelope on one topic"
+
+
+def publishing(topic):
+    """The emulator's arguments for topic: a topic per machine ({cnc_id} in it) is published flat."""
+    return ["--topic", topic, *(["--flat"] if "{cnc_id}" in topic else [])]
+
+
+def write_source(work_dir, run, topic):
+    """A directory for ingest's MES_SOURCES_DIR with one source that reads the flat messages
+    published on topic; returns its path."""
+    directory = f"{work_dir}/sources{run}"
+    os.makedirs(directory, exist_ok=True)
+    with open(f"{directory}/plant.yaml", "w") as source:
+        source.write(f"name: plant\ntopic: {topic}\npayload: rest\n")
+    return directory
 
 
 def machine_id(number):
@@ -109,7 +134,7 @@ def sample_file(work_dir, machines, status_every, size):
 def emulator(bin_dir, topic, count, env, stream):
     """Publishes count messages; returns the seconds the emulator reports."""
     out = subprocess.run(
-        [f"{bin_dir}/cnc-emulator", "--count", str(count), *stream.emulator_arguments(), "--topic", topic],
+        [f"{bin_dir}/cnc-emulator", "--count", str(count), *stream.emulator_arguments(), *publishing(topic)],
         check=True, capture_output=True, text=True, env=env,
     )
     match = re.search(r"(\d+) acknowledged by the broker in ([\d.]+) s", out.stdout)
@@ -190,9 +215,11 @@ def broker_only(bin_dir, work_dir, env, count, run, stream):
     """The broker's ceiling: a plain C subscriber at QoS 1 that only counts. Returns the rate
     and where the machine's CPU went meanwhile."""
     port = env["MQTT_URL"].rsplit(":", 1)[1]
-    topic = f"bench/ref{run}/CNC"
+    topic = stream.topic(f"bench/ref{run}")
+    # A topic per machine: every machine's, as ingest's source subscribes.
+    subscription = topic.replace("{cnc_id}", "+")
     subscriber = subprocess.Popen(
-        ["mosquitto_sub", "-h", "127.0.0.1", "-p", port, "-t", topic, "-q", "1", "-C", str(count), "-i", f"bench-ref-{run}"],
+        ["mosquitto_sub", "-h", "127.0.0.1", "-p", port, "-t", subscription, "-q", "1", "-C", str(count), "-i", f"bench-ref-{run}"],
         stdout=subprocess.DEVNULL,
     )
     time.sleep(0.5)
@@ -205,7 +232,8 @@ def broker_only(bin_dir, work_dir, env, count, run, stream):
 
 
 def naive(bin_dir, env, count, run, python_path, stream):
-    """The seed's design: one INSERT and one COMMIT per message, from Python."""
+    """The seed's design: one INSERT and one COMMIT per message, from Python. It reads the
+    envelope on one topic, whatever the stream's shape."""
     port = env["MQTT_URL"].rsplit(":", 1)[1]
     topic = f"bench/naive{run}/CNC"
     subscriber = subprocess.Popen(
@@ -245,7 +273,7 @@ def measure_latency(bin_dir, work_dir, topic, env, rate, seconds, stream, proces
     marker = psql("SELECT clock_timestamp()")
     stages_before, watch = stage_seconds(processes), CPUWatch(work_dir)
     subprocess.run(
-        [f"{bin_dir}/cnc-emulator", "--count", str(messages), *stream.emulator_arguments(), "--topic", topic, "--rate", str(rate)],
+        [f"{bin_dir}/cnc-emulator", "--count", str(messages), *stream.emulator_arguments(), *publishing(topic), "--rate", str(rate)],
         check=True, capture_output=True, env=env,
     )
     deadline = time.monotonic() + 60
@@ -262,10 +290,13 @@ def measure_latency(bin_dir, work_dir, topic, env, rate, seconds, stream, proces
 
 
 def start_stages(bin_dir, work_dir, env, run, stream):
-    """Starts every stage on a fresh database and topic; returns (topic, processes, logs)."""
-    topic = f"bench/pipe{run}/CNC"
-    stage_env = dict(env, MQTT_TOPIC=topic, MQTT_CLIENT_ID=f"bench-ingest-{run}", MES_RUNTIME_DIR=f"{work_dir}/rt{run}",
+    """Starts every stage on a fresh database and topic; returns (topic, processes, logs). With
+    plant_topics ingest reads the topic of every machine through a source (MES_SOURCES_DIR)."""
+    topic = stream.topic(f"bench/pipe{run}")
+    stage_env = dict(env, MQTT_TOPIC=f"bench/pipe{run}/CNC", MQTT_CLIENT_ID=f"bench-ingest-{run}", MES_RUNTIME_DIR=f"{work_dir}/rt{run}",
                      MES_JOURNAL_DIR=f"{work_dir}/journal{run}", MES_CNC_TYPES=stream.types_file, MES_MIGRATIONS_DIR="migrations")
+    if stream.plant_topics:
+        stage_env["MES_SOURCES_DIR"] = write_source(work_dir, run, topic)
     psql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     processes = {}
     logs = {}
@@ -384,9 +415,10 @@ def soak(bin_dir, work_dir, env, count, seconds, json_path, stream):
         wait_for_rows(count, 600)
         rate = max(1, int(count / (time.monotonic() - start) / 2))
         messages = rate * seconds
-        print(f"maximum {2 * rate:,} msg/s; soaking at {rate:,} msg/s for {seconds} s ({messages:,} messages)", flush=True)
+        print(f"maximum {2 * rate:,} msg/s; soaking at {rate:,} msg/s for {seconds} s ({messages:,} messages, {stream.shape()})", flush=True)
         publisher = subprocess.Popen(
-            [f"{bin_dir}/cnc-emulator", "--count", str(messages), *stream.emulator_arguments(), "--topic", topic, "--rate", str(rate), "--seed", "7"],
+            [f"{bin_dir}/cnc-emulator", "--count", str(messages), *stream.emulator_arguments(), *publishing(topic), "--rate", str(rate),
+             "--seed", "7"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
         )
         samples = []
@@ -445,7 +477,7 @@ def growth(args, env):
     for label, change in GROWTH:
         if args.variant and label not in args.variant:
             continue
-        stream = Stream(args.work_dir, **dict({"status_every": args.status_every}, **change))
+        stream = Stream(args.work_dir, **dict({"status_every": args.status_every, "plant_topics": args.plant_topics}, **change))
         runs = []
         for run in (f"g{len(results)}-{number}" for number in range(1, args.runs + 1)):
             reference, reference_cpu = broker_only(args.bin_dir, args.work_dir, env, args.count, run, stream)
@@ -467,6 +499,7 @@ def growth(args, env):
     print()
     print(f"how cost grows: {args.count:,} messages a run, QoS 1, PostgreSQL {'fsync on' if args.durable else 'fsync off'}, "
           f"medians of {args.runs} run(s); the others: 20 machines, messages of the samples' size (about 150 B), 2 workers per type")
+    print(f"messages: {Stream(args.work_dir, plant_topics=args.plant_topics).shape()}")
     print(f"{'':<20}{'status':>7}{'broker-only':>12}{'pipeline':>10}{'ratio':>7}{'stages':>8}{'PostgreSQL':>11}{'mosquitto':>10}{'messages':>10}{'MES':>6}{'peak RSS':>10}")
     print(f"{'':<20}{'every':>7}{'msg/s':>12}{'msg/s':>10}{'':>7}{'µs/msg':>8}{'µs/msg':>11}{'µs/msg':>10}{'MB/M':>10}{'MB/M':>6}{'MB':>10}")
     for row in results:
@@ -479,7 +512,8 @@ def growth(args, env):
     print("MB/M: MB of tables and indexes a million messages take: messages (cnc_data and machine_state), MES (current state, intervals, parts)")
     path = args.json.replace("bench.json", "growth.json")
     with open(path, "w") as output:
-        json.dump({"count": args.count, "durable": args.durable, "status_every": args.status_every, "variants": results}, output, indent=2)
+        json.dump({"count": args.count, "durable": args.durable, "status_every": args.status_every, "plant_topics": args.plant_topics,
+                   "variants": results}, output, indent=2)
     print(f"\nwritten to {path}")
 
 
@@ -498,11 +532,13 @@ def main():
     parser.add_argument("--soak-seconds", type=int, default=0, help="instead of the benchmark, run at half the measured rate this long")
     parser.add_argument("--growth", action="store_true", help="instead of the benchmark, how cost grows with machines, message size and workers")
     parser.add_argument("--variant", action="append", choices=[label for label, _ in GROWTH], help="with --growth, only this variant (repeatable)")
+    parser.add_argument("--plant-topics", action="store_true",
+                        help="publish as a topic-per-machine plant (--topic .../{cnc_id}/data --flat), read by ingest through a source")
     args = parser.parse_args()
     args.runs = args.runs or (1 if args.growth else 3)
     sys.path.insert(0, args.python_path)
     env = dict(os.environ, MES_LOG_LEVEL="info")
-    stream = Stream(args.work_dir, status_every=args.status_every)
+    stream = Stream(args.work_dir, status_every=args.status_every, plant_topics=args.plant_topics)
     if args.soak_seconds > 0:
         soak(args.bin_dir, args.work_dir, env, min(args.count, 50_000), args.soak_seconds, args.json.replace("bench.json", "soak.json"), stream)
         return
@@ -512,7 +548,7 @@ def main():
 
     runs = []
     for run in range(1, args.runs + 1):
-        publisher = args.count / emulator(args.bin_dir, f"bench/none{run}/CNC", args.count, env, stream)
+        publisher = args.count / emulator(args.bin_dir, stream.topic(f"bench/none{run}"), args.count, env, stream)
         reference, reference_cpu = broker_only(args.bin_dir, args.work_dir, env, args.count, run, stream)
         naive_rate = naive(args.bin_dir, env, args.naive_count, run, args.python_path, stream)
         measured = pipeline(args.bin_dir, args.work_dir, env, args.count, run, args.latency_seconds, stream)
@@ -526,6 +562,7 @@ def main():
     naive_ratio = statistics.median(run["pipeline"] / run["naive"] for run in runs)
     print()
     print(f"{'messages per run':<28}{args.count:>12,}   (QoS 1, 20 machines, {args.runs} runs, medians)")
+    print(f"{'messages':<28}{stream.shape()}")
     print(f"{'PostgreSQL':<28}{'fsync on' if args.durable else 'fsync off':>12}")
     print(f"{'publisher alone':<28}{median['publisher']:>12,.0f} msg/s")
     print(f"{'broker-only (mosquitto_sub)':<28}{median['broker_only']:>12,.0f} msg/s")
@@ -566,8 +603,8 @@ def main():
     for key, label in (("messages_mb", "messages (cnc_data, machine_state)"), ("mes_mb", "MES tables (current, intervals, parts)")):
         print(f"database space a million messages take, {label}: {statistics.median(run['space'][key] for run in runs) / args.count * 1e6:,.0f} MB")
     with open(args.json, "w") as output:
-        json.dump({"count": args.count, "naive_count": args.naive_count, "durable": args.durable, "runs": runs, "median": median,
-                   "pipeline_to_broker_only": ratio, "pipeline_to_naive": naive_ratio}, output, indent=2)
+        json.dump({"count": args.count, "naive_count": args.naive_count, "durable": args.durable, "plant_topics": args.plant_topics,
+                   "runs": runs, "median": median, "pipeline_to_broker_only": ratio, "pipeline_to_naive": naive_ratio}, output, indent=2)
     print(f"\nwritten to {args.json}")
 
 

@@ -2,9 +2,9 @@
 #
 # scripts/bench.sh: the pipeline's throughput against the broker's own ceiling.
 #
-#   scripts/bench.sh [--count N] [--runs R] [--json FILE] [--no-fsync] [--status-every N]
-#   scripts/bench.sh --growth [--count N] [--runs R] [--status-every N] [--variant LABEL]...
-#   scripts/bench.sh --soak-seconds S
+#   scripts/bench.sh [--count N] [--runs R] [--json FILE] [--no-fsync] [--status-every N] [--plant-topics]
+#   scripts/bench.sh --growth [--count N] [--runs R] [--status-every N] [--plant-topics] [--variant LABEL]...
+#   scripts/bench.sh --soak-seconds S [--plant-topics]
 #
 # Installs missing packages, builds in release mode, starts a private mosquitto and
 # PostgreSQL on free loopback ports (PostgreSQL with its default durability, fsync and
@@ -27,6 +27,10 @@
 # and 8 KB, and 1, 2 and 4 workers per type, the broker-only rate and the pipeline's rate, CPU and
 # database space and the largest stage's peak RSS (default one run each; run/growth.json);
 # --variant "8 KB messages" (repeatable) measures only the variants named.
+# --plant-topics publishes, in every phase but the naive reference's, as a topic-per-machine plant
+# does (cnc-emulator --topic bench/.../{cnc_id}/data --flat: each machine on its own topic, flat
+# messages with no cnc_id); ingest reads them through a source (MES_SOURCES_DIR, payload: rest)
+# and the broker-only reference subscribes to bench/ref.../+/data.
 
 set -euo pipefail
 

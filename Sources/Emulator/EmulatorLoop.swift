@@ -25,6 +25,7 @@ public final class EmulatorLoop: StageLoop {
 
     public struct Configuration: Sendable {
         public var broker: MQTTURL
+        /// The topic, or with `{cnc_id}` the topics of every machine (`PublishTopic`).
         public var topic: String
         public var qos: Int32
         public var clientID: String
@@ -82,6 +83,7 @@ public final class EmulatorLoop: StageLoop {
     }
 
     static func publish(configuration: Configuration, logger: Logger, stop: StopSignal) throws -> Summary {
+        let topic = try PublishTopic(configuration.topic, flat: configuration.generator.flat)
         var generator = try MessageGenerator(lines: configuration.lines, options: configuration.generator)
         let publisher = try BrokerPublisher(
             broker: configuration.broker, clientID: configuration.clientID, tls: configuration.tls, maxInFlight: configuration.maxInFlight,
@@ -93,7 +95,8 @@ public final class EmulatorLoop: StageLoop {
         logger.info(
             "publishing",
             metadata: [
-                "broker": "\(configuration.broker)", "topic": "\(configuration.topic)", "count": "\(total == Int.max ? "unbounded" : String(total))",
+                "broker": "\(configuration.broker)", "topic": "\(configuration.topic)", "flat": "\(configuration.generator.flat)",
+                "count": "\(total == Int.max ? "unbounded" : String(total))",
                 "rate": "\(configuration.rate)",
             ])
         let start = monotonicMilliseconds()
@@ -106,7 +109,8 @@ public final class EmulatorLoop: StageLoop {
                     continue
                 }
             }
-            try publisher.publish(topic: configuration.topic, payload: generator.next(), qos: configuration.qos, stop: stop)
+            let message = generator.nextMessage()
+            try publisher.publish(topic: topic.topic(for: message.cncID), payload: message.bytes, qos: configuration.qos, stop: stop)
         }
         let complete = try publisher.drain()
         summary.published = publisher.published

@@ -9,8 +9,17 @@ import StageRuntime
 public struct EmulatorOptions: ParsableArguments {
     @Option(name: BrokerSettings.url.name, help: BrokerSettings.url.help)
     var mqttURL: String?
-    @Option(help: ArgumentHelp("Topic to publish to (MQTT_TOPIC when it has no wildcard; default \(BrokerSettings.topic.description.defaultText))"))
+    @Option(
+        help: ArgumentHelp(
+            "Topic to publish to (MQTT_TOPIC when it has no wildcard; default \(BrokerSettings.topic.description.defaultText)); "
+                + "{cnc_id} in it is replaced by each message's machine, a topic per machine"))
     var topic: String?
+    @Flag(
+        help: ArgumentHelp(
+            "Publish each message flat, as a topic-per-machine plant does: the payload's variables beside part_program and timestamp, "
+                + "no cnc_id (it is in the topic, which must hold {cnc_id}). Invalid messages are then flat too; the one with no payload "
+                + "has no timestamp instead, and the unknown machine is in the topic"))
+    var flat = false
     @Option(help: "QoS 0, 1 or 2")
     var qos: Int = 1
     @Option(name: .customLong("file"), help: "Newline-delimited JSON sample file; repeatable (default every sample_data/*.json)")
@@ -50,12 +59,14 @@ public struct EmulatorOptions: ParsableArguments {
         let defaultTopic = sharedTopic.contains("#") || sharedTopic.contains("+") ? BrokerSettings.topic.defaultValue! : sharedTopic
         let paths = files.isEmpty ? try Self.defaultSampleFiles() : files
         let caFile = try BrokerSettings.caFile.value(caFile)
+        let topic = try PublishTopic(topic ?? defaultTopic, flat: flat).template
         var configuration = EmulatorService.Configuration(
-            broker: broker, topic: topic ?? defaultTopic, qos: Int32(qos),
+            broker: broker, topic: topic, qos: Int32(qos),
             clientID: "cnc-emulator-\(getpid())",
             tls: broker.useTLS || caFile != nil ? MQTTClient.TLS(caFile: caFile) : nil,
             lines: try EmulatorLoop.readLines(paths: paths), rate: rate, count: count, loop: loop,
-            generator: .init(machines: machines, invalidShare: invalidShare, freshTimestamps: machines > 0 || loop || count != nil, seed: seed)
+            generator: .init(
+                machines: machines, invalidShare: invalidShare, freshTimestamps: machines > 0 || loop || count != nil, seed: seed, flat: flat)
         )
         configuration.maxInFlight = maxInFlight
         return configuration

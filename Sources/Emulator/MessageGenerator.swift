@@ -3,7 +3,8 @@ import StageRuntime
 
 /// Makes the emulator's messages from sample lines: unchanged by default, like the seed's
 /// emulator; spread over simulated machines with fresh timestamps and some movement when asked;
-/// and, for a chosen share, invalid in one of the ways the pipeline must reject.
+/// flattened as a topic-per-machine plant sends them when asked; and, for a chosen share,
+/// invalid in one of the ways the pipeline must reject.
 public struct MessageGenerator {
     public struct Options: Sendable {
         /// 0 keeps each line's own `cnc_id`; otherwise machines CNC001...CNCnnn take turns.
@@ -13,23 +14,43 @@ public struct MessageGenerator {
         /// Replace each line's `timestamp` by the current time.
         public var freshTimestamps: Bool
         public var seed: UInt64
+        /// Publish each envelope flattened (`flattened(_:)`): the machine is then only in the topic.
+        public var flat: Bool
 
-        public init(machines: Int = 0, invalidShare: Double = 0, freshTimestamps: Bool = false, seed: UInt64 = 1) {
+        public init(machines: Int = 0, invalidShare: Double = 0, freshTimestamps: Bool = false, seed: UInt64 = 1, flat: Bool = false) {
             self.machines = machines
             self.invalidShare = invalidShare
             self.freshTimestamps = freshTimestamps
             self.seed = seed
+            self.flat = flat
         }
     }
 
-    /// The kinds of invalid message, in turn.
+    /// One message and the machine it is from, whose id a topic with `{cnc_id}` takes.
+    public struct Message: Sendable, Equatable {
+        /// The message's `cnc_id` (after `machines` has varied it); empty for a line that has none.
+        public var cncID: String
+        public var bytes: [UInt8]
+
+        public init(cncID: String, bytes: [UInt8]) {
+            self.cncID = cncID
+            self.bytes = bytes
+        }
+    }
+
+    /// The kinds of invalid message, in turn. When flat, `missingPayload` is a message with no
+    /// `timestamp` (a flat message has no payload member to leave out), and `unknownMachine`'s
+    /// unknown id is in the topic.
     public enum Invalid: CaseIterable, Sendable {
         case notJSON, truncated, missingPayload, timestampWrongType, unknownMachine, refusedByPlugin, invalidUTF8
     }
 
     /// nil for a line that is not a JSON object: such a line is always published as it is.
     private let samples: [JSONObject?]
+    /// The lines as published when not varied: as they are, or flattened when they are objects.
     private let rawSamples: [[UInt8]]
+    /// Each line's `cnc_id`, or "" for a line with no string `cnc_id`.
+    private let sampleIDs: [String]
     private let options: Options
     private var random: SplitMix64
     private var produced = 0
@@ -46,7 +67,14 @@ public struct MessageGenerator {
             throw SettingError(reason: "--invalid-share needs at least one sample line that is a JSON object")
         }
         self.samples = samples
-        self.rawSamples = lines
+        self.rawSamples = zip(lines, samples).map { line, sample in
+            guard options.flat, let sample else { return line }
+            return Array(JSONValue.object(Self.flattened(sample)).serialized().utf8)
+        }
+        self.sampleIDs = samples.map { sample in
+            guard case .string(let id)? = sample?["cnc_id"] else { return "" }
+            return id
+        }
         self.options = options
         self.random = SplitMix64(seed: options.seed)
     }
@@ -54,7 +82,13 @@ public struct MessageGenerator {
     /// The number of invalid messages made so far.
     public var invalidCount: Int { invalidProduced }
 
+    /// The next message's bytes.
     public mutating func next() -> [UInt8] {
+        nextMessage().bytes
+    }
+
+    /// The next message, with its machine's id for the topic.
+    public mutating func nextMessage() -> Message {
         defer { produced += 1 }
         invalidDebt += options.invalidShare
         if invalidDebt >= 1 {
@@ -64,8 +98,42 @@ public struct MessageGenerator {
             return invalid(kind)
         }
         let index = produced % samples.count
-        guard let sample = samples[index], options.machines > 0 || options.freshTimestamps else { return rawSamples[index] }
-        return Array(JSONValue.object(varied(sample)).serialized().utf8)
+        guard let sample = samples[index], options.machines > 0 || options.freshTimestamps else {
+            // Unvaried, a line names its own machine; with machines, this is a line that is not an
+            // object, and it goes to the topic of the machine whose turn it is.
+            let cncID = options.machines > 0 ? Self.machineID(produced % options.machines + 1) : sampleIDs[index]
+            return Message(cncID: cncID, bytes: rawSamples[index])
+        }
+        let message = varied(sample)
+        return Message(cncID: Self.cncID(of: message), bytes: encoded(message))
+    }
+
+    /// The message's text: the envelope, or flattened.
+    private func encoded(_ message: JSONObject) -> [UInt8] {
+        Array(JSONValue.object(options.flat ? Self.flattened(message) : message).serialized().utf8)
+    }
+
+    private static func cncID(of message: JSONObject) -> String {
+        guard case .string(let id)? = message["cnc_id"] else { return "" }
+        return id
+    }
+
+    /// The envelope as a topic-per-machine plant sends it: the payload's members in its place
+    /// beside `part_program`, `timestamp` and any other member, and no `cnc_id`. A payload
+    /// member named as one of the envelope's is left out, as the envelope's own is what a source
+    /// reads there.
+    public static func flattened(_ envelope: JSONObject) -> JSONObject {
+        var flat = JSONObject()
+        for member in envelope.members where member.key != "cnc_id" {
+            guard member.key == "payload", case .object(let payload) = member.value else {
+                flat.members.append(member)
+                continue
+            }
+            for variable in payload.members where envelope[variable.key] == nil {
+                flat.members.append(variable)
+            }
+        }
+        return flat
     }
 
     private mutating func varied(_ sample: JSONObject) -> JSONObject {
@@ -86,30 +154,38 @@ public struct MessageGenerator {
         return message
     }
 
-    private mutating func invalid(_ kind: Invalid) -> [UInt8] {
+    private mutating func invalid(_ kind: Invalid) -> Message {
         let objects = samples.compactMap { $0 }
         var message = varied(objects[produced % objects.count])
+        if kind == .unknownMachine {
+            message.set("cnc_id", .string("UNKNOWN\(produced)"))
+        }
+        return Message(cncID: Self.cncID(of: message), bytes: invalidBytes(kind, message))
+    }
+
+    private func invalidBytes(_ kind: Invalid, _ envelope: JSONObject) -> [UInt8] {
+        var message = envelope
         switch kind {
         case .notJSON:
             return Array("status=running spin=200".utf8)
         case .truncated:
-            let text = Array(JSONValue.object(message).serialized().utf8)
+            let text = encoded(message)
             return Array(text.prefix(text.count / 2))
         case .missingPayload:
-            message.remove("payload")
+            message.remove(options.flat ? "timestamp" : "payload")
         case .timestampWrongType:
             message.set("timestamp", .bool(true))
         case .unknownMachine:
-            message.set("cnc_id", .string("UNKNOWN\(produced)"))
+            break
         case .refusedByPlugin:
             if case .object(var payload)? = message["payload"] {
                 payload.set("spin", .string("fast"))
                 message.set("payload", .object(payload))
             }
         case .invalidUTF8:
-            return Array(JSONValue.object(message).serialized().utf8.dropLast()) + [0xC3, 0x28, UInt8(ascii: "}")]
+            return encoded(message).dropLast() + [0xC3, 0x28, UInt8(ascii: "}")]
         }
-        return Array(JSONValue.object(message).serialized().utf8)
+        return encoded(message)
     }
 
     public static func machineID(_ number: Int) -> String {

@@ -1,4 +1,5 @@
 import MachineTypes
+import MessageSources
 import StageRuntime
 import TestSupport
 import Testing
@@ -19,15 +20,18 @@ private enum Verdict: Equatable {
     case rejectedByPlugin(String)
 }
 
-private func verdict(_ raw: [UInt8], map: CNCTypeMap) throws -> Verdict {
+/// Judged as the original envelope by default, or by `reader` as published on `topic`.
+private func verdict(_ raw: [UInt8], map: CNCTypeMap, reader: SourceReader? = nil, topic: String = "sensor/CNC") throws -> Verdict {
     let fields: ValidatedFields
-    switch MessageValidator().validate(raw) {
+    switch reader?.read(raw, topic: topic) ?? MessageValidator().validate(raw) {
     case .failure(let failure): return .rejectedByValidator(failure.reason)
     case .success(let value): fields = value
     }
     guard let type = map.type(of: fields.cncID) else { return .unknownMachine(fields.cncID) }
     let plugin = try #require(Fixtures.shippedTypes.mapper(named: type))
-    let message = try Fixtures.cncMessage(raw)
+    let receivedAt: Int64 = 1_747_379_099_000_000
+    let message = CNCMessage(
+        id: MessageID(high: 7, low: 1), topic: topic, raw: raw, accepted: fields, receivedAt: receivedAt, firstReceivedAt: receivedAt)
     switch WorkerLoop.process(message, plugin: plugin, typeName: type, maxPayloadDepth: 16) {
     case .stored(let record):
         #expect(record.cncType == type)
@@ -43,6 +47,15 @@ private func verdict(_ raw: [UInt8], map: CNCTypeMap) throws -> Verdict {
 
 private func deployMap() throws -> CNCTypeMap {
     try CNCTypeMap(json: Fixtures.repositoryFile("deploy/cnc_types.json"), knownTypes: Fixtures.shippedTypes.typeNames)
+}
+
+/// The topic the emulator publishes a plant's messages on (`--topic bench/plant/{cnc_id}/data --flat`).
+private let plantTopic = "bench/plant/{cnc_id}/data"
+
+/// What ingest reads such messages with: the source docs/sources.md and scripts/bench.py describe.
+private func plantReader() throws -> SourceReader {
+    let source = try MessageSource.parse(yaml: "name: plant\ntopic: bench/plant/{cnc_id}/data\npayload: rest\n", file: "plant.yaml")
+    return SourceReader(SourceCatalog(sources: [source]), limits: ValidationLimits())
 }
 
 private func field(_ name: String, of raw: [UInt8]) throws -> JSONValue? {
@@ -210,5 +223,143 @@ struct MessageGeneratorTests {
             }
         }
         #expect(generator.invalidCount == 0)
+    }
+
+    @Test("with {cnc_id} in the topic each message goes to its machine's topic; without it, every message to the one topic")
+    func topicPerMachine() throws {
+        let topic = try PublishTopic(plantTopic)
+        #expect(topic.perMachine)
+        var generator = try MessageGenerator(lines: Fixtures.sampleBytes, options: .init(machines: 5))
+        for index in 0..<12 {
+            let message = generator.nextMessage()
+            let id = MessageGenerator.machineID(index % 5 + 1)
+            #expect(message.cncID == id)
+            #expect(try MessageValidator().validate(message.bytes).get().cncID == id)
+            #expect(topic.topic(for: message.cncID) == "bench/plant/\(id)/data")
+        }
+        // Unvaried, each line names its own machine.
+        var plain = try MessageGenerator(lines: Fixtures.sampleBytes, options: .init())
+        #expect(
+            (0..<3).map { _ in plain.nextMessage() }
+                == zip(["CNC001", "CNC002", "CNC001"], Fixtures.sampleBytes).map { MessageGenerator.Message(cncID: $0, bytes: $1) })
+        let one = try PublishTopic("sensor/CNC")
+        #expect(!one.perMachine)
+        #expect(one.topic(for: "CNC001") == "sensor/CNC")
+        #expect(try PublishTopic("{cnc_id}").topic(for: "CNC009") == "CNC009")
+        #expect(try PublishTopic("plant/m{cnc_id}-x").topic(for: "CNC009") == "plant/mCNC009-x")
+    }
+
+    @Test("--flat needs {cnc_id} in the topic; a topic holds it at most once")
+    func flatNeedsTheMachineInTheTopic() throws {
+        #expect(throws: SettingError.self) { try PublishTopic("sensor/CNC", flat: true) }
+        #expect(throws: SettingError.self) { try PublishTopic("plant/{cnc_id}/{cnc_id}") }
+        #expect(throws: Never.self) { try PublishTopic("plant/{cnc_id}/data", flat: true) }
+        do {
+            _ = try PublishTopic("sensor/CNC", flat: true)
+        } catch {
+            #expect(error.reason.hasPrefix("--flat needs {cnc_id} in the topic"), "\(error)")
+        }
+    }
+
+    @Test("--flat: the payload's variables beside part_program and timestamp, no cnc_id; the plant's source reads each", arguments: [1, 3, 20])
+    func flat(_ machines: Int) throws {
+        let map = try deployMap()
+        let reader = try plantReader()
+        let topic = try PublishTopic(plantTopic, flat: true)
+        let before = WallClock.nowMicroseconds()
+        var generator = try MessageGenerator(lines: Fixtures.sampleBytes, options: .init(machines: machines, seed: 5, flat: true))
+        for index in 0..<(3 * machines + 7) {
+            let message = generator.nextMessage()
+            let id = MessageGenerator.machineID(index % machines + 1)
+            #expect(message.cncID == id)
+            guard case .object(let object) = try JSONParser.parse(message.bytes) else {
+                Issue.record("not an object")
+                continue
+            }
+            #expect(object.keys == ["part_program", "timestamp", "status", "spin", "X-Axis", "Y-Axis"])
+            let fields = try reader.read(message.bytes, topic: topic.topic(for: message.cncID)).get()
+            #expect(fields.cncID == id)
+            #expect(fields.partProgram == "program_0\(index % 3 + 1)")
+            #expect(try #require(fields.timestamp) >= before - 1_000)
+            // The envelope's own check refuses it: the machine is only in the topic.
+            #expect(throws: ValidationFailure.self) { try MessageValidator().validate(message.bytes).get() }
+            let verdict = try verdict(message.bytes, map: map, reader: reader, topic: topic.topic(for: message.cncID))
+            #expect(verdict == .stored(type: try #require(map.type(of: id))))
+        }
+        #expect(generator.invalidCount == 0)
+    }
+
+    @Test("--flat with no variation flattens the lines once; a line that is not an object stays as it is")
+    func flatUnvaried() throws {
+        let lines = Fixtures.sampleBytes + [Array("not json".utf8)]
+        var generator = try MessageGenerator(lines: lines, options: .init(flat: true))
+        let messages = (0..<8).map { _ in generator.nextMessage() }
+        #expect(messages.map(\.cncID) == ["CNC001", "CNC002", "CNC001", "", "CNC001", "CNC002", "CNC001", ""])
+        #expect(
+            String(decoding: messages[0].bytes, as: UTF8.self)
+                == #"{"part_program":"program_01","timestamp":"1747379028","status":"running","spin":200,"X-Axis":30,"Y-Axis":80}"#)
+        #expect(messages[3].bytes == lines[3])
+        #expect(messages[4] == messages[0])
+        // With machines, such a line goes to the topic of the machine whose turn it is.
+        var varied = try MessageGenerator(lines: lines, options: .init(machines: 2, flat: true))
+        #expect((0..<4).map { _ in varied.nextMessage().cncID } == ["CNC001", "CNC002", "CNC001", "CNC002"])
+    }
+
+    @Test("the payload's members take its place; one named as a member of the envelope is left out")
+    func flattened() throws {
+        guard
+            case .object(let envelope) = try JSONParser.parse(
+                Array(#"{"cnc_id":"CNC001","part_program":null,"timestamp":5,"payload":{"a":1,"timestamp":2,"cnc_id":"X"},"site":"h1"}"#.utf8))
+        else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(JSONValue.object(MessageGenerator.flattened(envelope)).serialized() == #"{"part_program":null,"timestamp":5,"a":1,"site":"h1"}"#)
+    }
+
+    @Test("--flat with invalidShare 0.25: each kind of invalid message flat, judged by the plant's source")
+    func flatInvalid() throws {
+        let map = try deployMap()
+        let reader = try plantReader()
+        let topic = try PublishTopic(plantTopic, flat: true)
+        var generator = try MessageGenerator(lines: Fixtures.sampleBytes, options: .init(machines: 20, invalidShare: 0.25, flat: true))
+        var validatorReasons: [String] = []
+        var unknown: [String] = []
+        var refused = 0
+        let kinds = MessageGenerator.Invalid.allCases.count
+        for index in 0..<(4 * kinds * 2) {
+            let message = generator.nextMessage()
+            let published = topic.topic(for: message.cncID)
+            let result = try verdict(message.bytes, map: map, reader: reader, topic: published)
+            if index % 4 == 3 {
+                switch result {
+                case .stored: Issue.record("message \(index) should be invalid but is stored")
+                case .rejectedByValidator(let reason): validatorReasons.append(reason)
+                case .unknownMachine(let id):
+                    unknown.append(id)
+                    #expect(published == "bench/plant/\(id)/data")
+                case .rejectedByPlugin(let reason):
+                    refused += 1
+                    #expect(reason.contains(#""spin""#), "\(reason)")
+                }
+            } else {
+                guard case .stored = result else {
+                    Issue.record("message \(index) should be valid: \(result)")
+                    continue
+                }
+            }
+            // Every message, valid or not, carries no cnc_id of its own.
+            if case .object(let object)? = try? JSONParser.parse(message.bytes) { #expect(object["cnc_id"] == nil) }
+        }
+        #expect(generator.invalidCount == 2 * kinds)
+        #expect(validatorReasons.count == 10)
+        #expect(unknown.count == 2 && unknown.allSatisfy { $0.hasPrefix("UNKNOWN") })
+        #expect(refused == 2)
+        #expect(validatorReasons.contains("not a JSON object"))
+        #expect(validatorReasons.contains(#"missing field "timestamp""#))
+        #expect(validatorReasons.contains { $0.hasPrefix(#"field "timestamp""#) })
+        #expect(validatorReasons.contains { $0.hasPrefix("invalid UTF-8 at byte ") })
+        #expect(
+            validatorReasons.contains { $0.hasPrefix("invalid JSON: unexpected end of input") || $0.hasPrefix("invalid JSON: unterminated string") })
     }
 }
