@@ -66,18 +66,4 @@ public struct MessageLayout: Sendable, Equatable {
         case .topicLevel(let level): "topic level \(level + 1)"
         }
     }
-
-    /// The places of the top-level object and of the payload that the layout reads.
-    var timePlace: Place? {
-        if case .at(let place, _) = time { return place }
-        return nil
-    }
-
-    var readsTopic: Bool {
-        !tags.isEmpty || [cncID, timePlace, partProgram].contains { if case .topicLevel? = $0 { true } else { false } }
-    }
-
-    var readsPayloadMembers: Bool {
-        [cncID, timePlace, partProgram].contains { if case .payloadMember? = $0 { true } else { false } }
-    }
 }

@@ -43,12 +43,14 @@ public struct ValidationFailure: Error, Sendable, Equatable, CustomStringConvert
 /// the forms `MessageTime` reads, and `payload`, an object). Other top-level members are
 /// allowed. It parses the document once and builds no value of the payload.
 public struct MessageValidator: Sendable {
-    public var limits: ValidationLimits
-    public var layout: MessageLayout
+    public let limits: ValidationLimits
+    public let layout: MessageLayout
+    private let plan: LayoutPlan
 
     public init(limits: ValidationLimits = ValidationLimits(), layout: MessageLayout = .envelope) {
         self.limits = limits
         self.layout = layout
+        self.plan = LayoutPlan(layout)
     }
 
     /// Validates a message that arrived on `topic` (which a layout reading topic levels needs).
@@ -61,7 +63,7 @@ public struct MessageValidator: Sendable {
             if let bad = firstInvalidUTF8Offset(buffer) {
                 return .failure(ValidationFailure(reason: "invalid UTF-8 at byte \(bad)", cncID: ""))
             }
-            var fields = FieldCollector(limits: limits, layout: layout, bytes: buffer)
+            var fields = FieldCollector(limits: limits, layout: layout, plan: plan, bytes: buffer)
             var parser = JSONParser(bytes: buffer, maxDepth: limits.maxDepth)
             do throws(JSONParseError) {
                 try fields.parseTopLevel(&parser)
@@ -83,6 +85,7 @@ public struct MessageValidator: Sendable {
 private struct FieldCollector {
     let limits: ValidationLimits
     let layout: MessageLayout
+    let plan: LayoutPlan
     let bytes: UnsafeBufferPointer<UInt8>
     var cncID: String?
     var partProgram: String?
@@ -92,24 +95,13 @@ private struct FieldCollector {
     var variables: [Range<Int>] = []
     var leftOut = 0
 
-    init(limits: ValidationLimits, layout: MessageLayout, bytes: UnsafeBufferPointer<UInt8>) {
+    init(limits: ValidationLimits, layout: MessageLayout, plan: LayoutPlan, bytes: UnsafeBufferPointer<UInt8>) {
         self.limits = limits
         self.layout = layout
+        self.plan = plan
         self.bytes = bytes
-    }
-
-    /// Which of the layout's values a member holds.
-    private enum Role {
-        case cncID, partProgram
-        case time(TimeFormat)
-        case variable
-    }
-
-    private func role(of place: MessageLayout.Place) -> Role {
-        if layout.cncID == place { return .cncID }
-        if layout.partProgram == place { return .partProgram }
-        if case .at(place, let format) = layout.time { return .time(format) }
-        return .variable
+        // One allocation for the members of a flat message, rather than one each time the list grows.
+        if plan.payloadIsRest { variables.reserveCapacity(16) }
     }
 
     mutating func parseTopLevel(_ parser: inout JSONParser) throws(JSONParseError) {
@@ -118,7 +110,7 @@ private struct FieldCollector {
         }
         let start = parser.offset
         try parseObject(&parser, inPayload: false)
-        if layout.payload == .rest, leftOut == 0 { payloadRange = start..<parser.offset }
+        if plan.payloadIsRest, leftOut == 0 { payloadRange = start..<parser.offset }
         try parser.expectEnd()
     }
 
@@ -130,6 +122,8 @@ private struct FieldCollector {
             parser.index += 1
             return
         }
+        let depth = inPayload ? 2 : 1
+        let keepsVariables = !inPayload && plan.payloadIsRest
         while true {
             guard try parser.peek() == UInt8(ascii: "\"") else { throw parser.fail("expected a member name") }
             let keyOffset = parser.offset
@@ -138,32 +132,29 @@ private struct FieldCollector {
                 throw JSONParseError(reason: "duplicate member \"\(key.prefix(64))\"", offset: keyOffset)
             }
             try parser.expect(UInt8(ascii: ":"), "':'")
-            let place: MessageLayout.Place = inPayload ? .payloadMember(key) : .member(key)
-            let depth = inPayload ? 2 : 1
-            let keepsVariables = !inPayload && layout.payload == .rest
-            switch role(of: place) {
-            case .cncID:
-                cncID = try stringField(place, &parser, depth: depth)
+            switch plan.role(ofMember: key, inPayload: inPayload) {
+            case .cncID?:
+                cncID = try stringField(place(key, inPayload), &parser, depth: depth)
                 if keepsVariables { leftOut += 1 }
-            case .partProgram:
-                partProgram = try optionalStringField(place, &parser, depth: depth)
+            case .partProgram?:
+                partProgram = try optionalStringField(place(key, inPayload), &parser, depth: depth)
                 if keepsVariables { leftOut += 1 }
-            case .time(let format):
-                time = try timeField(place, format, &parser, depth: depth)
+            case .time(let format)?:
+                time = try timeField(place(key, inPayload), format, &parser, depth: depth)
                 if keepsVariables { leftOut += 1 }
-            case .variable where !inPayload && layout.payload == .member(key):
+            case .payload?:
                 let offset = parser.offset
                 guard try parser.peek() == UInt8(ascii: "{") else {
                     let value = try parser.parseValue(depth: 1)
                     throw JSONParseError(reason: "field \"\(key)\" must be an object, not \(value.typeName)", offset: offset)
                 }
-                if layout.readsPayloadMembers {
+                if plan.payloadMembers.isEmpty {
+                    payloadRange = try parser.skipValue(depth: 1)
+                } else {
                     try parseObject(&parser, inPayload: true)
                     payloadRange = offset..<parser.offset
-                } else {
-                    payloadRange = try parser.skipValue(depth: 1)
                 }
-            case .variable:
+            case .tag?, nil:
                 let value = try parser.skipValue(depth: depth)
                 if keepsVariables { variables.append(keyOffset..<value.upperBound) }
             }
@@ -175,6 +166,10 @@ private struct FieldCollector {
                 throw parser.fail("expected ',' or '}'")
             }
         }
+    }
+
+    private func place(_ key: String, _ inPayload: Bool) -> MessageLayout.Place {
+        inPayload ? .payloadMember(key) : .member(key)
     }
 
     private func stringField(_ place: MessageLayout.Place, _ parser: inout JSONParser, depth: Int) throws(JSONParseError) -> String {
@@ -220,26 +215,16 @@ private struct FieldCollector {
     func result(topic: String) -> Result<ValidatedFields, ValidationFailure> {
         var cncID = self.cncID, partProgram = self.partProgram, time = self.time
         var tags: [MachineTag] = []
-        if layout.readsTopic {
-            let levels = topic.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-            func level(_ index: Int) -> String? { index < levels.count ? String(Substring(levels[index])) : nil }
-            for (place, assign) in [(layout.cncID, 0), (layout.partProgram, 1), (layout.timePlace, 2)] {
-                guard case .topicLevel(let index)? = place else { continue }
-                guard let text = level(index) else {
-                    return failure("topic \"\(topic.prefix(128))\" has no level \(index + 1)", cncID: nil)
-                }
-                switch assign {
-                case 0: cncID = text
-                case 1: partProgram = text
-                default:
-                    guard case .at(_, let format) = layout.time else { break }
-                    time = MessageTime.microseconds(text, quoted: true, format: format)
-                }
-            }
-            for tag in layout.tags {
-                if let value = level(tag.level) { tags.append(MachineTag(name: tag.name, value: value)) }
+        let missingLevel = plan.forEachLevel(of: topic) { role, text in
+            switch role {
+            case .cncID: cncID = String(text)
+            case .partProgram: partProgram = String(text)
+            case .time(let format): time = MessageTime.microseconds(String(text), quoted: true, format: format)
+            case .tag(let name): tags.append(MachineTag(name: name, value: String(text)))
+            case .payload: break
             }
         }
+        if let missingLevel { return failure("topic \"\(topic.prefix(128))\" has no level \(missingLevel + 1)", cncID: nil) }
         guard let cncID else { return failure("missing \(MessageLayout.name(of: layout.cncID))", cncID: nil) }
         if case .at(let place, _) = layout.time, time == nil {
             return failure("missing \(MessageLayout.name(of: place))", cncID: cncID)

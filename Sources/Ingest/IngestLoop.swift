@@ -245,7 +245,7 @@ public final class IngestLoop {
         let receivedAt = WallClock.nowMicroseconds()
         let id = MessageID(topic: message.topic, content: message.payload)
         // Every message counts in telling redeliveries apart, whatever its source and fate.
-        let firstReceivedAt = redeliveries.time(of: id, receivedAt: receivedAt)
+        let firstReceivedAt = redeliveries.time(of: id, receivedAt: receivedAt, acknowledged: message.qos > 0)
         switch sources.read(message.payload, topic: message.topic) {
         case .success(let fields):
             counts.accepted += 1

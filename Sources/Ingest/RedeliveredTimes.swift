@@ -33,8 +33,13 @@ struct RedeliveredTimes {
     }
 
     /// Records a message received at `receivedAt` and gives the time it stands for: the time
-    /// of its first receipt if it is a redelivery, else `receivedAt`.
-    mutating func time(of id: MessageID, receivedAt: Int64) -> Int64 {
+    /// of its first receipt if it is a redelivery, else `receivedAt`. A message delivered at
+    /// QoS 0 (`acknowledged` false) is never sent again, so it is no redelivery and ends them.
+    mutating func time(of id: MessageID, receivedAt: Int64, acknowledged: Bool = true) -> Int64 {
+        guard acknowledged else {
+            candidates = [:]
+            return receivedAt
+        }
         var time = receivedAt
         if !candidates.isEmpty {
             if let first = candidates[id]?.first {

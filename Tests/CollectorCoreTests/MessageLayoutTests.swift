@@ -44,7 +44,7 @@ struct MessageLayoutTests {
                 == .failure(ValidationFailure(reason: #"payload field "machine" must be a string, not number"#, cncID: "")))
         #expect(
             Self.validate(layout, #"{"data":{"machine":"M","machine":"N"}}"#, topic: "gw/P").map(\.cncID)
-                == .failure(ValidationFailure(reason: #"invalid JSON: duplicate member "machine" at byte 23"#, cncID: "")))
+                == .failure(ValidationFailure(reason: #"invalid JSON: duplicate member "machine" at byte 23"#, cncID: "M")))
     }
 
     @Test("what a topic lacks, or holds wrong, is refused with the level")

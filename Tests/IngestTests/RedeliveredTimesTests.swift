@@ -44,6 +44,16 @@ struct RedeliveredTimesTests {
         #expect(times.time(of: Self.id(last), receivedAt: 99_999) == Int64(last))
     }
 
+    @Test("a message delivered at QoS 0 is never a redelivery: it ends them, and is not remembered")
+    func qosZero() {
+        var times = RedeliveredTimes()
+        _ = times.time(of: Self.id(1), receivedAt: 10)
+        _ = times.time(of: Self.id(2), receivedAt: 20, acknowledged: false)
+        times.connected()
+        #expect(times.time(of: Self.id(2), receivedAt: 30, acknowledged: false) == 30)
+        #expect(times.time(of: Self.id(1), receivedAt: 40) == 40)
+    }
+
     @Test("a connection with nothing before it finds no redelivery")
     func fresh() {
         var times = RedeliveredTimes()
