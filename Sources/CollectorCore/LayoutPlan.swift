@@ -1,7 +1,9 @@
 /// A `MessageLayout` worked out once for the validator's hot path: which member names and topic
 /// levels hold which value, so that reading a message compares a few names instead of building
-/// places, and walks its topic once.
-struct LayoutPlan: Sendable {
+/// places, and walks its topic once. A class, so that a validator copied per message retains
+/// one reference rather than each of the layout's strings.
+final class LayoutPlan: Sendable {
+    let layout: MessageLayout
     /// What a member or a topic level holds.
     enum Role: Sendable, Equatable {
         case cncID, partProgram
@@ -18,8 +20,11 @@ struct LayoutPlan: Sendable {
     let topicLevels: [(level: Int, role: Role)]
     /// True with `payload: rest`: the variables are the top-level members not read.
     let payloadIsRest: Bool
+    /// False when the time is the receipt's.
+    let readsTime: Bool
 
     init(_ layout: MessageLayout) {
+        self.layout = layout
         var members: [(String, Role)] = [], payloadMembers: [(String, Role)] = [], levels: [(Int, Role)] = []
         func add(_ place: MessageLayout.Place?, _ role: Role) {
             switch place {
@@ -38,6 +43,7 @@ struct LayoutPlan: Sendable {
         self.payloadMembers = payloadMembers
         self.topicLevels = levels.sorted { $0.0 < $1.0 }
         self.payloadIsRest = layout.payload == .rest
+        self.readsTime = layout.time != .received
     }
 
     /// The role of the member `name` of the top-level object (`inPayload` false) or of the payload.

@@ -44,12 +44,12 @@ public struct ValidationFailure: Error, Sendable, Equatable, CustomStringConvert
 /// allowed. It parses the document once and builds no value of the payload.
 public struct MessageValidator: Sendable {
     public let limits: ValidationLimits
-    public let layout: MessageLayout
     private let plan: LayoutPlan
+
+    public var layout: MessageLayout { plan.layout }
 
     public init(limits: ValidationLimits = ValidationLimits(), layout: MessageLayout = .envelope) {
         self.limits = limits
-        self.layout = layout
         self.plan = LayoutPlan(layout)
     }
 
@@ -63,7 +63,7 @@ public struct MessageValidator: Sendable {
             if let bad = firstInvalidUTF8Offset(buffer) {
                 return .failure(ValidationFailure(reason: "invalid UTF-8 at byte \(bad)", cncID: ""))
             }
-            var fields = FieldCollector(limits: limits, layout: layout, plan: plan, bytes: buffer)
+            var fields = FieldCollector(limits: limits, plan: plan, bytes: buffer)
             var parser = JSONParser(bytes: buffer, maxDepth: limits.maxDepth)
             do throws(JSONParseError) {
                 try fields.parseTopLevel(&parser)
@@ -84,7 +84,6 @@ public struct MessageValidator: Sendable {
 /// keeping what the layout names.
 private struct FieldCollector {
     let limits: ValidationLimits
-    let layout: MessageLayout
     let plan: LayoutPlan
     let bytes: UnsafeBufferPointer<UInt8>
     var cncID: String?
@@ -95,9 +94,8 @@ private struct FieldCollector {
     var variables: [Range<Int>] = []
     var leftOut = 0
 
-    init(limits: ValidationLimits, layout: MessageLayout, plan: LayoutPlan, bytes: UnsafeBufferPointer<UInt8>) {
+    init(limits: ValidationLimits, plan: LayoutPlan, bytes: UnsafeBufferPointer<UInt8>) {
         self.limits = limits
-        self.layout = layout
         self.plan = plan
         self.bytes = bytes
         // One allocation for the members of a flat message, rather than one each time the list grows.
@@ -212,6 +210,8 @@ private struct FieldCollector {
         }
     }
 
+    /// The fields, or the first thing wrong with them. The layout itself is read only to word a
+    /// failure: on the way to a success only the plan's flags are.
     func result(topic: String) -> Result<ValidatedFields, ValidationFailure> {
         var cncID = self.cncID, partProgram = self.partProgram, time = self.time
         var tags: [MachineTag] = []
@@ -225,29 +225,30 @@ private struct FieldCollector {
             }
         }
         if let missingLevel { return failure("topic \"\(topic.prefix(128))\" has no level \(missingLevel + 1)", cncID: nil) }
-        guard let cncID else { return failure("missing \(MessageLayout.name(of: layout.cncID))", cncID: nil) }
-        if case .at(let place, _) = layout.time, time == nil {
+        guard let cncID else { return failure("missing \(MessageLayout.name(of: plan.layout.cncID))", cncID: nil) }
+        if plan.readsTime, time == nil, case .at(let place, _) = plan.layout.time {
             return failure("missing \(MessageLayout.name(of: place))", cncID: cncID)
         }
-        guard let payloadRange = payloadRange ?? (layout.payload == .rest ? 0..<0 : nil) else {
-            guard case .member(let name) = layout.payload else { return failure("missing payload", cncID: cncID) }
+        guard let payloadRange = payloadRange ?? (plan.payloadIsRest ? 0..<0 : nil) else {
+            guard case .member(let name) = plan.layout.payload else { return failure("missing payload", cncID: cncID) }
             return failure("missing field \"\(name)\"", cncID: cncID)
         }
         if let problem = CNCIdentifier.problem(cncID, maxLength: limits.maxCNCIDLength) {
-            return failure("\(MessageLayout.name(of: layout.cncID)) \(problem)", cncID: cncID)
+            return failure("\(MessageLayout.name(of: plan.layout.cncID)) \(problem)", cncID: cncID)
         }
-        if let partProgram, let place = layout.partProgram, partProgram.utf8.count > limits.maxPartProgramLength {
+        if let partProgram, partProgram.utf8.count > limits.maxPartProgramLength, let place = plan.layout.partProgram {
             return failure("\(MessageLayout.name(of: place)) longer than \(limits.maxPartProgramLength) bytes", cncID: cncID)
         }
         var microseconds: Int64?
-        if case .at(let place, _) = layout.time, let time {
-            switch time {
-            case .success(let value): microseconds = value
-            case .failure(let error): return failure("\(MessageLayout.name(of: place)) \(error.reason)", cncID: cncID)
-            }
+        switch time {
+        case .success(let value)?: microseconds = value
+        case .failure(let error)?:
+            guard case .at(let place, _) = plan.layout.time else { break }
+            return failure("\(MessageLayout.name(of: place)) \(error.reason)", cncID: cncID)
+        case nil: break
         }
         var fields = ValidatedFields(cncID: cncID, partProgram: partProgram, timestamp: microseconds, payloadRange: payloadRange, tags: tags)
-        if layout.payload == .rest, leftOut > 0 { fields.builtPayload = builtPayload() }
+        if plan.payloadIsRest, leftOut > 0 { fields.builtPayload = builtPayload() }
         return .success(fields)
     }
 

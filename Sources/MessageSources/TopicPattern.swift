@@ -14,6 +14,8 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
     public let levels: [Level]
     /// The group of a shared subscription, or nil.
     public let shareGroup: String?
+    /// The one topic a pattern without wildcards matches: one comparison instead of a walk.
+    private let onlyTopic: String?
 
     /// The pattern as written.
     public let description: String
@@ -59,6 +61,7 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
             }
         }
         self.levels = levels
+        onlyTopic = levels.allSatisfy { if case .literal = $0 { true } else { false } } ? String(rest) : nil
     }
 
     static func isName(_ name: String) -> Bool {
@@ -92,6 +95,7 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
     /// True when a message on `topic` is one of this pattern's, by MQTT's matching rules (a
     /// wildcard in the first level does not match a topic that starts with `$`).
     public func matches(_ topic: String) -> Bool {
+        if let onlyTopic { return topic == onlyTopic }
         var utf8 = topic.utf8[...]
         if utf8.first == UInt8(ascii: "$"), let first = levels.first, first != .literal(String(topic.prefix { $0 != "/" })) {
             return false

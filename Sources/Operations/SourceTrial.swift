@@ -45,6 +45,25 @@ public struct SourceTrial {
         return (outcome.stored, [read, "\(typeName): \(outcome.text)"])
     }
 
+    /// ingest's cost of reading these samples: each read `rounds` times over as ingest reads a
+    /// message (its identity, its source's fields, the message handed on). Returns how many
+    /// were read and this process's CPU seconds.
+    public func measureReading(_ samples: [(topic: String, raw: [UInt8])], rounds: Int) -> (messages: Int, cpuSeconds: Double) {
+        let start = TypeTrial.processCPUNanoseconds()
+        var accepted = 0
+        for _ in 0..<rounds {
+            for sample in samples {
+                let id = MessageID(topic: sample.topic, content: sample.raw)
+                if case .success(let fields) = reader.read(sample.raw, topic: sample.topic) {
+                    let message = CNCMessage(id: id, topic: sample.topic, raw: sample.raw, accepted: fields, receivedAt: 0, firstReceivedAt: 0)
+                    accepted += message.raw.count > 0 ? 1 : 0
+                }
+            }
+        }
+        precondition(accepted >= 0)
+        return (samples.count * rounds, Double(TypeTrial.processCPUNanoseconds() - start) / 1e9)
+    }
+
     /// A time as RFC 3339 in UTC, to the microsecond.
     static func rfc3339(_ microseconds: Int64) -> String {
         var seconds = time_t(microseconds.quotientAndRemainder(dividingBy: 1_000_000).quotient)

@@ -68,7 +68,7 @@ public struct TypeTrial {
         }
     }
 
-    private static func processCPUNanoseconds() -> UInt64 {
+    static func processCPUNanoseconds() -> UInt64 {
         var time = timespec()
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)

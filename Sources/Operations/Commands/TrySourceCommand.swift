@@ -29,6 +29,8 @@ public struct TrySourceCommand: ParsableCommand {
     var cncTypes: String?
     @Option(name: MachineTypeSettings.directory.name, help: MachineTypeSettings.directory.help)
     var typesDir: String?
+    @Option(help: "Instead of the rows: read the samples this many times over as ingest does and print its CPU time per message")
+    var rounds: Int?
 
     public init() {}
 
@@ -50,16 +52,24 @@ public struct TrySourceCommand: ParsableCommand {
         let map = try RouterLoop.loadMap(path: try RouterSettings.cncTypes.required(cncTypes), catalog: types)
         let trial = SourceTrial(sources: sources, map: map, types: types)
         guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
-        var stored = 0, refused = 0
+        var samples: [(line: Int, topic: String, raw: [UInt8])] = []
         for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             var bytes = Array(line)
             if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
             guard !bytes.isEmpty else { continue }
             let split = bytes.firstIndex { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") } ?? bytes.endIndex
-            let topic = String(decoding: bytes[..<split], as: UTF8.self)
-            let message = split < bytes.endIndex ? Array(bytes[(split + 1)...]) : []
-            let outcome = trial.outcome(topic: topic, raw: message)
-            print("\(index + 1)  " + outcome.lines.joined(separator: "\n   "))
+            samples.append((index + 1, String(decoding: bytes[..<split], as: UTF8.self), split < bytes.endIndex ? Array(bytes[(split + 1)...]) : []))
+        }
+        if let rounds {
+            _ = trial.measureReading(samples.map { ($0.topic, $0.raw) }, rounds: 1)
+            let cost = trial.measureReading(samples.map { ($0.topic, $0.raw) }, rounds: max(1, rounds))
+            print(String(format: "read %d messages: %.3f µs of CPU a message", cost.messages, cost.cpuSeconds / Double(max(1, cost.messages)) * 1e6))
+            return
+        }
+        var stored = 0, refused = 0
+        for sample in samples {
+            let outcome = trial.outcome(topic: sample.topic, raw: sample.raw)
+            print("\(sample.line)  " + outcome.lines.joined(separator: "\n   "))
             if outcome.stored { stored += 1 } else { refused += 1 }
         }
         print("\(stored) stored, \(refused) refused")
