@@ -197,4 +197,36 @@ struct SourceTests {
         print("receive-time test: the broker's redeliveries were recognised after \(redelivered) of 3 kills")
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
     }
+
+    @Test("the broker's redelivery of messages whose acknowledgements were lost keeps their first times: one row each")
+    func receiveTimeRedelivery() throws {
+        let pipeline = try PipelineHarness()
+        let broker = try PrivateBroker(directory: "\(pipeline.directory)/broker")
+        let proxy = try TCPProxy(upstreamPort: broker.port)
+        try Self.sources(pipeline, ["received.yaml": "name: received\ntopic: \(pipeline.topic)\ntime: received\n"])
+        // ingest reaches the broker only through the proxy; the emulator publishes directly.
+        pipeline.overrides["MQTT_URL"] = "mqtt://127.0.0.1:\(proxy.port)"
+        try pipeline.startPipeline()
+        pipeline.overrides["MQTT_URL"] = broker.url
+        let count = 400, tag = "acks-lost"
+        let lines = FaultTests.numberedLines(count, tag: tag).map {
+            $0.replacingOccurrences(of: #","timestamp": "\d+""#, with: "", options: .regularExpression)
+        }
+        let file = "\(pipeline.directory)/acks-lost.json"
+        try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        // ingest receives and journals messages, but the broker never hears their acknowledgements:
+        // it stops at its in-flight window and, on the next connection, sends those again.
+        proxy.setDroppingUpstream(true)
+        let emulator = try pipeline.startEmulator(["--file", file, "--rate", "200"])
+        let ingest = try #require(pipeline.stages["ingest"])
+        _ = try pipeline.database.waitForCount("SELECT count(*) FROM cnc_data", toReach: 10, seconds: 30)
+        Thread.sleep(forTimeInterval: 1)
+        proxy.closeAll()
+        proxy.setDroppingUpstream(false)
+        #expect(ingest.waitForLog("the broker delivered messages again", seconds: 30), "\(pipeline.logs())")
+        try pipeline.waitForEmulator(emulator)
+        try FaultTests.expectEveryNumberOnce(pipeline, count: count, tag: tag)
+        #expect(try pipeline.database.count("SELECT count(*) - count(DISTINCT message_id) FROM cnc_data") == 0)
+        #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
+    }
 }

@@ -10,6 +10,8 @@ final class TCPProxy: @unchecked Sendable {
     // Guarded by `lock`: read by the relay threads, set by the test.
     private let lock = NSLock()
     private var dropping = false
+    /// Drops only what the clients send: a server's messages arrive, their acknowledgements never leave.
+    private var droppingUpstream = false
     private var descriptors: [Int32] = []
 
     init(upstreamPort: Int) throws {
@@ -29,6 +31,11 @@ final class TCPProxy: @unchecked Sendable {
     /// While on, nothing passes in either direction.
     func setDropping(_ on: Bool) {
         lock.withLock { dropping = on }
+    }
+
+    /// While on, what the clients send vanishes and what the server sends passes.
+    func setDroppingUpstream(_ on: Bool) {
+        lock.withLock { droppingUpstream = on }
     }
 
     /// Closes every relayed connection, as a link that comes back would find them dead.
@@ -63,17 +70,17 @@ final class TCPProxy: @unchecked Sendable {
                 continue
             }
             lock.withLock { descriptors += [client, upstream] }
-            Thread.detachNewThread { [self] in relay(from: client, to: upstream) }
-            Thread.detachNewThread { [self] in relay(from: upstream, to: client) }
+            Thread.detachNewThread { [self] in relay(from: client, to: upstream, upstream: true) }
+            Thread.detachNewThread { [self] in relay(from: upstream, to: client, upstream: false) }
         }
     }
 
-    private func relay(from source: Int32, to destination: Int32) {
+    private func relay(from source: Int32, to destination: Int32, upstream: Bool) {
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
             let count = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
             if count <= 0 { break }
-            if lock.withLock({ dropping }) { continue }
+            if lock.withLock({ dropping || (upstream && droppingUpstream) }) { continue }
             let written = buffer.withUnsafeBytes { write(destination, $0.baseAddress, count) }
             if written != count { break }
         }
