@@ -31,6 +31,18 @@ struct SourceTests {
         return directory
     }
 
+    /// The numbered lines of the fault tests less their time, in a file of the pipeline's; every
+    /// tenth has no payload and is refused.
+    static func timelessNumberedFile(_ pipeline: PipelineHarness, count: Int, tag: String) throws -> String {
+        let lines = FaultTests.numberedLines(count, tag: tag).map {
+            $0.replacingOccurrences(of: #","timestamp": "\d+""#, with: "", options: .regularExpression)
+        }
+        guard !lines.contains(where: { $0.contains("timestamp") }) else { throw HarnessError("a numbered line kept its timestamp") }
+        let file = "\(pipeline.directory)/timeless-\(tag).json"
+        try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
     /// Publishes (topic, message) pairs at QoS 0 with paho-mqtt, in order.
     static func publishWithPaho(_ pipeline: PipelineHarness, _ messages: [(String, String)]) throws {
         let url = URL(string: TestEnvironment.mqttURL!)!
@@ -172,13 +184,7 @@ struct SourceTests {
         let pipeline = try PipelineHarness()
         try Self.sources(pipeline, ["received.yaml": "name: received\ntopic: \(pipeline.topic)\ntime: received\n"])
         let count = FaultTests.messageCount, tag = "received"
-        // The numbered lines less their time; every tenth has no payload and is refused.
-        let lines = FaultTests.numberedLines(count, tag: tag).map {
-            $0.replacingOccurrences(of: #","timestamp": "\d+""#, with: "", options: .regularExpression)
-        }
-        #expect(!lines[0].contains("timestamp"))
-        let file = "\(pipeline.directory)/received.json"
-        try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let file = try Self.timelessNumberedFile(pipeline, count: count, tag: tag)
         try pipeline.startPipeline()
         let emulator = try pipeline.startEmulator(["--file", file, "--rate", "4000"])
         var redelivered = 0
@@ -209,11 +215,7 @@ struct SourceTests {
         try pipeline.startPipeline()
         pipeline.overrides["MQTT_URL"] = broker.url
         let count = 400, tag = "acks-lost"
-        let lines = FaultTests.numberedLines(count, tag: tag).map {
-            $0.replacingOccurrences(of: #","timestamp": "\d+""#, with: "", options: .regularExpression)
-        }
-        let file = "\(pipeline.directory)/acks-lost.json"
-        try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let file = try Self.timelessNumberedFile(pipeline, count: count, tag: tag)
         // ingest receives and journals messages, but the broker never hears their acknowledgements:
         // it stops at its in-flight window and, on the next connection, sends those again.
         proxy.setDroppingUpstream(true)
