@@ -10,10 +10,16 @@ import Foundation
 /// Reading the directory again keeps what still works: a file that has become unreadable or
 /// invalid is reported, and the source it described before stays in force.
 public struct SourceCatalog: Sendable, Equatable {
-    public private(set) var sources: [MessageSource]
+    public let sources: [MessageSource]
+    private let topics: SourceTopics
 
     public init(sources: [MessageSource]) {
         self.sources = sources
+        self.topics = SourceTopics(sources.map(\.topic))
+    }
+
+    public static func == (lhs: SourceCatalog, rhs: SourceCatalog) -> Bool {
+        lhs.sources == rhs.sources
     }
 
     /// The sources of `directory` (nil: none is set), with the errors of the files that cannot be used.
@@ -59,7 +65,7 @@ public struct SourceCatalog: Sendable, Equatable {
 
     /// The index of the source of a message on `topic`, or nil when no source's pattern matches.
     public func source(for topic: String) -> Int? {
-        sources.firstIndex { $0.topic.matches(topic) }
+        topics.source(for: topic)
     }
 
     /// What to subscribe to: each source's filter with its QoS (`defaultQoS` where it names
@@ -71,9 +77,19 @@ public struct SourceCatalog: Sendable, Equatable {
         }
         return subscriptions
     }
+}
 
-    /// True when some source takes its messages' time from their receipt.
-    public var usesReceiveTime: Bool {
-        sources.contains { $0.layout.time == .received }
+/// The sources' topic patterns, in their order, behind one reference: matching a message's topic
+/// then copies no pattern (each holds several strings) on ingest's hot path.
+private final class SourceTopics: Sendable {
+    let patterns: [TopicPattern]
+
+    init(_ patterns: [TopicPattern]) {
+        self.patterns = patterns
+    }
+
+    func source(for topic: String) -> Int? {
+        for index in patterns.indices where patterns[index].matches(topic) { return index }
+        return nil
     }
 }

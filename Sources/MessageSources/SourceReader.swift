@@ -6,34 +6,17 @@ public struct SourceReader: Sendable {
     public let catalog: SourceCatalog
     /// One for each of the catalog's sources, in their order.
     private let validators: [MessageValidator]
-    private let topics: SourceTopics
 
     public init(_ catalog: SourceCatalog, limits: ValidationLimits) {
         self.catalog = catalog
         self.validators = catalog.sources.map { MessageValidator(limits: limits, layout: $0.layout) }
-        self.topics = SourceTopics(catalog.sources.map(\.topic))
     }
 
     /// The fields of a message published on `topic`, or why it cannot be read.
     public func read(_ raw: [UInt8], topic: String) -> Result<ValidatedFields, ValidationFailure> {
-        guard let source = topics.source(for: topic) else {
+        guard let source = catalog.source(for: topic) else {
             return .failure(ValidationFailure(reason: "no source reads topic \"\(topic.prefix(128))\"", cncID: ""))
         }
         return validators[source].validate(raw, topic: topic)
-    }
-}
-
-/// The sources' topic patterns, in their order, behind one reference: matching a message's topic
-/// then copies no pattern (each holds several strings) on ingest's hot path.
-private final class SourceTopics: Sendable {
-    let patterns: [TopicPattern]
-
-    init(_ patterns: [TopicPattern]) {
-        self.patterns = patterns
-    }
-
-    func source(for topic: String) -> Int? {
-        for index in patterns.indices where patterns[index].matches(topic) { return index }
-        return nil
     }
 }
