@@ -113,7 +113,9 @@ let package = Package(
             dependencies: ["Emulator", "Ingest", "Router", "Worker", "CNCPlugins", "MachineTypes", "MessageSources", "StageRuntime", "TestSupport"]),
         .testTarget(
             name: "OperationsTests",
-            dependencies: ["Operations", "CNCPlugins", "MachineTypes", "StageRuntime", "Ingest", "Router", "Worker", "Sink", "TestSupport"]),
+            dependencies: [
+                "Operations", "CNCPlugins", "MachineTypes", "StageRuntime", "Ingest", "Router", "Worker", "Sink", "TestSupport", argumentParser,
+            ]),
 
         // Against the real broker, PostgreSQL and the built executables (scripts/test.sh).
         .testTarget(

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import TestSupport
 import Testing
@@ -75,5 +76,21 @@ struct CheckConfigSourcesTests {
             mapPath: Fixtures.packageRoot.appendingPathComponent("deploy/cnc_types.json").path,
             typesDirectory: Fixtures.packageRoot.appendingPathComponent("deploy/types").path, connect: false, environment: SettingsEnvironment([:]))
         #expect(plain.contains { $0.ok && $0.subject == "message source default" && $0.detail == "sensor/CNC (the original envelope on MQTT_TOPIC)" })
+    }
+}
+
+@Suite("mesctl help")
+struct MesctlHelpTests {
+    @Test("every command's help prints each option's text, never a help value's description")
+    func helpIsText() {
+        let commands: [any ParsableCommand.Type] = [
+            StatusCommand.self, CheckConfigCommand.self, RejectedCommand.self, ReplayCommand.self, DriftCommand.self, TryTypeCommand.self,
+            TrySourceCommand.self, SettingsCommand.self,
+        ]
+        for command in commands {
+            let help = command.helpMessage(columns: 200)
+            #expect(!help.contains("ArgumentHelp("), "\(command): \(help)")
+        }
+        #expect(StatusCommand.helpMessage(columns: 200).contains("libpq connection string or URI"))
     }
 }

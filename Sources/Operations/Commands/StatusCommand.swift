@@ -12,7 +12,9 @@ public struct StatusCommand: ParsableCommand {
     var targets: [String] = []
     @Option(help: "Seconds between the two readings the rates come from")
     var interval = 1.0
-    @Option(name: DatabaseSettings.url.name, help: "\(DatabaseSettings.url.help): when given, the machines offline are listed too")
+    @Option(
+        name: DatabaseSettings.url.name,
+        help: ArgumentHelp(DatabaseSettings.url.description.helpLine + ": when given, the machines offline are listed too"))
     var databaseURL: String?
 
     public init() {}
