@@ -74,12 +74,19 @@ public struct TypeTrial {
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
+    /// A number as a person reads it: 15 significant digits at most, so that a unit conversion's
+    /// binary remainder (1.5 in is 38.099999999999994 mm as a double) shows as 38.1.
+    static func shown(_ number: Double) -> String {
+        String(format: "%.15g", number)
+    }
+
     /// The `machine_state` columns a state fills, as text, in table order.
     static func columns(of state: MachineState) -> [(String, String)] {
         let fields = StateField.allCases.compactMap { field -> (String, String)? in
             switch state.value(of: field) {
             case .null: nil
             case .string(let text): (field.rawValue, "\"\(text)\"")
+            case .number(let number): (field.rawValue, Self.shown(number))
             case let value: (field.rawValue, value.serialized())
             }
         }

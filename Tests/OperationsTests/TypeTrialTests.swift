@@ -52,4 +52,12 @@ struct TypeTrialTests {
         #expect(cost.messages == 12)
         #expect(cost.seconds > 0 && cost.cpuSeconds >= 0)
     }
+
+    @Test("numbers show as a person reads them: a unit conversion's binary remainder is left out")
+    func shownNumbers() {
+        #expect(TypeTrial.shown(1.5 * 25.4) == "38.1")
+        #expect(TypeTrial.shown(1200) == "1200")
+        #expect(TypeTrial.shown(-0.25) == "-0.25")
+        #expect(TypeTrial.shown(1_234_567_890_123) == "1234567890123")
+    }
 }
