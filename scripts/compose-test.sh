@@ -230,12 +230,28 @@ build_image() { # TAG CONTEXT [podman build options...]
     }
 }
 
+# The Debian mirror apt uses on this machine: deb822 sources first (debian.sources before the
+# others), then one-line sources; empty when there is none. No mirror of our own choosing: a
+# machine may reach only its own.
+apt_mirror() {
+    local file files=() lists=()
+    for file in /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list.d/*.sources; do [[ -r $file ]] && files+=("$file"); done
+    for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do [[ -r $file ]] && lists+=("$file"); done
+    local mirror=""
+    ((${#files[@]} > 0)) && mirror=$(awk '/^URIs:/{print $2; exit}' "${files[@]}")
+    if [[ -z $mirror ]] && ((${#lists[@]} > 0)); then
+        mirror=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) { print $i; exit } }' "${lists[@]}")
+    fi
+    printf '%s' "$mirror"
+}
+
 # debian:bookworm-slim from Debian's own packages, under the name deploy/Dockerfile uses.
 if ((keep_images)) && podman image exists "$BASE_IMAGE"; then
     log_info "reusing image $BASE_IMAGE"
 else
-    mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-    [[ -n $mirror ]] || mirror=http://deb.debian.org/debian
+    mirror=$(apt_mirror)
+    [[ -n $mirror ]] ||
+        die "apt has no Debian mirror configured (no URIs: in /etc/apt/sources.list.d/*.sources, no deb line in /etc/apt/sources.list): debootstrap needs one"
     log_info "debootstrap: $BASE_IMAGE from $mirror"
     debootstrap --variant=minbase bookworm "$WORK_DIR/rootfs" "$mirror" >"$WORK_DIR/debootstrap.log" 2>&1 || {
         _svc_tail_log "$WORK_DIR/debootstrap.log"
