@@ -83,7 +83,8 @@ let package = Package(
         .target(
             name: "Operations",
             dependencies: [
-                "CollectorCore", "StageRuntime", "MachineTypes", "MessageSources", "Ingest", "Router", "Worker", "Sink", "Emulator", "LibPQ",
+                "CollectorCore", "StageRuntime", "DescriptionFiles", "MachineTypes", "MessageSources", "Ingest", "Router", "Worker", "Sink",
+                "Emulator", "LibPQ",
                 "Mosquitto",
                 "SystemCalls",
                 argumentParser,

@@ -72,8 +72,7 @@ public struct MessageValidator: Sendable {
                     error.reason.hasPrefix("field") || error.reason.hasPrefix("payload field") || error.reason.hasPrefix("missing")
                         || error.reason.hasPrefix("not a JSON")
                     ? error.reason : "invalid JSON: \(error)"
-                let cncID = fields.cncID.flatMap { CNCIdentifier.isValid($0, maxLength: limits.maxCNCIDLength) ? $0 : nil } ?? ""
-                return .failure(ValidationFailure(reason: reason, cncID: cncID))
+                return fields.failure(reason, cncID: fields.cncID)
             }
             return fields.result(topic: topic)
         }
@@ -265,7 +264,8 @@ private struct FieldCollector {
         return payload
     }
 
-    private func failure(_ reason: String, cncID: String?) -> Result<ValidatedFields, ValidationFailure> {
+    /// A failure that names the `cnc_id` read so far, when it is a valid one.
+    func failure(_ reason: String, cncID: String?) -> Result<ValidatedFields, ValidationFailure> {
         let readable = cncID.flatMap { CNCIdentifier.isValid($0, maxLength: limits.maxCNCIDLength) ? $0 : nil } ?? ""
         return .failure(ValidationFailure(reason: reason, cncID: readable))
     }

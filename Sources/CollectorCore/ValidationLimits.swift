@@ -13,7 +13,4 @@ public struct ValidationLimits: Sendable, Equatable {
         self.maxCNCIDLength = maxCNCIDLength
         self.maxPartProgramLength = maxPartProgramLength
     }
-
-    /// Latest accepted message timestamp: 9999-12-31T23:59:59Z, the end of PostgreSQL's usual range.
-    public static let maxTimestampSeconds: Double = 253_402_300_799
 }

@@ -71,10 +71,7 @@ public struct MessageGenerator {
             guard options.flat, let sample else { return line }
             return Array(JSONValue.object(Self.flattened(sample)).serialized().utf8)
         }
-        self.sampleIDs = samples.map { sample in
-            guard case .string(let id)? = sample?["cnc_id"] else { return "" }
-            return id
-        }
+        self.sampleIDs = samples.map { $0.map(Self.cncID(of:)) ?? "" }
         self.options = options
         self.random = SplitMix64(seed: options.seed)
     }

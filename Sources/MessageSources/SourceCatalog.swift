@@ -38,7 +38,7 @@ public struct SourceCatalog: Sendable, Equatable {
                 let path = "\(directory)/\(name)"
                 var source: MessageSource
                 do throws(DescriptionError) {
-                    source = try MessageSource.parse(yaml: try SourceDescriptionReader.text(ofFileAt: path), file: path)
+                    source = try MessageSource.read(file: path)
                 } catch {
                     errors.append(error)
                     guard let kept = previous?.sources.first(where: { $0.file == path }) else { continue }

@@ -10,6 +10,11 @@ extension MessageSource {
         let reader = SourceDescriptionReader(file: file)
         return try reader.source(try reader.root(yaml: text))
     }
+
+    /// Reads the description file at `path`.
+    public static func read(file path: String) throws(DescriptionError) -> MessageSource {
+        try parse(yaml: try SourceDescriptionReader.text(ofFileAt: path), file: path)
+    }
 }
 
 /// Walks the YAML of one source description (docs/sources.md, docs/message-source.schema.json).

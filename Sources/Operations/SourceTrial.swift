@@ -11,12 +11,16 @@ import Router
 public struct SourceTrial {
     let reader: SourceReader
     let map: CNCTypeMap
-    let types: MachineTypeCatalog
+    /// One trial a type of the map, made once: an external program starts once, not for each sample.
+    let trials: [String: TypeTrial]
 
-    public init(sources: SourceCatalog, map: CNCTypeMap, types: MachineTypeCatalog) {
+    /// Fails when a type of the map is none of `types`.
+    public init(sources: SourceCatalog, map: CNCTypeMap, types: MachineTypeCatalog) throws {
         self.reader = SourceReader(sources, limits: ValidationLimits())
         self.map = map
-        self.types = types
+        var trials: [String: TypeTrial] = [:]
+        for type in map.types { trials[type] = try TypeTrial(type: type, catalog: types) }
+        self.trials = trials
     }
 
     /// What becomes of a message published on `topic`: lines of text, and whether a row is stored.
@@ -35,11 +39,8 @@ public struct SourceTrial {
         let read =
             "source \(source.name): \(message.cncID) at \(time), program \(message.partProgram.map { "\"\($0)\"" } ?? "none")\(tags), "
             + "payload \(String(decoding: message.payloadJSON, as: UTF8.self))"
-        guard let typeName = map.type(of: message.cncID) else {
+        guard let typeName = map.type(of: message.cncID), let trial = trials[typeName] else {
             return (false, [read, "refused by the router: \(message.cncID) is not in the type map"])
-        }
-        guard let trial = try? TypeTrial(type: typeName, catalog: types) else {
-            return (false, [read, "\(typeName): no such machine type here"])
         }
         let outcome = trial.outcome(of: message)
         return (outcome.stored, [read, "\(typeName): \(outcome.text)"])

@@ -14,7 +14,7 @@ struct SourceTrialTests {
         let (sources, errors) = SourceCatalog.load(directory: "\(root)/sample_data/sources", defaultTopic: "unused")
         #expect(errors.isEmpty)
         let map = try RouterLoop.loadMap(path: "\(root)/deploy/cnc_types.json", catalog: Fixtures.shippedTypes)
-        let trial = SourceTrial(sources: sources, map: map, types: Fixtures.shippedTypes)
+        let trial = try SourceTrial(sources: sources, map: map, types: Fixtures.shippedTypes)
         let lines = try String(contentsOfFile: "\(root)/sample_data/plant_messages.txt", encoding: .utf8).split(separator: "\n")
         let outcomes = lines.map { line in
             let space = line.firstIndex(of: " ")!

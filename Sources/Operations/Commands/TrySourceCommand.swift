@@ -1,4 +1,5 @@
 import ArgumentParser
+import DescriptionFiles
 import Foundation
 import MachineTypes
 import MessageSources
@@ -42,15 +43,11 @@ public struct TrySourceCommand: ParsableCommand {
             guard errors.isEmpty else { throw ValidationError(errors.map(\.description).joined(separator: "\n")) }
             sources = catalog
         } else {
-            sources = SourceCatalog(
-                sources: try sourceFiles.map { file in
-                    guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read \(file)") }
-                    return try MessageSource.parse(yaml: text, file: file)
-                })
+            sources = SourceCatalog(sources: try sourceFiles.map { (file) throws(DescriptionError) in try MessageSource.read(file: file) })
         }
         let (types, _) = MachineTypeCatalog.load(directory: try MachineTypeSettings.directory.required(typesDir))
         let map = try RouterLoop.loadMap(path: try RouterSettings.cncTypes.required(cncTypes), catalog: types)
-        let trial = SourceTrial(sources: sources, map: map, types: types)
+        let trial = try SourceTrial(sources: sources, map: map, types: types)
         guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
         var samples: [(line: Int, topic: String, raw: [UInt8])] = []
         for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
