@@ -8,6 +8,9 @@ let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
 let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 let deque = Target.Dependency.product(name: "DequeModule", package: "swift-collections")
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let postgresNIO = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio")
+let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
 
 let package = Package(
     name: "cnc-collector",
@@ -19,6 +22,7 @@ let package = Package(
         .executable(name: "sink", targets: ["sink"]),
         .executable(name: "cnc-emulator", targets: ["cnc-emulator"]),
         .executable(name: "mesctl", targets: ["mesctl"]),
+        .executable(name: "board", targets: ["board"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -28,6 +32,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
     ],
     targets: [
         // C libraries, each seen by exactly one Swift wrapper module.
@@ -78,6 +85,16 @@ let package = Package(
             dependencies: ["CollectorCore", "CNCPlugins", "DescriptionFiles", "MachineTypes", "StageRuntime", "ZeroMQ", argumentParser]),
         .target(name: "Sink", dependencies: ["CollectorCore", "StageRuntime", "MachineTypes", "LibPQ", "ZeroMQ", argumentParser]),
 
+        // The shop-floor board: web pages, a JSON API and a live event stream over the tables the
+        // sink keeps, read with a role that can only read.
+        .target(
+            name: "Board",
+            dependencies: [
+                "CollectorCore", "MachineTypes", "StageRuntime", hummingbird, postgresNIO, nioSSL, deque, logging, metrics, serviceLifecycle,
+                argumentParser,
+            ],
+            resources: [.embedInCode("Assets")]),
+
         // Around the pipeline: the machine emulator, and the operator's tools behind mesctl.
         .target(name: "Emulator", dependencies: ["CollectorCore", "StageRuntime", "Mosquitto", argumentParser]),
         .target(
@@ -98,6 +115,7 @@ let package = Package(
         .executableTarget(name: "sink", dependencies: ["Sink", "StageRuntime", argumentParser]),
         .executableTarget(name: "cnc-emulator", dependencies: ["Emulator", "StageRuntime", argumentParser]),
         .executableTarget(name: "mesctl", dependencies: ["Operations", "StageRuntime", argumentParser]),
+        .executableTarget(name: "board", dependencies: ["Board", "StageRuntime", argumentParser]),
 
         // Unit tests, one target per module; they need no server.
         .target(name: "TestSupport", dependencies: ["CollectorCore", "CNCPlugins", "MachineTypes", "Ingest"], path: "Tests/TestSupport"),
@@ -108,6 +126,7 @@ let package = Package(
         .testTarget(name: "StageRuntimeTests", dependencies: ["StageRuntime", "ZeroMQ", logging, prometheus]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "CNCPlugins", "Worker", "TestSupport"]),
         .testTarget(name: "RouterTests", dependencies: ["Router", "CNCPlugins", "MachineTypes", "StageRuntime", "TestSupport"]),
+        .testTarget(name: "BoardTests", dependencies: ["Board", "CollectorCore"]),
         .testTarget(name: "SinkTests", dependencies: ["Sink", "CNCPlugins", "TestSupport"]),
         .testTarget(
             name: "EmulatorTests",
@@ -121,7 +140,9 @@ let package = Package(
         // Against the real broker, PostgreSQL and the built executables (scripts/test.sh).
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["CollectorCore", "StageRuntime", "Operations", "Emulator", "Mosquitto", "LibPQ"]
+            dependencies: ["CollectorCore", "StageRuntime", "Operations", "Emulator", "Mosquitto", "LibPQ"],
+            // The board's browser tests, run by BoardTests.
+            exclude: ["Browser"]
         ),
     ]
 )

@@ -80,8 +80,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # The monitoring test runs a real Prometheus over deploy/prometheus.yml and the dashboard; the
-# source tests publish with paho-mqtt, as plants' Python gateways do.
-CNC_REQUIRED_PACKAGES+=(prometheus python3-paho-mqtt)
+# source tests publish with paho-mqtt, as plants' Python gateways do; the board's tests drive
+# headless Chromium with selenium.
+CNC_REQUIRED_PACKAGES+=(prometheus python3-paho-mqtt chromium chromium-driver python3-selenium)
 ensure_packages
 
 start_private_servers cnct

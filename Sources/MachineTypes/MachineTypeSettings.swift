@@ -7,5 +7,12 @@ public enum MachineTypeSettings {
         help: "Directory of the machine type descriptions (*.yaml): a described type is served without a rebuild; SIGHUP reads them again"
     )
 
+    /// Read by the sink, which writes each type's threshold to `machine_types`, and by the board
+    /// for a type not yet there.
+    public static let defaultOfflineAfter = Setting<Int>.integer(
+        "MES_OFFLINE_AFTER_S", flag: "offline-after-s", default: 60, range: 1...604_800, unit: " s",
+        help: "How long a machine may stay silent before it counts as offline, in seconds, for types whose description gives no offline_after"
+    )
+
     public static let all = [directory.description]
 }

@@ -97,6 +97,8 @@ final class BatchWriter {
                 try writeRows(of: records)
                 for statement in upkeep { try connection.executePrepared(statement) }
                 if records.contains(where: { !$0.message.tags.isEmpty }) { try writeTags(of: records) }
+                // Delivered once the batch commits: the board reads what changed then.
+                try connection.execute("NOTIFY \(StoreNotifications.machinesChanged)")
             }
             if !rejections.isEmpty {
                 try connection.copyIn(

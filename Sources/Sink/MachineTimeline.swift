@@ -184,9 +184,13 @@ struct MachineTimeline {
             ON CONFLICT DO NOTHING
             RETURNING cnc_id, started_at
         )
-        UPDATE machine_status_intervals i SET ended_at = o.started_at
-            FROM opened o
-            WHERE i.cnc_id = o.cnc_id AND i.ended_at IS NULL;
+        , ended AS (
+            UPDATE machine_status_intervals i SET ended_at = o.started_at
+                FROM opened o
+                WHERE i.cnc_id = o.cnc_id AND i.ended_at IS NULL
+            RETURNING i.cnc_id
+        )
+        SELECT pg_notify('\(StoreNotifications.machinesChanged)', '') FROM (SELECT 1 FROM ended LIMIT 1) AS any_ended;
         SELECT count(*) FROM machine_status_intervals WHERE ended_at IS NULL AND status = 'offline';
         """
     }

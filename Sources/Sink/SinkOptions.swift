@@ -11,7 +11,7 @@ public struct SinkOptions: StageServiceOptions {
     @Option(name: SinkSettings.migrations.name, help: SinkSettings.migrations.help) var migrations: String?
     @Option(name: SinkSettings.batchSize.name, help: SinkSettings.batchSize.help) var batchSize: String?
     @Option(name: SinkSettings.flushInterval.name, help: SinkSettings.flushInterval.help) var flushIntervalMs: String?
-    @Option(name: SinkSettings.offlineAfter.name, help: SinkSettings.offlineAfter.help) var offlineAfterS: String?
+    @Option(name: MachineTypeSettings.defaultOfflineAfter.name, help: MachineTypeSettings.defaultOfflineAfter.help) var offlineAfterS: String?
     @Option(name: SinkSettings.retentionDays.name, help: SinkSettings.retentionDays.help) var retentionDays: String?
     @Option(name: MachineTypeSettings.directory.name, help: MachineTypeSettings.directory.help) var typesDir: String?
     @Option(name: LinkSettings.sinkListen.name, help: LinkSettings.sinkListen.help) var listen: String?
@@ -31,7 +31,7 @@ public struct SinkOptions: StageServiceOptions {
             flushIntervalMilliseconds: try SinkSettings.flushInterval.required(flushIntervalMs),
             endpoints: try stage.endpoints(sinkListen: listen, acknowledgementsListen: ackListen),
             typesDirectory: try MachineTypeSettings.directory.required(typesDir),
-            defaultOfflineAfterSeconds: try SinkSettings.offlineAfter.required(offlineAfterS),
+            defaultOfflineAfterSeconds: try MachineTypeSettings.defaultOfflineAfter.required(offlineAfterS),
             retentionDays: try SinkSettings.retentionDays.required(retentionDays)
         )
     }

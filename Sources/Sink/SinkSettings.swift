@@ -15,17 +15,14 @@ public enum SinkSettings {
         help: "Longest wait of a partial batch for more rows, in ms; lower means lower latency and more, smaller transactions"
     )
 
-    public static let offlineAfter = Setting<Int>.integer(
-        "MES_OFFLINE_AFTER_S", flag: "offline-after-s", default: 60, range: 1...604_800, unit: " s",
-        help: "How long a machine may stay silent before it counts as offline, in seconds, for types whose description gives no offline_after"
-    )
     public static let retentionDays = Setting<Int>.integer(
         "MES_RETENTION_DAYS", flag: "retention-days", default: 0, range: 0...36_500, unit: " days",
         help: "Drop the day partitions of cnc_data and machine_state, and the intervals, older than this many days; 0 keeps everything"
     )
 
     public static let all = [
-        migrations.description, batchSize.description, flushInterval.description, offlineAfter.description, retentionDays.description,
+        migrations.description, batchSize.description, flushInterval.description, MachineTypeSettings.defaultOfflineAfter.description,
+        retentionDays.description,
     ]
 
     /// Every setting the sink reads besides `StageSettings`.

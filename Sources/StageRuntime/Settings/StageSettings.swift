@@ -23,7 +23,7 @@ public enum StageSettings {
     /// Each stage's default keeps the stages of one host apart; workers, of which a host runs
     /// several, serve only when given a port of their own.
     public static let metricsListenDefaults: KeyValuePairs = [
-        "ingest": "127.0.0.1:9101", "router": "127.0.0.1:9102", "sink": "127.0.0.1:9103", "worker": "off",
+        "ingest": "127.0.0.1:9101", "router": "127.0.0.1:9102", "sink": "127.0.0.1:9103", "worker": "off", "board": "127.0.0.1:9104",
     ]
 
     public static let metricsListen = Setting<String>(

@@ -1,0 +1,101 @@
+import DequeModule
+
+/// The board's latest state and the events that led to it: what `GET /api/machines` answers
+/// from memory, and what every open event stream is sent. The feed publishes each refresh once;
+/// however many browsers listen, PostgreSQL is asked once.
+public actor BoardEvents {
+    /// Events kept for clients that reconnect.
+    public static let kept = 10_000
+    /// Events a slow client may have waiting; past that its stream ends and it reconnects.
+    public static let waitingPerClient = 2_000
+
+    public let epoch: Int64
+    private var sequence: Int64 = 0
+    private var log: Deque<BoardEvent> = []
+    private var subscribers: [Int: AsyncStream<BoardEvent>.Continuation] = [:]
+    private var nextSubscriber = 0
+    private var finished = false
+    /// The body of `GET /api/machines`, nil until the first refresh.
+    public private(set) var snapshot: String?
+    /// Each machine's entry as last published, by `cnc_id`.
+    public private(set) var machines: [String: String] = [:]
+    private var plant: String?
+
+    public init(epoch: Int64) {
+        self.epoch = epoch
+    }
+
+    public var lastID: EventID { EventID(epoch: epoch, sequence: sequence) }
+    public var subscriberCount: Int { subscribers.count }
+
+    /// Publishes a refresh: an event for each machine whose entry changed and for a changed
+    /// header; then the new snapshot, built by `makeSnapshot` with the last event's id.
+    public func publish(machines entries: [(cncID: String, json: String)], plant newPlant: String, makeSnapshot: (EventID) -> String) {
+        var events: [BoardEvent] = []
+        for entry in entries where machines[entry.cncID] != entry.json {
+            machines[entry.cncID] = entry.json
+            events.append(next(.machine, entry.json))
+        }
+        let present = Set(entries.map(\.cncID))
+        for gone in machines.keys where !present.contains(gone) { machines[gone] = nil }
+        if newPlant != plant {
+            plant = newPlant
+            events.append(next(.plant, newPlant))
+        }
+        snapshot = makeSnapshot(lastID)
+        for event in events { send(event) }
+    }
+
+    /// A new stream: the events after `after` when they are kept, else the whole board first.
+    public func subscribe(after: EventID?) -> AsyncStream<BoardEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: BoardEvent.self, bufferingPolicy: .bufferingOldest(Self.waitingPerClient))
+        if finished {
+            continuation.finish()
+            return stream
+        }
+        if let after, after.epoch == epoch, after.sequence <= sequence, after.sequence >= (log.first?.id.sequence ?? sequence + 1) - 1 {
+            for event in log where event.id.sequence > after.sequence { continuation.yield(event) }
+        } else if let snapshot {
+            continuation.yield(BoardEvent(id: lastID, kind: .snapshot, data: snapshot))
+        }
+        let key = nextSubscriber
+        nextSubscriber += 1
+        subscribers[key] = continuation
+        continuation.onTermination = { _ in Task { await self.unsubscribe(key) } }
+        return stream
+    }
+
+    /// Sends every stream a comment line that keeps proxies from closing it when quiet.
+    public func keepAlive() {
+        send(BoardEvent(id: lastID, kind: .keepAlive, data: ""))
+    }
+
+    /// Ends every stream, and those opened later: the board is stopping.
+    public func finishAll() {
+        finished = true
+        for continuation in subscribers.values { continuation.finish() }
+        subscribers = [:]
+    }
+
+    private func unsubscribe(_ key: Int) {
+        subscribers[key] = nil
+    }
+
+    private func next(_ kind: BoardEvent.Kind, _ data: String) -> BoardEvent {
+        sequence += 1
+        let event = BoardEvent(id: EventID(epoch: epoch, sequence: sequence), kind: kind, data: data)
+        log.append(event)
+        if log.count > Self.kept { log.removeFirst() }
+        return event
+    }
+
+    private func send(_ event: BoardEvent) {
+        for (key, continuation) in subscribers {
+            if case .dropped = continuation.yield(event) {
+                // Too far behind: its stream ends, and its reconnect resumes from the log or the snapshot.
+                continuation.finish()
+                subscribers[key] = nil
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// The board: a PostgreSQL client, the feed that keeps the board current from it, and the HTTP
+/// server. On SIGTERM the event streams end first, then the server, then the database client.
+public struct BoardService: Service {
+    public struct Configuration: Sendable {
+        public var listen: BoardListen
+        public var database: DatabaseAddress
+        public var timeZone: String
+        public var shifts: ShiftCalendar?
+        public var authentication: BoardAuthentication?
+        public var defaultOfflineAfterSeconds: Int
+
+        public init(
+            listen: BoardListen, database: DatabaseAddress, timeZone: String, shifts: ShiftCalendar?, authentication: BoardAuthentication?,
+            defaultOfflineAfterSeconds: Int
+        ) {
+            self.listen = listen
+            self.database = database
+            self.timeZone = timeZone
+            self.shifts = shifts
+            self.authentication = authentication
+            self.defaultOfflineAfterSeconds = defaultOfflineAfterSeconds
+        }
+    }
+
+    let configuration: Configuration
+    let logger: Logger
+    /// Called with the port the server listens on, once it does (port 0 picks a free one).
+    let onListening: @Sendable (Int) async -> Void
+
+    public init(configuration: Configuration, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) {
+        self.configuration = configuration
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        var databaseConfiguration = configuration.database.configuration
+        // Times in the answers are RFC 3339 in UTC.
+        databaseConfiguration.options.additionalStartupParameters = [("TimeZone", "UTC"), ("application_name", "cnc-collector board")]
+        databaseConfiguration.options.maximumConnections = 8
+        let client = PostgresClient(configuration: databaseConfiguration, backgroundLogger: logger)
+        let queries = BoardQueries(
+            client: client, timeZone: configuration.timeZone, shifts: configuration.shifts,
+            defaultOfflineAfterSeconds: configuration.defaultOfflineAfterSeconds, logger: logger)
+        let events = BoardEvents(epoch: Int64(Date().timeIntervalSince1970 * 1_000))
+        let metrics = BoardMetrics()
+        let feed = MachineFeed(client: client, queries: queries, events: events, timeZone: configuration.timeZone, metrics: metrics, logger: logger)
+
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: BoardErrorMiddleware(logger: logger))
+        if let authentication = configuration.authentication { router.add(middleware: BoardAuthenticationMiddleware(authentication: authentication)) }
+        BoardRoutes(queries: queries, events: events, metrics: metrics).add(to: router)
+        let listen = configuration.listen, logger = logger, onListening = onListening
+        let application = Application(
+            router: router,
+            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "cnc-collector board"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? listen.port
+                logger.info("board listening", metadata: ["url": "http://\(listen.host.contains(":") ? "[\(listen.host)]" : listen.host):\(port)/"])
+                await onListening(port)
+            },
+            logger: logger
+        )
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: client), .init(service: feed), .init(service: application)],
+                logger: logger))
+        try await group.run()
+    }
+}

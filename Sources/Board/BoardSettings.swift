@@ -1,0 +1,35 @@
+import Foundation
+import StageRuntime
+
+/// The board's own settings. It also reads `DatabaseSettings.url` (when `database` is unset) and
+/// `MachineTypeSettings.defaultOfflineAfter`.
+public enum BoardSettings {
+    public static let listen = Setting<String>(
+        "MES_BOARD_LISTEN", flag: "listen", default: "127.0.0.1:8080", allowed: "HOST:PORT ([IPv6]:PORT), port 0 for any free port",
+        help: "Where the board serves its pages, its API and its event stream"
+    ) { text in (try? BoardListen(parsing: text)).map { _ in text } }
+
+    public static let database = Setting<String>.text(
+        "MES_BOARD_DATABASE_URL", flag: "database-url", default: nil, defaultText: "DATABASE_URL",
+        help: "libpq connection string or URI of a role that can only read (a member of cnc_reader, docs/board.md)"
+    )
+
+    public static let shifts = Setting<ShiftCalendar>(
+        "MES_SHIFTS", flag: "shifts", default: nil, defaultText: "none: no shifts, the board counts the plant's day",
+        allowed: "NAME=HH:MM-HH:MM, comma-separated, in the plant's time zone",
+        help: "The shift calendar, for example early=06:00-14:00,late=14:00-22:00,night=22:00-06:00"
+    ) { text in try ShiftCalendar(parsing: text) }
+
+    public static let timeZone = Setting<String>(
+        "MES_PLANT_TIME_ZONE", flag: "time-zone", default: nil, defaultText: "this host's time zone",
+        allowed: "an IANA time zone name such as Europe/Berlin", help: "The plant's time zone: of the shift calendar and of the times the pages show"
+    ) { text in TimeZone(identifier: text) == nil ? nil : text }
+
+    public static let authentication = Setting<BoardAuthentication>(
+        "MES_BOARD_AUTH", flag: "auth", default: nil, defaultText: "none: anyone who reaches the board reads it",
+        allowed: "token:SECRET or basic:USER:PASSWORD",
+        help: "Who may read the board: a bearer token (also taken once as ?token= and kept in a cookie) or HTTP basic authentication"
+    ) { text in try BoardAuthentication(parsing: text) }
+
+    public static let all = [listen.description, database.description, shifts.description, timeZone.description, authentication.description]
+}

@@ -1,0 +1,134 @@
+import CollectorCore
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// Keeps `BoardEvents` current: refreshes the board from PostgreSQL when the sink notifies a
+/// commit (`StoreNotifications.machinesChanged`), at most every `minimumGap`, and every
+/// `refreshEvery` without one (a machine's silence turns it stale with no write at all).
+public struct MachineFeed: Service {
+    public static let minimumGap: Duration = .milliseconds(200)
+    public static let refreshEvery: Duration = .seconds(5)
+    public static let keepAliveEvery: Duration = .seconds(15)
+
+    let client: PostgresClient
+    let queries: BoardQueries
+    let events: BoardEvents
+    let timeZone: String
+    let metrics: BoardMetrics
+    let logger: Logger
+
+    public func run() async throws {
+        let (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        wake.yield()
+        try? await cancelWhenGracefulShutdown {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { await listen(wake: wake) }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: Self.refreshEvery)
+                        wake.yield()
+                    }
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: Self.keepAliveEvery)
+                        await events.keepAlive()
+                    }
+                }
+                let clock = ContinuousClock()
+                for await _ in wakes {
+                    let started = clock.now
+                    await refresh()
+                    try await Task.sleep(until: started + Self.minimumGap)
+                }
+            }
+        }
+        await events.finishAll()
+    }
+
+    /// Listens for the sink's commits on one connection; reconnects after a second when it fails.
+    private func listen(wake: AsyncStream<Void>.Continuation) async {
+        if (try? await queries.canWrite()) == true {
+            logger.warning("the board's database role can change machine_current: give the board a role that can only read (docs/board.md)")
+        }
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: StoreNotifications.machinesChanged) { notifications in
+                        // Whatever committed before the listening began is read by this refresh.
+                        wake.yield()
+                        for try await _ in notifications {
+                            metrics.notifications.increment()
+                            wake.yield()
+                        }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning(
+                    "listening for the sink's commits failed; trying again in a second", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// One refresh: the current period, every machine and the plant's availability, published
+    /// as the events of what changed.
+    func refresh() async {
+        let started = ContinuousClock.now
+        do {
+            let period = try await queries.currentPeriod()
+            let machines = try await queries.machines(periodStart: period.from)
+            let availability = try await queries.plantAvailability(from: period.from)
+            var counts = Dictionary(uniqueKeysWithValues: BoardQueries.statuses.map { ($0, 0) })
+            for machine in machines { counts[machine.status, default: 0] += 1 }
+            let plant = PlantSummary(time_zone: timeZone, shift: period, availability: availability, counts: counts)
+            let plantJSON = String(decoding: try Self.encoder.encode(plant), as: UTF8.self)
+            let generatedAt = Self.rfc3339(Date())
+            await events.publish(machines: machines.map { ($0.cncID, $0.json) }, plant: plantJSON) { id in
+                var body = #"{"generated_at":""# + generatedAt + #"","event_id":""# + "\(id)" + #"","plant":"# + plantJSON + #","machines":["#
+                body += machines.map(\.json).joined(separator: ",")
+                return body + "]}"
+            }
+            metrics.refreshes.increment()
+            let elapsed = (ContinuousClock.now - started).components
+            metrics.refreshDuration.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+        } catch {
+            metrics.refreshFailures.increment()
+            logger.error("refreshing the board failed", metadata: ["error": "\(String(reflecting: error))"])
+        }
+    }
+
+    /// The header of the board: the plant's time zone, the period, its availability and the
+    /// machines in each status.
+    struct PlantSummary: Encodable {
+        var time_zone: String
+        var shift: BoardQueries.Period
+        var availability: Double?
+        var counts: [String: Int]
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(time_zone, forKey: .time_zone)
+            try container.encode(shift, forKey: .shift)
+            try container.encode(availability, forKey: .availability)
+            try container.encode(counts, forKey: .counts)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case time_zone, shift, availability, counts
+        }
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func rfc3339(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}

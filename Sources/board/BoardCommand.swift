@@ -1,0 +1,15 @@
+import ArgumentParser
+import Board
+import StageRuntime
+
+@main
+struct BoardCommand: StageCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "board",
+        abstract: "Serve the shop-floor board: every machine live in a browser, its timeline, shifts, and a JSON API.",
+        discussion: StageOptions.discussion
+    )
+
+    @OptionGroup var stage: StageOptions
+    @OptionGroup var options: BoardOptions
+}
