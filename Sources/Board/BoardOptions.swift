@@ -13,6 +13,7 @@ public struct BoardOptions: StageServiceOptions {
     @Option(name: BoardSettings.shifts.name, help: BoardSettings.shifts.help) var shifts: String?
     @Option(name: BoardSettings.timeZone.name, help: BoardSettings.timeZone.help) var timeZone: String?
     @Option(name: BoardSettings.authentication.name, help: BoardSettings.authentication.help) var auth: String?
+    @Option(name: MachineTypeSettings.cncTypes.name, help: MachineTypeSettings.cncTypes.help) var cncTypes: String?
     @Option(name: MachineTypeSettings.defaultOfflineAfter.name, help: MachineTypeSettings.defaultOfflineAfter.help) var offlineAfterS: String?
 
     public init() {}
@@ -33,7 +34,8 @@ public struct BoardOptions: StageServiceOptions {
             timeZone: try BoardSettings.timeZone.value(timeZone, environment: environment) ?? TimeZone.current.identifier,
             shifts: try BoardSettings.shifts.value(shifts, environment: environment),
             authentication: authentication,
-            defaultOfflineAfterSeconds: try MachineTypeSettings.defaultOfflineAfter.required(offlineAfterS, environment: environment)
+            defaultOfflineAfterSeconds: try MachineTypeSettings.defaultOfflineAfter.required(offlineAfterS, environment: environment),
+            mapPath: try MachineTypeSettings.cncTypes.required(cncTypes, environment: environment)
         )
     }
 }

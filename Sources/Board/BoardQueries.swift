@@ -70,8 +70,9 @@ public struct BoardQueries: Sendable {
         throw BoardQueryError.noPeriod
     }
 
-    /// Every machine on the board, by line then `cnc_id`; parts count from `periodStart`.
-    public func machines(periodStart: String) async throws -> [MachineEntry] {
+    /// Every machine on the board, by line then `cnc_id`; parts count from `periodStart`. A
+    /// machine's line is its source's `line` tag, else the type map's (`mapLines`).
+    public func machines(periodStart: String, mapLines: (cncIDs: [String], lines: [String])) async throws -> [MachineEntry] {
         let rows = try await client.query(
             """
             WITH quality AS (
@@ -81,7 +82,7 @@ public struct BoardQueries: Sendable {
                 GROUP BY s.cnc_id
             )
             SELECT m.cnc_id, coalesce(i.status, m.status), json_build_object(
-                'cnc_id', m.cnc_id, 'cnc_type', m.cnc_type, 'line', m.tags->>'line', 'tags', m.tags,
+                'cnc_id', m.cnc_id, 'cnc_type', m.cnc_type, 'line', coalesce(m.tags->>'line', ml.line), 'tags', m.tags,
                 'status', coalesce(i.status, m.status), 'status_since', coalesce(i.started_at, m.ts), 'reported_status', m.status,
                 'part_program', m.part_program,
                 'parts_this_shift', CASE WHEN m.part_count IS NOT NULL THEN coalesce(pn.parts_total, 0) - coalesce(ps.parts_total, 0) END,
@@ -103,7 +104,8 @@ public struct BoardQueries: Sendable {
                 SELECT x.parts_total FROM machine_parts_made x WHERE x.cnc_id = m.cnc_id AND x.ts < \(periodStart)::timestamptz
                 ORDER BY x.ts DESC, x.message_id DESC LIMIT 1) ps ON true
             LEFT JOIN quality q ON q.cnc_id = m.cnc_id
-            ORDER BY m.tags->>'line' NULLS LAST, m.cnc_id
+            LEFT JOIN unnest(\(mapLines.cncIDs)::text[], \(mapLines.lines)::text[]) AS ml(cnc_id, line) ON ml.cnc_id = m.cnc_id
+            ORDER BY coalesce(m.tags->>'line', ml.line) NULLS LAST, m.cnc_id
             """, logger: logger)
         var entries: [MachineEntry] = []
         for try await (cncID, status, json) in rows.decode((String, String, String).self) {

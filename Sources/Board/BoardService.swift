@@ -14,10 +14,12 @@ public struct BoardService: Service {
         public var shifts: ShiftCalendar?
         public var authentication: BoardAuthentication?
         public var defaultOfflineAfterSeconds: Int
+        /// The type map, for the lines its entries name.
+        public var mapPath: String
 
         public init(
             listen: BoardListen, database: DatabaseAddress, timeZone: String, shifts: ShiftCalendar?, authentication: BoardAuthentication?,
-            defaultOfflineAfterSeconds: Int
+            defaultOfflineAfterSeconds: Int, mapPath: String
         ) {
             self.listen = listen
             self.database = database
@@ -25,6 +27,7 @@ public struct BoardService: Service {
             self.shifts = shifts
             self.authentication = authentication
             self.defaultOfflineAfterSeconds = defaultOfflineAfterSeconds
+            self.mapPath = mapPath
         }
     }
 
@@ -50,7 +53,9 @@ public struct BoardService: Service {
             defaultOfflineAfterSeconds: configuration.defaultOfflineAfterSeconds, logger: logger)
         let events = BoardEvents(epoch: Int64(Date().timeIntervalSince1970 * 1_000))
         let metrics = BoardMetrics()
-        let feed = MachineFeed(client: client, queries: queries, events: events, timeZone: configuration.timeZone, metrics: metrics, logger: logger)
+        let feed = MachineFeed(
+            client: client, queries: queries, events: events, timeZone: configuration.timeZone,
+            lines: MachineLines(path: configuration.mapPath, logger: logger), metrics: metrics, logger: logger)
 
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: BoardErrorMiddleware(logger: logger))

@@ -1,8 +1,8 @@
 import Foundation
 import StageRuntime
 
-/// The board's own settings. It also reads `DatabaseSettings.url` (when `database` is unset) and
-/// `MachineTypeSettings.defaultOfflineAfter`.
+/// The board's own settings. It also reads `DatabaseSettings.url` (when `database` is unset),
+/// `MachineTypeSettings.cncTypes` (for lines) and `MachineTypeSettings.defaultOfflineAfter`.
 public enum BoardSettings {
     public static let listen = Setting<String>(
         "MES_BOARD_LISTEN", flag: "listen", default: "127.0.0.1:8080", allowed: "HOST:PORT ([IPv6]:PORT), port 0 for any free port",

@@ -16,6 +16,7 @@ public struct MachineFeed: Service {
     let queries: BoardQueries
     let events: BoardEvents
     let timeZone: String
+    let lines: MachineLines
     let metrics: BoardMetrics
     let logger: Logger
 
@@ -80,7 +81,7 @@ public struct MachineFeed: Service {
         let started = ContinuousClock.now
         do {
             let period = try await queries.currentPeriod()
-            let machines = try await queries.machines(periodStart: period.from)
+            let machines = try await queries.machines(periodStart: period.from, mapLines: lines.current())
             let availability = try await queries.plantAvailability(from: period.from)
             var counts = Dictionary(uniqueKeysWithValues: BoardQueries.statuses.map { ($0, 0) })
             for machine in machines { counts[machine.status, default: 0] += 1 }

@@ -7,6 +7,12 @@ public enum MachineTypeSettings {
         help: "Directory of the machine type descriptions (*.yaml): a described type is served without a rebuild; SIGHUP reads them again"
     )
 
+    /// Read by the router, and by the board for each machine's line.
+    public static let cncTypes = Setting<String>.text(
+        "MES_CNC_TYPES", flag: "cnc-types", default: "deploy/cnc_types.json",
+        help: "The cnc_id to type map, in the seed's cnc_classes.json format (an entry may name its \"line\"); SIGHUP reloads it"
+    )
+
     /// Read by the sink, which writes each type's threshold to `machine_types`, and by the board
     /// for a type not yet there.
     public static let defaultOfflineAfter = Setting<Int>.integer(

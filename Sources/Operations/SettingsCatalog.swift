@@ -43,7 +43,7 @@ public enum SettingsCatalog {
             ),
             (
                 "mesctl",
-                [DatabaseSettings.url, BrokerSettings.url, BrokerSettings.caFile, RouterSettings.cncTypes].map(\.description)
+                [DatabaseSettings.url, BrokerSettings.url, BrokerSettings.caFile, MachineTypeSettings.cncTypes].map(\.description)
                     + MachineTypeSettings.all + SourceSettings.all + OperationsSettings.all
             ),
         ]

@@ -1,4 +1,5 @@
 import CollectorCore
+import MachineTypes
 import Metrics
 import StageRuntime
 

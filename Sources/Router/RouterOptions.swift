@@ -7,7 +7,7 @@ import StageRuntime
 public struct RouterOptions: StageServiceOptions {
     public static let stageName = "router"
 
-    @Option(name: RouterSettings.cncTypes.name, help: RouterSettings.cncTypes.help) var cncTypes: String?
+    @Option(name: MachineTypeSettings.cncTypes.name, help: MachineTypeSettings.cncTypes.help) var cncTypes: String?
     @Option(name: LinkSettings.routerListen.name, help: LinkSettings.routerListen.help) var listen: String?
     @Option(name: RouterSettings.workerListen.name, parsing: .singleValue, help: RouterSettings.workerListen.help) var workerListen: [String] = []
     @Option(name: LinkSettings.sink.name, help: LinkSettings.sink.help) var sinkEndpoint: String?
@@ -21,7 +21,7 @@ public struct RouterOptions: StageServiceOptions {
 
     public func configuration(stage: StageOptions) throws -> RouterService.Configuration {
         RouterService.Configuration(
-            mapPath: try RouterSettings.cncTypes.required(cncTypes),
+            mapPath: try MachineTypeSettings.cncTypes.required(cncTypes),
             endpoints: try stage.endpoints(routerListen: listen, sink: sinkEndpoint),
             workerListen: try RouterSettings.workerListen.required(workerListen.isEmpty ? nil : workerListen.joined(separator: ";")),
             typesDirectory: try MachineTypeSettings.directory.required(typesDir)

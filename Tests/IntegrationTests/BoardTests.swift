@@ -122,6 +122,9 @@ struct BoardTests {
         #expect(stored > 0)
         let machines = try Self.waitForBoard(url, pipeline)
         #expect(machines.count == (try pipeline.database.count("SELECT count(*) FROM machine_current")))
+        // Lines from the type map's entries group the machines.
+        #expect(machines.allSatisfy { ($0["line"] as? String)?.hasPrefix("Line ") == true }, "\(machines)")
+        #expect(machines.map { $0["line"] as! String } == machines.map { $0["line"] as! String }.sorted())
 
         // A machine's program and part counter, and its timeline over the last day, as stored.
         let first = try #require(machines.first)
@@ -148,7 +151,7 @@ struct BoardTests {
             """)
         #expect(!periods.isEmpty)
         #expect(
-            periods.map { "\($0["cnc_id"]!) \($0["shift"]!) \(($0["seconds"] as! [String: Any])["running"]!)" }
+            periods.map { "\($0["cnc_id"]!) \($0["shift"]!) \((($0["seconds"] as! [String: Any])["running"] as! NSNumber).doubleValue)" }
                 == sqlPeriods.map { "\($0[0]!) \($0[1]!) \(Double($0[2]!)!)" })
         let csv = try Self.get("\(url)/api/availability?by=shift&\(week)&format=csv")
         #expect(csv.contentType?.hasPrefix("text/csv") == true)

@@ -9,7 +9,7 @@ public struct CheckConfigCommand: ParsableCommand {
         commandName: "check-config",
         abstract: "Check every setting in the environment, the type map and the links before a deploy; exit 1 on any error.")
 
-    @Option(name: RouterSettings.cncTypes.name, help: RouterSettings.cncTypes.help)
+    @Option(name: MachineTypeSettings.cncTypes.name, help: MachineTypeSettings.cncTypes.help)
     var cncTypes: String?
     @Option(name: MachineTypeSettings.directory.name, help: MachineTypeSettings.directory.help)
     var typesDir: String?
@@ -20,7 +20,7 @@ public struct CheckConfigCommand: ParsableCommand {
 
     public func run() throws {
         let findings = ConfigurationCheck.run(
-            mapPath: try RouterSettings.cncTypes.required(cncTypes), typesDirectory: try MachineTypeSettings.directory.required(typesDir),
+            mapPath: try MachineTypeSettings.cncTypes.required(cncTypes), typesDirectory: try MachineTypeSettings.directory.required(typesDir),
             connect: connect)
         for finding in findings { print(finding) }
         if findings.contains(where: { !$0.ok }) { throw ExitCode(1) }

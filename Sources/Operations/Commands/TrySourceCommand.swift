@@ -26,7 +26,7 @@ public struct TrySourceCommand: ParsableCommand {
     var sourcesDir: String?
     @Option(name: BrokerSettings.topic.name, help: BrokerSettings.topic.help)
     var topic: String?
-    @Option(name: RouterSettings.cncTypes.name, help: RouterSettings.cncTypes.help)
+    @Option(name: MachineTypeSettings.cncTypes.name, help: MachineTypeSettings.cncTypes.help)
     var cncTypes: String?
     @Option(name: MachineTypeSettings.directory.name, help: MachineTypeSettings.directory.help)
     var typesDir: String?
@@ -46,7 +46,7 @@ public struct TrySourceCommand: ParsableCommand {
             sources = SourceCatalog(sources: try sourceFiles.map { (file) throws(DescriptionError) in try MessageSource.read(file: file) })
         }
         let (types, _) = MachineTypeCatalog.load(directory: try MachineTypeSettings.directory.required(typesDir))
-        let map = try RouterLoop.loadMap(path: try RouterSettings.cncTypes.required(cncTypes), catalog: types)
+        let map = try RouterLoop.loadMap(path: try MachineTypeSettings.cncTypes.required(cncTypes), catalog: types)
         let trial = try SourceTrial(sources: sources, map: map, types: types)
         guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
         var samples: [(line: Int, topic: String, raw: [UInt8])] = []

@@ -1,11 +1,10 @@
 import Foundation
-import MachineTypes
 import TestSupport
 import Testing
 
 @testable import CNCPlugins
 @testable import CollectorCore
-@testable import Router
+@testable import MachineTypes
 
 struct MapFailureCase: Sendable, CustomTestStringConvertible {
     var json: String
@@ -106,7 +105,20 @@ struct CNCTypeMapTests {
         MapFailureCase(
             json: #"[{"cnc_id":"CNC001","class_name":"CNCTypeA"},{"cnc_id":"CNC002","class_name":"cnctypeb"}]"#,
             reason: #"entry 1: no machine type named "cnctypeb" (known: CNCTypeA, CNCTypeB)"#, knownTypes: ["CNCTypeA", "CNCTypeB"]),
+        MapFailureCase(
+            json: #"[{"cnc_id":"CNC001","class_name":"CNCTypeA","line":""}]"#, reason: #"entry 0: "line" must be a text of 1 to 64 bytes"#),
+        MapFailureCase(
+            json: #"[{"cnc_id":"CNC001","class_name":"CNCTypeA","line":2}]"#, reason: #"entry 0: "line" must be a text of 1 to 64 bytes"#),
     ]
+
+    @Test("an entry may name the machine's line")
+    func lines() throws {
+        let map = try CNCTypeMap(
+            json: Array(
+                #"[{"cnc_id":"CNC001","class_name":"CNCTypeA","line":"Line 2"},{"cnc_id":"CNC002","class_name":"CNCTypeB","line":null}]"#.utf8))
+        #expect(map.lineByCNCID == ["CNC001": "Line 2"])
+        #expect(map.type(of: "CNC002") == "CNCTypeB")
+    }
 
     @Test("load errors name the entry and the problem", arguments: failures)
     func loadErrors(_ testCase: MapFailureCase) {

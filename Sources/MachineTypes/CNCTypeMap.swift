@@ -2,10 +2,13 @@ import CNCPlugins
 import CollectorCore
 import StageRuntime
 
-/// Which plugin type handles which machine: the seed's `cnc_classes.json` format, unchanged,
-/// `[{"cnc_id": "CNC001", "class_name": "CNCTypeA"}, ...]`.
+/// Which plugin type handles which machine: the seed's `cnc_classes.json` format,
+/// `[{"cnc_id": "CNC001", "class_name": "CNCTypeA"}, ...]`, where an entry may also name the
+/// machine's production line (`"line": "line2"`) for the board to group machines by.
 public struct CNCTypeMap: Sendable, Equatable {
     public private(set) var typeByCNCID: [String: String]
+    /// The lines the entries name; a machine's source may tag it with another (`{line}` in its topic).
+    public private(set) var lineByCNCID: [String: String] = [:]
 
     public struct LoadError: Error, Sendable, Equatable, CustomStringConvertible {
         public var reason: String
@@ -28,7 +31,7 @@ public struct CNCTypeMap: Sendable, Equatable {
         guard case .array(let entries) = document else {
             throw LoadError(reason: "expected a JSON array of {\"cnc_id\", \"class_name\"} objects")
         }
-        var map: [String: String] = [:]
+        var map: [String: String] = [:], lines: [String: String] = [:]
         for (index, entry) in entries.enumerated() {
             guard case .object(let object) = entry else {
                 throw LoadError(reason: "entry \(index): expected an object")
@@ -53,9 +56,15 @@ public struct CNCTypeMap: Sendable, Equatable {
             if map[cncID] != nil {
                 throw LoadError(reason: "entry \(index): cnc_id \"\(cncID)\" is listed twice")
             }
+            switch object["line"] {
+            case nil, .null?: break
+            case .string(let line)? where !line.isEmpty && line.utf8.count <= 64: lines[cncID] = line
+            default: throw LoadError(reason: "entry \(index): \"line\" must be a text of 1 to 64 bytes")
+            }
             map[cncID] = typeName
         }
         self.typeByCNCID = map
+        self.lineByCNCID = lines
     }
 
     public func type(of cncID: String) -> String? {
