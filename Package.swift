@@ -11,6 +11,7 @@ let deque = Target.Dependency.product(name: "DequeModule", package: "swift-colle
 let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
 let postgresNIO = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio")
 let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 
 let package = Package(
     name: "cnc-collector",
@@ -35,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
     targets: [
         // C libraries, each seen by exactly one Swift wrapper module.
@@ -90,7 +92,7 @@ let package = Package(
         .target(
             name: "Board",
             dependencies: [
-                "CollectorCore", "MachineTypes", "StageRuntime", hummingbird, postgresNIO, nioSSL, deque, logging, metrics, serviceLifecycle,
+                "CollectorCore", "MachineTypes", "StageRuntime", hummingbird, postgresNIO, nioSSL, nioCore, deque, logging, metrics, serviceLifecycle,
                 argumentParser,
             ],
             resources: [.embedInCode("Assets")]),
@@ -126,7 +128,7 @@ let package = Package(
         .testTarget(name: "StageRuntimeTests", dependencies: ["StageRuntime", "ZeroMQ", logging, prometheus]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "CNCPlugins", "Worker", "TestSupport"]),
         .testTarget(name: "RouterTests", dependencies: ["Router", "CNCPlugins", "MachineTypes", "StageRuntime", "TestSupport"]),
-        .testTarget(name: "BoardTests", dependencies: ["Board", "CollectorCore"]),
+        .testTarget(name: "BoardTests", dependencies: ["Board", "CollectorCore", "StageRuntime", nioCore]),
         .testTarget(name: "SinkTests", dependencies: ["Sink", "CNCPlugins", "TestSupport"]),
         .testTarget(
             name: "EmulatorTests",

@@ -376,10 +376,14 @@ def database_megabytes():
     return {"messages_mb": messages, "mes_mb": mes}
 
 
-def pipeline(bin_dir, work_dir, env, count, run, latency_seconds, stream):
-    """The pipeline's rate with count messages, then (latency_seconds > 0) its latency at half that rate."""
+def pipeline(bin_dir, work_dir, env, count, run, latency_seconds, stream, board_streams=0):
+    """The pipeline's rate with count messages, then (latency_seconds > 0) its latency at half that rate.
+    With board_streams > 0 the board runs too, with that many clients on its event stream."""
     topic, processes, logs = start_stages(bin_dir, work_dir, env, run, stream)
+    board = None
     try:
+        if board_streams > 0:
+            board = Board(bin_dir, work_dir, env, run, stream, processes, logs, board_streams)
         stages_before, watch = stage_seconds(processes), CPUWatch(work_dir)
         marker = psql("SELECT clock_timestamp()")
         emulator(bin_dir, topic, count, env, stream)
@@ -389,14 +393,163 @@ def pipeline(bin_dir, work_dir, env, count, run, latency_seconds, stream):
         space = database_megabytes()
         latency = measure_latency(bin_dir, work_dir, topic, env, count / seconds / 2, latency_seconds, stream, processes) if latency_seconds > 0 else None
         expect_running(processes, logs)
+        board_figures = board.figures() if board else None
         resources = {name: proc_stats(process.pid) for name, process in processes.items()}
         stop_stages(processes)
         check_counts(run, count + (latency["messages"] if latency else 0))
-        return {"rate": count / seconds, "latency": latency, "resources": resources, "cpu": cpu, "space": space}
+        return {"rate": count / seconds, "latency": latency, "resources": resources, "cpu": cpu, "space": space, "board": board_figures}
     finally:
+        if board:
+            board.stop()
         for process in processes.values():
             if process.poll() is None:
                 process.kill()
+
+
+# Reads the board's event stream on N connections with one thread, as many browsers would,
+# discarding what it reads; prints the bytes each got when it is told to stop (SIGTERM).
+STREAM_READERS = r"""
+import selectors, signal, socket, sys
+port, count = int(sys.argv[1]), int(sys.argv[2])
+selector, received, stop = selectors.DefaultSelector(), {}, []
+signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+for index in range(count):
+    connection = socket.create_connection(("127.0.0.1", port))
+    connection.sendall(b"GET /api/events HTTP/1.1\r\nHost: board\r\nAccept: text/event-stream\r\n\r\n")
+    connection.setblocking(False)
+    selector.register(connection, selectors.EVENT_READ, index)
+    received[index] = 0
+while not stop:
+    for key, _ in selector.select(timeout=0.5):
+        try:
+            data = key.fileobj.recv(1 << 20)
+        except BlockingIOError:
+            continue
+        received[key.data] += len(data)
+print(" ".join(str(received[index]) for index in range(count)), flush=True)
+"""
+
+
+class Board:
+    """The board over a pipeline's database, read by a role that can only read, with `streams`
+    clients on its event stream; the figures the issue asks of it with many machines."""
+
+    def __init__(self, bin_dir, work_dir, env, run, stream, processes, logs, streams):
+        psql("DO $$ BEGIN CREATE ROLE cnc_board_bench LOGIN IN ROLE cnc_reader; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+        self.port = free_port()
+        board_env = dict(env, MES_BOARD_DATABASE_URL=env["DATABASE_URL"].replace("//postgres@", "//cnc_board_bench@"),
+                         MES_BOARD_LISTEN=f"127.0.0.1:{self.port}", MES_CNC_TYPES=stream.types_file, MES_METRICS_LISTEN="off",
+                         MES_SHIFTS="early=06:00-14:00,late=14:00-22:00,night=22:00-06:00")
+        logs["board"] = open(f"{work_dir}/board-{run}.log", "w+")
+        processes["board"] = subprocess.Popen([f"{bin_dir}/board"], env=board_env, stdout=logs["board"], stderr=subprocess.STDOUT)
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and self.get("/health")[0] != 200:
+            time.sleep(0.1)
+        self.readers = subprocess.Popen([sys.executable, "-c", STREAM_READERS, str(self.port), str(streams)], stdout=subprocess.PIPE, text=True)
+        self.streams, self.received = streams, None
+
+    def get(self, path):
+        import urllib.request
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=10) as answer:
+                return answer.status, answer.read()
+        except OSError:
+            return 0, b""
+
+    def figures(self):
+        """After the run: what the stream clients got, the time GET /api/machines takes and how
+        long the page takes to show every tile."""
+        reader_cpu = process_cpu(self.readers.pid)
+        self.readers.send_signal(signal.SIGTERM)
+        received = [int(value) for value in self.readers.communicate(timeout=30)[0].split()]
+        timings = []
+        for _ in range(100):
+            start = time.perf_counter()
+            status, body = self.get("/api/machines")
+            timings.append((time.perf_counter() - start) * 1000)
+        machines = len(json.loads(body)["machines"]) if status == 200 else 0
+        timings.sort()
+        return {"streams": self.streams, "stream_mb_min": min(received, default=0) / 1e6, "stream_mb_max": max(received, default=0) / 1e6,
+                "reader_cpu_s": reader_cpu, "machines": machines,
+                "api_ms_p50": timings[len(timings) // 2], "api_ms_p95": timings[int(len(timings) * 0.95) - 1],
+                "api_bytes": len(body), "first_paint_ms": self.first_paint(machines)}
+
+    def first_paint(self, machines):
+        """Milliseconds from navigation to every tile on the page, in headless Chromium: the
+        median of 5 loads; None without selenium (Debian's python3-selenium, which the test
+        command installs, may serve another interpreter than this one)."""
+        if "/usr/lib/python3/dist-packages" not in sys.path:
+            sys.path.append("/usr/lib/python3/dist-packages")
+        try:
+            from selenium import webdriver
+            from selenium.webdriver.chrome.options import Options
+            from selenium.webdriver.chrome.service import Service
+        except ImportError:
+            return None
+        options = Options()
+        options.binary_location = "/usr/bin/chromium"
+        for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1920,1080"):
+            options.add_argument(argument)
+        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        try:
+            loads = []
+            for _ in range(5):
+                driver.get(self.url + "/")
+                painted = None
+                deadline = time.monotonic() + 20
+                while painted is None and time.monotonic() < deadline:
+                    painted = driver.execute_script(
+                        "return document.querySelectorAll('.tile[data-cnc-id]').length >= arguments[0] ? performance.now() : null", machines)
+                loads.append(painted)
+            return statistics.median(loads) if None not in loads else None
+        finally:
+            driver.quit()
+
+    def stop(self):
+        if self.readers.poll() is None:
+            self.readers.kill()
+
+
+def free_port():
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def board_cost(args, env):
+    """--board: the pipeline's rate with the board and --board-streams clients on its event
+    stream against the rate without, on --board-machines machines; and the board's own figures."""
+    stream = Stream(args.work_dir, machines=args.board_machines, status_every=args.status_every, plant_topics=args.plant_topics)
+    runs = []
+    for number in range(1, args.runs + 1):
+        alone = pipeline(args.bin_dir, args.work_dir, env, args.count, f"b{number}a", 0, stream)
+        watched = pipeline(args.bin_dir, args.work_dir, env, args.count, f"b{number}b", 0, stream, board_streams=args.board_streams)
+        runs.append({"alone": alone["rate"], "with_board": watched["rate"], "board": watched["board"],
+                     "board_cpu_s": watched["cpu"]["stage_s"].get("board", 0)})
+        print(f"run {number}: pipeline alone {alone['rate']:,.0f} msg/s, with the board and {args.board_streams} streams "
+              f"{watched['rate']:,.0f} msg/s", flush=True)
+    def median(value):
+        return statistics.median(value(run) for run in runs)
+    print()
+    print(f"the board's cost: {args.count:,} messages a run on {args.board_machines} machines, {args.board_streams} clients on the event stream, "
+          f"medians of {args.runs} runs")
+    print(f"  pipeline alone                {median(lambda run: run['alone']):>10,.0f} msg/s")
+    print(f"  with the board                {median(lambda run: run['with_board']):>10,.0f} msg/s")
+    print(f"  cost                          {1 - median(lambda run: run['with_board'] / run['alone']):>10.1%}")
+    print(f"  board CPU                     {median(lambda run: run['board_cpu_s']):>10.2f} s a run")
+    print(f"  event stream a client         {median(lambda run: run['board']['stream_mb_min']):>10.1f} MB a run (fewest)")
+    print(f"  GET /api/machines             {median(lambda run: run['board']['api_ms_p50']):>10.1f} ms p50, "
+          f"{median(lambda run: run['board']['api_ms_p95']):.1f} ms p95, {median(lambda run: run['board']['api_bytes']) / 1e3:,.0f} kB, "
+          f"{median(lambda run: run['board']['machines']):,.0f} machines")
+    paints = [run["board"]["first_paint_ms"] for run in runs if run["board"]["first_paint_ms"] is not None]
+    if paints:
+        print(f"  first paint, every tile       {statistics.median(paints):>10.0f} ms (headless Chromium, median of 5 loads a run)")
+    path = args.json.replace("bench.json", "board.json")
+    with open(path, "w") as output:
+        json.dump({"count": args.count, "machines": args.board_machines, "streams": args.board_streams, "runs": runs}, output, indent=2)
+    print(f"\nwritten to {path}")
 
 
 def current_rss(pid):
@@ -534,6 +687,10 @@ def main():
     parser.add_argument("--variant", action="append", choices=[label for label, _ in GROWTH], help="with --growth, only this variant (repeatable)")
     parser.add_argument("--plant-topics", action="store_true",
                         help="publish as a topic-per-machine plant (--topic .../{cnc_id}/data --flat), read by ingest through a source")
+    parser.add_argument("--board", action="store_true",
+                        help="instead of the benchmark, the board's cost to the pipeline with --board-streams clients on its event stream")
+    parser.add_argument("--board-machines", type=int, default=500, help="with --board, machines publishing")
+    parser.add_argument("--board-streams", type=int, default=50, help="with --board, clients on the event stream")
     args = parser.parse_args()
     args.runs = args.runs or (1 if args.growth else 3)
     sys.path.insert(0, args.python_path)
@@ -544,6 +701,9 @@ def main():
         return
     if args.growth:
         growth(args, env)
+        return
+    if args.board:
+        board_cost(args, env)
         return
 
     runs = []

@@ -5,6 +5,7 @@
 #   scripts/bench.sh [--count N] [--runs R] [--json FILE] [--no-fsync] [--status-every N] [--plant-topics]
 #   scripts/bench.sh --growth [--count N] [--runs R] [--status-every N] [--plant-topics] [--variant LABEL]...
 #   scripts/bench.sh --soak-seconds S [--plant-topics]
+#   scripts/bench.sh --board [--board-machines M] [--board-streams S] [--count N] [--runs R] [--status-every N]
 #
 # Installs missing packages, builds in release mode, starts a private mosquitto and
 # PostgreSQL on free loopback ports (PostgreSQL with its default durability, fsync and
@@ -27,6 +28,10 @@
 # and 8 KB, and 1, 2 and 4 workers per type, the broker-only rate and the pipeline's rate, CPU and
 # database space and the largest stage's peak RSS (default one run each; run/growth.json);
 # --variant "8 KB messages" (repeatable) measures only the variants named.
+# --board measures instead the shop-floor board's cost (docs/board.md): the pipeline's rate on M
+# machines (default 500) alone and with the board and S clients (default 50) reading its event
+# stream, and the board's own figures: GET /api/machines's time, and the time to every tile in
+# headless Chromium when selenium is installed (run/board.json).
 # --plant-topics publishes, in every phase but the naive reference's, as a topic-per-machine plant
 # does (cnc-emulator --topic bench/.../{cnc_id}/data --flat: each machine on its own topic, flat
 # messages with no cnc_id); ingest reads them through a source (MES_SOURCES_DIR, payload: rest)

@@ -1,18 +1,20 @@
 import DequeModule
+import NIOCore
 
 /// The board's latest state and the events that led to it: what `GET /api/machines` answers
 /// from memory, and what every open event stream is sent. The feed publishes each refresh once;
-/// however many browsers listen, PostgreSQL is asked once.
+/// however many browsers listen, PostgreSQL is asked once, and the refresh's events are written
+/// as one buffer, made once and written to each stream.
 public actor BoardEvents {
     /// Events kept for clients that reconnect.
     public static let kept = 10_000
-    /// Events a slow client may have waiting; past that its stream ends and it reconnects.
-    public static let waitingPerClient = 2_000
+    /// Refreshes a slow client may have waiting; past that its stream ends and it reconnects.
+    public static let waitingPerClient = 64
 
     public let epoch: Int64
     private var sequence: Int64 = 0
     private var log: Deque<BoardEvent> = []
-    private var subscribers: [Int: AsyncStream<BoardEvent>.Continuation] = [:]
+    private var subscribers: [Int: AsyncStream<ByteBuffer>.Continuation] = [:]
     private var nextSubscriber = 0
     private var finished = false
     /// The body of `GET /api/machines`, nil until the first refresh.
@@ -43,20 +45,21 @@ public actor BoardEvents {
             events.append(next(.plant, newPlant))
         }
         snapshot = makeSnapshot(lastID)
-        for event in events { send(event) }
+        if !events.isEmpty { send(events) }
     }
 
     /// A new stream: the events after `after` when they are kept, else the whole board first.
-    public func subscribe(after: EventID?) -> AsyncStream<BoardEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(of: BoardEvent.self, bufferingPolicy: .bufferingOldest(Self.waitingPerClient))
+    public func subscribe(after: EventID?) -> AsyncStream<ByteBuffer> {
+        let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(Self.waitingPerClient))
         if finished {
             continuation.finish()
             return stream
         }
         if let after, after.epoch == epoch, after.sequence <= sequence, after.sequence >= (log.first?.id.sequence ?? sequence + 1) - 1 {
-            for event in log where event.id.sequence > after.sequence { continuation.yield(event) }
+            let missed = Array(log.filter { $0.id.sequence > after.sequence })
+            if !missed.isEmpty { continuation.yield(Self.buffer(missed)) }
         } else if let snapshot {
-            continuation.yield(BoardEvent(id: lastID, kind: .snapshot, data: snapshot))
+            continuation.yield(Self.buffer([BoardEvent(id: lastID, kind: .snapshot, data: snapshot)]))
         }
         let key = nextSubscriber
         nextSubscriber += 1
@@ -67,7 +70,7 @@ public actor BoardEvents {
 
     /// Sends every stream a comment line that keeps proxies from closing it when quiet.
     public func keepAlive() {
-        send(BoardEvent(id: lastID, kind: .keepAlive, data: ""))
+        send([BoardEvent(id: lastID, kind: .keepAlive, data: "")])
     }
 
     /// Ends every stream, and those opened later: the board is stopping.
@@ -89,9 +92,14 @@ public actor BoardEvents {
         return event
     }
 
-    private func send(_ event: BoardEvent) {
+    private static func buffer(_ events: [BoardEvent]) -> ByteBuffer {
+        ByteBuffer(string: events.map(\.text).joined())
+    }
+
+    private func send(_ events: [BoardEvent]) {
+        let buffer = Self.buffer(events)
         for (key, continuation) in subscribers {
-            if case .dropped = continuation.yield(event) {
+            if case .dropped = continuation.yield(buffer) {
                 // Too far behind: its stream ends, and its reconnect resumes from the log or the snapshot.
                 continuation.finish()
                 subscribers[key] = nil

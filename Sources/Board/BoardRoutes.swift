@@ -92,7 +92,7 @@ struct BoardRoutes: Sendable {
                 defer { metrics.streams.decrement() }
                 // An advice to the browser: reconnect after a second.
                 try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
-                for await event in stream { try await writer.write(ByteBuffer(string: event.text)) }
+                for await buffer in stream { try await writer.write(buffer) }
                 try await writer.finish(nil)
             })
     }

@@ -39,9 +39,10 @@ public struct MachineFeed: Service {
                     }
                 }
                 let clock = ContinuousClock()
+                var availability = PlantAvailability()
                 for await _ in wakes {
                     let started = clock.now
-                    await refresh()
+                    await refresh(availability: &availability)
                     try await Task.sleep(until: started + Self.minimumGap)
                 }
             }
@@ -75,14 +76,33 @@ public struct MachineFeed: Service {
         }
     }
 
+    /// The plant's availability this period, read again every `PlantAvailability.every`: it
+    /// moves slowly, and reading it costs two lookups a machine.
+    struct PlantAvailability {
+        static let every: Duration = .seconds(5)
+        var period: String?
+        var value: Double?
+        var readAt: ContinuousClock.Instant?
+
+        mutating func current(_ period: String, read: () async throws -> Double?) async rethrows -> Double? {
+            let now = ContinuousClock.now
+            if period != self.period || readAt.map({ now - $0 >= Self.every }) ?? true {
+                value = try await read()
+                self.period = period
+                readAt = now
+            }
+            return value
+        }
+    }
+
     /// One refresh: the current period, every machine and the plant's availability, published
     /// as the events of what changed.
-    func refresh() async {
+    func refresh(availability plantAvailability: inout PlantAvailability) async {
         let started = ContinuousClock.now
         do {
             let period = try await queries.currentPeriod()
             let machines = try await queries.machines(periodStart: period.from, mapLines: lines.current())
-            let availability = try await queries.plantAvailability(from: period.from)
+            let availability = try await plantAvailability.current(period.from) { try await queries.plantAvailability(from: period.from) }
             var counts = Dictionary(uniqueKeysWithValues: BoardQueries.statuses.map { ($0, 0) })
             for machine in machines { counts[machine.status, default: 0] += 1 }
             let plant = PlantSummary(time_zone: timeZone, shift: period, availability: availability, counts: counts)
