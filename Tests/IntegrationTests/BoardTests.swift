@@ -27,13 +27,15 @@ struct BoardTests {
         return pipeline.database.url.replacingOccurrences(of: "//postgres@", with: "//cnc_board_test@")
     }
 
-    /// Starts the board on a free port with the reader role; returns its base URL.
-    static func startBoard(_ pipeline: PipelineHarness) throws -> String {
+    /// Starts the board (under `name`) on `port` (0: a free one) with the reader role and
+    /// `settings`; returns its base URL.
+    static func startBoard(_ pipeline: PipelineHarness, name: String = "board", port: Int = 0, settings: [String: String] = [:]) throws -> String {
         pipeline.overrides["MES_BOARD_DATABASE_URL"] = try readerURL(pipeline)
-        pipeline.overrides["MES_BOARD_LISTEN"] = "127.0.0.1:0"
+        pipeline.overrides["MES_BOARD_LISTEN"] = "127.0.0.1:\(port)"
         pipeline.overrides["MES_SHIFTS"] = shifts
         pipeline.overrides["MES_PLANT_TIME_ZONE"] = "Europe/Berlin"
-        let board = try pipeline.start("board", "board")
+        pipeline.overrides.merge(settings) { $1 }
+        let board = try pipeline.start(name, "board")
         guard board.waitForLog("board listening"), let match = board.log.firstMatch(of: /url=(http:\/\/127\.0\.0\.1:\d+)\//) else {
             throw HarnessError("the board did not start:\n\(pipeline.logs())")
         }
@@ -43,14 +45,19 @@ struct BoardTests {
         return url
     }
 
-    static func get(_ url: String) throws -> (status: Int, body: String, contentType: String?) {
+    /// The status, the body and one header (Content-Type by default) of `GET url`.
+    static func get(_ url: String, headers: [String: String] = [:], reading header: String = "Content-Type") throws -> (
+        status: Int, body: String, contentType: String?
+    ) {
         let semaphore = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var answer: (Int, String, String?)?
         nonisolated(unsafe) var failure: (any Error)?
-        URLSession.shared.dataTask(with: URL(string: url)!) { data, response, error in
+        var request = URLRequest(url: URL(string: url)!)
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        URLSession.shared.dataTask(with: request) { data, response, error in
             if let error { failure = error }
             let http = response as? HTTPURLResponse
-            answer = (http?.statusCode ?? 0, String(decoding: data ?? Data(), as: UTF8.self), http?.value(forHTTPHeaderField: "Content-Type"))
+            answer = (http?.statusCode ?? 0, String(decoding: data ?? Data(), as: UTF8.self), http?.value(forHTTPHeaderField: header))
             semaphore.signal()
         }.resume()
         semaphore.wait()
@@ -87,7 +94,11 @@ struct BoardTests {
     }
 
     /// Runs one of the Python programs beside this file; returns what it wrote to its output.
-    static func python(_ script: String, _ arguments: [String], _ pipeline: PipelineHarness, seconds: Double = 180) throws -> [String: Any] {
+    /// Each line `STEP name` it prints is handed to `step`, and the program goes on when the line
+    /// `DONE name` reaches its standard input.
+    static func python(
+        _ script: String, _ arguments: [String], _ pipeline: PipelineHarness, seconds: Double = 180, step: (String) throws -> Void = { _ in }
+    ) throws -> [String: Any] {
         let output = "\(pipeline.directory)/\(script)-\(UInt32.random(in: 0...UInt32.max)).json"
         let log = "\(pipeline.directory)/\(script).log"
         FileManager.default.createFile(atPath: log, contents: nil)
@@ -96,9 +107,21 @@ struct BoardTests {
         process.arguments = ["\(TestEnvironment.packageDirectory)/Tests/IntegrationTests/Browser/\(script).py"] + arguments + ["--output", output]
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardError = process.standardOutput
+        let input = Pipe()
+        process.standardInput = input
         try process.run()
         let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        var stepsTaken = 0
+        while process.isRunning && Date() < deadline {
+            let steps = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").filter { $0.hasPrefix("STEP ") }
+            for line in steps.dropFirst(stepsTaken) {
+                let name = String(line.dropFirst("STEP ".count))
+                try step(name)
+                input.fileHandleForWriting.write(Data("DONE \(name)\n".utf8))
+                stepsTaken += 1
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         let logText = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
@@ -206,12 +229,31 @@ struct BoardTests {
             ((snapshot[2] as? [String: Any])?["machines"] as? [Any])?.count == (try pipeline.database.count("SELECT count(*) FROM machine_current")))
     }
 
+    @Test("with MES_BOARD_AUTH only the token's holders read the board; /health stays open")
+    func authentication() throws {
+        let pipeline = try PipelineHarness()
+        try pipeline.startPipeline()
+        let token = "plant-floor-token-\(UInt32.random(in: 0...UInt32.max))"
+        let url = try Self.startBoard(pipeline, settings: ["MES_BOARD_AUTH": "token:\(token)"])
+        #expect(try Self.get(url + "/health").status == 200)
+        #expect(try Self.get(url + "/api/machines").status == 401)
+        #expect(try Self.get(url + "/").status == 401)
+        #expect(try Self.get(url + "/api/machines", headers: ["Authorization": "Bearer wrong-\(token)"]).status == 401)
+        #expect(try Self.get(url + "/api/machines", headers: ["Authorization": "Bearer \(token)"]).status == 200)
+        // A wall screen opens the page once with ?token=; the cookie carries it from then on.
+        let cookie = try Self.get(url + "/?token=\(token)", reading: "Set-Cookie")
+        #expect(cookie.status == 200 && cookie.contentType?.hasPrefix("board_token=\(token);") == true)
+        #expect(try Self.get(url + "/api/machines", headers: ["Cookie": "board_token=\(token)"]).status == 200)
+        #expect(!pipeline.stages["board"]!.log.contains(token))
+    }
+
     @Test("in Chromium: every machine with its colour, live changes without a reload, the timeline as stored, offline greys out, markup is text")
     func boardInABrowser() throws {
         let pipeline = try PipelineHarness()
         pipeline.overrides["MES_OFFLINE_AFTER_S"] = "5"
         try pipeline.startPipeline()
-        let url = try Self.startBoard(pipeline)
+        // A port of its own, so that the board started again after a kill is where the page left it.
+        let url = try Self.startBoard(pipeline, port: try PrivateBroker.freePort())
         let now = Date().timeIntervalSince1970
         // Every machine of the map, heard now; CNC004 is then left silent.
         let lines = (1...10).map { number in
@@ -228,13 +270,22 @@ struct BoardTests {
         let before = Dictionary(uniqueKeysWithValues: try pipeline.database.rows(Self.currentStatusSQL).map { ($0[0]!, $0[1]!) })
         let screenshots = "\(TestEnvironment.packageDirectory)/.build/board-screenshots"
         try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
+        // The page loses its stream when the board is killed, polls, and goes live again when
+        // the board is back: the script says when to kill it and when to start it.
         let seen = try Self.python(
             "board_browser",
             [
                 "--url", url, "--mqtt", String(TestEnvironment.mqttURL!.dropFirst("mqtt://".count)), "--topic", pipeline.topic,
                 "--live-machine", "CNC001", "--rounds", "20", "--hostile-machine", "CNC002", "--offline-machine", "CNC004",
-                "--screenshots", screenshots,
-            ], pipeline)
+                "--screenshots", screenshots, "--stream-loss",
+            ], pipeline
+        ) { step in
+            switch step {
+            case "stop-board": try pipeline.kill("board")
+            case "start-board": try pipeline.restart("board")
+            default: throw HarnessError("unknown step \(step)")
+            }
+        }
 
         // Every machine, each in the status the database gives it, with a colour of its own.
         let tiles = seen["tiles"] as? [[String: Any]] ?? []
@@ -280,6 +331,10 @@ struct BoardTests {
         #expect((seen["messages_shown"] as? Int ?? 0) > 0)
         #expect((seen["shift_rows"] as? Int ?? 0) > 0)
         #expect(seen["phone_overflow"] as? Bool == false)
-        #expect((seen["console_errors"] as? [String] ?? []).isEmpty, "\(seen["console_errors"] ?? [])")
+        let loss = seen["stream_loss"] as? [String: Any] ?? [:]
+        #expect(loss["polled"] as? Bool == true && loss["live_again"] as? Bool == true && loss["shown"] as? Bool == true, "\(loss)")
+        // Chromium reports the failed connections while the board is down; nothing else.
+        let errors = (seen["console_errors"] as? [String] ?? []).filter { !$0.contains("ERR_CONNECTION_REFUSED") && !$0.contains("/api/") }
+        #expect(errors.isEmpty, "\(errors)")
     }
 }

@@ -45,6 +45,14 @@ def wait_for(driver, script, seconds, *args):
     return None
 
 
+def step(name):
+    """Asks the test to do something (stop or start the board) and waits until it has."""
+    print(f"STEP {name}", flush=True)
+    answer = sys.stdin.readline().strip()
+    if answer != f"DONE {name}":
+        fail(f"the test answered {answer!r} to STEP {name}")
+
+
 def publisher(address):
     host, port = address.rsplit(":", 1)
     try:
@@ -90,6 +98,8 @@ def main():
     parser.add_argument("--offline-machine")
     parser.add_argument("--hostile-machine")
     parser.add_argument("--output", required=True)
+    parser.add_argument("--stream-loss", action="store_true",
+                        help="ask for the board to be stopped (STEP stop-board) and started again (STEP start-board), and watch the page")
     arguments = parser.parse_args()
     base = arguments.url.rstrip("/")
     result = {}
@@ -141,6 +151,20 @@ def main():
                 30, arguments.offline_machine)
             result["offline"] = {"status": offline, "tile": next((t for t in driver.execute_script(TILES) if t["cnc_id"] == arguments.offline_machine), None)}
         driver.save_screenshot(f"{arguments.screenshots}/board.png")
+
+        # The stream lost: the page polls, then goes live again by itself and shows what changed.
+        if arguments.stream_loss:
+            loss = {}
+            step("stop-board")
+            loss["polled"] = bool(wait_for(driver, "return document.getElementById('live').dataset.state === 'polling'", 30))
+            step("start-board")
+            loss["live_again"] = bool(wait_for(driver, "return document.getElementById('live').dataset.state === 'live'", 40))
+            client.publish(arguments.topic, message(arguments.live_machine, "setup", "after_loss"), qos=1).wait_for_publish()
+            loss["shown"] = bool(wait_for(
+                driver, "const t = document.querySelector(`.tile[data-cnc-id='${arguments[0]}']`); return t && t.dataset.status === 'setup'",
+                10, arguments.live_machine))
+            loss["reloaded"] = driver.execute_script("return window.__loaded !== performance.timeOrigin")
+            result["stream_loss"] = loss
 
         # A machine's page: its timeline, segment by segment.
         driver.get(f"{base}/machines/{urllib.request.quote(arguments.live_machine, safe='')}")
