@@ -72,9 +72,11 @@ public struct BoardService: Service {
             },
             logger: logger
         )
+        // Stopped in the reverse order: the feed first, which ends every event stream (the
+        // server waits for open responses before it stops), then the server, then the client.
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: client), .init(service: feed), .init(service: application)],
+                services: [.init(service: client), .init(service: application), .init(service: feed)],
                 logger: logger))
         try await group.run()
     }

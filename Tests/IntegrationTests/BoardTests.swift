@@ -227,6 +227,16 @@ struct BoardTests {
         #expect(snapshot[1] as? String == "snapshot")
         #expect(
             ((snapshot[2] as? [String: Any])?["machines"] as? [Any])?.count == (try pipeline.database.count("SELECT count(*) FROM machine_current")))
+
+        // SIGTERM with a stream open: the board ends the stream and exits cleanly.
+        var exitStatus: Int32?
+        let stopped = try Self.python("board_events", ["--url", url, "--until-events", "1", "--seconds", "30", "--stop-board"], pipeline) { _ in
+            let board = try #require(pipeline.stages["board"])
+            board.signal(SIGTERM)
+            exitStatus = board.waitForExit(seconds: 20)
+        }
+        #expect(exitStatus == 0)
+        #expect(stopped["ended"] as? Bool == true)
     }
 
     @Test("with MES_BOARD_AUTH only the token's holders read the board; /health stays open")
