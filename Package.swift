@@ -103,7 +103,7 @@ let package = Package(
             name: "Operations",
             dependencies: [
                 "CollectorCore", "StageRuntime", "DescriptionFiles", "MachineTypes", "MessageSources", "Ingest", "Router", "Worker", "Sink",
-                "Emulator", "LibPQ",
+                "Board", "Emulator", "LibPQ",
                 "Mosquitto",
                 "SystemCalls",
                 argumentParser,
@@ -136,7 +136,8 @@ let package = Package(
         .testTarget(
             name: "OperationsTests",
             dependencies: [
-                "Operations", "CNCPlugins", "MachineTypes", "StageRuntime", "Ingest", "Router", "Worker", "Sink", "TestSupport", argumentParser,
+                "Operations", "CNCPlugins", "MachineTypes", "StageRuntime", "Ingest", "Router", "Worker", "Sink", "Board", "TestSupport",
+                argumentParser,
             ]),
 
         // Against the real broker, PostgreSQL and the built executables (scripts/test.sh).

@@ -23,23 +23,28 @@
 # compose file without that line, with -p and --project-directory deploy. Everything podman
 # needs here stays in this script: runc and the ulimits (a private CONTAINERS_CONF), the API
 # service, and a poller that runs the containers' health checks (podman without systemd never
-# runs them by itself). The host ports (MQTT_HOST_PORT, PG_HOST_PORT, PROMETHEUS_HOST_PORT,
-# GRAFANA_HOST_PORT) are free loopback ports.
+# runs them by itself). The host ports (MQTT_HOST_PORT, PG_HOST_PORT, BOARD_HOST_PORT,
+# PROMETHEUS_HOST_PORT, GRAFANA_HOST_PORT) are free loopback ports.
 #
 # Checks, in order; the first that fails ends the run:
-#   1. image     up -d --build; every service healthy; the stages' image runs as a non-root
-#                user, holds no build tools, and ldd finds every library its executables need
+#   1. image     up -d --build; every service healthy (the board's /health too); the stages'
+#                image runs as a non-root user, holds no build tools, and ldd finds every
+#                library its executables need
 #   2. demo      the demo profile's emulator (run --rm) stores the three sample messages in
 #                cnc_data and machine_state; a message published through the host port
 #                MQTT_HOST_PORT is rejected into rejected_messages (read through PG_HOST_PORT)
-#   3. scale     --scale worker-a=3: the router knows the three worker-a containers and gives
+#   3. board     GET /api/machines on the host port BOARD_HOST_PORT lists the demo's machines;
+#                the board is connected as cnc_board (the postgres service's init file made
+#                it), a role that reads machine_current but may not delete from it
+#   4. scale     --scale worker-a=3: the router knows the three worker-a containers and gives
 #                type A's machines to more than one of them
-#   4. monitor   the monitoring profile's Prometheus scrapes every stage (every worker too)
-#   5. restart   stop and start the deployment while the emulator publishes at a steady rate:
+#   5. monitor   the monitoring profile's Prometheus scrapes every stage (every worker too) and
+#                the board
+#   6. restart   stop and start the deployment while the emulator publishes at a steady rate:
 #                every message stored once (the broker's and the journal's volumes)
-#   6. kill      SIGKILL to the sink's and then ingest's process while the emulator publishes:
+#   7. kill      SIGKILL to the sink's and then ingest's process while the emulator publishes:
 #                each container comes back by its restart policy, and every message is stored once
-#   7. down      down leaves no container of the project
+#   8. down      down leaves no container of the project
 #
 # Installs what is missing with apt-get (podman, runc, debootstrap, docker-compose and the
 # build's packages). Everything it starts (containers, volumes, network, the API service, the
@@ -57,7 +62,7 @@ keep_images=0
 while (($# > 0)); do
     case $1 in
     --keep-images) keep_images=1; shift ;;
-    -h | --help) sed -n '3,48p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '3,53p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
     esac
 done
@@ -68,8 +73,8 @@ STANDINS=(mosquitto postgres prometheus)
 STANDIN_PREFIX=localhost/cnc-compose-test
 EXECUTABLES_IMAGE=$STANDIN_PREFIX/executables:latest
 STAGE_IMAGE=cnc-collector:latest
-EXECUTABLES=(ingest router worker sink cnc-emulator mesctl)
-STEPS=(image demo scale monitor restart kill down)
+EXECUTABLES=(ingest router worker sink board cnc-emulator mesctl)
+STEPS=(image demo board scale monitor restart kill down)
 
 WORK_DIR=""
 PROJECT=""
@@ -193,9 +198,10 @@ compose() {
         -f "$WORK_DIR/docker-compose.yml" -f "$REPO_ROOT/deploy/compose-test/override.yml" "$@"
 }
 
-export MQTT_HOST_PORT PG_HOST_PORT PROMETHEUS_HOST_PORT GRAFANA_HOST_PORT
+export MQTT_HOST_PORT PG_HOST_PORT BOARD_HOST_PORT PROMETHEUS_HOST_PORT GRAFANA_HOST_PORT
 MQTT_HOST_PORT=$(free_port)
 PG_HOST_PORT=$(free_port)
+BOARD_HOST_PORT=$(free_port)
 PROMETHEUS_HOST_PORT=$(free_port)
 GRAFANA_HOST_PORT=$(free_port)
 export CNC_COMPOSE_TEST_DOCKERFILE=$WORK_DIR/Dockerfile
@@ -403,11 +409,12 @@ expect_stored() {
 health_poller &
 POLLER_PID=$!
 
-log_info "project $PROJECT: up -d --build (broker on 127.0.0.1:$MQTT_HOST_PORT, database on 127.0.0.1:$PG_HOST_PORT)"
+log_info "project $PROJECT: up -d --build (broker on 127.0.0.1:$MQTT_HOST_PORT, database on 127.0.0.1:$PG_HOST_PORT," \
+    "board on 127.0.0.1:$BOARD_HOST_PORT)"
 COMPOSE_STARTED=1
 compose up -d --build >"$WORK_DIR/up.log" 2>&1 || { _svc_tail_log "$WORK_DIR/up.log" 40; die "up -d --build failed"; }
 wait_healthy 300
-for service in mosquitto postgres sink router worker-a worker-b ingest; do
+for service in mosquitto postgres sink router worker-a worker-b ingest board; do
     [[ $(containers_of "$service" | wc -l) == 1 ]] || die "service $service has no container"
 done
 
@@ -443,7 +450,45 @@ wait_for_value "SELECT count(*) FROM rejected_messages WHERE stage = 'ingest' AN
 pass "demo: the 3 sample rows stored; a message published on the host port rejected"
 
 # ---------------------------------------------------------------------------------------------
-# 3. scale: three worker-a containers, the router spreads type A's machines over them
+# 3. board: the demo's machines on the host port; a role that reads and may not write
+
+# The board takes the sink's commits at once (NOTIFY); 60 s leaves room for a slow machine.
+if ! python3 - "$BOARD_HOST_PORT" "$(sql "SELECT string_agg(cnc_id, ',' ORDER BY cnc_id) FROM machine_current")" <<'PY'; then
+import json, sys, time, urllib.request
+url, want = f"http://127.0.0.1:{sys.argv[1]}/api/machines", sys.argv[2]
+deadline, seen = time.time() + 60, None
+while time.time() < deadline:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            seen = ",".join(sorted(m["cnc_id"] for m in json.load(r)["machines"]))
+    except Exception as e:  # not ready yet
+        seen = str(e)
+    if seen == want:
+        print(f"compose-test.sh:   GET {url}: {seen}", file=sys.stderr)
+        sys.exit(0)
+    time.sleep(1)
+print(f"compose-test.sh: GET {url} after 60 s: {seen}, machine_current: {want}", file=sys.stderr)
+sys.exit(1)
+PY
+    die "the board on the host port does not list the demo's machines"
+fi
+# The board's connections, by the application_name it gives them.
+board_roles=$(sql "SELECT string_agg(DISTINCT usename, ',') FROM pg_stat_activity WHERE application_name = 'cnc-collector board'")
+[[ $board_roles == cnc_board ]] || die "the board connects as '$board_roles', not as cnc_board"
+board_sql() {
+    PGPASSWORD=cnc_board PGCONNECT_TIMEOUT=5 psql -X -q -t -A -v ON_ERROR_STOP=1 \
+        -h 127.0.0.1 -p "$PG_HOST_PORT" -U cnc_board -d cnc -c "$1"
+}
+[[ $(board_sql "SELECT count(*) FROM machine_current" 2>&1) == 2 ]] || die "cnc_board cannot read machine_current"
+if denied=$(board_sql "DELETE FROM machine_current" 2>&1); then
+    die "cnc_board deleted from machine_current"
+fi
+[[ $denied == *"permission denied"* ]] || die "DELETE as cnc_board failed, but not for want of permission: $denied"
+[[ $(sql "SELECT count(*) FROM machine_current") == 2 ]] || die "machine_current lost rows"
+pass "board: GET /api/machines on the host port lists the demo's machines; cnc_board reads and may not delete"
+
+# ---------------------------------------------------------------------------------------------
+# 4. scale: three worker-a containers, the router spreads type A's machines over them
 
 compose up -d --scale worker-a=3 >"$WORK_DIR/scale.log" 2>&1 || { _svc_tail_log "$WORK_DIR/scale.log"; die "up --scale worker-a=3 failed"; }
 wait_healthy 240
@@ -481,14 +526,14 @@ done
 pass "scale: 600 messages stored; the router knows the 3 worker-a containers and $busy of them took machines"
 
 # ---------------------------------------------------------------------------------------------
-# 4. monitor: Prometheus scrapes every stage
+# 5. monitor: Prometheus scrapes every stage and the board
 
 compose --profile monitoring up -d prometheus >"$WORK_DIR/prometheus.log" 2>&1 || { _svc_tail_log "$WORK_DIR/prometheus.log"; die "up prometheus failed"; }
 wait_for_port "$PROMETHEUS_HOST_PORT" 60 || die "Prometheus does not listen on 127.0.0.1:$PROMETHEUS_HOST_PORT"
-# Every stage container: ingest, router, sink, 3 worker-a and 1 worker-b.
+# Every stage container: ingest, router, sink, 3 worker-a and 1 worker-b; and the board.
 if ! python3 - "$PROMETHEUS_HOST_PORT" <<'PY'; then
 import json, sys, time, urllib.request
-want = {"cnc-ingest": 1, "cnc-router": 1, "cnc-sink": 1, "cnc-worker": 4}
+want = {"cnc-ingest": 1, "cnc-router": 1, "cnc-sink": 1, "cnc-worker": 4, "cnc-board": 1}
 deadline = time.time() + 120
 seen = {}
 while time.time() < deadline:
@@ -512,12 +557,12 @@ while time.time() < deadline:
 print(f"compose-test.sh: Prometheus targets after 120 s: {seen}", file=sys.stderr)
 sys.exit(1)
 PY
-    die "Prometheus does not scrape every stage"
+    die "Prometheus does not scrape every stage and the board"
 fi
-pass "monitor: Prometheus scrapes ingest, router, sink and the 4 workers (Grafana: no image here)"
+pass "monitor: Prometheus scrapes ingest, router, sink, the 4 workers and the board (Grafana: no image here)"
 
 # ---------------------------------------------------------------------------------------------
-# 5. restart: stop and start the deployment while the emulator publishes (the monitoring
+# 6. restart: stop and start the deployment while the emulator publishes (the monitoring
 # profile's Prometheus is part of it by now)
 
 before=$(counts)
@@ -525,7 +570,7 @@ id=$(start_emulator 3000 100)
 sleep 8
 log_info "  stop, while the emulator publishes 100 msg/s"
 compose --profile monitoring stop >"$WORK_DIR/stop.log" 2>&1 || { _svc_tail_log "$WORK_DIR/stop.log"; die "stop failed"; }
-for service in mosquitto postgres sink router worker-a worker-b ingest; do
+for service in mosquitto postgres sink router worker-a worker-b ingest board; do
     for c in $(containers_of "$service"); do
         [[ $(podman inspect -f '{{.State.Status}}' "$c") != running ]] || die "$service still runs after stop"
     done
@@ -540,7 +585,7 @@ expect_stored "$before" 3000 240
 pass "restart: 3000 messages published across a stop and start, every one stored once"
 
 # ---------------------------------------------------------------------------------------------
-# 6. kill: SIGKILL to the sink's and ingest's processes
+# 7. kill: SIGKILL to the sink's and ingest's processes
 
 # The stage's own process: the child of the container's init (compose's init: true).
 kill_stage() {
@@ -571,7 +616,7 @@ expect_stored "$before" 2000 240
 pass "kill: sink and ingest killed with SIGKILL came back by their restart policy; 2000 messages stored once"
 
 # ---------------------------------------------------------------------------------------------
-# 7. down
+# 8. down
 
 note_volumes
 compose --profile demo --profile monitoring down >"$WORK_DIR/down.log" 2>&1 || { _svc_tail_log "$WORK_DIR/down.log"; die "down failed"; }

@@ -12,7 +12,9 @@
 #   2. starts a private mosquitto and a kept PostgreSQL cluster (database "cnc") on 127.0.0.1,
 #      with all their files under the state dir (default: REPO/run, or $CNC_STATE_DIR);
 #   3. fills in deploy/supervisord.conf and starts supervisord (its own socket, pid and logs)
-#      running sink, router, 2 x worker CNCTypeA, 2 x worker CNCTypeB and ingest;
+#      running sink, router, 2 x worker CNCTypeA, 2 x worker CNCTypeB, ingest and the board
+#      (as the login role cnc_board, which may only read; on 127.0.0.1:8080, or a free port
+#      when 8080 is taken), and waits for the board's /health;
 #   4. runs cnc-emulator once (every line of sample_data/*.json), waits for the rows and prints
 #      cnc_data, machine_state and rejected_messages;
 #   5. publishes one invalid message (no "payload") with mosquitto_pub and prints its rejection.
@@ -26,7 +28,8 @@ REPO_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/lib/services.sh
 source "$REPO_ROOT/scripts/lib/services.sh"
 
-PROGRAM_COUNT=7 # sink, router, worker-a x2, worker-b x2, ingest (see deploy/supervisord.conf)
+PROGRAM_COUNT=8 # sink, router, worker-a x2, worker-b x2, ingest, board (see deploy/supervisord.conf)
+BOARD_DEFAULT_PORT=8080
 
 usage() {
     sed -n '3,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
@@ -127,11 +130,70 @@ render_supervisor_conf() {
         -e "s|@RUNTIME_DIR@|$(sed_value "$RUNTIME_DIR")|g" \
         -e "s|@MQTT_URL@|$(sed_value "$MQTT_URL")|g" \
         -e "s|@DATABASE_URL@|$(sed_value "$DATABASE_URL")|g" \
+        -e "s|@BOARD_DATABASE_URL@|$(sed_value "$BOARD_DATABASE_URL")|g" \
+        -e "s|@BOARD_LISTEN@|$(sed_value "127.0.0.1:$BOARD_PORT")|g" \
+        -e "s|@PLANT_TIME_ZONE@|$(sed_value "$(host_time_zone)")|g" \
         "$template" >"$SUPERVISOR_CONF.tmp"
     if grep -nE '@[A-Z_]+@' "$SUPERVISOR_CONF.tmp" | grep -v '^[0-9]*:;' >&2; then
         die "unsubstituted placeholders left in $SUPERVISOR_CONF.tmp (see above)"
     fi
     mv -f -- "$SUPERVISOR_CONF.tmp" "$SUPERVISOR_CONF"
+}
+
+# This host's IANA time zone (Europe/Berlin), for the board's MES_PLANT_TIME_ZONE; empty when
+# it cannot be told (the board then takes the host's zone itself).
+host_time_zone() {
+    local zone=${TZ:-}
+    zone=${zone#:}
+    if [[ -z $zone || ! -f /usr/share/zoneinfo/$zone ]]; then
+        zone=""
+        if [[ -r /etc/timezone ]]; then
+            zone=$(head -n 1 /etc/timezone)
+        elif [[ -L /etc/localtime ]]; then
+            zone=$(readlink -f /etc/localtime)
+            zone=${zone#*/zoneinfo/}
+        fi
+    fi
+    if [[ $zone =~ ^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$ && -f /usr/share/zoneinfo/$zone ]]; then
+        printf '%s' "$zone"
+    fi
+}
+
+# The board's login role cnc_board, a member of cnc_reader, by deploy/board-role.sql (the compose
+# deployment's too), before the sink starts: the file makes cnc_reader when it is missing, and
+# the sink's migration gives it SELECT. The local cluster trusts loopback, so the board's URL
+# has no password. Running it again changes nothing.
+ensure_board_role() {
+    pg -q -f "$REPO_ROOT/deploy/board-role.sql" >/dev/null || die "cannot create the board's role cnc_board"
+    BOARD_DATABASE_URL="postgresql://cnc_board@127.0.0.1:$PG_PORT/cnc"
+}
+
+# The HTTP status of GET http://127.0.0.1:PORT/health (the board's), 000 when nothing answers.
+board_health() {
+    python3 - "$1" <<'PY'
+import sys, urllib.error, urllib.request
+try:
+    with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/health", timeout=3) as response:
+        print(response.status)
+except urllib.error.HTTPError as error:
+    print(error.code)
+except Exception:
+    print("000")
+PY
+}
+
+# Waits until the board's /health answers 200: it has read the database.
+wait_for_board() {
+    local deadline=$((SECONDS + 60)) status
+    while :; do
+        status=$(board_health "$BOARD_PORT")
+        [[ $status == 200 ]] && return 0
+        if ((SECONDS >= deadline)); then
+            log_warn "after 60 s the board's http://127.0.0.1:$BOARD_PORT/health answers ${status/#000/nothing}, not 200"
+            return 1
+        fi
+        sleep 0.5
+    done
 }
 
 ctl() {
@@ -173,6 +235,8 @@ show_logs() {
 print_state() {
     cat <<EOF
 
+  ===> board        http://127.0.0.1:$BOARD_PORT/   (open it in a browser: every machine, live)
+
   MQTT broker      $MQTT_URL          (mosquitto_sub -h 127.0.0.1 -p $MQ_PORT -t 'sensor/#' -v)
   database         $DATABASE_URL   (psql '$DATABASE_URL')
   supervisor       supervisorctl -c $SUPERVISOR_CONF status
@@ -202,21 +266,23 @@ save_state() {
         printf 'RUNTIME_DIR=%q\n' "$RUNTIME_DIR"
         printf 'PG_PORT=%q\n' "$PG_PORT"
         printf 'MQ_PORT=%q\n' "$MQ_PORT"
+        printf 'BOARD_PORT=%q\n' "$BOARD_PORT"
         printf 'BIN_DIR=%q\n' "$BIN_DIR"
         printf 'DATABASE_URL=%q\n' "$DATABASE_URL"
+        printf 'BOARD_DATABASE_URL=%q\n' "$BOARD_DATABASE_URL"
         printf 'MQTT_URL=%q\n' "$MQTT_URL"
     } >"$STATE_FILE"
 }
 
-# Stop the stages tier by tier (ingest, router, workers, sink) so each drains into a running
-# next stage, then supervisord itself, then mosquitto, then PostgreSQL.
+# Stop the board, then the stages tier by tier (ingest, router, workers, sink) so each drains
+# into a running next stage, then supervisord itself, then mosquitto, then PostgreSQL.
 stop_all() {
     local pid
     if pid=$(supervisord_pid); then
         log_info "stopping the pipeline (supervisord pid $pid)"
         local names tier
         names=$(ctl status 2>/dev/null | awk '{print $1}' || true)
-        for tier in 'cnc:ingest' 'cnc:router' 'cnc:worker-' 'cnc:sink'; do
+        for tier in 'cnc:board' 'cnc:ingest' 'cnc:router' 'cnc:worker-' 'cnc:sink'; do
             local selected=() name
             for name in $names; do
                 [[ $name == "$tier"* ]] && selected+=("$name")
@@ -420,14 +486,14 @@ on_start_exit() {
 do_start() {
     ensure_packages
     load_state
-    local previous_pg_port=${PG_PORT:-} previous_mq_port=${MQ_PORT:-}
+    local previous_pg_port=${PG_PORT:-} previous_mq_port=${MQ_PORT:-} previous_board_port=${BOARD_PORT:-$BOARD_DEFAULT_PORT}
 
     cd -- "$REPO_ROOT"
     log_info "swift build -c $CONFIGURATION"
     swift build -c "$CONFIGURATION"
     BIN_DIR=$(swift build -c "$CONFIGURATION" --show-bin-path)
     local exe
-    for exe in sink router worker ingest cnc-emulator; do
+    for exe in sink router worker ingest board cnc-emulator; do
         [[ -x $BIN_DIR/$exe ]] || die "$BIN_DIR/$exe was not built"
     done
 
@@ -449,7 +515,9 @@ do_start() {
 
     PG_PORT=$(choose_port "$previous_pg_port")
     MQ_PORT=$(choose_port "$previous_mq_port")
+    BOARD_PORT=$(choose_port "$previous_board_port")
     start_postgres "$PG_DIR" "$PG_PORT" cnc
+    ensure_board_role
     start_mosquitto "$MQ_DIR" "$MQ_PORT"
     save_state
 
@@ -467,6 +535,8 @@ do_start() {
     sleep 2 # a stage that crashes right after startsecs shows up now
     wait_until_running || die "a program stopped right after starting"
     log_info "pipeline running: $(ctl status | awk '{print $1}' | tr '\n' ' ')"
+    wait_for_board || die "the board did not come up (its log: $LOG_DIR/board.log)"
+    log_info "board ready: http://127.0.0.1:$BOARD_PORT/"
     START_COMPLETE=1
 
     # Publish only once ingest has subscribed: before its first subscription the broker would
@@ -543,6 +613,16 @@ do_status() {
         log_info "mosquitto running (${MQTT_URL:-})"
     else
         log_info "mosquitto not running"
+        rc=1
+    fi
+    local health
+    if [[ -n ${BOARD_PORT:-} ]] && health=$(board_health "$BOARD_PORT") && [[ $health == 200 ]]; then
+        log_info "board ready: http://127.0.0.1:$BOARD_PORT/"
+    elif [[ -n ${BOARD_PORT:-} && ${health:-000} != 000 ]]; then
+        log_info "board starting (/health answers $health): http://127.0.0.1:$BOARD_PORT/"
+        rc=1
+    else
+        log_info "board not running"
         rc=1
     fi
     return "$rc"

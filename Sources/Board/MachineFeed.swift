@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import StageRuntime
 
 /// Keeps `BoardEvents` current: refreshes the board from PostgreSQL when the sink notifies a
 /// commit (`StoreNotifications.machinesChanged`), at most every `minimumGap`, and every
@@ -20,7 +21,14 @@ public struct MachineFeed: Service {
     let metrics: BoardMetrics
     let logger: Logger
 
+    /// `/healthz` on the metrics address reports the feed alive while it runs, and `/readyz`
+    /// ready while its last refresh read the database.
     public func run() async throws {
+        StageHealth.process.setAlive(true)
+        defer {
+            StageHealth.process.setReady(false)
+            StageHealth.process.setAlive(false)
+        }
         let (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         wake.yield()
         try? await cancelWhenGracefulShutdown {
@@ -114,10 +122,12 @@ public struct MachineFeed: Service {
                 return body + "]}"
             }
             metrics.refreshes.increment()
+            StageHealth.process.setReady(true)
             let elapsed = (ContinuousClock.now - started).components
             metrics.refreshDuration.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
         } catch {
             metrics.refreshFailures.increment()
+            StageHealth.process.setReady(false)
             logger.error("refreshing the board failed", metadata: ["error": "\(String(reflecting: error))"])
         }
     }

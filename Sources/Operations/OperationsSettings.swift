@@ -12,5 +12,10 @@ public enum OperationsSettings {
         return (try? StageStatus.targets(entries)) == nil ? nil : entries
     }
 
-    public static let all = [statusTargets.description]
+    public static let statusBoard = Setting<StageStatus.Target>(
+        "MES_STATUS_BOARD", flag: "board", default: StageStatus.localBoard, defaultText: "127.0.0.1:8080 (the board's MES_BOARD_LISTEN default)",
+        allowed: "HOST:PORT ([IPv6]:PORT)", help: "Where the board serves its pages: mesctl status reads the board's /health there"
+    ) { text in StageStatus.address(text, name: "board") }
+
+    public static let all = [statusTargets.description, statusBoard.description]
 }

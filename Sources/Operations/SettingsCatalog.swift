@@ -1,3 +1,4 @@
+import Board
 import Ingest
 import MachineTypes
 import MessageSources
@@ -26,6 +27,7 @@ public enum SettingsCatalog {
         Section(title: "message sources", settings: SourceSettings.all),
         Section(title: "machine types", settings: MachineTypeSettings.all),
         Section(title: "sink", settings: SinkSettings.all),
+        Section(title: "board", settings: BoardSettings.all),
         Section(title: "mesctl", settings: OperationsSettings.all),
     ]
 
@@ -34,9 +36,16 @@ public enum SettingsCatalog {
         ("ingest", IngestSettings.read), ("router", RouterSettings.read), ("worker", WorkerSettings.read), ("sink", SinkSettings.read),
     ].map { ($0.0, StageSettings.all + $0.1 + LinkSettings.security) }
 
+    /// The board's settings: `StageSettings` less the runtime directory (it has no ipc:// socket),
+    /// the database it falls back to and the offline threshold of a type the sink has not written.
+    public static let board: [SettingDescription] =
+        StageSettings.all.filter { $0.variable != StageSettings.runtimeDirectory.description.variable } + BoardSettings.all
+        + [DatabaseSettings.url.description, MachineTypeSettings.defaultOfflineAfter.description]
+
     /// Every executable and the settings it reads.
     public static let executables: [(name: String, settings: [SettingDescription])] =
         stages + [
+            ("board", board),
             (
                 "cnc-emulator",
                 [BrokerSettings.url, BrokerSettings.topic, BrokerSettings.caFile].map(\.description) + [StageSettings.logLevel.description]

@@ -4,7 +4,8 @@ import StageRuntime
 import SystemCalls
 
 /// `mesctl status`: each stage's readiness and figures, read from its metrics endpoint twice,
-/// `interval` apart, for the rates.
+/// `interval` apart, for the rates. The board's readiness is its own `/health`, where it serves
+/// its pages: its metrics endpoint's `/readyz` does not follow it.
 public enum StageStatus {
     /// A stage's metrics endpoint.
     public struct Target: Sendable, Equatable {
@@ -17,30 +18,58 @@ public enum StageStatus {
     public static let localTargets = [
         "ingest=127.0.0.1:9101", "router=127.0.0.1:9102", "sink=127.0.0.1:9103",
         "worker-a-0=127.0.0.1:9110", "worker-a-1=127.0.0.1:9111", "worker-b-0=127.0.0.1:9120", "worker-b-1=127.0.0.1:9121",
+        "board=127.0.0.1:9104",
     ]
+
+    /// Where the board serves its pages by default (`MES_BOARD_LISTEN`'s default).
+    public static let localBoard = Target(name: "board", host: "127.0.0.1", port: 8080)
 
     /// Parses `NAME=HOST:PORT` entries.
     public static func targets(_ entries: [String]) throws -> [Target] {
         try entries.map { entry in
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let colon = parts[1].lastIndex(of: ":"), let port = Int(parts[1][parts[1].index(after: colon)...]),
-                (1...65_535).contains(port)
-            else {
+            guard parts.count == 2, let target = address(parts[1], name: parts[0]) else {
                 throw SettingError(reason: "status target \"\(entry)\" must be NAME=HOST:PORT")
             }
-            return Target(name: parts[0], host: String(parts[1][..<colon]), port: port)
+            return target
         }
     }
 
-    /// One line per target: name, endpoint, state, and what its metrics say.
-    public static func report(_ targets: [Target], intervalSeconds: Double) -> [[String]] {
+    /// `HOST:PORT` ([IPv6]:PORT) as a target called `name`; nil when it is not one.
+    static func address(_ text: String, name: String) -> Target? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65_535).contains(port) else {
+            return nil
+        }
+        return Target(name: name, host: String(text[..<colon]), port: port)
+    }
+
+    /// One line per target: name, endpoint, state, and what its metrics say. A target whose
+    /// metrics are the board's is ready when `/health` at `board`, where it serves its pages,
+    /// answers 200.
+    public static func report(_ targets: [Target], board: Target, intervalSeconds: Double) -> [[String]] {
         let first = targets.map(scrape)
         Thread.sleep(forTimeInterval: intervalSeconds)
         return zip(targets, zip(first, targets.map(scrape))).map { target, samples in
             let endpoint = "\(target.host):\(target.port)"
-            guard let before = samples.0, let after = samples.1 else { return [target.name, endpoint, "down", ""] }
-            return [target.name, endpoint, after.ready ? "ready" : "not ready", summary(before, after, seconds: intervalSeconds)]
+            guard let before = samples.0, var after = samples.1 else { return [target.name, endpoint, "down", ""] }
+            var figures = summary(before, after, seconds: intervalSeconds)
+            if after.has(boardMetric) {
+                let (ready, health) = boardHealth(board)
+                after.ready = ready
+                figures += ", \(health)"
+            }
+            return [target.name, endpoint, after.ready ? "ready" : "not ready", figures]
         }
+    }
+
+    /// A series only the board's metrics have.
+    static let boardMetric = "board_refreshes_total"
+
+    /// Whether the board at `board` has read the database (its `/health` answers 200), and in words.
+    static func boardHealth(_ board: Target) -> (ready: Bool, words: String) {
+        let pages = "pages \(board.host):\(board.port)"
+        guard let health = get(board, "/health") else { return (false, "\(pages) do not answer") }
+        return health.status == 200 ? (true, "\(pages) /health ok") : (false, "\(pages) /health \(health.status): not yet read the database")
     }
 
     struct Sample {
@@ -97,6 +126,11 @@ public enum StageStatus {
                 + "failures \(count("cnc_sink_write_failures_total")), unwritten \(count("cnc_sink_unwritten")), last write "
                 + "\(last > 0 ? "\(Int(now - last)) s ago" : "never"), machines offline \(count("cnc_machines_offline")), "
                 + "database \(after.total("cnc_sink_database_connected") == 1 ? "connected" : "DISCONNECTED")"
+        }
+        if after.has(boardMetric) {
+            return
+                "refreshes \(count(boardMetric)) (\(rate(boardMetric))), failed \(count("board_refresh_failures_total")), "
+                + "notifications \(count("board_notifications_total")), event streams \(count("board_event_streams"))"
         }
         return "\(after.values.count) series"
     }

@@ -139,7 +139,11 @@ struct BoardTests {
     func apiMatchesTheDatabase() throws {
         let pipeline = try PipelineHarness()
         try pipeline.startPipeline()
-        let url = try Self.startBoard(pipeline)
+        let metricsPort = try PrivateBroker.freePort()
+        let url = try Self.startBoard(pipeline, settings: ["MES_METRICS_LISTEN": "127.0.0.1:\(metricsPort)"])
+        // Alive and ready, as every stage says it on its metrics address, once it has read the database.
+        #expect(try Self.get("http://127.0.0.1:\(metricsPort)/readyz").status == 200)
+        #expect(try Self.get("http://127.0.0.1:\(metricsPort)/metrics").body.contains("board_refreshes_total"))
         try pipeline.emulator(["--file", try Self.sampleLines()])
         let stored = try pipeline.database.waitForStableCount("SELECT count(*) FROM machine_state")
         #expect(stored > 0)

@@ -93,7 +93,7 @@ struct MesctlTests {
         #expect(bad.output.contains("error endpoints") && bad.output.contains("udp://nowhere"), "\(bad.output)")
     }
 
-    @Test("status reads every stage's metrics: readiness, counts, the type map and its reloads; a stopped stage is down")
+    @Test("status reads every stage's metrics: readiness, counts, the type map and its reloads, the board's /health; a stopped stage is down")
     func status() throws {
         let pipeline = try PipelineHarness()
         var targets: [String] = []
@@ -108,6 +108,10 @@ struct MesctlTests {
         let ingestPort = try PrivateBroker.freePort()
         try pipeline.startIngest(["--metrics-listen", "127.0.0.1:\(ingestPort)"])
         targets += ["--target", "ingest=127.0.0.1:\(ingestPort)"]
+        let boardMetricsPort = try PrivateBroker.freePort()
+        pipeline.overrides["MES_METRICS_LISTEN"] = "127.0.0.1:\(boardMetricsPort)"
+        let board = try BoardTests.startBoard(pipeline).replacingOccurrences(of: "http://", with: "")
+        targets += ["--target", "board=127.0.0.1:\(boardMetricsPort)", "--board", board]
         try pipeline.publish(PipelineTests.sampleLines)
         #expect(try pipeline.database.waitForCount("SELECT count(*) FROM cnc_data", toReach: 3) == 3, "\(pipeline.logs())")
         let map = #"[{"cnc_id": "CNC001", "class_name": "CNCTypeA"}]"#
@@ -117,9 +121,16 @@ struct MesctlTests {
 
         let up = try Self.mesctl(pipeline, ["status", "--interval", "0.2"] + targets)
         #expect(up.status == 0, "\(up.output)")
-        for expected in ["received 3", "rows 3", "map 1 machines", "reloads ok 1 failed 0", "broker connected", "database connected", "stored 2"] {
+        for expected in [
+            "received 3", "rows 3", "map 1 machines", "reloads ok 1 failed 0", "broker connected", "database connected", "stored 2", "refreshes ",
+            "pages \(board) /health ok",
+        ] {
             #expect(up.output.contains(expected), "\(expected) not in\n\(up.output)")
         }
+        // The board's state is its /health: where nothing serves the pages, it is not ready.
+        let nowhere = "127.0.0.1:\(try PrivateBroker.freePort())"
+        let unanswered = try Self.mesctl(pipeline, ["status", "--interval", "0.2"] + targets + ["--board", nowhere])
+        #expect(unanswered.status == 1 && unanswered.output.contains("pages \(nowhere) do not answer"), "\(unanswered.output)")
         pipeline.stages["sink"]!.signal(SIGTERM)
         #expect(pipeline.stages["sink"]!.waitForExit() == 0)
         let down = try Self.mesctl(pipeline, ["status", "--interval", "0.2"] + targets)

@@ -3,6 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 
+@testable import Board
 @testable import Ingest
 @testable import Operations
 @testable import Router
@@ -26,14 +27,15 @@ struct SettingsCatalogTests {
         #expect(Set(variables).count == variables.count)
     }
 
-    @Test("each stage offers the flag of every setting it reads that has one", arguments: ["ingest", "router", "worker", "sink"])
+    @Test(
+        "each stage and the board offer the flag of every setting they read that has one", arguments: ["ingest", "router", "worker", "sink", "board"])
     func flagsOffered(stage: String) throws {
         let help =
             StageOptions.helpMessage() + [
                 "ingest": IngestOptions.helpMessage(), "router": RouterOptions.helpMessage(), "worker": WorkerOptions.helpMessage(),
-                "sink": SinkOptions.helpMessage(),
+                "sink": SinkOptions.helpMessage(), "board": BoardOptions.helpMessage(),
             ][stage]!
-        let settings = try #require(SettingsCatalog.stages.first { $0.name == stage }).settings
+        let settings = try #require(SettingsCatalog.executables.first { $0.name == stage }).settings
         for case let flag? in settings.map(\.flag) {
             #expect(help.contains("--\(flag) "), "\(stage) has no --\(flag)")
         }

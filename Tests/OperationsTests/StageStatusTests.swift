@@ -16,7 +16,22 @@ struct StageStatusTests {
         for bad in ["ingest", "ingest=127.0.0.1", "ingest=127.0.0.1:0", "ingest=host:99999", "=:"] {
             #expect(throws: SettingError.self) { try StageStatus.targets([bad]) }
         }
-        #expect(try StageStatus.targets(StageStatus.localTargets).count == 7)
+        #expect(try StageStatus.targets(StageStatus.localTargets).count == 8)
+        #expect(try OperationsSettings.statusBoard.value(nil, environment: SettingsEnvironment([:])) == StageStatus.localBoard)
+        #expect(
+            try OperationsSettings.statusBoard.value("[::1]:8081", environment: SettingsEnvironment([:]))
+                == StageStatus.Target(name: "board", host: "[::1]", port: 8081))
+        #expect(throws: SettingError.self) { try OperationsSettings.statusBoard.value("127.0.0.1", environment: SettingsEnvironment([:])) }
+    }
+
+    @Test("the board's figures: refreshes and their rate, failures, notifications, event streams")
+    func boardSummary() {
+        let before = StageStatus.Sample(
+            ready: false,
+            values: ["board_refreshes_total": 10, "board_refresh_failures_total": 1, "board_notifications_total": 4, "board_event_streams": 2])
+        var after = before
+        after.values["board_refreshes_total"] = 14
+        #expect(StageStatus.summary(before, after, seconds: 2) == "refreshes 14 (2/s), failed 1, notifications 4, event streams 2")
     }
 
     @Test("figures: totals over labels, rates between two readings, per-label lists")

@@ -6,10 +6,14 @@ import StageRuntime
 public struct StatusCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Each stage's readiness, rates, queue depths, errors and type map, from its metrics endpoint.",
-        discussion: "With a database URL, the machines offline too, from machine_status_intervals.")
+        discussion:
+            "The board is ready once its /health, where it serves its pages, answers 200. With a database URL, the machines offline too, "
+            + "from machine_status_intervals.")
 
     @Option(name: OperationsSettings.statusTargets.name, parsing: .singleValue, help: OperationsSettings.statusTargets.help)
     var targets: [String] = []
+    @Option(name: OperationsSettings.statusBoard.name, help: OperationsSettings.statusBoard.help)
+    var board: String?
     @Option(help: "Seconds between the two readings the rates come from")
     var interval = 1.0
     @Option(
@@ -22,7 +26,8 @@ public struct StatusCommand: ParsableCommand {
     public func run() throws {
         let entries = try OperationsSettings.statusTargets.value(
             targets.isEmpty ? nil : targets.joined(separator: ","), derived: StageStatus.localTargets)
-        let rows = StageStatus.report(try StageStatus.targets(entries), intervalSeconds: max(0.1, interval))
+        let rows = StageStatus.report(
+            try StageStatus.targets(entries), board: try OperationsSettings.statusBoard.required(board), intervalSeconds: max(0.1, interval))
         print(TextTable.render(header: ["stage", "endpoint", "state", "figures"], rows: rows, widest: 200))
         if try DatabaseSettings.url.value(databaseURL) != nil {
             let offline = try OfflineMachines.rows(try PostgresConnection(conninfo: try DatabaseSettings.conninfo(databaseURL)))
