@@ -436,9 +436,9 @@ class Board:
 
     def __init__(self, bin_dir, work_dir, env, run, stream, processes, logs, streams):
         psql("DO $$ BEGIN CREATE ROLE cnc_board_bench LOGIN IN ROLE cnc_reader; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
-        self.port = free_port()
+        self.port, self.metrics_port = free_port(), free_port()
         board_env = dict(env, MES_BOARD_DATABASE_URL=env["DATABASE_URL"].replace("//postgres@", "//cnc_board_bench@"),
-                         MES_BOARD_LISTEN=f"127.0.0.1:{self.port}", MES_CNC_TYPES=stream.types_file, MES_METRICS_LISTEN="off",
+                         MES_BOARD_LISTEN=f"127.0.0.1:{self.port}", MES_CNC_TYPES=stream.types_file, MES_METRICS_LISTEN=f"127.0.0.1:{self.metrics_port}",
                          MES_SHIFTS="early=06:00-14:00,late=14:00-22:00,night=22:00-06:00")
         logs["board"] = open(f"{work_dir}/board-{run}.log", "w+")
         processes["board"] = subprocess.Popen([f"{bin_dir}/board"], env=board_env, stdout=logs["board"], stderr=subprocess.STDOUT)
@@ -461,6 +461,8 @@ class Board:
         """After the run: what the stream clients got, the time GET /api/machines takes and how
         long the page takes to show every tile."""
         reader_cpu = process_cpu(self.readers.pid)
+        refreshes = self.metric("board_refresh_duration_seconds_count")
+        refresh_ms = self.metric("board_refresh_duration_seconds_sum") / max(refreshes, 1) * 1000
         self.readers.send_signal(signal.SIGTERM)
         received = [int(value) for value in self.readers.communicate(timeout=30)[0].split()]
         timings = []
@@ -471,9 +473,18 @@ class Board:
         machines = len(json.loads(body)["machines"]) if status == 200 else 0
         timings.sort()
         return {"streams": self.streams, "stream_mb_min": min(received, default=0) / 1e6, "stream_mb_max": max(received, default=0) / 1e6,
-                "reader_cpu_s": reader_cpu, "machines": machines,
+                "reader_cpu_s": reader_cpu, "machines": machines, "refreshes": refreshes, "refresh_ms": refresh_ms,
                 "api_ms_p50": timings[len(timings) // 2], "api_ms_p95": timings[int(len(timings) * 0.95) - 1],
                 "api_bytes": len(body), "first_paint_ms": self.first_paint(machines)}
+
+    def metric(self, name):
+        """One value of the board's metrics."""
+        import urllib.request
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=10) as answer:
+            for line in answer.read().decode().splitlines():
+                if line.startswith(name + " "):
+                    return float(line.split()[1])
+        return 0.0
 
     def first_paint(self, machines):
         """Milliseconds from navigation to every tile on the page, in headless Chromium: the
@@ -539,6 +550,8 @@ def board_cost(args, env):
     print(f"  with the board                {median(lambda run: run['with_board']):>10,.0f} msg/s")
     print(f"  cost                          {1 - median(lambda run: run['with_board'] / run['alone']):>10.1%}")
     print(f"  board CPU                     {median(lambda run: run['board_cpu_s']):>10.2f} s a run")
+    print(f"  refreshes                     {median(lambda run: run['board']['refreshes']):>10.0f} a run, "
+          f"{median(lambda run: run['board']['refresh_ms']):.1f} ms each (median of the runs' means)")
     print(f"  event stream a client         {median(lambda run: run['board']['stream_mb_min']):>10.1f} MB a run (fewest)")
     print(f"  GET /api/machines             {median(lambda run: run['board']['api_ms_p50']):>10.1f} ms p50, "
           f"{median(lambda run: run['board']['api_ms_p95']):.1f} ms p95, {median(lambda run: run['board']['api_bytes']) / 1e3:,.0f} kB, "

@@ -80,6 +80,10 @@ public struct BoardQueries: Sendable {
                 FROM machine_state s CROSS JOIN LATERAL unnest(s.quality) AS q(mark)
                 WHERE s.quality <> '{}' AND s.ts > now() - interval '1 hour'
                 GROUP BY s.cnc_id
+            ), open_intervals AS (
+                -- Each machine's open interval, in one read of the index of open intervals.
+                SELECT DISTINCT ON (x.cnc_id) x.cnc_id, x.status, x.started_at FROM machine_status_intervals x
+                WHERE x.ended_at IS NULL ORDER BY x.cnc_id, x.started_at DESC
             )
             SELECT m.cnc_id, coalesce(i.status, m.status), json_build_object(
                 'cnc_id', m.cnc_id, 'cnc_type', m.cnc_type, 'line', coalesce(m.tags->>'line', ml.line), 'tags', m.tags,
@@ -95,9 +99,7 @@ public struct BoardQueries: Sendable {
             )::text
             FROM machine_current m
             LEFT JOIN machine_types t ON t.cnc_type = m.cnc_type
-            LEFT JOIN LATERAL (
-                SELECT x.status, x.started_at FROM machine_status_intervals x WHERE x.cnc_id = m.cnc_id AND x.ended_at IS NULL
-                ORDER BY x.started_at DESC LIMIT 1) i ON true
+            LEFT JOIN open_intervals i ON i.cnc_id = m.cnc_id
             LEFT JOIN LATERAL (
                 SELECT x.parts_total FROM machine_parts_made x WHERE x.cnc_id = m.cnc_id ORDER BY x.ts DESC, x.message_id DESC LIMIT 1) pn ON true
             LEFT JOIN LATERAL (

@@ -44,8 +44,11 @@ public struct BoardService: Service {
 
     public func run() async throws {
         var databaseConfiguration = configuration.database.configuration
-        // Times in the answers are RFC 3339 in UTC.
-        databaseConfiguration.options.additionalStartupParameters = [("TimeZone", "UTC"), ("application_name", "cnc-collector board")]
+        // Times in the answers are RFC 3339 in UTC. Parallel workers would only slow the board's
+        // reads of a few hundred rows, and take cores from the pipeline.
+        databaseConfiguration.options.additionalStartupParameters = [
+            ("TimeZone", "UTC"), ("application_name", "cnc-collector board"), ("max_parallel_workers_per_gather", "0"),
+        ]
         databaseConfiguration.options.maximumConnections = 8
         let client = PostgresClient(configuration: databaseConfiguration, backgroundLogger: logger)
         let queries = BoardQueries(

@@ -6,10 +6,16 @@ import ServiceLifecycle
 import StageRuntime
 
 /// Keeps `BoardEvents` current: refreshes the board from PostgreSQL when the sink notifies a
-/// commit (`StoreNotifications.machinesChanged`), at most every `minimumGap`, and every
-/// `refreshEvery` without one (a machine's silence turns it stale with no write at all).
+/// commit (`StoreNotifications.machinesChanged`), and every `refreshEvery` without one (a
+/// machine's silence turns it stale with no write at all).
+///
+/// Refreshes are `minimumGap` apart, and further when they take long: a refresh's snapshot keeps
+/// PostgreSQL from pruning the versions of `machine_current` the sink leaves with every batch,
+/// so refreshes back to back would make every read and every batch slower, the sink's too. At
+/// most `busyShare` of the time is spent refreshing.
 public struct MachineFeed: Service {
-    public static let minimumGap: Duration = .milliseconds(200)
+    public static let minimumGap: Duration = .milliseconds(250)
+    public static let busyShare = 0.25
     public static let refreshEvery: Duration = .seconds(5)
     public static let keepAliveEvery: Duration = .seconds(15)
 
@@ -51,7 +57,8 @@ public struct MachineFeed: Service {
                 for await _ in wakes {
                     let started = clock.now
                     await refresh(availability: &availability)
-                    try await Task.sleep(until: started + Self.minimumGap)
+                    let took = clock.now - started
+                    try await Task.sleep(until: started + max(Self.minimumGap, took * (1 / Self.busyShare)))
                 }
             }
         }

@@ -243,6 +243,38 @@ struct BoardTests {
         #expect(stopped["ended"] as? Bool == true)
     }
 
+    @Test("OEE's performance is the parts' ideal time over the time running, and only where every program's ideal time is known")
+    func performanceWhereCycleTimesAreKnown() throws {
+        let pipeline = try PipelineHarness()
+        try pipeline.start("sink", "sink")
+        let url = try Self.startBoard(pipeline)
+        // One machine running an hour and making a part a minute (P1, then P2 for the last ten).
+        _ = try pipeline.database.connect().execute(
+            """
+            INSERT INTO machine_current (
+                cnc_id, message_id, cnc_type, ts, part_program, status, part_count, quality, unknown_variables, last_heard_at)
+            VALUES ('PRESS1', gen_random_uuid(), 'CNCTypeC', '2026-01-05T07:00:00Z', 'P1', 'idle', 60, '{}', '{}', now());
+            INSERT INTO machine_status_intervals (cnc_id, started_at, started_by, status, part_program, ended_at)
+            VALUES ('PRESS1', '2026-01-05T06:00:00Z', gen_random_uuid(), 'running', 'P1', '2026-01-05T07:00:00Z');
+            INSERT INTO machine_status_intervals (cnc_id, started_at, started_by, status, part_program, running_before)
+            VALUES ('PRESS1', '2026-01-05T07:00:00Z', gen_random_uuid(), 'idle', 'P1', interval '1 hour');
+            INSERT INTO machine_parts_made (cnc_id, ts, message_id, parts, parts_total, part_program)
+            SELECT 'PRESS1', '2026-01-05T06:00:30Z'::timestamptz + minute * interval '1 minute', gen_random_uuid(), 1, minute + 1,
+                   CASE WHEN minute < 50 THEN 'P1' ELSE 'P2' END
+            FROM generate_series(0, 59) AS minute;
+            INSERT INTO part_program_cycle_times VALUES ('P1', 30);
+            """)
+        let query = "\(url)/api/availability?from=2026-01-05T06:00:00Z&to=2026-01-05T07:00:00Z&step=3600&cnc_id=PRESS1"
+        let unknown = try #require((try Self.json(query)["periods"] as? [[String: Any]])?.first)
+        #expect(unknown["parts"] as? Int == 60)
+        #expect((unknown["availability"] as? NSNumber)?.doubleValue == 1)
+        #expect(unknown["performance"] is NSNull, "P2's ideal time is not known")
+        _ = try pipeline.database.connect().execute("INSERT INTO part_program_cycle_times VALUES ('P2', 60)")
+        let known = try #require((try Self.json(query)["periods"] as? [[String: Any]])?.first)
+        // (50 × 30 s + 10 × 60 s) / 3,600 s running
+        #expect((known["performance"] as? NSNumber)?.doubleValue == 2_100.0 / 3_600.0)
+    }
+
     @Test("with MES_BOARD_AUTH only the token's holders read the board; /health stays open")
     func authentication() throws {
         let pipeline = try PipelineHarness()
