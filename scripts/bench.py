@@ -447,7 +447,12 @@ class Board:
         while time.monotonic() < deadline and self.get("/health")[0] != 200:
             time.sleep(0.1)
         self.readers = subprocess.Popen([sys.executable, "-c", STREAM_READERS, str(self.port), str(streams)], stdout=subprocess.PIPE, text=True)
-        self.streams, self.received = streams, None
+        self.streams, self.backends_before = streams, self.backends_cpu()
+
+    def backends_cpu(self):
+        """CPU seconds of the PostgreSQL backends serving the board."""
+        pids = psql("SELECT string_agg(pid::text, ' ') FROM pg_stat_activity WHERE application_name = 'cnc-collector board'")
+        return sum(process_cpu(int(pid)) for pid in pids.split())
 
     def get(self, path):
         import urllib.request
@@ -461,6 +466,7 @@ class Board:
         """After the run: what the stream clients got, the time GET /api/machines takes and how
         long the page takes to show every tile."""
         reader_cpu = process_cpu(self.readers.pid)
+        backends_cpu = self.backends_cpu() - self.backends_before
         refreshes = self.metric("board_refresh_duration_seconds_count")
         refresh_ms = self.metric("board_refresh_duration_seconds_sum") / max(refreshes, 1) * 1000
         self.readers.send_signal(signal.SIGTERM)
@@ -473,7 +479,7 @@ class Board:
         machines = len(json.loads(body)["machines"]) if status == 200 else 0
         timings.sort()
         return {"streams": self.streams, "stream_mb_min": min(received, default=0) / 1e6, "stream_mb_max": max(received, default=0) / 1e6,
-                "reader_cpu_s": reader_cpu, "machines": machines, "refreshes": refreshes, "refresh_ms": refresh_ms,
+                "reader_cpu_s": reader_cpu, "backends_cpu_s": backends_cpu, "machines": machines, "refreshes": refreshes, "refresh_ms": refresh_ms,
                 "api_ms_p50": timings[len(timings) // 2], "api_ms_p95": timings[int(len(timings) * 0.95) - 1],
                 "api_bytes": len(body), "first_paint_ms": self.first_paint(machines)}
 
@@ -537,8 +543,15 @@ def board_cost(args, env):
     for number in range(1, args.runs + 1):
         alone = pipeline(args.bin_dir, args.work_dir, env, args.count, f"b{number}a", 0, stream)
         watched = pipeline(args.bin_dir, args.work_dir, env, args.count, f"b{number}b", 0, stream, board_streams=args.board_streams)
-        runs.append({"alone": alone["rate"], "with_board": watched["rate"], "board": watched["board"],
-                     "board_cpu_s": watched["cpu"]["stage_s"].get("board", 0)})
+        cpu = watched["cpu"]
+        board_cpu = cpu["stage_s"].get("board", 0)
+        # The board's share of the CPU the machine spent on the run: itself, its PostgreSQL
+        # backends and the stream clients, over everything (the board's part is in stages_s
+        # and postgres_s already; the clients are not, as they still run).
+        own = board_cpu + watched["board"]["backends_cpu_s"] + watched["board"]["reader_cpu_s"]
+        total = cpu["stages_s"] + cpu["postgres_s"] + cpu["broker_s"] + cpu.get("clients_s", 0) + watched["board"]["reader_cpu_s"]
+        runs.append({"alone": alone["rate"], "with_board": watched["rate"], "board": watched["board"], "board_cpu_s": board_cpu,
+                     "board_share": own / total})
         print(f"run {number}: pipeline alone {alone['rate']:,.0f} msg/s, with the board and {args.board_streams} streams "
               f"{watched['rate']:,.0f} msg/s", flush=True)
     def median(value):
@@ -549,7 +562,9 @@ def board_cost(args, env):
     print(f"  pipeline alone                {median(lambda run: run['alone']):>10,.0f} msg/s")
     print(f"  with the board                {median(lambda run: run['with_board']):>10,.0f} msg/s")
     print(f"  cost                          {1 - median(lambda run: run['with_board'] / run['alone']):>10.1%}")
-    print(f"  board CPU                     {median(lambda run: run['board_cpu_s']):>10.2f} s a run")
+    print(f"  board CPU                     {median(lambda run: run['board_cpu_s']):>10.2f} s a run, its PostgreSQL backends "
+          f"{median(lambda run: run['board']['backends_cpu_s']):.2f} s, the stream clients {median(lambda run: run['board']['reader_cpu_s']):.2f} s")
+    print(f"  their share of the CPU        {median(lambda run: run['board_share']):>10.1%}")
     print(f"  refreshes                     {median(lambda run: run['board']['refreshes']):>10.0f} a run, "
           f"{median(lambda run: run['board']['refresh_ms']):.1f} ms each (median of the runs' means)")
     print(f"  event stream a client         {median(lambda run: run['board']['stream_mb_min']):>10.1f} MB a run (fewest)")
