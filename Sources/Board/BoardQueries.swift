@@ -70,17 +70,39 @@ public struct BoardQueries: Sendable {
         throw BoardQueryError.noPeriod
     }
 
-    /// Every machine on the board, by line then `cnc_id`; parts count from `periodStart`. A
-    /// machine's line is its source's `line` tag, else the type map's (`mapLines`).
-    public func machines(periodStart: String, mapLines: (cncIDs: [String], lines: [String])) async throws -> [MachineEntry] {
+    /// Each machine's messages with quality marks in the last hour, and the marks (a JSON array).
+    public struct QualityMarks: Sendable, Equatable {
+        public var cncIDs: [String] = []
+        public var messages: [Int64] = []
+        public var marks: [String] = []
+    }
+
+    /// The quality marks of the last hour, from the index of marked states.
+    public func qualityLastHour() async throws -> QualityMarks {
         let rows = try await client.query(
             """
-            WITH quality AS (
-                SELECT s.cnc_id, count(DISTINCT s.message_id) AS messages, array_agg(DISTINCT q.mark ORDER BY q.mark) AS marks
-                FROM machine_state s CROSS JOIN LATERAL unnest(s.quality) AS q(mark)
-                WHERE s.quality <> '{}' AND s.ts > now() - interval '1 hour'
-                GROUP BY s.cnc_id
-            ), open_intervals AS (
+            SELECT s.cnc_id, count(DISTINCT s.message_id), to_json(array_agg(DISTINCT q.mark ORDER BY q.mark))::text
+            FROM machine_state s CROSS JOIN LATERAL unnest(s.quality) AS q(mark)
+            WHERE s.quality <> '{}' AND s.ts > now() - interval '1 hour'
+            GROUP BY s.cnc_id
+            """, logger: logger)
+        var quality = QualityMarks()
+        for try await (cncID, messages, marks) in rows.decode((String, Int64, String).self) {
+            quality.cncIDs.append(cncID)
+            quality.messages.append(messages)
+            quality.marks.append(marks)
+        }
+        return quality
+    }
+
+    /// Every machine on the board, by line then `cnc_id`; parts count from `periodStart`. A
+    /// machine's line is its source's `line` tag, else the type map's (`mapLines`).
+    public func machines(
+        periodStart: String, mapLines: (cncIDs: [String], lines: [String]), quality: QualityMarks
+    ) async throws -> [MachineEntry] {
+        let rows = try await client.query(
+            """
+            WITH open_intervals AS (
                 -- Each machine's open interval, in one read of the index of open intervals.
                 SELECT DISTINCT ON (x.cnc_id) x.cnc_id, x.status, x.started_at FROM machine_status_intervals x
                 WHERE x.ended_at IS NULL ORDER BY x.cnc_id, x.started_at DESC
@@ -95,7 +117,7 @@ public struct BoardQueries: Sendable {
                 'ts', m.ts, 'last_heard_at', m.last_heard_at,
                 'offline_after_s', extract(epoch FROM coalesce(t.offline_after, make_interval(secs => \(defaultOfflineAfterSeconds)))),
                 'stale', m.last_heard_at < now() - coalesce(t.offline_after, make_interval(secs => \(defaultOfflineAfterSeconds))),
-                'quality_last_hour', json_build_object('messages', coalesce(q.messages, 0), 'marks', coalesce(q.marks, '{}'))
+                'quality_last_hour', json_build_object('messages', coalesce(q.messages, 0), 'marks', coalesce(q.marks::json, '[]'::json))
             )::text
             FROM machine_current m
             LEFT JOIN machine_types t ON t.cnc_type = m.cnc_type
@@ -105,7 +127,8 @@ public struct BoardQueries: Sendable {
             LEFT JOIN LATERAL (
                 SELECT x.parts_total FROM machine_parts_made x WHERE x.cnc_id = m.cnc_id AND x.ts < \(periodStart)::timestamptz
                 ORDER BY x.ts DESC, x.message_id DESC LIMIT 1) ps ON true
-            LEFT JOIN quality q ON q.cnc_id = m.cnc_id
+            LEFT JOIN unnest(\(quality.cncIDs)::text[], \(quality.messages)::bigint[], \(quality.marks)::text[]) AS q(cnc_id, messages, marks)
+                ON q.cnc_id = m.cnc_id
             LEFT JOIN unnest(\(mapLines.cncIDs)::text[], \(mapLines.lines)::text[]) AS ml(cnc_id, line) ON ml.cnc_id = m.cnc_id
             ORDER BY coalesce(m.tags->>'line', ml.line) NULLS LAST, m.cnc_id
             """, logger: logger)

@@ -53,10 +53,10 @@ public struct MachineFeed: Service {
                     }
                 }
                 let clock = ContinuousClock()
-                var availability = PlantAvailability()
+                var slow = SlowFigures()
                 for await _ in wakes {
                     let started = clock.now
-                    await refresh(availability: &availability)
+                    await refresh(&slow)
                     let took = clock.now - started
                     try await Task.sleep(until: started + max(Self.minimumGap, took * (1 / Self.busyShare)))
                 }
@@ -91,33 +91,43 @@ public struct MachineFeed: Service {
         }
     }
 
-    /// The plant's availability this period, read again every `PlantAvailability.every`: it
-    /// moves slowly, and reading it costs two lookups a machine.
-    struct PlantAvailability {
-        static let every: Duration = .seconds(5)
-        var period: String?
-        var value: Double?
+    /// A figure read again only every `every` (or when its key changes), not at each refresh:
+    /// the plant's availability moves slowly and costs two lookups a machine; the quality marks
+    /// of the last hour cost a read of every partition's index of marked states.
+    struct PeriodicRead<Key: Equatable, Value> {
+        let every: Duration
+        var key: Key?
+        var value: Value?
         var readAt: ContinuousClock.Instant?
 
-        mutating func current(_ period: String, read: () async throws -> Double?) async rethrows -> Double? {
+        init(every: Duration) {
+            self.every = every
+        }
+
+        mutating func current(_ key: Key, read: () async throws -> Value) async rethrows -> Value {
             let now = ContinuousClock.now
-            if period != self.period || readAt.map({ now - $0 >= Self.every }) ?? true {
-                value = try await read()
-                self.period = period
-                readAt = now
-            }
+            if let value, key == self.key, let readAt, now - readAt < every { return value }
+            let value = try await read()
+            (self.key, self.value, readAt) = (key, value, now)
             return value
         }
     }
 
+    /// What refreshes read less often than every refresh.
+    struct SlowFigures {
+        var availability = PeriodicRead<String, Double?>(every: .seconds(5))
+        var quality = PeriodicRead<Bool, BoardQueries.QualityMarks>(every: .seconds(10))
+    }
+
     /// One refresh: the current period, every machine and the plant's availability, published
     /// as the events of what changed.
-    func refresh(availability plantAvailability: inout PlantAvailability) async {
+    func refresh(_ slow: inout SlowFigures) async {
         let started = ContinuousClock.now
         do {
             let period = try await queries.currentPeriod()
-            let machines = try await queries.machines(periodStart: period.from, mapLines: lines.current())
-            let availability = try await plantAvailability.current(period.from) { try await queries.plantAvailability(from: period.from) }
+            let quality = try await slow.quality.current(true) { try await queries.qualityLastHour() }
+            let machines = try await queries.machines(periodStart: period.from, mapLines: lines.current(), quality: quality)
+            let availability = try await slow.availability.current(period.from) { try await queries.plantAvailability(from: period.from) }
             var counts = Dictionary(uniqueKeysWithValues: BoardQueries.statuses.map { ($0, 0) })
             for machine in machines { counts[machine.status, default: 0] += 1 }
             let plant = PlantSummary(time_zone: timeZone, shift: period, availability: availability, counts: counts)
