@@ -29,7 +29,7 @@ public struct BoardOptions: StageServiceOptions {
         let authentication = try BoardSettings.authentication.value(auth, environment: environment)
         if let authentication { StageRunner.hideSecrets(in: authentication.secret) }
         return BoardService.Configuration(
-            listen: try BoardListen(parsing: try BoardSettings.listen.required(listen, environment: environment)),
+            listen: try BoardSettings.listen.required(listen, environment: environment),
             database: try DatabaseAddress(parsing: conninfo, environment: environment),
             timeZone: try BoardSettings.timeZone.value(timeZone, environment: environment) ?? TimeZone.current.identifier,
             shifts: try BoardSettings.shifts.value(shifts, environment: environment),
