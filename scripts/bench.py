@@ -409,7 +409,7 @@ def pipeline(bin_dir, work_dir, env, count, run, latency_seconds, stream, board_
 # Reads the board's event stream on N connections with one thread, as many browsers would,
 # discarding what it reads; prints the bytes each got when it is told to stop (SIGTERM).
 STREAM_READERS = r"""
-import selectors, signal, socket, sys
+import json, selectors, signal, socket, sys, time
 port, count = int(sys.argv[1]), int(sys.argv[2])
 selector, received, stop = selectors.DefaultSelector(), {}, []
 signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
@@ -419,6 +419,9 @@ for index in range(count):
     connection.setblocking(False)
     selector.register(connection, selectors.EVENT_READ, index)
     received[index] = 0
+# The first client reads its events as a browser does and notes when each machine's tile would
+# show a newer message: the machine, the message's timestamp and the time the event arrived.
+pending, shown, arrivals = b"", {}, []
 while not stop:
     for key, _ in selector.select(timeout=0.5):
         try:
@@ -426,8 +429,25 @@ while not stop:
         except BlockingIOError:
             continue
         received[key.data] += len(data)
+        if key.data != 0:
+            continue
+        now = time.time()
+        *events, pending = (pending + data).split(b"\n\n")
+        for event in events:
+            if b"\nevent: machine\n" not in b"\n" + event:
+                continue
+            machine = json.loads(event.split(b"\ndata: ", 1)[1])
+            if shown.get(machine["cnc_id"]) not in (None, machine["ts"]):
+                arrivals.append((machine["cnc_id"], machine["ts"], now))
+            shown[machine["cnc_id"]] = machine["ts"]
 print(" ".join(str(received[index]) for index in range(count)), flush=True)
+print(json.dumps(arrivals), flush=True)
 """
+
+
+def percentile(ordered, share):
+    """The value below which `share` of the sorted values lie (nearest rank)."""
+    return ordered[max(0, min(len(ordered) - 1, int(len(ordered) * share + 0.5) - 1))]
 
 
 class Board:
@@ -470,7 +490,8 @@ class Board:
         refreshes = self.metric("board_refresh_duration_seconds_count")
         refresh_ms = self.metric("board_refresh_duration_seconds_sum") / max(refreshes, 1) * 1000
         self.readers.send_signal(signal.SIGTERM)
-        received = [int(value) for value in self.readers.communicate(timeout=30)[0].split()]
+        sizes, arrivals = self.readers.communicate(timeout=30)[0].splitlines()
+        received, delays = [int(value) for value in sizes.split()], self.live_delays(json.loads(arrivals))
         timings = []
         for _ in range(100):
             start = time.perf_counter()
@@ -480,8 +501,22 @@ class Board:
         timings.sort()
         return {"streams": self.streams, "stream_mb_min": min(received, default=0) / 1e6, "stream_mb_max": max(received, default=0) / 1e6,
                 "reader_cpu_s": reader_cpu, "backends_cpu_s": backends_cpu, "machines": machines, "refreshes": refreshes, "refresh_ms": refresh_ms,
-                "api_ms_p50": timings[len(timings) // 2], "api_ms_p95": timings[int(len(timings) * 0.95) - 1],
-                "api_bytes": len(body), "first_paint_ms": self.first_paint(machines)}
+                "api_ms_p50": percentile(timings, 0.5), "api_ms_p95": percentile(timings, 0.95),
+                "api_bytes": len(body), "first_paint_ms": self.first_paint(machines),
+                "machine_current_kb": int(psql("SELECT pg_relation_size('machine_current') / 1024")),
+                "live_events": len(delays), "live_ms_p50": percentile(delays, 0.5) * 1000 if delays else None,
+                "live_ms_p95": percentile(delays, 0.95) * 1000 if delays else None}
+
+    @staticmethod
+    def live_delays(arrivals):
+        """Seconds from each shown message's stored_at (written just before its batch's COMMIT)
+        to the event that showed it, sorted. Of several messages of a machine with the same
+        timestamp, the board shows the greatest message_id's, as machine_current keeps it."""
+        import datetime
+        stored = {(cnc_id, ts): stored_at for cnc_id, ts, stored_at in
+                  connection().execute("SELECT cnc_id, ts, stored_at FROM cnc_data ORDER BY message_id").fetchall()}
+        return sorted(arrived - stored[(cnc_id, datetime.datetime.fromisoformat(ts))].timestamp()
+                      for cnc_id, ts, arrived in arrivals if (cnc_id, datetime.datetime.fromisoformat(ts)) in stored)
 
     def metric(self, name):
         """One value of the board's metrics."""
@@ -571,6 +606,12 @@ def board_cost(args, env):
     print(f"  GET /api/machines             {median(lambda run: run['board']['api_ms_p50']):>10.1f} ms p50, "
           f"{median(lambda run: run['board']['api_ms_p95']):.1f} ms p95, {median(lambda run: run['board']['api_bytes']) / 1e3:,.0f} kB, "
           f"{median(lambda run: run['board']['machines']):,.0f} machines")
+    print(f"  machine_current after a run   {median(lambda run: run['board']['machine_current_kb']):>10,.0f} kB")
+    lives = [run for run in runs if run["board"]["live_ms_p95"] is not None]
+    if lives:
+        print(f"  live, stored to event stream  {statistics.median(run['board']['live_ms_p50'] for run in lives):>10.0f} ms p50, "
+              f"{statistics.median(run['board']['live_ms_p95'] for run in lives):.0f} ms p95 (medians of the runs' "
+              f"{statistics.median(run['board']['live_events'] for run in lives):,.0f} machine events)")
     paints = [run["board"]["first_paint_ms"] for run in runs if run["board"]["first_paint_ms"] is not None]
     if paints:
         print(f"  first paint, every tile       {statistics.median(paints):>10.0f} ms (headless Chromium, median of 5 loads a run)")
