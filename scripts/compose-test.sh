@@ -10,11 +10,15 @@
 # deploy/compose-test/override.yml, which swaps only the images no registry here gives:
 #
 #   - swift:X.Y-bookworm (deploy/Dockerfile's builder stage): the executables are built on the
-#     host (swift build -c release --static-swift-stdlib, scratch path .build/compose) and put
-#     in an image of their own (deploy/compose-test/executables); the stages' image is built
-#     from a copy of deploy/Dockerfile, made in the temp dir, whose one change is the runtime
-#     stage's COPY --from=builder, which names that image instead. The runtime stage, the
-#     build context (.dockerignore) and the build arguments stay the users'.
+#     host and put in an image of their own (deploy/compose-test/executables); the stages'
+#     image is built from a copy of deploy/Dockerfile, made in the temp dir, whose one change
+#     is the runtime stage's COPY --from=builder, which names that image instead. The runtime
+#     stage, the build context (.dockerignore) and the build arguments stay the users'.
+#     The host's build is the debug `swift build` that scripts/test.sh then tests, so CI
+#     compiles the package once: the executables go in stripped, with the Swift toolchain's
+#     shared libraries they load beside them (found through $ORIGIN in their RUNPATH). The
+#     users' image still builds release with a static Swift standard library; what this test
+#     checks of it is the runtime stage, the compose file and the executables' behaviour.
 #   - postgres:15, eclipse-mosquitto:2, prom/prometheus: stand-ins from Debian's packages
 #     (deploy/compose-test/*/Dockerfile), on a debian:bookworm-slim made with debootstrap.
 #   - grafana/grafana: no stand-in; the monitoring profile is started without it.
@@ -29,7 +33,7 @@
 # Checks, in order; the first that fails ends the run:
 #   1. image     up -d --build; every service healthy (the board's /health too); the stages'
 #                image runs as a non-root user, holds no build tools, and ldd finds every
-#                library its executables need
+#                library its executables (and the Swift libraries beside them) need
 #   2. demo      the demo profile's emulator (run --rm) stores the three sample messages in
 #                cnc_data and machine_state; a message published through the host port
 #                MQTT_HOST_PORT is rejected into rejected_messages (read through PG_HOST_PORT)
@@ -62,7 +66,7 @@ keep_images=0
 while (($# > 0)); do
     case $1 in
     --keep-images) keep_images=1; shift ;;
-    -h | --help) sed -n '3,53p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '3,56p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
     esac
 done
@@ -154,7 +158,7 @@ pass() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# podman and docker-compose
+# packages
 
 CNC_REQUIRED_PACKAGES+=(podman runc netavark aardvark-dns iptables catatonit debootstrap docker-compose postgresql-client)
 # Without recommends: docker-compose recommends docker.io, an engine this test does not want.
@@ -167,6 +171,43 @@ ensure_packages --no-install-recommends
 # Short: the API socket's path must stay well under 107 bytes.
 WORK_DIR=$(mktemp -d /tmp/cncc.XXXXXX)
 PROJECT=cncct$(basename -- "$WORK_DIR" | tr -dc 'a-z0-9' | tail -c 6)
+
+# ---------------------------------------------------------------------------------------------
+# the executables
+
+# The debug build scripts/test.sh builds and tests next (its swift build is then a no-op): CI
+# compiles the package once. SwiftPM plans the build again, and may recompile, when the
+# environment differs from the last build's, so this build runs before anything below is
+# exported, and with the SHLVL of the shell that started this script (bash raised it by one).
+# Debug executables link the Swift libraries dynamically (a debug build with
+# --static-swift-stdlib does not link: ICU's symbols), and their RUNPATH ends in $ORIGIN, so
+# the toolchain's libraries they load go beside them: the runtime stage copies the directory
+# whole into /usr/local/bin.
+log_info "swift build (debug, the build scripts/test.sh then tests)"
+build_started=$SECONDS
+(cd -- "$REPO_ROOT" && SHLVL=$((SHLVL - 1)) swift build >"$WORK_DIR/swift-build.log" 2>&1) || {
+    _svc_tail_log "$WORK_DIR/swift-build.log" 40
+    die "swift build failed"
+}
+log_info "  built in $((SECONDS - build_started)) s"
+bin_dir=$(cd -- "$REPO_ROOT" && swift build --show-bin-path)
+mkdir "$WORK_DIR/executables"
+for exe in "${EXECUTABLES[@]}"; do
+    install -s -m 0755 "$bin_dir/$exe" "$WORK_DIR/executables/"
+done
+# The toolchain's library directory, wherever this machine has it: where ldd finds libswiftCore.
+swift_lib_dir=$(ldd "$bin_dir/${EXECUTABLES[0]}" | awk '$1 == "libswiftCore.so" && $3 ~ /^\// { print $3; exit }')
+[[ -n $swift_lib_dir ]] || die "ldd does not find libswiftCore.so for $bin_dir/${EXECUTABLES[0]}"
+swift_lib_dir=$(dirname -- "$swift_lib_dir")
+mapfile -t swift_libs < <(for exe in "${EXECUTABLES[@]}"; do ldd "$bin_dir/$exe"; done |
+    awk -v dir="$swift_lib_dir/" '$2 == "=>" && index($3, dir) == 1 { print $3 }' | sort -u)
+for lib in "${swift_libs[@]}"; do
+    install -m 0644 "$lib" "$WORK_DIR/executables/"
+done
+log_info "  ${#EXECUTABLES[@]} executables and ${#swift_libs[@]} libraries of $swift_lib_dir"
+
+# ---------------------------------------------------------------------------------------------
+# podman and docker-compose
 
 # crun fails here on setrlimit and on hybrid cgroups: runc, with ulimits the sandbox allows.
 hard_nofile=$(ulimit -Hn)
@@ -277,16 +318,6 @@ for s in "${STANDINS[@]}"; do
     build_image "$STANDIN_PREFIX/$s:latest" "$REPO_ROOT/deploy/compose-test/$s"
 done
 
-log_info "swift build -c release --static-swift-stdlib (scratch path .build/compose)"
-(cd -- "$REPO_ROOT" && swift build -c release --static-swift-stdlib --scratch-path .build/compose >"$WORK_DIR/swift-build.log" 2>&1) || {
-    _svc_tail_log "$WORK_DIR/swift-build.log" 40
-    die "swift build failed"
-}
-bin_dir=$(cd -- "$REPO_ROOT" && swift build -c release --static-swift-stdlib --scratch-path .build/compose --show-bin-path)
-mkdir "$WORK_DIR/executables"
-for exe in "${EXECUTABLES[@]}"; do
-    install -s -m 0755 "$bin_dir/$exe" "$WORK_DIR/executables/"
-done
 cp "$REPO_ROOT/deploy/compose-test/executables/Dockerfile" "$WORK_DIR/executables.Dockerfile"
 keep_images=0 build_image "$EXECUTABLES_IMAGE" "$WORK_DIR/executables" -f "$WORK_DIR/executables.Dockerfile"
 

@@ -19,7 +19,8 @@
 # process left behind by the tests is terminated.
 #
 # Without arguments (the whole suite, as CI runs it) it first runs scripts/compose-test.sh: the
-# docker compose deployment for real, under podman (about 8 minutes, a release build included).
+# docker compose deployment for real, under podman, on the debug build that swift test then
+# uses (the package is compiled once; compose-test.sh's build step takes the compile time).
 # CNC_COMPOSE_TEST=0 leaves it out, CNC_COMPOSE_TEST=1 runs it also with arguments. Exits with
 # swift test's exit code, or else compose-test.sh's.
 
