@@ -4,15 +4,16 @@ import StageRuntime
 
 /// What ingest counts (README, Observability), updated by its thread a round at a time.
 struct IngestMetrics {
-    let received = Counter(label: "cnc.ingest.received.total")
-    let accepted = Counter(label: "cnc.ingest.accepted.total")
-    let rejected = RejectionCounters(label: "cnc.ingest.rejected.total")
-    let replayed = Counter(label: "cnc.ingest.replayed.total")
-    let redelivered = Counter(label: "cnc.ingest.redelivered.total")
-    let acknowledged = Counter(label: "cnc.ingest.acknowledged.total")
-    let undelivered = Counter(label: "cnc.ingest.undelivered.total")
-    let reconnects = Counter(label: "cnc.ingest.reconnects.total")
-    /// Messages journaled and handed on that the sink has not yet acknowledged.
-    let waiting = Gauge(label: "cnc.ingest.journal.waiting")
-    let brokerConnected = Gauge(label: "cnc.ingest.broker.connected")
+    let received = Counter(label: MetricHelp.label("cnc.ingest.received.total", help: "Messages read from the broker"))
+    let accepted = Counter(label: MetricHelp.label("cnc.ingest.accepted.total", help: "Messages that passed validation"))
+    let rejected = RejectionCounters(label: "cnc.ingest.rejected.total", help: "Messages ingest refused, by class of reason")
+    let replayed = Counter(label: MetricHelp.label("cnc.ingest.replayed.total", help: "Journal entries sent again at start"))
+    let redelivered = Counter(
+        label: MetricHelp.label("cnc.ingest.redelivered.total", help: "Messages sent again for want of the sink's acknowledgement"))
+    let acknowledged = Counter(label: MetricHelp.label("cnc.ingest.acknowledged.total", help: "Messages the sink acknowledged"))
+    let undelivered = Counter(
+        label: MetricHelp.label("cnc.ingest.undelivered.total", help: "Messages that could not be handed on; the journal keeps them"))
+    let reconnects = Counter(label: MetricHelp.label("cnc.ingest.reconnects.total", help: "Reconnects to the broker after a lost connection"))
+    let waiting = Gauge(label: MetricHelp.label("cnc.ingest.journal.waiting", help: "Journaled messages awaiting the sink's acknowledgement"))
+    let brokerConnected = Gauge(label: MetricHelp.label("cnc.ingest.broker.connected", help: "1 while connected to the broker"))
 }

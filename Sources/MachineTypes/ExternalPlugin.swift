@@ -81,6 +81,8 @@ public final class ExternalPlugin: MachineTypeMapper, @unchecked Sendable {
     // MARK: - The program
 
     private func start() throws(Failure) {
+        // Checked at every start: the files may have changed since the description was read.
+        if let problem = plugin.strictModesProblem { throw .unavailable(problem) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = plugin.command

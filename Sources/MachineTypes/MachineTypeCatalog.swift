@@ -11,18 +11,28 @@ public struct MachineTypeCatalog: Sendable {
     public let directory: String
     /// The types the directory's files define, by name, with the file each came from.
     public private(set) var defined: [String: (definition: TypeDefinition, file: String)] = [:]
+    /// What the directory and its files were checked with.
+    public private(set) var strictModes = StrictModes()
 
     /// The types of `directory`'s descriptions (`*.yaml`, `*.yml`), with the errors of those that
-    /// cannot be used. A missing directory holds no type.
-    public static func load(directory: String, keeping previous: MachineTypeCatalog? = nil) -> (MachineTypeCatalog, [DescriptionError]) {
-        var catalog = MachineTypeCatalog(directory: directory)
+    /// cannot be used. A missing directory holds no type. With `strictModes` on, a directory,
+    /// description or external program that others could change is refused (`StrictModes`); a
+    /// refused directory holds no type, or keeps `previous`'s.
+    public static func load(directory: String, keeping previous: MachineTypeCatalog? = nil, strictModes: StrictModes = StrictModes()) -> (
+        MachineTypeCatalog, [DescriptionError]
+    ) {
+        if let problem = strictModes.problem(withDirectory: directory) {
+            let refusal = DescriptionError(file: directory, line: nil, column: nil, path: "", reason: "types directory refused: \(problem)")
+            return (previous ?? MachineTypeCatalog(directory: directory, strictModes: strictModes), [refusal])
+        }
+        var catalog = MachineTypeCatalog(directory: directory, strictModes: strictModes)
         var errors: [DescriptionError] = []
         var read: [(file: String, definition: TypeDefinition)] = []
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
             let path = "\(directory)/\(name)"
             do throws(DescriptionError) {
-                read.append((path, try definition(in: path)))
+                read.append((path, try definition(in: path, strictModes: strictModes)))
             } catch {
                 errors.append(error)
                 if let kept = previous?.defined.values.first(where: { $0.file == path }) { read.append((path, kept.definition)) }
@@ -40,8 +50,19 @@ public struct MachineTypeCatalog: Sendable {
         return (catalog, errors)
     }
 
-    private static func definition(in path: String) throws(DescriptionError) -> TypeDefinition {
-        try TypeDefinition.parse(yaml: try DescriptionReader.text(ofFileAt: path), file: path)
+    private static func definition(in path: String, strictModes: StrictModes) throws(DescriptionError) -> TypeDefinition {
+        var definition = try TypeDefinition.parse(yaml: try DescriptionReader.text(ofFileAt: path), file: path)
+        if let problem = strictModes.problem(withFile: path) {
+            throw DescriptionError(file: path, line: nil, column: nil, path: "", reason: "\(definition.name): description refused: \(problem)")
+        }
+        if case .external(var plugin) = definition {
+            plugin.strictModes = strictModes
+            if let problem = plugin.strictModesProblem {
+                throw DescriptionError(file: path, line: nil, column: nil, path: "program", reason: "\(plugin.name): \(problem)")
+            }
+            definition = .external(plugin)
+        }
+        return definition
     }
 
     private mutating func add(_ definition: TypeDefinition, file: String) throws(DescriptionError) {

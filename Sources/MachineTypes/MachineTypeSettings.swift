@@ -20,5 +20,17 @@ public enum MachineTypeSettings {
         help: "How long a machine may stay silent before it counts as offline, in seconds, for types whose description gives no offline_after"
     )
 
-    public static let all = [directory.description]
+    /// As sshd's `StrictModes`: what a worker reads its types from and runs must be safe from other users.
+    public static let strictModes = Setting<Bool>.switchSetting(
+        "MES_TYPES_STRICT_MODES", flag: nil, default: true,
+        help: "1 refuses a types directory, description or external program (or a directory above them) that group or others can write or "
+            + "another user owns, as sshd's StrictModes; 0 allows them"
+    )
+
+    public static let all = [directory.description, strictModes.description]
+
+    /// `MES_TYPES_STRICT_MODES` for this process's user.
+    public static func configuredStrictModes(environment: SettingsEnvironment = .process) throws(SettingError) -> StrictModes {
+        StrictModes(isOn: try strictModes.required(nil, environment: environment))
+    }
 }

@@ -1,5 +1,6 @@
 import CNCPlugins
 import DescriptionFiles
+import Foundation
 
 /// What a file of the types directory defines: a type described as data, or an external
 /// program that maps the messages itself.
@@ -48,4 +49,32 @@ public struct ExternalPluginDescription: Sendable, Equatable {
     public var directory: String
     /// As `MachineTypeDescription.offlineAfterSeconds`.
     public var offlineAfterSeconds: Double? = nil
+    /// Checked before each start of the program (`MES_TYPES_STRICT_MODES`).
+    public var strictModes = StrictModes()
+
+    /// The files that make up the program: its executable, as `/usr/bin/env` finds it, and each
+    /// argument that names a file (the script an interpreter runs), relative to `directory`.
+    public var files: [String] {
+        guard let program = command.first else { return [] }
+        let executable =
+            program.contains("/")
+            ? resolved(program)
+            : (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/\(program)" }.first {
+                access($0, X_OK) == 0
+            }
+        let arguments = command.dropFirst().map(resolved).filter { path in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+        }
+        return (executable.map { [$0] } ?? []) + arguments
+    }
+
+    /// Why the program cannot be trusted (`StrictModes`), or nil.
+    public var strictModesProblem: String? {
+        files.lazy.compactMap(strictModes.problem(withFile:)).first.map { "refused to run it: \($0)" }
+    }
+
+    private func resolved(_ path: String) -> String {
+        path.hasPrefix("/") ? path : "\(directory)/\(path)"
+    }
 }

@@ -50,7 +50,9 @@ public enum ConfigurationCheck {
                     ok: true, subject: "message source \(source.name)",
                     detail: "\(source.topic.subscriptionFilter)" + (source.file.isEmpty ? " (\(source.summary))" : " from \(source.file)")))
         }
-        let (catalog, descriptionErrors) = MachineTypeCatalog.load(directory: typesDirectory)
+        let (catalog, descriptionErrors) = MachineTypeCatalog.load(
+            directory: typesDirectory,
+            strictModes: (try? MachineTypeSettings.configuredStrictModes(environment: environment)) ?? StrictModes())
         for error in descriptionErrors {
             findings.append(Finding(ok: false, subject: "machine type \(error.file)", detail: error.description))
         }

@@ -16,7 +16,11 @@ public struct TypeTrial {
     public init(type: String, catalog: MachineTypeCatalog) throws {
         if type.hasSuffix(".yaml") || type.hasSuffix(".yml") {
             guard let text = try? String(contentsOfFile: type, encoding: .utf8) else { throw TrialError("cannot read \(type)") }
-            let definition = try TypeDefinition.parse(yaml: text, file: type)
+            var definition = try TypeDefinition.parse(yaml: text, file: type)
+            if case .external(var plugin) = definition {
+                plugin.strictModes = catalog.strictModes
+                definition = .external(plugin)
+            }
             (typeName, mapper) = (definition.name, definition.mapper())
         } else {
             guard let mapper = catalog.mapper(named: type) else {

@@ -28,7 +28,7 @@ public final class RouterLoop {
 
     public init(configuration: Configuration, logger: Logger, stop: StopSignal) throws {
         self.configuration = configuration
-        let (catalog, errors) = MachineTypeCatalog.load(directory: configuration.typesDirectory)
+        let (catalog, errors) = MachineTypeCatalog.load(directory: configuration.typesDirectory, strictModes: configuration.strictModes)
         for error in errors { logger.error("a machine type description is refused", metadata: ["error": "\(error)"]) }
         self.catalog = catalog
         self.map = try RouterLoop.loadMap(path: configuration.mapPath, catalog: catalog)
@@ -171,7 +171,8 @@ public final class RouterLoop {
 
     private func reloadMap() {
         do {
-            let (newCatalog, errors) = MachineTypeCatalog.load(directory: configuration.typesDirectory, keeping: catalog)
+            let (newCatalog, errors) = MachineTypeCatalog.load(
+                directory: configuration.typesDirectory, keeping: catalog, strictModes: configuration.strictModes)
             for error in errors { logger.error("a machine type description is refused", metadata: ["error": "\(error)"]) }
             let newMap = try RouterLoop.loadMap(path: configuration.mapPath, catalog: newCatalog)
             catalog = newCatalog

@@ -20,11 +20,13 @@ public struct RouterOptions: StageServiceOptions {
     }
 
     public func configuration(stage: StageOptions) throws -> RouterService.Configuration {
-        RouterService.Configuration(
+        var configuration = RouterService.Configuration(
             mapPath: try MachineTypeSettings.cncTypes.required(cncTypes),
             endpoints: try stage.endpoints(routerListen: listen, sink: sinkEndpoint),
             workerListen: try RouterSettings.workerListen.required(workerListen.isEmpty ? nil : workerListen.joined(separator: ";")),
             typesDirectory: try MachineTypeSettings.directory.required(typesDir)
         )
+        configuration.strictModes = try MachineTypeSettings.configuredStrictModes()
+        return configuration
     }
 }

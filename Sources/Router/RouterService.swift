@@ -40,6 +40,8 @@ extension RouterLoop: StageLoop {
         public var heldBytes = 4 << 20
         /// Where the described types' names come from, at start and on SIGHUP.
         public var typesDirectory: String
+        /// `MES_TYPES_STRICT_MODES`: whether the types directory and its files are checked.
+        public var strictModes = StrictModes()
         let reloadRequests = ReloadRequests()
 
         public init(mapPath: String, endpoints: StageEndpoints, workerListen: [String: [String]], typesDirectory: String) {

@@ -301,7 +301,8 @@ public final class SinkLoop {
     /// when asked or not read yet, over the default.
     private func recordMachineTypes(with writer: BatchWriter, reread: Bool) throws {
         if reread || catalog == nil {
-            let (read, errors) = MachineTypeCatalog.load(directory: configuration.typesDirectory, keeping: catalog)
+            let (read, errors) = MachineTypeCatalog.load(
+                directory: configuration.typesDirectory, keeping: catalog, strictModes: configuration.strictModes)
             for error in errors { logger.error("a machine type description is refused", metadata: ["error": "\(error)"]) }
             catalog = read
         }

@@ -24,7 +24,7 @@ public struct SinkOptions: StageServiceOptions {
     }
 
     public func configuration(stage: StageOptions) throws -> SinkService.Configuration {
-        SinkService.Configuration(
+        var configuration = SinkService.Configuration(
             conninfo: try DatabaseSettings.conninfo(databaseURL),
             migrationsDirectory: try SinkSettings.migrations.required(migrations),
             batchSize: try SinkSettings.batchSize.required(batchSize),
@@ -34,5 +34,7 @@ public struct SinkOptions: StageServiceOptions {
             defaultOfflineAfterSeconds: try MachineTypeSettings.defaultOfflineAfter.required(offlineAfterS),
             retentionDays: try SinkSettings.retentionDays.required(retentionDays)
         )
+        configuration.strictModes = try MachineTypeSettings.configuredStrictModes()
+        return configuration
     }
 }

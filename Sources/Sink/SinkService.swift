@@ -1,6 +1,7 @@
 import CollectorCore
 import LibPQ
 import Logging
+import MachineTypes
 import ServiceLifecycle
 import StageRuntime
 import ZeroMQ
@@ -35,6 +36,8 @@ extension SinkLoop: StageLoop {
         public var defaultOfflineAfterSeconds: Int
         /// 0: keep everything.
         public var retentionDays: Int
+        /// `MES_TYPES_STRICT_MODES`: whether the types directory and its files are checked.
+        public var strictModes = StrictModes()
         let reloadRequests = ReloadRequests()
         public var reconnectBackoff = Backoff(initialMilliseconds: 250, maximumMilliseconds: 10_000)
         /// How long a stopping sink keeps retrying an unwritten batch before it gives up.

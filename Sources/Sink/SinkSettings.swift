@@ -26,7 +26,7 @@ public enum SinkSettings {
     ]
 
     /// Every setting the sink reads besides `StageSettings`.
-    public static let read =
+    public static let read: [SettingDescription] =
         [DatabaseSettings.url.description] + all
-        + [LinkSettings.sinkListen, LinkSettings.acknowledgementsListen].map(\.description) + [MachineTypeSettings.directory.description]
+        + [LinkSettings.sinkListen, LinkSettings.acknowledgementsListen].map(\.description) + MachineTypeSettings.all
 }

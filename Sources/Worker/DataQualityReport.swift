@@ -1,6 +1,7 @@
 import CollectorCore
 import Logging
 import Metrics
+import StageRuntime
 
 /// What a worker reports about the data its type does not vouch for: each quality mark counted
 /// per check, and each unknown variable (drift) counted per name and logged the first time this
@@ -9,6 +10,11 @@ struct DataQualityReport {
     /// Distinct check and variable names counted per type; later ones are counted as `other`,
     /// so that a stream of ever-new variable names cannot grow the metrics without bound.
     static let maxNames = 100
+
+    private static let help = [
+        "cnc.worker.marked.total": "Stored messages that failed a check of their type, per check",
+        "cnc.worker.unknown_variables.total": "Stored messages carrying a variable their type does not know, per variable name",
+    ]
 
     private let type: String
     private let logger: Logger
@@ -40,7 +46,7 @@ struct DataQualityReport {
         var value = labelValue
         if counters[value] == nil && counters.count >= Self.maxNames { value = "other" }
         if let counter = counters[value] { return counter }
-        let counter = Counter(label: label, dimensions: [("cnc_type", type), (dimension, value)])
+        let counter = Counter(label: MetricHelp.label(label, help: Self.help[label] ?? ""), dimensions: [("cnc_type", type), (dimension, value)])
         counters[value] = counter
         return counter
     }

@@ -28,7 +28,10 @@ public final class WorkerLoop {
     static func machineType(_ configuration: Configuration, keeping previous: MachineTypeCatalog? = nil) throws -> (
         MachineTypeCatalog, any MachineTypeMapper, [DescriptionError]
     ) {
-        let (catalog, errors) = MachineTypeCatalog.load(directory: configuration.typesDirectory, keeping: previous)
+        let (catalog, errors) = MachineTypeCatalog.load(
+            directory: configuration.typesDirectory, keeping: previous, strictModes: configuration.strictModes)
+        // Whatever its type, a worker does not run with a types directory others can change.
+        if let refusal = errors.first(where: { $0.file == configuration.typesDirectory }) { throw SettingError(reason: refusal.description) }
         guard let plugin = catalog.mapper(named: configuration.typeName) else {
             let refused = errors.filter { $0.description.contains(configuration.typeName) }.map(\.description)
             throw SettingError(

@@ -9,8 +9,11 @@ struct WorkerMetrics {
     let undelivered: Counter
 
     init(type: String) {
-        stored = Counter(label: "cnc.worker.stored.total", dimensions: [("cnc_type", type)])
-        rejected = RejectionCounters(label: "cnc.worker.rejected.total", dimensions: [("cnc_type", type)])
-        undelivered = Counter(label: "cnc.worker.undelivered.total", dimensions: [("cnc_type", type)])
+        stored = Counter(label: MetricHelp.label("cnc.worker.stored.total", help: "Rows a worker sent to the sink"), dimensions: [("cnc_type", type)])
+        rejected = RejectionCounters(
+            label: "cnc.worker.rejected.total", help: "Messages the machine type refused, by class of reason", dimensions: [("cnc_type", type)])
+        undelivered = Counter(
+            label: MetricHelp.label("cnc.worker.undelivered.total", help: "Rows or rejections the sink did not take before shutdown"),
+            dimensions: [("cnc_type", type)])
     }
 }

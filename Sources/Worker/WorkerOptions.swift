@@ -22,12 +22,14 @@ public struct WorkerOptions: StageServiceOptions {
     public func configuration(stage: StageOptions) throws -> WorkerService.Configuration {
         let typeName = try WorkerSettings.type.required(type)
         let endpoints = try stage.endpoints(sink: sinkEndpoint)
-        return WorkerService.Configuration(
+        var configuration = WorkerService.Configuration(
             typeName: typeName,
             input: try WorkerSettings.input.value(input, derived: [endpoints.workerEndpoint(type: typeName)]),
             endpoints: endpoints,
             maxPayloadDepth: try StageSettings.maxJSONDepth.required(maxJSONDepth),
             typesDirectory: try MachineTypeSettings.directory.required(typesDir)
         )
+        configuration.strictModes = try MachineTypeSettings.configuredStrictModes()
+        return configuration
     }
 }

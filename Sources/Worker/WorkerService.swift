@@ -1,6 +1,7 @@
 import CNCPlugins
 import CollectorCore
 import Logging
+import MachineTypes
 import StageRuntime
 
 /// `worker --type NAME`: runs one plugin over the messages the router sends for that type and
@@ -19,6 +20,8 @@ extension WorkerLoop: StageLoop {
         public var maxPayloadDepth: Int
         /// Where described types are read from, at start and on SIGHUP.
         public var typesDirectory: String
+        /// `MES_TYPES_STRICT_MODES`: whether the types directory and the programs are checked.
+        public var strictModes = StrictModes()
         let reloadRequests = ReloadRequests()
 
         public init(typeName: String, input: [String], endpoints: StageEndpoints, maxPayloadDepth: Int, typesDirectory: String) {

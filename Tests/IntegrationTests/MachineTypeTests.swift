@@ -124,6 +124,23 @@ struct MachineTypeTests {
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs().suffix(5_000))")
     }
 
+    @Test("a worker refuses a program its group can write, naming the file, its mode, its owner and the fix; fixed, it starts")
+    func groupWritableProgramRefused() throws {
+        let pipeline = try PipelineHarness()
+        let script = URL(fileURLWithPath: "\(pipeline.typesDirectory)/plugins/CNCTypeC.py").resolvingSymlinksInPath().path
+        try FileManager.default.setAttributes([.posixPermissions: 0o664], ofItemAtPath: script)
+        let refused = try pipeline.start("worker-c", "worker", ["--type", "CNCTypeC"])
+        #expect(refused.waitForExit().map { $0 != 0 } == true, "\(refused.log)")
+        #expect(
+            refused.log.contains("CNCTypeC: refused to run it: \(script) is writable by its group (mode 0664, owner "), "\(refused.log)")
+        #expect(refused.log.contains("who could change the code a worker runs: chmod go-w \(script)"), "\(refused.log)")
+
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: script)
+        let worker = try pipeline.start("worker-c", "worker", ["--type", "CNCTypeC"])
+        #expect(worker.waitForLog("worker started"), "\(worker.log)")
+        #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs().suffix(5_000))")
+    }
+
     @Test("a program that does not start holds its messages, refusing none; once fixed, on SIGHUP, every message is stored")
     func unavailableProgramHoldsMessages() throws {
         let pipeline = try PipelineHarness()

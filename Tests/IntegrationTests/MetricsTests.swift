@@ -10,14 +10,7 @@ struct MetricsTests {
         let postgres = try PrivatePostgres()
         let database = TestDatabase(url: postgres.url)
         pipeline.overrides = ["DATABASE_URL": postgres.url]
-        var ports: [String: Int] = [:]
-        for name in ["ingest", "router", "worker-a1", "worker-b1", "sink"] { ports[name] = try PrivateBroker.freePort() }
-        func listen(_ name: String) -> [String] { ["--metrics-listen", "127.0.0.1:\(ports[name]!)"] }
-        try pipeline.start("sink", "sink", listen("sink"))
-        try pipeline.start("router", "router", listen("router"))
-        try pipeline.start("worker-a1", "worker", ["--type", "CNCTypeA"] + listen("worker-a1"))
-        try pipeline.start("worker-b1", "worker", ["--type", "CNCTypeB"] + listen("worker-b1"))
-        try pipeline.startIngest(listen("ingest"))
+        let ports = try Self.startServingMetrics(pipeline)
         let ingest = MetricsScrape(port: ports["ingest"]!), router = MetricsScrape(port: ports["router"]!)
         let workerA = MetricsScrape(port: ports["worker-a1"]!), workerB = MetricsScrape(port: ports["worker-b1"]!)
         let sink = MetricsScrape(port: ports["sink"]!)
@@ -149,6 +142,47 @@ struct MetricsTests {
             }
         }
         #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
+    }
+
+    /// Every long-running stage, the board included, after some traffic (so that the labelled
+    /// series exist too), checked by Prometheus's own linter: every metric has its HELP, counters
+    /// end in `_total`, units are base units.
+    @Test("promtool check metrics passes on the /metrics of every stage")
+    func promtoolChecksEveryStage() async throws {
+        let pipeline = try PipelineHarness()
+        var ports = try Self.startServingMetrics(pipeline)
+        ports["board"] = try PrivateBroker.freePort()
+        let unknownVariable =
+            #"{"cnc_id":"CNC001","part_program":"p","timestamp":"1747379040","payload":{"status":"idle","spin":0,"#
+            + #""X-Axis":0,"Y-Axis":0,"coolant":1}}"#
+        try pipeline.publish(PipelineTests.sampleLines + ["not json at all", unknownVariable])
+        #expect(try pipeline.database.waitForCount("SELECT count(*) FROM cnc_data", toReach: 4) == 4, "\(pipeline.logs())")
+        pipeline.overrides["MES_METRICS_LISTEN"] = "127.0.0.1:\(ports["board"]!)"
+        _ = try BoardTests.startBoard(pipeline)
+
+        for (name, port) in ports.sorted(by: { $0.key < $1.key }) {
+            let stage = MetricsScrape(port: port)
+            #expect(try await stage.waitForStatus("/metrics", 200) == 200, "\(name): \(pipeline.logs())")
+            let text = try await stage.get("/metrics").body
+            #expect(text.contains("# HELP "), "\(name) serves no HELP: \(text)")
+            let (status, complaints) = try PrivatePrometheus.checkMetrics(text)
+            #expect(status == 0, "promtool check metrics on \(name)'s /metrics:\n\(complaints)")
+        }
+        #expect(pipeline.stopAll().isEmpty, "\(pipeline.logs())")
+    }
+
+    /// Starts the sink, the router, a worker of each type and ingest, each serving its metrics on
+    /// a free port; returns the ports by stage.
+    static func startServingMetrics(_ pipeline: PipelineHarness) throws -> [String: Int] {
+        var ports: [String: Int] = [:]
+        for name in ["ingest", "router", "worker-a1", "worker-b1", "sink"] { ports[name] = try PrivateBroker.freePort() }
+        func listen(_ name: String) -> [String] { ["--metrics-listen", "127.0.0.1:\(ports[name]!)"] }
+        try pipeline.start("sink", "sink", listen("sink"))
+        try pipeline.start("router", "router", listen("router"))
+        try pipeline.start("worker-a1", "worker", ["--type", "CNCTypeA"] + listen("worker-a1"))
+        try pipeline.start("worker-b1", "worker", ["--type", "CNCTypeB"] + listen("worker-b1"))
+        try pipeline.startIngest(listen("ingest"))
+        return ports
     }
 
     /// The value of one series of an instant vector, as Prometheus's API returns it.

@@ -69,6 +69,25 @@ final class PrivatePrometheus {
         }
     }
 
+    /// `promtool check metrics` over `text` (Prometheus's own linter of the text format): its
+    /// exit status and what it said.
+    static func checkMetrics(_ text: String) throws -> (status: Int32, output: String) {
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: try executable("promtool"))
+        check.arguments = ["check", "metrics"]
+        let input = Pipe(), output = Pipe()
+        check.standardInput = input
+        check.standardOutput = output
+        check.standardError = output
+        try check.run()
+        // The text is small: a pipe's buffer holds it, and promtool reads it all before it answers.
+        try input.fileHandleForWriting.write(contentsOf: Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        let said = output.fileHandleForReading.readDataToEndOfFile()
+        check.waitUntilExit()
+        return (check.terminationStatus, String(decoding: said, as: UTF8.self))
+    }
+
     /// The program's path on `PATH`; scripts/test.sh installs Debian's prometheus package.
     static func executable(_ name: String) throws -> String {
         let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"]

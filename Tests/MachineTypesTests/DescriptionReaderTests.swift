@@ -150,13 +150,12 @@ struct DescriptionReaderTests {
 
     @Test("the catalog: Swift plugins and described types; a broken or duplicate file is refused, the description it held stays")
     func catalog() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("types-\(UInt32.random(in: 0...UInt32.max))").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try Fixtures.ownDirectory("types")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try Self.minimal.write(toFile: "\(directory)/mill.yaml", atomically: true, encoding: .utf8)
-        try Self.minimal.write(toFile: "\(directory)/copy.yml", atomically: true, encoding: .utf8)
-        try "name: CNCTypeB\nstatus: {variable: s, map: {a: idle}}".write(toFile: "\(directory)/b.yaml", atomically: true, encoding: .utf8)
-        try "not: a description".write(toFile: "\(directory)/notes.txt", atomically: true, encoding: .utf8)
+        try Fixtures.write(Self.minimal, to: "\(directory)/mill.yaml")
+        try Fixtures.write(Self.minimal, to: "\(directory)/copy.yml")
+        try Fixtures.write("name: CNCTypeB\nstatus: {variable: s, map: {a: idle}}", to: "\(directory)/b.yaml")
+        try Fixtures.write("not: a description", to: "\(directory)/notes.txt")
         let (catalog, errors) = MachineTypeCatalog.load(directory: directory)
         #expect(catalog.typeNames == ["CNCTypeB", "Mill_2"])
         #expect(catalog.mapper(named: "CNCTypeB") is CNCTypeB)
@@ -170,16 +169,15 @@ struct DescriptionReaderTests {
         // mill.yaml breaks: the next reading keeps what it held.
         try FileManager.default.removeItem(atPath: "\(directory)/copy.yml")
         let (withMill, _) = MachineTypeCatalog.load(directory: directory)
-        try "name: Mill_2\nstatus: {variable: s}".write(toFile: "\(directory)/mill.yaml", atomically: true, encoding: .utf8)
+        try Fixtures.write("name: Mill_2\nstatus: {variable: s}", to: "\(directory)/mill.yaml")
         let (reloaded, reloadErrors) = MachineTypeCatalog.load(directory: directory, keeping: withMill)
         #expect(reloadErrors.map(\.description).contains { $0.hasPrefix("\(directory)/mill.yaml:2:9: status.map: missing") })
         #expect(reloaded.defined["Mill_2"]?.definition == withMill.defined["Mill_2"]?.definition)
         #expect(MachineTypeCatalog.load(directory: "\(directory)/absent").0.typeNames == ["CNCTypeB"])
 
         // A new file that sorts first cannot take over a type another file defined before.
-        try Self.minimal.write(toFile: "\(directory)/mill.yaml", atomically: true, encoding: .utf8)
-        try Self.minimal.replacingOccurrences(of: "run: running", with: "go: running").write(
-            toFile: "\(directory)/a-copy.yaml", atomically: true, encoding: .utf8)
+        try Fixtures.write(Self.minimal, to: "\(directory)/mill.yaml")
+        try Fixtures.write(Self.minimal.replacingOccurrences(of: "run: running", with: "go: running"), to: "\(directory)/a-copy.yaml")
         let (kept, keptErrors) = MachineTypeCatalog.load(directory: directory, keeping: withMill)
         #expect(kept.defined["Mill_2"]?.file == "\(directory)/mill.yaml")
         #expect(keptErrors.map(\.description).contains("\(directory)/a-copy.yaml: name: Mill_2 is described in \(directory)/mill.yaml already"))

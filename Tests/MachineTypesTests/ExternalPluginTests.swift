@@ -23,9 +23,8 @@ struct ExternalPluginTests {
 
     /// A program of `source` (Python) in a directory of its own, as the types directory's file names it.
     static func program(_ source: String) throws -> ExternalPlugin {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plugin-\(UInt32.random(in: 0...UInt32.max))").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try source.write(toFile: "\(directory)/plugin.py", atomically: true, encoding: .utf8)
+        let directory = try Fixtures.ownDirectory("plugin")
+        try Fixtures.write(source, to: "\(directory)/plugin.py")
         return ExternalPlugin(ExternalPluginDescription(name: "Test", summary: "", command: ["python3", "plugin.py"], directory: directory))
     }
 

@@ -74,6 +74,21 @@ package enum Fixtures {
         return catalog
     }()
 
+    /// A new directory of the temp directory, mode 0755 whatever the umask: a types directory
+    /// that group or others can write is refused (`StrictModes`).
+    package static func ownDirectory(_ prefix: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UInt32.random(in: 0...UInt32.max))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory)
+        return directory
+    }
+
+    /// Writes `text` to `path` with `mode` (0644 unless told), whatever the umask.
+    package static func write(_ text: String, to path: String, mode: Int = 0o644) throws {
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+    }
+
     package static func object(_ members: [(String, JSONValue)]) -> JSONValue {
         .object(JSONObject(members: members.map { JSONObject.Member(key: $0.0, value: $0.1) }))
     }

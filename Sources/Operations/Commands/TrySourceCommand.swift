@@ -45,7 +45,8 @@ public struct TrySourceCommand: ParsableCommand {
         } else {
             sources = SourceCatalog(sources: try sourceFiles.map { (file) throws(DescriptionError) in try MessageSource.read(file: file) })
         }
-        let (types, _) = MachineTypeCatalog.load(directory: try MachineTypeSettings.directory.required(typesDir))
+        let (types, _) = MachineTypeCatalog.load(
+            directory: try MachineTypeSettings.directory.required(typesDir), strictModes: try MachineTypeSettings.configuredStrictModes())
         let map = try RouterLoop.loadMap(path: try MachineTypeSettings.cncTypes.required(cncTypes), catalog: types)
         let trial = try SourceTrial(sources: sources, map: map, types: types)
         guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }

@@ -23,7 +23,8 @@ public struct TryTypeCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let (catalog, _) = MachineTypeCatalog.load(directory: try MachineTypeSettings.directory.required(typesDir))
+        let (catalog, _) = MachineTypeCatalog.load(
+            directory: try MachineTypeSettings.directory.required(typesDir), strictModes: try MachineTypeSettings.configuredStrictModes())
         let trial = try TypeTrial(type: type, catalog: catalog)
         let lines = try EmulatorLoop.readLines(paths: [file])
         if let rounds {

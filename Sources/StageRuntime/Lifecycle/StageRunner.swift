@@ -58,7 +58,7 @@ public enum StageRunner {
     /// before a stage's loop makes its first metric.
     public static let metricsRegistry: PrometheusCollectorRegistry = {
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        MetricsSystem.bootstrap(HelpfulMetricsFactory(prometheus: PrometheusMetricsFactory(registry: registry)))
         return registry
     }()
 

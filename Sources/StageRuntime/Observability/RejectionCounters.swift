@@ -6,10 +6,10 @@ import Metrics
 package struct RejectionCounters {
     private let counters: [RejectionClass: Counter]
 
-    package init(label: String, dimensions: [(String, String)] = []) {
+    package init(label: String, help: String, dimensions: [(String, String)] = []) {
         counters = Dictionary(
             uniqueKeysWithValues: RejectionClass.allCases.map {
-                ($0, Counter(label: label, dimensions: dimensions + [("reason", $0.rawValue)]))
+                ($0, Counter(label: MetricHelp.label(label, help: help), dimensions: dimensions + [("reason", $0.rawValue)]))
             })
     }
 
