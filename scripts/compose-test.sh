@@ -567,10 +567,12 @@ if denied=$(board_sql "DELETE FROM machine_current" 2>&1); then
 fi
 [[ $denied == *"permission denied"* ]] || die "DELETE as cnc_board failed, but not for want of permission: $denied"
 [[ $(sql "SELECT count(*) FROM machine_current") == 2 ]] || die "machine_current lost rows"
-# The owner cnc ran the migrations and left; only this query connects as it now.
+# The owner cnc ran the migrations and left; only this query connects as it now over the network
+# (the health check's pg_isready, inside the container, uses its socket).
 [[ $(sql "SELECT count(*) > 0 FROM pg_stat_activity WHERE usename = 'cnc_sink'") == t ]] || die "nothing connects as cnc_sink"
-owner=$(sql "SELECT count(*) FROM pg_stat_activity WHERE usename = 'cnc' AND pid <> pg_backend_pid()")
-[[ $owner == 0 ]] || die "$owner connections as the owner cnc besides this check's"
+owner=$(sql "SELECT string_agg(coalesce(nullif(application_name, ''), '?') || '@' || coalesce(client_addr::text, 'socket'), ', ')
+             FROM pg_stat_activity WHERE usename = 'cnc' AND pid <> pg_backend_pid() AND client_addr IS NOT NULL")
+[[ -z $owner ]] || die "connections as the owner cnc besides this check's: $owner"
 if denied=$(PGPASSWORD=cnc_sink PGCONNECT_TIMEOUT=5 psql -X -q -t -A -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_HOST_PORT" -U cnc_sink -d cnc \
     -c "DROP TABLE part_program_cycle_times" 2>&1); then
     die "cnc_sink dropped a table"
