@@ -34,12 +34,18 @@
 #   1. image     up -d --build; every service healthy (the board's /health too); the stages'
 #                image runs as a non-root user, holds no build tools, and ldd finds every
 #                library its executables (and the Swift libraries beside them) need
-#   2. demo      the demo profile's emulator (run --rm) stores the three sample messages in
-#                cnc_data and machine_state; a message published through the host port
-#                MQTT_HOST_PORT is rejected into rejected_messages (read through PG_HOST_PORT)
-#   3. board     GET /api/machines on the host port BOARD_HOST_PORT lists the demo's machines;
+#   2. demo      the demo profile's emulator (run --rm, as the gateway cnc-demo over TLS) stores
+#                the three sample messages in cnc_data and machine_state; a message published
+#                as cnc-demo through the host port MQTT_HOST_PORT is rejected into
+#                rejected_messages (read through PG_HOST_PORT)
+#   3. broker    through the host port MQTT_HOST_PORT (TLS, the CA broker-setup made): a client
+#                without a user is refused; a machine's user added with broker-setup's
+#                broker-user.sh (and SIGHUP) stores a message on its own topic, and one it
+#                publishes on another machine's topic is not delivered
+#   3b. board    GET /api/machines on the host port BOARD_HOST_PORT lists the demo's machines;
 #                the board is connected as cnc_board (the postgres service's init file made
-#                it), a role that reads machine_current but may not delete from it
+#                it), a role that reads machine_current but may not delete from it; the sink is
+#                connected as cnc_sink, which may not drop a table
 #   4. scale     --scale worker-a=3: the router knows the three worker-a containers and gives
 #                type A's machines to more than one of them
 #   5. monitor   the monitoring profile's Prometheus scrapes every stage (every worker too) and
@@ -77,8 +83,11 @@ STANDINS=(mosquitto postgres prometheus)
 STANDIN_PREFIX=localhost/cnc-compose-test
 EXECUTABLES_IMAGE=$STANDIN_PREFIX/executables:latest
 STAGE_IMAGE=cnc-collector:latest
+BROKER_SETUP_IMAGE=cnc-collector-broker-setup:latest
+# Services that run once and end: the broker's certificates and users, the migrations.
+ONE_SHOT_SERVICES=(broker-setup migrate)
 EXECUTABLES=(ingest router worker sink board cnc-emulator mesctl)
-STEPS=(image demo board scale monitor restart kill down)
+STEPS=(image demo broker board scale monitor restart kill down)
 
 WORK_DIR=""
 PROJECT=""
@@ -330,7 +339,7 @@ sed "s#^COPY --from=builder /out/ /usr/local/bin/\$#COPY --from=$EXECUTABLES_IMA
 if grep -q -- '--from=builder' "$CNC_COMPOSE_TEST_DOCKERFILE"; then
     die "deploy/Dockerfile copies from its builder stage more than once"
 fi
-BUILT_IMAGES+=("$STAGE_IMAGE")
+BUILT_IMAGES+=("$STAGE_IMAGE" "$BROKER_SETUP_IMAGE")
 
 # ---------------------------------------------------------------------------------------------
 # helpers over the running deployment
@@ -350,20 +359,25 @@ containers_of() {
 # Waits until every container of the project's services runs and, where it has a health
 # check, is healthy; fails after SECONDS (default 240).
 wait_healthy() {
-    local timeout=${1:-240} deadline line name state health bad
+    local timeout=${1:-240} deadline line name state health service code bad
     deadline=$((SECONDS + timeout))
     while :; do
         bad=""
-        while read -r name state health; do
+        while read -r name state health service code; do
             [[ -z $name ]] && continue
-            if [[ $state != running ]]; then
+            if [[ $health == - ]]; then health=""; fi
+            if [[ " ${ONE_SHOT_SERVICES[*]} " == *" $service "* ]]; then
+                # Done when it has ended well; ended badly, it fails the run at once.
+                [[ $state == exited && $code != 0 ]] && die "the one-shot service $service exited with $code"
+                [[ $state == exited ]] || bad+=" $name($state)"
+            elif [[ $state != running ]]; then
                 bad+=" $name($state)"
             elif [[ -n $health && $health != healthy ]]; then
                 bad+=" $name($health)"
             fi
         done < <(podman ps -a -q --filter "label=com.docker.compose.project=$PROJECT" \
             --filter "label=com.docker.compose.oneoff=False" |
-            xargs -r podman inspect --format '{{.Name}} {{.State.Status}} {{.State.Health.Status}}')
+            xargs -r podman inspect --format '{{.Name}} {{.State.Status}} {{if .State.Health.Status}}{{.State.Health.Status}}{{else}}-{{end}} {{index .Config.Labels "com.docker.compose.service"}} {{.State.ExitCode}}')
         [[ -z $bad ]] && return 0
         if ((SECONDS >= deadline)); then
             die "not healthy after ${timeout} s:$bad"
@@ -382,6 +396,18 @@ wait_for_value() {
         sleep 1
     done
     die "after ${timeout} s, $query gives '$value', not '$expected'"
+}
+
+# A file of one of the project's named volumes (broker-setup's), read on the host.
+volume_file() {
+    local mountpoint
+    mountpoint=$(podman volume inspect --format '{{.Mountpoint}}' "${PROJECT}_$1") || die "no volume ${PROJECT}_$1"
+    cat -- "$mountpoint/$2"
+}
+
+# mosquitto_pub through the host port, over TLS with the CA broker-setup made; more options follow.
+publish() {
+    mosquitto_pub -h 127.0.0.1 -p "$MQTT_HOST_PORT" --cafile "$WORK_DIR/broker-ca.crt" -q 1 "$@"
 }
 
 # One stage container's metric value (sum over its label sets), from its /metrics.
@@ -476,12 +502,37 @@ samples=$(sql "SELECT string_agg(d.cnc_id || '/' || d.part_program || '/' || ext
                FROM cnc_data d JOIN machine_state s USING (message_id)")
 expected='CNC001/program_01/1747379028/running/200 CNC002/program_02/1747379030/idle/0 CNC001/program_03/1747379035/error/100'
 [[ $samples == "$expected" ]] || die "sample rows: '$samples', expected '$expected'"
-mosquitto_pub -h 127.0.0.1 -p "$MQTT_HOST_PORT" -q 1 -t sensor/CNC -m '{"cnc_id": "CNC001", "note": "no payload"}'
+volume_file broker-demo ca.crt >"$WORK_DIR/broker-ca.crt"
+publish -u cnc-demo -P "$(volume_file broker-demo password)" -t sensor/CNC -m '{"cnc_id": "CNC001", "note": "no payload"}'
 wait_for_value "SELECT count(*) FROM rejected_messages WHERE stage = 'ingest' AND cnc_id = 'CNC001'" 1 60
 pass "demo: the 3 sample rows stored; a message published on the host port rejected"
 
 # ---------------------------------------------------------------------------------------------
-# 3. board: the demo's machines on the host port; a role that reads and may not write
+# 3. broker: no anonymous client; a machine publishes only on its own topic
+
+if refused=$(publish -t sensor/CNC -m '{"cnc_id": "CNC001"}' 2>&1); then
+    die "the broker let a client without a user publish on the host port"
+fi
+[[ $refused == *"not authorised"* ]] || die "a client without a user failed, but not for want of authorisation: $refused"
+machine_password=$(compose run --rm -T broker-setup broker-user.sh --dir /broker add CNC001 2>"$WORK_DIR/add.log" | tail -n 1) ||
+    { _svc_tail_log "$WORK_DIR/add.log"; die "broker-user.sh add CNC001 failed"; }
+[[ ${#machine_password} == 32 ]] || { _svc_tail_log "$WORK_DIR/add.log"; die "broker-user.sh add printed no password"; }
+compose kill -s SIGHUP mosquitto >/dev/null 2>&1 || die "SIGHUP to mosquitto failed"
+sleep 1
+flat='"timestamp": "1747379100", "status": "running", "spin": 150, "X-Axis": 10, "Y-Axis": 20'
+# As CNC001 on CNC002's topic: the broker drops it. Then on its own: stored, after the other.
+publish -u CNC001 -P "$machine_password" -t machines/CNC002/data -m "{\"part_program\": \"acl_other\", $flat}" ||
+    die "CNC001 could not connect to publish"
+publish -u CNC001 -P "$machine_password" -t machines/CNC001/data -m "{\"part_program\": \"acl_own\", $flat}"
+wait_for_value "SELECT string_agg(cnc_id, ',') FROM cnc_data WHERE part_program = 'acl_own'" CNC001 60
+sleep 2
+[[ $(sql "SELECT (SELECT count(*) FROM cnc_data WHERE part_program = 'acl_other')
+               + (SELECT count(*) FROM rejected_messages WHERE convert_from(raw, 'UTF8') LIKE '%acl_other%')") == 0 ]] ||
+    die "a message CNC001 published on CNC002's topic reached the collector"
+pass "broker: no client without a user; CNC001 (added by broker-setup) stores on machines/CNC001/data, not on CNC002's topic"
+
+# ---------------------------------------------------------------------------------------------
+# 3b. board: the demo's machines on the host port; a role that reads and may not write
 
 # The board takes the sink's commits at once (NOTIFY); 60 s leaves room for a slow machine.
 if ! python3 - "$BOARD_HOST_PORT" "$(sql "SELECT string_agg(cnc_id, ',' ORDER BY cnc_id) FROM machine_current")" <<'PY'; then
@@ -516,7 +567,18 @@ if denied=$(board_sql "DELETE FROM machine_current" 2>&1); then
 fi
 [[ $denied == *"permission denied"* ]] || die "DELETE as cnc_board failed, but not for want of permission: $denied"
 [[ $(sql "SELECT count(*) FROM machine_current") == 2 ]] || die "machine_current lost rows"
-pass "board: GET /api/machines on the host port lists the demo's machines; cnc_board reads and may not delete"
+# The owner cnc ran the migrations and left; only this query connects as it now over the network
+# (the health check's pg_isready, inside the container, uses its socket).
+[[ $(sql "SELECT count(*) > 0 FROM pg_stat_activity WHERE usename = 'cnc_sink'") == t ]] || die "nothing connects as cnc_sink"
+owner=$(sql "SELECT string_agg(coalesce(nullif(application_name, ''), '?') || '@' || coalesce(client_addr::text, 'socket'), ', ')
+             FROM pg_stat_activity WHERE usename = 'cnc' AND pid <> pg_backend_pid() AND client_addr IS NOT NULL")
+[[ -z $owner ]] || die "connections as the owner cnc besides this check's: $owner"
+if denied=$(PGPASSWORD=cnc_sink PGCONNECT_TIMEOUT=5 psql -X -q -t -A -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_HOST_PORT" -U cnc_sink -d cnc \
+    -c "DROP TABLE part_program_cycle_times" 2>&1); then
+    die "cnc_sink dropped a table"
+fi
+[[ $denied == *"must be owner"* ]] || die "DROP TABLE as cnc_sink failed, but not for want of ownership: $denied"
+pass "board: GET /api/machines on the host port lists the demo's machines; cnc_board reads and may not delete; the sink writes as cnc_sink, which may not drop a table"
 
 # ---------------------------------------------------------------------------------------------
 # 4. scale: three worker-a containers, the router spreads type A's machines over them

@@ -101,6 +101,7 @@ STATE_FILE=$STATE_DIR/run-local.env
 SUPERVISOR_CONF=$STATE_DIR/supervisord.conf
 LOG_DIR=$STATE_DIR/logs
 MQ_DIR=$STATE_DIR/mosquitto
+MQ_AUTH_DIR=$MQ_DIR/auth
 
 # A short, stable per-state-dir suffix for directories that cannot live in the state dir.
 state_key() {
@@ -128,9 +129,10 @@ render_supervisor_conf() {
         -e "s|@REPO_DIR@|$(sed_value "$REPO_ROOT")|g" \
         -e "s|@STATE_DIR@|$(sed_value "$STATE_DIR")|g" \
         -e "s|@RUNTIME_DIR@|$(sed_value "$RUNTIME_DIR")|g" \
-        -e "s|@MQTT_URL@|$(sed_value "$MQTT_URL")|g" \
-        -e "s|@DATABASE_URL@|$(sed_value "$DATABASE_URL")|g" \
+        -e "s|@MQTT_URL@|$(sed_value "$INGEST_MQTT_URL")|g" \
+        -e "s|@MQTT_AUTH_DIR@|$(sed_value "$MQ_AUTH_DIR")|g" \
         -e "s|@BOARD_DATABASE_URL@|$(sed_value "$BOARD_DATABASE_URL")|g" \
+        -e "s|@SINK_DATABASE_URL@|$(sed_value "$SINK_DATABASE_URL")|g" \
         -e "s|@BOARD_LISTEN@|$(sed_value "127.0.0.1:$BOARD_PORT")|g" \
         -e "s|@PLANT_TIME_ZONE@|$(sed_value "$(host_time_zone)")|g" \
         "$template" >"$SUPERVISOR_CONF.tmp"
@@ -159,13 +161,19 @@ host_time_zone() {
     fi
 }
 
-# The board's login role cnc_board, a member of cnc_reader, by deploy/board-role.sql (the compose
-# deployment's too), before the sink starts: the file makes cnc_reader when it is missing, and
-# the sink's migration gives it SELECT. The local cluster trusts loopback, so the board's URL
-# has no password. Running it again changes nothing.
-ensure_board_role() {
-    pg -q -f "$REPO_ROOT/deploy/board-role.sql" >/dev/null || die "cannot create the board's role cnc_board"
+# The login roles of the board (cnc_board, a member of cnc_reader, which may only read) and of
+# the sink (cnc_sink, a member of cnc_writer, which may write rows but not change the schema),
+# by deploy/roles.sql (the compose deployment's too); then the
+# migrations, as the owner (the cluster's superuser here), before the sink starts: the sink
+# cannot apply them. The local cluster trusts loopback, so the URLs have no password. Running
+# it again changes nothing.
+ensure_roles_and_schema() {
+    pg -q -f "$REPO_ROOT/deploy/roles.sql" >/dev/null || die "cannot create the roles cnc_board and cnc_sink"
     BOARD_DATABASE_URL="postgresql://cnc_board@127.0.0.1:$PG_PORT/cnc"
+    SINK_DATABASE_URL="postgresql://cnc_sink@127.0.0.1:$PG_PORT/cnc"
+    log_info "mesctl migrate (as the owner)"
+    DATABASE_URL=$DATABASE_URL MES_MIGRATIONS_DIR=$REPO_ROOT/migrations "$BIN_DIR/mesctl" migrate >&2 ||
+        die "the migrations failed"
 }
 
 # The HTTP status of GET http://127.0.0.1:PORT/health (the board's), 000 when nothing answers.
@@ -237,7 +245,11 @@ print_state() {
 
   ===> board        http://127.0.0.1:$BOARD_PORT/   (open it in a browser: every machine, live)
 
-  MQTT broker      $MQTT_URL          (mosquitto_sub -h 127.0.0.1 -p $MQ_PORT -t 'sensor/#' -v)
+  MQTT broker      mqtts://127.0.0.1:$MQ_TLS_PORT (CA: $MQ_AUTH_DIR/ca.crt), and $MQTT_URL on loopback;
+                   users and passwords only (deploy/mosquitto.acl); the collector reads as cnc-ingest:
+                   mosquitto_sub -p $MQ_PORT -u cnc-ingest -P "\$(cat $MQ_AUTH_DIR/clients/cnc-ingest/password)" -t 'machines/#' -t sensor/CNC -v
+  a machine        scripts/broker-user.sh --dir $MQ_AUTH_DIR add CNC001 && kill -HUP \$(cat $MQ_DIR/mosquitto.pid)
+                   (prints its password; it publishes on machines/CNC001/data, deploy/sources/)
   database         $DATABASE_URL   (psql '$DATABASE_URL')
   supervisor       supervisorctl -c $SUPERVISOR_CONF status
   logs             $LOG_DIR/
@@ -270,7 +282,10 @@ save_state() {
         printf 'BIN_DIR=%q\n' "$BIN_DIR"
         printf 'DATABASE_URL=%q\n' "$DATABASE_URL"
         printf 'BOARD_DATABASE_URL=%q\n' "$BOARD_DATABASE_URL"
+        printf 'SINK_DATABASE_URL=%q\n' "$SINK_DATABASE_URL"
         printf 'MQTT_URL=%q\n' "$MQTT_URL"
+        printf 'MQ_TLS_PORT=%q\n' "$MQ_TLS_PORT"
+        printf 'INGEST_MQTT_URL=%q\n' "$INGEST_MQTT_URL"
     } >"$STATE_FILE"
 }
 
@@ -486,14 +501,14 @@ on_start_exit() {
 do_start() {
     ensure_packages
     load_state
-    local previous_pg_port=${PG_PORT:-} previous_mq_port=${MQ_PORT:-} previous_board_port=${BOARD_PORT:-$BOARD_DEFAULT_PORT}
+    local previous_pg_port=${PG_PORT:-} previous_mq_port=${MQ_PORT:-} previous_mq_tls_port=${MQ_TLS_PORT:-} previous_board_port=${BOARD_PORT:-$BOARD_DEFAULT_PORT}
 
     cd -- "$REPO_ROOT"
     log_info "swift build -c $CONFIGURATION"
     swift build -c "$CONFIGURATION"
     BIN_DIR=$(swift build -c "$CONFIGURATION" --show-bin-path)
     local exe
-    for exe in sink router worker ingest board cnc-emulator; do
+    for exe in sink router worker ingest board cnc-emulator mesctl; do
         [[ -x $BIN_DIR/$exe ]] || die "$BIN_DIR/$exe was not built"
     done
 
@@ -515,10 +530,16 @@ do_start() {
 
     PG_PORT=$(choose_port "$previous_pg_port")
     MQ_PORT=$(choose_port "$previous_mq_port")
+    MQ_TLS_PORT=$(choose_port "$previous_mq_tls_port")
+    while [[ $MQ_TLS_PORT == "$MQ_PORT" ]]; do MQ_TLS_PORT=$(free_port); done
     BOARD_PORT=$(choose_port "$previous_board_port")
     start_postgres "$PG_DIR" "$PG_PORT" cnc
-    ensure_board_role
-    start_mosquitto "$MQ_DIR" "$MQ_PORT"
+    ensure_roles_and_schema
+    # The broker's CA, certificate and users are made once and kept with its state.
+    bash "$REPO_ROOT/scripts/broker-user.sh" --dir "$MQ_AUTH_DIR" init || die "cannot make the broker's certificates and users"
+    start_mosquitto --auth "$MQ_AUTH_DIR" "$MQ_TLS_PORT" "$MQ_DIR" "$MQ_PORT"
+    INGEST_MQTT_URL="mqtts://cnc-ingest@127.0.0.1:$MQ_TLS_PORT"
+    DEMO_MQTT_URL="mqtts://cnc-demo@127.0.0.1:$MQ_TLS_PORT"
     save_state
 
     render_supervisor_conf
@@ -554,9 +575,11 @@ do_start() {
     ((${#files[@]} > 0)) || die "no sample_data/*.json files"
     expected=$(awk 'NF' "${files[@]}" | wc -l)
 
-    log_info "cnc-emulator: publishing $expected sample messages to $MQTT_URL"
+    # As the demo's gateway cnc-demo, over TLS: the broker lets no one in without a user.
+    log_info "cnc-emulator: publishing $expected sample messages to $DEMO_MQTT_URL"
     if ! MES_CNC_TYPES=$REPO_ROOT/deploy/cnc_types.json MES_RUNTIME_DIR=$RUNTIME_DIR \
-        timeout 120 "$BIN_DIR/cnc-emulator" --mqtt-url "$MQTT_URL"; then
+        MQTT_PASSWORD_FILE=$MQ_AUTH_DIR/clients/cnc-demo/password MQTT_CA_FILE=$MQ_AUTH_DIR/ca.crt \
+        timeout 120 "$BIN_DIR/cnc-emulator" --mqtt-url "$DEMO_MQTT_URL"; then
         log_warn "cnc-emulator failed"
         rc=1
     fi
@@ -568,7 +591,7 @@ do_start() {
     local invalid='{"cnc_id": "CNC001", "part_program": "program_99", "timestamp": "1747379099"}'
     printf '%s\n' "$invalid" >"$STATE_DIR/invalid-message.json"
     log_info "publishing one invalid message (no \"payload\") to $topic: $invalid"
-    mosquitto_pub -h 127.0.0.1 -p "$MQ_PORT" -q 1 -t "$topic" -m "$invalid" || {
+    mosquitto_pub -h 127.0.0.1 -p "$MQ_PORT" -u cnc-demo -P "$(<"$MQ_AUTH_DIR/clients/cnc-demo/password")" -q 1 -t "$topic" -m "$invalid" || {
         log_warn "mosquitto_pub failed"
         rc=1
     }

@@ -48,11 +48,15 @@ public enum SettingsCatalog {
             ("board", board),
             (
                 "cnc-emulator",
-                [BrokerSettings.url, BrokerSettings.topic, BrokerSettings.caFile].map(\.description) + [StageSettings.logLevel.description]
+                [BrokerSettings.url, BrokerSettings.passwordFile, BrokerSettings.topic, BrokerSettings.caFile].map(\.description)
+                    + [StageSettings.logLevel.description]
             ),
             (
                 "mesctl",
-                [DatabaseSettings.url, BrokerSettings.url, BrokerSettings.caFile, MachineTypeSettings.cncTypes].map(\.description)
+                [
+                    DatabaseSettings.url, SinkSettings.migrations, BrokerSettings.url, BrokerSettings.passwordFile, BrokerSettings.caFile,
+                    MachineTypeSettings.cncTypes,
+                ].map(\.description)
                     + MachineTypeSettings.all + SourceSettings.all + OperationsSettings.all
             ),
         ]

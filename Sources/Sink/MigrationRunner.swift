@@ -7,7 +7,23 @@ import StageRuntime
 /// Applies `migrations/*.sql` in file-name order, each once, recording them in
 /// `schema_migrations`. An advisory lock serialises sinks that start together; a migration
 /// whose file changed after it was applied stops the sink rather than being skipped silently.
+///
+/// Migrations run as the owner of the tables (`mesctl migrate`, or a sink given the owner's
+/// role). A sink whose role may only write (a member of `cnc_writer`, migration 013) finds
+/// every migration applied and changes nothing; when one is pending it cannot apply, it is told
+/// so by `MigrationsPending` and waits for the owner.
 public struct MigrationRunner {
+    /// Pending migrations that this role may not apply: the owner must run them.
+    public struct MigrationsPending: Error, CustomStringConvertible {
+        public var versions: [String]
+        public var role: String
+        public var reason: String
+        public var description: String {
+            "migrations \(versions.joined(separator: ", ")) are pending and the role \(role) may not apply them (\(reason)): "
+                + "run `mesctl migrate` with the owner's DATABASE_URL"
+        }
+    }
+
     struct Migration {
         var version: String
         var sql: String
@@ -48,14 +64,19 @@ public struct MigrationRunner {
         let migrations = try migrations().filter { last == nil || $0.version <= last! }
         try connection.execute("SELECT pg_advisory_lock(\(Self.lockKey))")
         defer { _ = try? connection.execute("SELECT pg_advisory_unlock(\(Self.lockKey))") }
-        try connection.execute(
-            """
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                version    text PRIMARY KEY,
-                checksum   text NOT NULL,
-                applied_at timestamptz NOT NULL DEFAULT now()
-            )
-            """)
+        // CREATE ... IF NOT EXISTS needs CREATE on the schema even when the table is there,
+        // which a role that only writes does not have.
+        let recorded = try connection.execute("SELECT to_regclass('schema_migrations') IS NOT NULL")
+        if recorded.first?.first != "t" {
+            try connection.execute(
+                """
+                    CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version    text PRIMARY KEY,
+                    checksum   text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """)
+        }
         var applied: [String: String] = [:]
         for row in try connection.execute("SELECT version, checksum FROM schema_migrations") {
             if let version = row[0], let checksum = row[1] { applied[version] = checksum }
@@ -68,16 +89,25 @@ public struct MigrationRunner {
                 }
                 continue
             }
-            try connection.transaction { () throws(PostgresError) in
-                try connection.execute(migration.sql)
-                try connection.execute(
-                    "INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)", parameters: [migration.version, migration.checksum])
+            do {
+                try connection.transaction { () throws(PostgresError) in
+                    try connection.execute(migration.sql)
+                    try connection.execute(
+                        "INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)", parameters: [migration.version, migration.checksum])
+                }
+            } catch {
+                guard error.sqlState == Self.insufficientPrivilege else { throw error }
+                let role = (try? connection.execute("SELECT current_user"))?.first?.first ?? nil
+                let pending = migrations.map(\.version).filter { applied[$0] == nil && !done.contains($0) }
+                throw MigrationsPending(versions: pending, role: role ?? "?", reason: error.message)
             }
             logger.info("migration applied", metadata: ["version": "\(migration.version)"])
             done.append(migration.version)
         }
         return done
     }
+
+    static let insufficientPrivilege = "42501"
 
     /// FNV-1a, 64 bits: enough to notice an edited file.
     static func checksum(_ data: Data) -> String {

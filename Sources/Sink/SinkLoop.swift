@@ -253,6 +253,11 @@ public final class SinkLoop {
             partitionsKeptAt = nil
             backoff.reset()
             logger.info("connected to PostgreSQL", metadata: ["server": "\(connection.serverDescription)"])
+        } catch let error as MigrationRunner.MigrationsPending {
+            // The owner may be applying them now (a deployment's migration step): wait for it.
+            let delay = backoff.next()
+            logger.warning("waiting for the database's owner to apply the migrations", metadata: ["error": "\(error)", "retry_ms": "\(delay)"])
+            stop.sleep(milliseconds: delay)
         } catch let error as SettingError {
             // A changed or unreadable migration will not fix itself: stop and say why.
             logger.critical("cannot start", metadata: ["error": "\(error)"])

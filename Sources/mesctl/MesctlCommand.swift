@@ -9,7 +9,7 @@ struct MesctlCommand: ParsableCommand {
         discussion: "Reads the same environment variables as the stages (DATABASE_URL, MQTT_URL, MES_*). See docs/configuration.md.",
         subcommands: [
             StatusCommand.self, CheckConfigCommand.self, RejectedCommand.self, ReplayCommand.self, DriftCommand.self, TryTypeCommand.self,
-            TrySourceCommand.self,
+            TrySourceCommand.self, MigrateCommand.self,
             SettingsCommand.self,
         ]
     )

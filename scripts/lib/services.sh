@@ -14,8 +14,13 @@
 #                                    in DIR on 127.0.0.1:PORT, create DBNAME (default cnc),
 #                                    export DATABASE_URL=postgresql://postgres@127.0.0.1:PORT/DBNAME
 #   stop_postgres DIR                stop it (pg_ctl -m fast); does nothing when not running
-#   start_mosquitto DIR PORT         write DIR/mosquitto.conf and start a private broker on
-#                                    127.0.0.1:PORT, export MQTT_URL=mqtt://127.0.0.1:PORT
+#   start_mosquitto [--auth AUTH_DIR TLS_PORT] DIR PORT
+#                                    write DIR/mosquitto.conf and start a private broker on
+#                                    127.0.0.1:PORT, export MQTT_URL=mqtt://127.0.0.1:PORT; with
+#                                    --auth, as the deployments run it: no anonymous client, the
+#                                    users of AUTH_DIR/passwd and deploy/mosquitto.acl on both
+#                                    listeners, and TLS on 127.0.0.1:TLS_PORT with AUTH_DIR's
+#                                    certificate (scripts/broker-user.sh init makes AUTH_DIR)
 #   stop_mosquitto DIR               stop it; does nothing when not running
 #   start_private_servers [--durable] PREFIX
 #                                    a new short temp dir /tmp/PREFIX.XXXXXX (PRIVATE_DIR) with a
@@ -34,6 +39,9 @@
 #                       let apt start the distribution's own mosquitto/postgresql/supervisor
 #                       services when it installs them (by default they are kept stopped: the
 #                       scripts run private instances and must not collide with ports 1883/5432)
+
+# The broker's access list, the deployments' own.
+_SVC_ACL_FILE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../../deploy" && pwd)/mosquitto.acl
 
 CNC_REQUIRED_PACKAGES=(python3 openssl mosquitto mosquitto-clients libmosquitto-dev libzmq3-dev libpq-dev supervisor postgresql pkg-config iproute2)
 
@@ -335,7 +343,15 @@ _svc_mosquitto_pid() {
 }
 
 start_mosquitto() {
-    (($# >= 2)) || die "usage: start_mosquitto DIR PORT"
+    local auth="" tls_port=""
+    if [[ ${1:-} == --auth ]]; then
+        (($# >= 3)) || die "usage: start_mosquitto [--auth AUTH_DIR TLS_PORT] DIR PORT"
+        auth=$(cd -- "$2" && pwd) || die "no directory $2"
+        tls_port=$3
+        shift 3
+        [[ -r $auth/passwd && -r $auth/server.crt ]] || die "$auth has no passwd or server.crt (scripts/broker-user.sh init makes them)"
+    fi
+    (($# >= 2)) || die "usage: start_mosquitto [--auth AUTH_DIR TLS_PORT] DIR PORT"
     local dir=$1 port=$2
     command -v mosquitto >/dev/null 2>&1 || [[ -x /usr/sbin/mosquitto ]] || die "mosquitto not found (install the mosquitto package)"
     local mosquitto_bin
@@ -349,6 +365,18 @@ start_mosquitto() {
     fi
     rm -f -- "$dir/mosquitto.pid"
 
+    # The listeners share the users and the ACL (per_listener_settings false, the default).
+    local access="allow_anonymous true"
+    if [[ -n $auth ]]; then
+        access="listener $tls_port 127.0.0.1
+cafile $auth/ca.crt
+certfile $auth/server.crt
+keyfile $auth/server.key
+tls_version tlsv1.2
+allow_anonymous false
+password_file $auth/passwd
+acl_file $_SVC_ACL_FILE"
+    fi
     # As root, mosquitto would switch to the 'mosquitto' user, which may not be able to write
     # DIR; 'user' set to the current user keeps it as is.
     cat >"$dir/mosquitto.conf" <<EOF
@@ -356,7 +384,7 @@ start_mosquitto() {
 user $(id -un)
 pid_file $dir/mosquitto.pid
 listener $port 127.0.0.1
-allow_anonymous true
+$access
 persistence true
 persistence_location $dir/
 persistence_file mosquitto.db
@@ -375,7 +403,8 @@ log_timestamp_format %Y-%m-%dT%H:%M:%S
 EOF
 
     port_is_free "$port" || die "port 127.0.0.1:$port is already in use (mosquitto)"
-    log_info "starting mosquitto on 127.0.0.1:$port (dir: $dir)"
+    [[ -z $tls_port ]] || port_is_free "$tls_port" || die "port 127.0.0.1:$tls_port is already in use (mosquitto)"
+    log_info "starting mosquitto on 127.0.0.1:$port${tls_port:+ and TLS on 127.0.0.1:$tls_port} (dir: $dir)"
     # -d: detach; the pid file tells us which process to stop.
     if ! (cd / && "$mosquitto_bin" -c "$dir/mosquitto.conf" -d) >"$dir/start.log" 2>&1; then
         cat "$dir/start.log" >&2 || true
@@ -387,6 +416,10 @@ EOF
         _svc_tail_log "$dir/mosquitto.log"
         stop_mosquitto "$dir"
         die "mosquitto is not accepting connections on 127.0.0.1:$port after 30 s"
+    fi
+    if [[ -n $tls_port ]] && ! wait_for_port "$tls_port" 30; then
+        stop_mosquitto "$dir"
+        die "mosquitto is not accepting connections on 127.0.0.1:$tls_port after 30 s"
     fi
     export MQTT_URL="mqtt://127.0.0.1:$port"
     export CNC_MQTT_PORT=$port

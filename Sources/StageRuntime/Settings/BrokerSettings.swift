@@ -5,6 +5,11 @@ public enum BrokerSettings {
         "MQTT_URL", flag: "mqtt-url", default: "mqtt://127.0.0.1:1883",
         help: "Broker URL, mqtt://[user:password@]host:port or mqtts://..."
     )
+    /// Environment only, as a file of a secret: a deployment makes it, and no process list shows it.
+    public static let passwordFile = Setting<String>.text(
+        "MQTT_PASSWORD_FILE", flag: nil, default: nil, defaultText: "none: the password MQTT_URL gives",
+        help: "File whose first line is the password of MQTT_URL's user, in place of a password in the URL"
+    )
     public static let topic = Setting<String>.text(
         "MQTT_TOPIC", flag: "topic", default: "sensor/CNC",
         help: "Topic: ingest's subscription filter (wildcards allowed); the emulator's topic when it has no wildcard"
@@ -16,5 +21,7 @@ public enum BrokerSettings {
         "MQTT_CERT_FILE", flag: "cert-file", default: nil, help: "Client certificate for mqtts://")
     public static let keyFile = Setting<String>.text("MQTT_KEY_FILE", flag: "key-file", default: nil, help: "Client key for mqtts://")
 
-    public static let all = [url.description, topic.description, caFile.description, certificateFile.description, keyFile.description]
+    public static let all = [
+        url.description, passwordFile.description, topic.description, caFile.description, certificateFile.description, keyFile.description,
+    ]
 }
