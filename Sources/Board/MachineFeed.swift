@@ -14,7 +14,7 @@ import StageRuntime
 /// so refreshes back to back would make every read and every batch slower, the sink's too. At
 /// most `busyShare` of the time is spent refreshing.
 public struct MachineFeed: Service {
-    public static let minimumGap: Duration = .milliseconds(250)
+    public static let minimumGap: Duration = .milliseconds(500)
     public static let busyShare = 0.25
     public static let refreshEvery: Duration = .seconds(5)
     public static let keepAliveEvery: Duration = .seconds(15)
