@@ -144,8 +144,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["CollectorCore", "StageRuntime", "Operations", "Emulator", "Mosquitto", "LibPQ"],
-            // The board's browser tests, run by BoardTests.
-            exclude: ["Browser"]
+            // The board's browser tests, run by BoardTests; the power-cut file system, by PowerCutTests.
+            exclude: ["Browser", "PowerCut"]
         ),
     ]
 )

@@ -82,8 +82,9 @@ trap 'exit 143' TERM
 
 # The monitoring test runs a real Prometheus over deploy/prometheus.yml and the dashboard; the
 # source tests publish with paho-mqtt, as plants' Python gateways do; the board's tests drive
-# headless Chromium with selenium.
-CNC_REQUIRED_PACKAGES+=(prometheus python3-paho-mqtt chromium chromium-driver python3-selenium)
+# headless Chromium with selenium; the power-cut test mounts a FUSE file system of its own
+# (fusepy, over libfuse 2).
+CNC_REQUIRED_PACKAGES+=(prometheus python3-paho-mqtt chromium chromium-driver python3-selenium python3-fusepy)
 ensure_packages
 
 start_private_servers cnct

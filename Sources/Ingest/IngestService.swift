@@ -51,7 +51,7 @@ extension IngestLoop: StageLoop {
         public var journalDirectory: String
         /// A new journal segment starts when the current one would grow past this.
         public var journalSegmentBytes = 4 << 20
-        /// How often written journal records are forced to disk; 0 forces every write.
+        /// How often written journal records are forced to disk; 0 forces each round before its acknowledgements leave.
         public var journalSyncMilliseconds = IngestSettings.journalSyncMilliseconds.defaultValue!
         /// How long a message may wait for the sink's acknowledgement before it is sent again.
         public var redeliverAfterMilliseconds = IngestSettings.redeliverAfterMilliseconds.defaultValue!
@@ -115,6 +115,9 @@ extension IngestLoop.Configuration {
             username: broker.username, password: broker.password, tls: session.tls
         )
         options.acknowledgeAfterCallback = true
+        // MQTT 5: as many messages in flight to us as a round takes (libmosquitto asks for 20),
+        // so that a round, and its one fdatasync, carries up to that many.
+        options.receiveMaximum = Int32(IngestLoop.maxBatch)
         return options
     }
 }

@@ -37,10 +37,11 @@ public enum IngestSettings {
         help: "This ingest's journal, one directory per ingest on persistent storage (created mode 0700; a lock file refuses a second process)"
     )
     public static let journalSyncMilliseconds = Setting<Int>.integer(
-        "MES_JOURNAL_SYNC_MS", flag: "journal-sync-ms", default: 100, range: 0...3_600_000,
+        "MES_JOURNAL_SYNC_MS", flag: "journal-sync-ms", default: 0, range: 0...3_600_000,
         help:
-            "How often the journal is forced to disk (fdatasync), in ms; 0 forces every round to disk before its acknowledgements leave, "
-            + "surviving power loss at a cost in throughput"
+            "0: each round of messages is forced to disk (one fdatasync) before the broker hears their PUBACK, so a power cut loses "
+            + "none of them. N > 0: the journal is forced to disk every N ms after the PUBACKs left, which is faster, but a power cut "
+            + "or kernel crash loses up to the last N ms of messages that the broker counts as delivered"
     )
     public static let redeliverAfterMilliseconds = Setting<Int>.integer(
         "MES_REDELIVER_AFTER_MS", flag: "redeliver-after-ms", default: 30_000, range: 1...Int(Int32.max),
