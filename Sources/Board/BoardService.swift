@@ -3,12 +3,13 @@ import Hummingbird
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import StageRuntime
 
 /// The board: a PostgreSQL client, the feed that keeps the board current from it, and the HTTP
 /// server. On SIGTERM the event streams end first, then the server, then the database client.
 public struct BoardService: Service {
     public struct Configuration: Sendable {
-        public var listen: BoardListen
+        public var listen: ListenAddress
         public var database: DatabaseAddress
         public var timeZone: String
         public var shifts: ShiftCalendar?
@@ -18,7 +19,7 @@ public struct BoardService: Service {
         public var mapPath: String
 
         public init(
-            listen: BoardListen, database: DatabaseAddress, timeZone: String, shifts: ShiftCalendar?, authentication: BoardAuthentication?,
+            listen: ListenAddress, database: DatabaseAddress, timeZone: String, shifts: ShiftCalendar?, authentication: BoardAuthentication?,
             defaultOfflineAfterSeconds: Int, mapPath: String
         ) {
             self.listen = listen

@@ -4,10 +4,10 @@ import StageRuntime
 /// The board's own settings. It also reads `DatabaseSettings.url` (when `database` is unset),
 /// `MachineTypeSettings.cncTypes` (for lines) and `MachineTypeSettings.defaultOfflineAfter`.
 public enum BoardSettings {
-    public static let listen = Setting<BoardListen>(
-        "MES_BOARD_LISTEN", flag: "listen", default: BoardListen(host: "127.0.0.1", port: 8080), defaultText: "127.0.0.1:8080",
+    public static let listen = Setting<ListenAddress>(
+        "MES_BOARD_LISTEN", flag: "listen", default: ListenAddress(host: "127.0.0.1", port: 8080), defaultText: "127.0.0.1:8080",
         allowed: "HOST:PORT ([IPv6]:PORT), port 0 for any free port", help: "Where the board serves its pages, its API and its event stream"
-    ) { text in try BoardListen(parsing: text) }
+    ) { text in try ListenAddress(parsing: text) }
 
     public static let database = Setting<String>.text(
         "MES_BOARD_DATABASE_URL", flag: "database-url", default: nil, defaultText: "DATABASE_URL",

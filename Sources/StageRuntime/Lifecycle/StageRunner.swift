@@ -33,7 +33,7 @@ public enum StageRunner {
     /// Runs a long-running stage, or with `finishes` a command that ends by itself (the emulator).
     /// With `metrics`, the process's metrics go to Prometheus and a `MetricsServer` serves them,
     /// started first so that it answers (and says the stage is not ready) until the stage has stopped.
-    public static func run(_ service: some Service, logger: Logger, metrics: MetricsListen? = nil, finishes: Bool = false) async throws {
+    public static func run(_ service: some Service, logger: Logger, metrics: ListenAddress? = nil, finishes: Bool = false) async throws {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let metrics {
             services.append(.init(service: try MetricsServer(listen: metrics, registry: metricsRegistry, logger: logger)))

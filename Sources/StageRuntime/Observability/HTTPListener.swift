@@ -19,7 +19,7 @@ package final class HTTPListener {
     /// The bound port (the chosen one when asked for port 0).
     package let port: Int
 
-    package init(_ setting: MetricsListen) throws {
+    package init(_ setting: ListenAddress) throws {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = streamSocket
@@ -50,7 +50,7 @@ package final class HTTPListener {
         self.port = Int(UInt16(bigEndian: networkPort))
     }
 
-    private static func error(_ call: String, _ listen: MetricsListen) -> SettingError {
+    private static func error(_ call: String, _ listen: ListenAddress) -> SettingError {
         SettingError(reason: "MES_METRICS_LISTEN=\(listen): \(call): \(String(cString: strerror(errno)))")
     }
 

@@ -17,12 +17,12 @@ public struct MetricsServer: Service, CustomStringConvertible {
     private let logger: Logger
 
     /// Binds at once, so that a taken port stops the process before its stage starts.
-    public init(listen: MetricsListen, registry: PrometheusCollectorRegistry, health: StageHealth = .process, logger: Logger) throws {
+    public init(listen: ListenAddress, registry: PrometheusCollectorRegistry, health: StageHealth = .process, logger: Logger) throws {
         self.listener = Listener(socket: try HTTPListener(listen))
         self.registry = registry
         self.health = health
         self.logger = logger
-        logger.info("serving metrics", metadata: ["listen": "\(MetricsListen(host: listen.host, port: port))"])
+        logger.info("serving metrics", metadata: ["listen": "\(ListenAddress(host: listen.host, port: port))"])
     }
 
     /// The bound port.

@@ -18,7 +18,7 @@ public struct StageOptions: ParsableArguments {
     }
 
     /// Where `stage` serves its metrics; nil when off.
-    public func metrics(stage: String) throws -> MetricsListen? {
+    public func metrics(stage: String) throws -> ListenAddress? {
         try MetricsListen.resolve(metricsListen, stage: stage)
     }
 
