@@ -70,7 +70,7 @@ public struct MigrationRunner {
         if recorded.first?.first != "t" {
             try connection.execute(
                 """
-                    CREATE TABLE IF NOT EXISTS schema_migrations (
+                CREATE TABLE IF NOT EXISTS schema_migrations (
                     version    text PRIMARY KEY,
                     checksum   text NOT NULL,
                     applied_at timestamptz NOT NULL DEFAULT now()

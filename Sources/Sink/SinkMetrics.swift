@@ -5,11 +5,9 @@ import StageRuntime
 
 /// What the sink counts (README, Observability), once per batch.
 struct SinkMetrics {
-    private let cncData = Counter(label: MetricHelp.label("cnc.sink.rows.written.total", help: Self.rowsHelp), dimensions: [("table", "cnc_data")])
-    private let machineState = Counter(
-        label: MetricHelp.label("cnc.sink.rows.written.total", help: Self.rowsHelp), dimensions: [("table", "machine_state")])
-    private let rejectedMessages = Counter(
-        label: MetricHelp.label("cnc.sink.rows.written.total", help: Self.rowsHelp), dimensions: [("table", "rejected_messages")])
+    private let cncData = Self.rowsWritten(to: "cnc_data")
+    private let machineState = Self.rowsWritten(to: "machine_state")
+    private let rejectedMessages = Self.rowsWritten(to: "rejected_messages")
     let batches = Counter(label: MetricHelp.label("cnc.sink.batches.total", help: "Committed batches"))
     let batchRows = Recorder(label: MetricHelp.label("cnc.sink.batch.rows", help: "Rows per committed batch"))
     let writeDuration = Metrics.Timer(
@@ -25,7 +23,11 @@ struct SinkMetrics {
     /// What the sink itself refuses: rows the database refused, frames it cannot read.
     let rejected = RejectionCounters(label: "cnc.sink.rejected.total", help: "Rows the sink itself refused, by class of reason")
 
-    private static let rowsHelp = "Rows in committed batches, per table; a redelivered duplicate is counted, not stored twice"
+    /// One table's count of `cnc.sink.rows.written.total`.
+    private static func rowsWritten(to table: String) -> Counter {
+        let help = "Rows in committed batches, per table; a redelivered duplicate is counted, not stored twice"
+        return Counter(label: MetricHelp.label("cnc.sink.rows.written.total", help: help), dimensions: [("table", table)])
+    }
 
     /// A committed batch of `records` (a row in each of cnc_data and machine_state) and `rejections`.
     func written(records: Int, rejections: Int, nanoseconds: UInt64) {
