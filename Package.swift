@@ -37,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         // C libraries, each seen by exactly one Swift wrapper module.
@@ -67,6 +68,13 @@ let package = Package(
             name: "MessageSources",
             dependencies: ["CollectorCore", "DescriptionFiles", "StageRuntime", .product(name: "Yams", package: "Yams")]),
 
+        // Sparkplug B: the payload's protobuf code (generated once, committed) and the host
+        // application's logic, without I/O.
+        .target(
+            name: "Sparkplug",
+            dependencies: ["CollectorCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Protobuf/sparkplug_b.proto"]),
+
         // The runtime every stage runs on: settings, lifecycle, logging, metrics and health,
         // and the ZeroMQ links between stages.
         .target(
@@ -80,7 +88,9 @@ let package = Package(
         // The four stages, one module each; none sees another's code.
         .target(
             name: "Ingest",
-            dependencies: ["CollectorCore", "MessageSources", "StageRuntime", "Mosquitto", "ZeroMQ", "SystemCalls", deque, argumentParser]),
+            dependencies: [
+                "CollectorCore", "MessageSources", "Sparkplug", "StageRuntime", "Mosquitto", "ZeroMQ", "SystemCalls", deque, argumentParser,
+            ]),
         .target(name: "Router", dependencies: ["CollectorCore", "CNCPlugins", "MachineTypes", "StageRuntime", "ZeroMQ", deque, argumentParser]),
         .target(
             name: "Worker",
@@ -124,6 +134,7 @@ let package = Package(
         .testTarget(name: "CollectorCoreTests", dependencies: ["CollectorCore", "TestSupport"]),
         .testTarget(name: "CNCPluginsTests", dependencies: ["CNCPlugins", "MachineTypes", "Router", "Worker", "TestSupport"]),
         .testTarget(name: "MachineTypesTests", dependencies: ["MachineTypes", "CNCPlugins", "DescriptionFiles", "TestSupport"]),
+        .testTarget(name: "SparkplugTests", dependencies: ["Sparkplug", "CollectorCore"]),
         .testTarget(name: "MessageSourcesTests", dependencies: ["MessageSources", "CollectorCore", "DescriptionFiles"]),
         .testTarget(name: "StageRuntimeTests", dependencies: ["StageRuntime", "ZeroMQ", logging, prometheus]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "CNCPlugins", "Worker", "TestSupport"]),

@@ -1,57 +1,33 @@
 extension JSONValue {
     /// Compact JSON text; whole numbers print without a fraction, as machines send them.
     public func serialized() -> String {
-        var output = ""
-        write(to: &output)
-        return output
+        var writer = JSONTextWriter()
+        write(to: &writer)
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 
-    private func write(to output: inout String) {
+    public func write(to writer: inout JSONTextWriter) {
         switch self {
-        case .null: output += "null"
-        case .bool(let value): output += value ? "true" : "false"
-        case .number(let value):
-            if value.rounded() == value && abs(value) < 1e15 {
-                output += String(Int64(value))
-            } else {
-                output += String(value)
-            }
-        case .string(let value): Self.writeString(value, to: &output)
+        case .null: writer.raw("null")
+        case .bool(let value): writer.bool(value)
+        case .number(let value): writer.number(value)
+        case .string(let value): writer.string(value)
         case .array(let elements):
-            output += "["
+            writer.byte("[")
             for (index, element) in elements.enumerated() {
-                if index > 0 { output += "," }
-                element.write(to: &output)
+                if index > 0 { writer.byte(",") }
+                element.write(to: &writer)
             }
-            output += "]"
+            writer.byte("]")
         case .object(let object):
-            output += "{"
+            writer.byte("{")
             for (index, member) in object.members.enumerated() {
-                if index > 0 { output += "," }
-                Self.writeString(member.key, to: &output)
-                output += ":"
-                member.value.write(to: &output)
+                if index > 0 { writer.byte(",") }
+                writer.key(member.key)
+                member.value.write(to: &writer)
             }
-            output += "}"
+            writer.byte("}")
         }
-    }
-
-    private static func writeString(_ value: String, to output: inout String) {
-        output += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        output += "\""
     }
 }
 

@@ -9,6 +9,8 @@ public enum WireFrame: Sendable, Equatable {
     case records([StoredRecord])
     /// sink → ingest: these messages are committed (or were already stored).
     case acknowledgements([MessageID])
+    /// ingest → sink: what happened to machines' links (Sparkplug births, deaths, gaps).
+    case events([MachineEvent])
 
     /// The version every writer sends (docs/wire-format.md).
     public static let version: UInt8 = 3
@@ -24,6 +26,7 @@ public enum WireFrame: Sendable, Equatable {
         case rejections = 2
         case records = 3
         case acknowledgements = 4
+        case events = 5
     }
 
     public enum DecodingError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -48,6 +51,7 @@ public enum WireFrame: Sendable, Equatable {
         case .rejections(let items): items.count
         case .records(let items): items.count
         case .acknowledgements(let items): items.count
+        case .events(let items): items.count
         }
     }
 
@@ -75,6 +79,10 @@ public enum WireFrame: Sendable, Equatable {
             writer.write(Kind.acknowledgements.rawValue)
             writer.write(UInt32(ids.count))
             for id in ids { writer.write(id) }
+        case .events(let events):
+            writer.write(Kind.events.rawValue)
+            writer.write(UInt32(events.count))
+            for event in events { writer.write(event) }
         }
         return writer.bytes
     }
@@ -112,6 +120,10 @@ public enum WireFrame: Sendable, Equatable {
             ids.reserveCapacity(Int(count))
             for _ in 0..<count { ids.append(try reader.readMessageID()) }
             frame = .acknowledgements(ids)
+        case .events:
+            var events: [MachineEvent] = []
+            for _ in 0..<count { events.append(try reader.readMachineEvent()) }
+            frame = .events(events)
         }
         guard reader.remaining == 0 else { throw .invalid("\(reader.remaining) trailing bytes") }
         return frame

@@ -3,6 +3,7 @@ import Logging
 import MessageSources
 import Mosquitto
 import ServiceLifecycle
+import Sparkplug
 import StageRuntime
 import ZeroMQ
 
@@ -30,6 +31,15 @@ public final class IngestLoop {
     private var waiting: UnacknowledgedMessages
     private var lastMaintenance: UInt64 = 0
     private var lastSync: UInt64 = 0
+    /// The Sparkplug host: every message of a Sparkplug source goes through it.
+    private let sparkplug: SparkplugHost
+    /// Journaled in this round but held by the Sparkplug host until a birth names them: the
+    /// monotonic time by which it sends them on anyway.
+    private var heldUntil: [MessageID: UInt64] = [:]
+    /// Commands the Sparkplug host asked for, published after the round's journal write.
+    private var commands: [(topic: String, payload: [UInt8])] = []
+    /// The time in this connection's STATE messages (`online` and the Will's `offline`).
+    private var stateTimestamp: UInt64 = 0
 
     public init(configuration: Configuration, logger: Logger, stop: StopSignal) {
         self.configuration = configuration
@@ -39,6 +49,38 @@ public final class IngestLoop {
         self.sources = SourceReader(configuration.sources, limits: configuration.limits)
         self.rejectionLog = RejectionLog(logger: logger, stage: .ingest)
         self.waiting = UnacknowledgedMessages(redeliverAfterMilliseconds: UInt64(max(1, configuration.redeliverAfterMilliseconds)))
+        self.sparkplug = SparkplugHost(configuration: configuration.sparkplug)
+    }
+
+    /// Whether any source speaks Sparkplug B: then ingest is a Sparkplug host, with a STATE.
+    private var isSparkplugHost: Bool { sources.catalog.sources.contains { $0.sparkplug != nil } }
+
+    private var stateTopic: String { "\(SparkplugTopic.namespace)/STATE/\(configuration.sparkplugHostID)" }
+
+    /// The host's STATE payload, `{"online":…,"timestamp":…}`.
+    private func statePayload(online: Bool) -> [UInt8] {
+        Array("{\"online\":\(online),\"timestamp\":\(stateTimestamp)}".utf8)
+    }
+
+    /// Before each CONNECT: the Will that tells Sparkplug edge nodes this host went away, with
+    /// the time its `online` STATE will carry.
+    private func setStateWill(_ client: MQTTClient) {
+        guard isSparkplugHost else { return }
+        stateTimestamp = UInt64(WallClock.nowMicroseconds() / 1000)
+        do {
+            try client.setWill(topic: stateTopic, payload: statePayload(online: false), qos: 1, retain: true)
+        } catch {
+            logger.error("cannot set the Sparkplug STATE will", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Publishes this host's STATE, retained, QoS 1.
+    private func publishState(_ client: MQTTClient, online: Bool) {
+        do {
+            try client.publish(topic: stateTopic, payload: statePayload(online: online), qos: 1, retain: true)
+        } catch {
+            logger.error("cannot publish the Sparkplug STATE", metadata: ["error": "\(error)", "online": "\(online)"])
+        }
     }
 
     /// The sockets and the journal, opened by `run` and used by every step of the loop.
@@ -63,6 +105,7 @@ public final class IngestLoop {
             try maintain(links)
             if needsConnect {
                 do {
+                    setStateWill(client)
                     try client.connect(host: configuration.broker.host, port: configuration.broker.port)
                     needsConnect = false
                 } catch {
@@ -111,6 +154,8 @@ public final class IngestLoop {
             StageHealth.process.setReady(true)
             // Re-subscribing is harmless for a kept session and needed when the broker lost it.
             self.subscribe(client, renewing: true)
+            // A Sparkplug host says it is online once it has subscribed (Sparkplug 3.0).
+            if self.isSparkplugHost { self.publishState(client, online: true) }
             logger.info(
                 "connected and subscribed",
                 metadata: [
@@ -120,6 +165,7 @@ public final class IngestLoop {
         }
         client.onDisconnect = { [logger] expected in
             self.connected = false
+            self.apply(self.sparkplug.disconnected(now: monotonicMilliseconds()), topic: "", raw: [], id: nil, receivedAt: 0)
             self.metrics.brokerConnected.record(0)
             StageHealth.process.setReady(false)
             if !expected { logger.warning("connection to the broker lost") }
@@ -183,6 +229,7 @@ public final class IngestLoop {
             failure = error
         }
         try store(links)
+        publishCommands(client)
         if unsent.count >= Self.maxBatch || failure != nil
             || (!unsent.isEmpty && monotonicMilliseconds() - unsentSince >= UInt64(Self.lingerMilliseconds))
         {
@@ -205,6 +252,7 @@ public final class IngestLoop {
         logger.warning("broker connection failed, reconnecting", metadata: ["error": "\(failure)", "retry_ms": "\(delay)"])
         stop.sleep(milliseconds: delay)
         metrics.reconnects.increment()
+        setStateWill(client)
         do throws(MQTTError) {
             try client.reconnect()
         } catch {
@@ -223,6 +271,8 @@ public final class IngestLoop {
         // So first let the broker's in-flight window fill and throw away what it sent unread:
         // unacknowledged, those messages go to the next session.
         client.discardIncoming(quietMilliseconds: 100, maximumMilliseconds: 2_000)
+        // A clean DISCONNECT sends no Will: a Sparkplug host says it is offline itself.
+        if isSparkplugHost && connected { publishState(client, online: false) }
         client.disconnect()
         // Writes only: anything read now would be acknowledged without being stored.
         for _ in 0..<10 where client.wantsWrite {
@@ -246,7 +296,15 @@ public final class IngestLoop {
         let id = MessageID(topic: message.topic, content: message.payload)
         // Every message counts in telling redeliveries apart, whatever its source and fate.
         let firstReceivedAt = redeliveries.time(of: id, receivedAt: receivedAt, acknowledged: message.qos > 0)
-        switch sources.read(message.payload, topic: message.topic) {
+        let source = sources.catalog.source(for: message.topic)
+        if let source, let layout = sources.catalog.sources[source].sparkplug {
+            let outputs = sparkplug.receive(
+                topic: message.topic, raw: message.payload, id: id, receivedAt: receivedAt, now: monotonicMilliseconds(), layout: layout,
+                limits: configuration.limits)
+            apply(outputs, topic: message.topic, raw: message.payload, id: id, receivedAt: receivedAt)
+            return
+        }
+        switch sources.read(message.payload, topic: message.topic, source: source) {
         case .success(let fields):
             counts.accepted += 1
             pending.append(
@@ -255,19 +313,64 @@ public final class IngestLoop {
                         id: id, topic: message.topic, raw: message.payload, accepted: fields, receivedAt: receivedAt,
                         firstReceivedAt: firstReceivedAt)))
         case .failure(let failure):
-            counts.rejected += 1
-            metrics.rejected.increment(stage: .ingest, reason: failure.reason)
-            rejectionLog.rejected(cncID: failure.cncID, reason: failure.reason, topic: message.topic)
-            // An oversized message is kept as a bounded prefix: the reason already says how big it was.
-            let raw =
-                message.payload.count > configuration.limits.maxMessageBytes
-                ? Array(message.payload.prefix(configuration.limits.maxMessageBytes)) : message.payload
-            pending.append(
-                .rejection(
-                    Rejection(
-                        id: id, rejectedAt: receivedAt, receivedAt: receivedAt, stage: .ingest, reason: failure.reason, topic: message.topic,
-                        cncID: failure.cncID, raw: raw)))
+            reject(reason: failure.reason, cncID: failure.cncID, topic: message.topic, raw: message.payload, id: id, receivedAt: receivedAt)
         }
+    }
+
+    /// Keeps a message that cannot be read in `rejected_messages`, with the reason.
+    private func reject(reason: String, cncID: String, topic: String, raw: [UInt8], id: MessageID, receivedAt: Int64) {
+        counts.rejected += 1
+        metrics.rejected.increment(stage: .ingest, reason: reason)
+        rejectionLog.rejected(cncID: cncID, reason: reason, topic: topic)
+        // An oversized message is kept as a bounded prefix: the reason already says how big it was.
+        let kept = raw.count > configuration.limits.maxMessageBytes ? Array(raw.prefix(configuration.limits.maxMessageBytes)) : raw
+        pending.append(
+            .rejection(
+                Rejection(
+                    id: id, rejectedAt: receivedAt, receivedAt: receivedAt, stage: .ingest, reason: reason, topic: topic, cncID: cncID, raw: kept)))
+    }
+
+    /// Does what the Sparkplug host says; `topic`, `raw`, `id` and `receivedAt` are of the
+    /// message it took, if any (a rejection is of that message).
+    private func apply(_ outputs: [SparkplugHost.Output], topic: String, raw: [UInt8], id: MessageID?, receivedAt: Int64) {
+        for output in outputs {
+            switch output {
+            case .message(let message):
+                counts.accepted += 1
+                pending.append(.message(message))
+            case .held(let message, let releaseBy):
+                counts.accepted += 1
+                heldUntil[message.id] = releaseBy
+                pending.append(.message(message))
+                metrics.sparkplugHeld.increment()
+            case .released(let message):
+                // Journaled when it was held, in this round or an earlier one: `store` runs first.
+                if unsent.isEmpty { unsentSince = monotonicMilliseconds() }
+                unsent.append(.message(message))
+            case .rejection(let reason, let cncID):
+                guard let id else { continue }
+                reject(reason: reason, cncID: cncID, topic: topic, raw: raw, id: id, receivedAt: receivedAt)
+            case .event(let event):
+                pending.append(.event(event))
+                metrics.sparkplugEvents.increment(kind: event.kind)
+            case .command(let topic, let payload):
+                commands.append((topic, payload))
+            }
+        }
+    }
+
+    /// Publishes the commands the Sparkplug host asked for.
+    private func publishCommands(_ client: MQTTClient) {
+        guard !commands.isEmpty else { return }
+        for command in commands {
+            do {
+                try client.publish(topic: command.topic, payload: command.payload, qos: 0)
+                logger.info("asked a Sparkplug edge node for a rebirth", metadata: ["topic": "\(command.topic)"])
+            } catch {
+                logger.warning("cannot publish a Sparkplug command", metadata: ["topic": "\(command.topic)", "error": "\(error)"])
+            }
+        }
+        commands = []
     }
 
     /// Messages read per round at most, and so per frame: enough to spread the per-frame cost,
@@ -298,10 +401,13 @@ public final class IngestLoop {
         metrics.accepted.increment(by: entries.count(where: { if case .message = $0 { true } else { false } }))
         let locations = try links.journal.append(entries)
         let now = monotonicMilliseconds()
-        for (entry, location) in zip(entries, locations) { waiting.add(entry.id, at: location, now: now) }
+        // A held message waits for its birth, not for the sink, until it is due.
+        for (entry, location) in zip(entries, locations) { waiting.add(entry.id, at: location, now: max(now, heldUntil[entry.id] ?? 0)) }
         if configuration.journalSyncMilliseconds == 0 { try syncJournal(links, now: now) }
-        if unsent.isEmpty { unsentSince = now }
-        unsent += entries
+        let handedOn = heldUntil.isEmpty ? entries : entries.filter { heldUntil[$0.id] == nil }
+        heldUntil = [:]
+        if unsent.isEmpty && !handedOn.isEmpty { unsentSince = now }
+        unsent += handedOn
         metrics.waiting.record(waiting.count)
     }
 
@@ -316,16 +422,18 @@ public final class IngestLoop {
     /// Sends entries on: accepted messages to the router, rejections to the sink, in frames of
     /// at most `maxBatch` messages and `maxFrameBytes`.
     private func handOn(_ entries: [JournalEntry], _ links: Links) {
-        var messages: [CNCMessage] = [], rejections: [Rejection] = []
+        var messages: [CNCMessage] = [], rejections: [Rejection] = [], events: [MachineEvent] = []
         for entry in entries {
             switch entry {
             case .message(let message): messages.append(message)
             case .rejection(let rejection): rejections.append(rejection)
+            case .event(let event): events.append(event)
             }
         }
         let frames =
             Self.frames(of: messages, bytes: \.raw.count).map { (WireFrame.messages(Array($0)), links.router) }
             + Self.frames(of: rejections, bytes: \.raw.count).map { (WireFrame.rejections(Array($0)), links.sink) }
+            + Self.frames(of: events, bytes: \.detail.count).map { (WireFrame.events(Array($0)), links.sink) }
         for (frame, socket) in frames {
             do {
                 if try !socket.send(frame, stop: stop, logger: logger) {
@@ -402,6 +510,8 @@ public final class IngestLoop {
         let now = monotonicMilliseconds()
         guard now - lastMaintenance >= 100 else { return }
         lastMaintenance = now
+        apply(sparkplug.tick(now: now), topic: "", raw: [], id: nil, receivedAt: 0)
+        metrics.sparkplugWaiting.record(sparkplug.waitingCount)
         if now - lastSync >= UInt64(configuration.journalSyncMilliseconds) { try syncJournal(links, now: now) }
         let overdue = waiting.takeOverdue(now: now, limit: 10 * Self.maxBatch)
         if !overdue.isEmpty {

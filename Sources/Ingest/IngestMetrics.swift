@@ -16,4 +16,28 @@ struct IngestMetrics {
     let reconnects = Counter(label: MetricHelp.label("cnc.ingest.reconnects.total", help: "Reconnects to the broker after a lost connection"))
     let waiting = Gauge(label: MetricHelp.label("cnc.ingest.journal.waiting", help: "Journaled messages awaiting the sink's acknowledgement"))
     let brokerConnected = Gauge(label: MetricHelp.label("cnc.ingest.broker.connected", help: "1 while connected to the broker"))
+    let sparkplugHeld = Counter(
+        label: MetricHelp.label("cnc.ingest.sparkplug.held.total", help: "Sparkplug DATA journaled unnamed and held for a birth"))
+    let sparkplugWaiting = Gauge(
+        label: MetricHelp.label(
+            "cnc.ingest.sparkplug.waiting", help: "Sparkplug messages held for a birth or waiting for the missing sequence numbers"))
+    let sparkplugEvents = SparkplugEventCounters()
+
+    /// A counter per kind of machine event, made up front.
+    struct SparkplugEventCounters {
+        private let counters = Dictionary(
+            uniqueKeysWithValues: MachineEvent.Kind.allCases.map {
+                (
+                    $0,
+                    Counter(
+                        label: MetricHelp.label(
+                            "cnc.ingest.sparkplug.events.total", help: "Sparkplug births, deaths, sequence gaps and rebirth requests"),
+                        dimensions: [("kind", $0.rawValue)])
+                )
+            })
+
+        func increment(kind: MachineEvent.Kind) {
+            counters[kind]!.increment()
+        }
+    }
 }

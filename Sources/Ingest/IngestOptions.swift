@@ -31,6 +31,11 @@ public struct IngestOptions: StageServiceOptions {
     @Option(name: IngestSettings.journalDirectory.name, help: IngestSettings.journalDirectory.help) var journalDir: String?
     @Option(name: IngestSettings.journalSyncMilliseconds.name, help: IngestSettings.journalSyncMilliseconds.help) var journalSyncMs: String?
     @Option(name: IngestSettings.redeliverAfterMilliseconds.name, help: IngestSettings.redeliverAfterMilliseconds.help) var redeliverAfterMs: String?
+    @Option(name: IngestSettings.sparkplugHostID.name, help: IngestSettings.sparkplugHostID.help) var sparkplugHostID: String?
+    @Option(name: IngestSettings.sparkplugReorderMilliseconds.name, help: IngestSettings.sparkplugReorderMilliseconds.help)
+    var sparkplugReorderMs: String?
+    @Option(name: IngestSettings.sparkplugBirthWaitMilliseconds.name, help: IngestSettings.sparkplugBirthWaitMilliseconds.help)
+    var sparkplugBirthWaitMs: String?
 
     public init() {}
 
@@ -72,6 +77,9 @@ public struct IngestOptions: StageServiceOptions {
         )
         configuration.journalSyncMilliseconds = try IngestSettings.journalSyncMilliseconds.required(journalSyncMs)
         configuration.redeliverAfterMilliseconds = try IngestSettings.redeliverAfterMilliseconds.required(redeliverAfterMs)
+        configuration.sparkplugHostID = try IngestSettings.sparkplugHostID.value(sparkplugHostID, derived: clientID)
+        configuration.sparkplug.reorderTimeMilliseconds = UInt64(try IngestSettings.sparkplugReorderMilliseconds.required(sparkplugReorderMs))
+        configuration.sparkplug.birthWaitMilliseconds = UInt64(try IngestSettings.sparkplugBirthWaitMilliseconds.required(sparkplugBirthWaitMs))
         return configuration
     }
 }

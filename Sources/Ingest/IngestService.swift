@@ -4,6 +4,7 @@ import Logging
 import MessageSources
 import Mosquitto
 import ServiceLifecycle
+import Sparkplug
 import StageRuntime
 import ZeroMQ
 
@@ -57,6 +58,10 @@ extension IngestLoop: StageLoop {
         public var redeliverAfterMilliseconds = IngestSettings.redeliverAfterMilliseconds.defaultValue!
         /// How long a stopping ingest waits for the acknowledgements of what it handed on.
         public var shutdownAcknowledgementMilliseconds = 5_000
+        /// The Sparkplug host id: STATE is published on `spBv1.0/STATE/<id>`.
+        public var sparkplugHostID = "cnc-collector"
+        /// The Sparkplug host's waits.
+        public var sparkplug = SparkplugHost.Configuration()
         /// Reconnect backoff: first delay and cap, in milliseconds.
         public var reconnectBackoff = Backoff(initialMilliseconds: 500, maximumMilliseconds: 30_000)
         let reloadRequests = ReloadRequests()

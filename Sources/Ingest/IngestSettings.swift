@@ -47,11 +47,25 @@ public enum IngestSettings {
         "MES_REDELIVER_AFTER_MS", flag: "redeliver-after-ms", default: 30_000, range: 1...Int(Int32.max),
         help: "A message the sink has not acknowledged by then is sent again from the journal, then after twice that, up to every 10 minutes"
     )
+    public static let sparkplugHostID = Setting<String>.text(
+        "MES_SPARKPLUG_HOST_ID", flag: "sparkplug-host-id", default: nil, defaultText: "MQTT_CLIENT_ID",
+        help: "This ingest's Sparkplug host id: its state is published, retained, on spBv1.0/STATE/<id> (only with a Sparkplug source)"
+    )
+    public static let sparkplugReorderMilliseconds = Setting<Int>.integer(
+        "MES_SPARKPLUG_REORDER_MS", flag: "sparkplug-reorder-ms", default: 2_000, range: 0...600_000,
+        help:
+            "How long a Sparkplug message that arrived out of sequence waits for the missing ones before the gap is recorded and a rebirth asked for"
+    )
+    public static let sparkplugBirthWaitMilliseconds = Setting<Int>.integer(
+        "MES_SPARKPLUG_BIRTH_WAIT_MS", flag: "sparkplug-birth-wait-ms", default: 10_000, range: 0...600_000,
+        help: "How long Sparkplug DATA that no birth names yet is held (journaled) for the rebirth asked for; then it is stored unnamed, marked"
+    )
 
     public static let all = [
         qos.description, clientID.description, mqttProtocol.description, keepalive.description, sessionExpiry.description,
         maxMessageBytes.description, stateDirectory.description, journalDirectory.description, journalSyncMilliseconds.description,
-        redeliverAfterMilliseconds.description,
+        redeliverAfterMilliseconds.description, sparkplugHostID.description, sparkplugReorderMilliseconds.description,
+        sparkplugBirthWaitMilliseconds.description,
     ]
 
     /// Every setting ingest reads, its own and the shared ones, as documented.

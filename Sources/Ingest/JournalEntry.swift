@@ -5,17 +5,19 @@ import StageRuntime
 /// the form it is handed on.
 ///
 /// On disk an entry is a record: `u32` length of the body, `u32` CRC-32C of the body, then the
-/// body: a `u8` kind (3 message, 2 rejection; 1 is a message kept by an earlier release, in
-/// version 2's layout) and the item encoded as in a wire frame (docs/wire-format.md). A crash
+/// body: a `u8` kind (3 message, 2 rejection, 4 machine event; 1 is a message kept by an
+/// earlier release, in version 2's layout) and the item encoded as in a wire frame (docs/wire-format.md). A crash
 /// can leave the last record of a file torn; its checksum tells.
 public enum JournalEntry: Sendable, Equatable {
     case message(CNCMessage)
     case rejection(Rejection)
+    case event(MachineEvent)
 
     public var id: MessageID {
         switch self {
         case .message(let message): message.id
         case .rejection(let rejection): rejection.id
+        case .event(let event): event.id
         }
     }
 
@@ -24,14 +26,16 @@ public enum JournalEntry: Sendable, Equatable {
         switch self {
         case .message(let message): message.timestamp
         case .rejection(let rejection): rejection.receivedAt
+        case .event(let event): event.at
         }
     }
 
-    /// The bytes as published (as kept, for a rejection).
+    /// The bytes as published (as kept, for a rejection; the detail, for an event).
     public var raw: [UInt8] {
         switch self {
         case .message(let message): message.raw
         case .rejection(let rejection): rejection.raw
+        case .event(let event): event.detail
         }
     }
 
@@ -54,6 +58,9 @@ public enum JournalEntry: Sendable, Equatable {
         case .rejection(let rejection):
             writer.write(UInt8(2))
             writer.write(rejection)
+        case .event(let event):
+            writer.write(UInt8(4))
+            writer.write(event)
         }
         let body = header + Self.headerSize
         // The checksum first, in a statement of its own: a slice of the buffer still alive
@@ -73,6 +80,7 @@ public enum JournalEntry: Sendable, Equatable {
         case 1: entry = .message(try reader.readMessage(version: 2))
         case 3: entry = .message(try reader.readMessage(version: 3))
         case 2: entry = .rejection(try reader.readRejection())
+        case 4: entry = .event(try reader.readMachineEvent())
         default: throw .invalid("journal record kind \(kind)")
         }
         guard reader.remaining == 0 else { throw .invalid("\(reader.remaining) trailing bytes in a journal record") }

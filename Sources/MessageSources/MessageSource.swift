@@ -13,14 +13,20 @@ public struct MessageSource: Sendable, Equatable {
     /// nil: `MQTT_QOS`.
     public var qos: Int32?
     public var layout: MessageLayout
+    /// Set for a Sparkplug B source: its messages are protobuf, read by ingest's Sparkplug host
+    /// (docs/sparkplug.md), and `layout` is not used.
+    public var sparkplug: SparkplugLayout?
 
-    public init(name: String, file: String, summary: String, topic: TopicPattern, qos: Int32?, layout: MessageLayout) {
+    public init(
+        name: String, file: String, summary: String, topic: TopicPattern, qos: Int32?, layout: MessageLayout, sparkplug: SparkplugLayout? = nil
+    ) {
         self.name = name
         self.file = file
         self.summary = summary
         self.topic = topic
         self.qos = qos
         self.layout = layout
+        self.sparkplug = sparkplug
     }
 
     /// The source in force where no description is given: the original service's envelope on `topicFilter`.

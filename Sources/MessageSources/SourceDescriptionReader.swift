@@ -21,7 +21,9 @@ extension MessageSource {
 struct SourceDescriptionReader: YAMLDescriptionReader {
     let file: String
 
-    static let keys = ["name", "description", "topic", "qos", "cnc_id", "time", "part_program", "payload", "tags"]
+    static let keys = ["name", "description", "topic", "qos", "cnc_id", "time", "part_program", "payload", "tags", "sparkplug"]
+    /// The keys of a JSON source's layout: a Sparkplug source has its own.
+    static let layoutKeys = ["cnc_id", "time", "part_program", "payload", "tags"]
 
     func source(_ root: Node) throws(DescriptionError) -> MessageSource {
         let entries = try mapping(root, "", keys: Self.keys)
@@ -44,6 +46,26 @@ struct SourceDescriptionReader: YAMLDescriptionReader {
         if let qosNode = entries["qos"] {
             guard let value = Int32(try text(qosNode, "qos")), (0...2).contains(value) else { throw fail(qosNode, "qos", "must be 0, 1 or 2") }
             qos = value
+        }
+        let summary = try entries["description"].map { (node) throws(DescriptionError) in try text(node, "description") } ?? ""
+        if let sparkplugNode = entries["sparkplug"] {
+            if let key = Self.layoutKeys.first(where: { entries[$0] != nil }), let node = entries[key] {
+                throw fail(
+                    node, key,
+                    "a Sparkplug B source reads machines, times and programs from the protocol: see sparkplug.machine and sparkplug.part_program")
+            }
+            guard topic.shareGroup == nil else {
+                throw fail(
+                    topicNode, "topic",
+                    "a Sparkplug B source cannot share its subscription: an edge node's births, sequence and DATA must reach one ingest; "
+                        + "give each ingest its own groups"
+                )
+            }
+            guard topicText.hasPrefix("spBv1.0/") else {
+                throw fail(topicNode, "topic", "a Sparkplug B source subscribes in the namespace spBv1.0/, e.g. spBv1.0/plant1/#")
+            }
+            return MessageSource(
+                name: name, file: file, summary: summary, topic: topic, qos: qos ?? 0, layout: .envelope, sparkplug: try sparkplug(sparkplugNode))
         }
         let payload = try self.payload(entries["payload"])
         let context = Context(topic: topic, payload: payload)
@@ -73,9 +95,27 @@ struct SourceDescriptionReader: YAMLDescriptionReader {
         }
         let tags = try self.tags(entries["tags"], topic: topic, read: read.map(\.1))
         return MessageSource(
-            name: name, file: file,
-            summary: try entries["description"].map { (node) throws(DescriptionError) in try text(node, "description") } ?? "",
-            topic: topic, qos: qos, layout: MessageLayout(cncID: cncID, time: time, partProgram: partProgram, payload: payload, tags: tags))
+            name: name, file: file, summary: summary, topic: topic, qos: qos,
+            layout: MessageLayout(cncID: cncID, time: time, partProgram: partProgram, payload: payload, tags: tags))
+    }
+
+    /// `{machine: device | edge_node, part_program: METRIC}`, each optional.
+    private func sparkplug(_ node: Node) throws(DescriptionError) -> SparkplugLayout {
+        if node.scalar?.string == "{}" || node.scalar?.string == "" { return SparkplugLayout() }
+        guard case .mapping = node else { throw fail(node, "sparkplug", "must be a mapping: {machine: device, part_program: METRIC}") }
+        let entries = try mapping(node, "sparkplug", keys: ["machine", "part_program"])
+        var layout = SparkplugLayout()
+        if let machineNode = entries["machine"] {
+            let written = try text(machineNode, "sparkplug.machine")
+            guard let machine = SparkplugLayout.Machine(rawValue: written) else {
+                throw fail(
+                    machineNode, "sparkplug.machine",
+                    "\"\(written.prefix(32))\" is not one of \(SparkplugLayout.Machine.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            layout.machine = machine
+        }
+        if let programNode = entries["part_program"] { layout.partProgramMetric = try text(programNode, "sparkplug.part_program") }
+        return layout
     }
 
     private struct Context {

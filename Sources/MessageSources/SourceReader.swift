@@ -14,7 +14,12 @@ public struct SourceReader: Sendable {
 
     /// The fields of a message published on `topic`, or why it cannot be read.
     public func read(_ raw: [UInt8], topic: String) -> Result<ValidatedFields, ValidationFailure> {
-        guard let source = catalog.source(for: topic) else {
+        read(raw, topic: topic, source: catalog.source(for: topic))
+    }
+
+    /// The same, for a message whose source (`catalog.source(for: topic)`) is known.
+    public func read(_ raw: [UInt8], topic: String, source: Int?) -> Result<ValidatedFields, ValidationFailure> {
+        guard let source else {
             return .failure(ValidationFailure(reason: "no source reads topic \"\(topic.prefix(128))\"", cncID: ""))
         }
         return validators[source].validate(raw, topic: topic)

@@ -171,6 +171,13 @@ public final class MQTTClient {
         }
     }
 
+    /// The message the broker publishes for this client should the connection end without a
+    /// DISCONNECT (a crash, a cut cable); sent with every later CONNECT.
+    public func setWill(topic: String, payload: [UInt8], qos: Int32, retain: Bool) throws(MQTTError) {
+        let result = payload.withUnsafeBytes { mosquitto_will_set(handle, topic, Int32($0.count), $0.baseAddress, qos, retain) }
+        try check("mosquitto_will_set(\(topic))", result)
+    }
+
     /// Connects again with the same settings (and, for MQTT 5, the same CONNECT properties).
     public func reconnect() throws(MQTTError) {
         try check("mosquitto_reconnect", mosquitto_reconnect(handle))

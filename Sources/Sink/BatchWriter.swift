@@ -29,6 +29,7 @@ final class BatchWriter {
             CREATE TEMP TABLE staging_machine_state (LIKE machine_state);
             CREATE TEMP TABLE staging_rejected_messages (LIKE rejected_messages);
             CREATE TEMP TABLE staging_machine_tags (cnc_id text, ts timestamptz, message_id uuid, tags jsonb);
+            CREATE TEMP TABLE staging_machine_events (LIKE machine_events);
             \(MachineTimeline.temporaryTables)
             -- The staging tables are never analysed, so the planner's guesses about them can make
             -- a batch's plan look costly enough to compile: compiling costs far more than it saves.
@@ -71,15 +72,15 @@ final class BatchWriter {
 
     /// Writes one batch in one transaction; returns the partitions it had to make again.
     @discardableResult
-    func write(records: [StoredRecord], rejections: [Rejection]) throws(PostgresError) -> [String] {
+    func write(records: [StoredRecord], rejections: [Rejection], events: [MachineEvent] = []) throws(PostgresError) -> [String] {
         do throws(PostgresError) {
-            try writeOnce(records: records, rejections: rejections)
+            try writeOnce(records: records, rejections: rejections, events: events)
             return []
         } catch  where error.sqlState == "23514" && error.message.contains("no partition") {
             // Another sink's retention dropped a day this connection knew: make it again, once.
             partitions.forget()
             let made = try preparePartitions(for: records)
-            try writeOnce(records: records, rejections: rejections)
+            try writeOnce(records: records, rejections: rejections, events: events)
             return made
         }
     }
@@ -91,7 +92,7 @@ final class BatchWriter {
     /// staging tables, which have no index, are still scanned whole.
     static let batchSettings: KeyValuePairs<String, String> = ["enable_seqscan": "off"]
 
-    private func writeOnce(records: [StoredRecord], rejections: [Rejection]) throws(PostgresError) {
+    private func writeOnce(records: [StoredRecord], rejections: [Rejection], events: [MachineEvent]) throws(PostgresError) {
         try connection.transaction(settingLocally: Self.batchSettings) { () throws(PostgresError) in
             if !records.isEmpty {
                 try writeRows(of: records)
@@ -114,6 +115,12 @@ final class BatchWriter {
                     WHERE rejected_messages.replayed_at IS NOT NULL;
                     TRUNCATE staging_rejected_messages;
                     """)
+            }
+            // After the batch's rows: a death in the batch follows the machine's last data.
+            if !events.isEmpty {
+                try connection.copyIn(
+                    "COPY staging_machine_events (\(MachineTimeline.eventColumns)) FROM STDIN (FORMAT binary)", data: Self.encodeEvents(events))
+                try connection.execute(MachineTimeline.storeEvents)
             }
         }
     }
@@ -255,6 +262,20 @@ final class BatchWriter {
             copy.uuid(message.id)
             let tags = JSONObject(members: message.tags.map { JSONObject.Member(key: $0.name, value: .string($0.value)) })
             copy.jsonb(Array(JSONValue.object(tags).serialized().utf8))
+        }
+        return copy.finish()
+    }
+
+    static func encodeEvents(_ events: [MachineEvent]) -> [UInt8] {
+        var copy = PostgresBinaryCopy()
+        for event in events {
+            copy.beginRow(fields: 6)
+            copy.uuid(event.id)
+            copy.text(event.cncID)
+            copy.text(event.kind.rawValue)
+            copy.timestamptz(unixMicroseconds: event.at)
+            copy.text(event.topic)
+            copy.jsonb(event.detail)
         }
         return copy.finish()
     }

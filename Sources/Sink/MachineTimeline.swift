@@ -175,10 +175,38 @@ struct MachineTimeline {
             FROM machine_current c LEFT JOIN machine_types t USING (cnc_type)
             WHERE c.last_heard_at < now() - \(offlineAfter)
             FOR UPDATE OF c SKIP LOCKED
-        ), opened AS (
-            INSERT INTO machine_status_intervals (cnc_id, started_at, started_by, status, part_program, \(Self.timeBeforeColumns))
+        )\(Self.openOffline);
+        SELECT count(*) FROM machine_status_intervals WHERE ended_at IS NULL AND status = 'offline';
+        """
+    }
+
+    /// Stores the batch's machine events from `staging_machine_events`, each once, and makes the
+    /// machine of each new death offline from the death's time: an edge node that died is
+    /// offline now, not after the silence threshold.
+    static let storeEvents = """
+        WITH stored AS (
+            INSERT INTO machine_events (\(eventColumns))
+            SELECT DISTINCT ON (event_id) \(eventColumns) FROM staging_machine_events
+            ON CONFLICT (event_id) DO NOTHING
+            RETURNING cnc_id, event, at
+        ), silent AS (
+            SELECT DISTINCT ON (c.cnc_id) c.cnc_id, d.at AS offline_at, c.message_id, c.part_program
+            FROM stored d JOIN machine_current c USING (cnc_id)
+            WHERE d.event = 'death'
+            ORDER BY c.cnc_id, d.at
+        )\(openOffline);
+        TRUNCATE staging_machine_events;
+        """
+
+    static let eventColumns = "event_id, cnc_id, event, at, topic, detail"
+
+    /// After a CTE `silent (cnc_id, offline_at, message_id, part_program)`: opens an offline
+    /// interval for each from `offline_at`, ending its open interval there, and notifies the board.
+    private static let openOffline = """
+        , opened AS (
+            INSERT INTO machine_status_intervals (cnc_id, started_at, started_by, status, part_program, \(timeBeforeColumns))
             SELECT s.cnc_id, s.offline_at, s.message_id, 'offline', s.part_program,
-                   \(Self.intervalStatuses.map { Self.time(in: $0, of: "o", by: "s.offline_at") }.joined(separator: ",\n           "))
+                   \(intervalStatuses.map { time(in: $0, of: "o", by: "s.offline_at") }.joined(separator: ",\n           "))
             FROM silent s JOIN machine_status_intervals o ON o.cnc_id = s.cnc_id AND o.ended_at IS NULL AND o.status <> 'offline'
             WHERE s.offline_at > o.started_at
             ON CONFLICT DO NOTHING
@@ -190,8 +218,6 @@ struct MachineTimeline {
                 WHERE i.cnc_id = o.cnc_id AND i.ended_at IS NULL
             RETURNING i.cnc_id
         )
-        SELECT pg_notify('\(StoreNotifications.machinesChanged)', '') FROM (SELECT 1 FROM ended LIMIT 1) AS any_ended;
-        SELECT count(*) FROM machine_status_intervals WHERE ended_at IS NULL AND status = 'offline';
+        SELECT pg_notify('\(StoreNotifications.machinesChanged)', '') FROM (SELECT 1 FROM ended LIMIT 1) AS any_ended
         """
-    }
 }

@@ -25,6 +25,7 @@ public final class SinkLoop {
     private var backoff: Backoff
     private var records: [StoredRecord] = []
     private var rejections: [Rejection] = []
+    private var events: [MachineEvent] = []
     private var clock: BatchClock
     /// The bytes of the frames the pending batch came in.
     private var pendingBytes = 0
@@ -53,7 +54,7 @@ public final class SinkLoop {
         self.clock = BatchClock(intervalMilliseconds: configuration.flushIntervalMilliseconds)
     }
 
-    private var pending: Int { records.count + rejections.count }
+    private var pending: Int { records.count + rejections.count + events.count }
 
     /// Whether the pending batch is as large as a batch may be, by rows or by bytes.
     private var batchIsFull: Bool { pending >= configuration.batchSize || pendingBytes >= Self.maxBatchBytes }
@@ -124,6 +125,7 @@ public final class SinkLoop {
             switch try WireFrame.decode(bytes) {
             case .records(let new): records.append(contentsOf: new)
             case .rejections(let new): rejections.append(contentsOf: new)
+            case .events(let new): events.append(contentsOf: new)
             case .messages(let messages):
                 logger.error("messages sent to the sink instead of a router", metadata: ["count": "\(messages.count)"])
                 rejections.append(
@@ -153,16 +155,17 @@ public final class SinkLoop {
                 do {
                     let start = monotonicNanoseconds()
                     noteMadeForBatch(try writer.preparePartitions(for: records))
-                    try write(records, rejections, with: writer)
+                    try write(records, rejections, events, with: writer)
                     metrics.written(records: records.count, rejections: rejections.count, nanoseconds: monotonicNanoseconds() - start)
                     lastContact = monotonicMilliseconds()
-                    acknowledge(records.map(\.message.id) + rejections.map(\.id))
+                    acknowledge(records.map(\.message.id) + rejections.map(\.id) + events.map(\.id))
                     written.records += records.count
                     written.rejections += rejections.count
                     written.batches += 1
                     catchingUp = batchIsFull
                     records.removeAll(keepingCapacity: true)
                     rejections.removeAll(keepingCapacity: true)
+                    events.removeAll(keepingCapacity: true)
                     return
                 } catch {
                     logger.warning("batch not written, will retry", metadata: ["error": "\(error)", "rows": "\(pending)"])
@@ -194,6 +197,23 @@ public final class SinkLoop {
     }
 
     /// Writes a batch; a row the database refuses is found by halving and stored as a rejection.
+    /// Writes a batch with its machine events; a batch the database refuses is written without
+    /// them, by halves, and the events after it on their own.
+    private func write(_ records: [StoredRecord], _ rejections: [Rejection], _ events: [MachineEvent], with writer: BatchWriter) throws(PostgresError)
+    {
+        guard !events.isEmpty else { return try write(records, rejections, with: writer) }
+        do {
+            noteMadeForBatch(try writer.write(records: records, rejections: rejections, events: events))
+        } catch  where error.kind == .statement {
+            try write(records, rejections, with: writer)
+            do {
+                try writer.write(records: [], rejections: [], events: events)
+            } catch  where error.kind == .statement {
+                logger.error("database refused machine events, which cannot be stored", metadata: ["error": "\(error)", "events": "\(events.count)"])
+            }
+        }
+    }
+
     private func write(_ records: [StoredRecord], _ rejections: [Rejection], with writer: BatchWriter) throws(PostgresError) {
         do {
             noteMadeForBatch(try writer.write(records: records, rejections: rejections))

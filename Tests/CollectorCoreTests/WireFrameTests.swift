@@ -126,7 +126,7 @@ struct WireFrameTests {
         #expect(throws: WireFrame.DecodingError.unsupportedVersion(version)) { try WireFrame.decode(bytes) }
     }
 
-    @Test("an unknown kind is refused", arguments: [0, 5, 200] as [UInt8])
+    @Test("an unknown kind is refused", arguments: [0, 6, 200] as [UInt8])
     func unknownKind(_ kind: UInt8) {
         #expect(throws: WireFrame.DecodingError.unknownKind(kind)) { try WireFrame.decode([1, kind, 0, 0, 0, 0]) }
     }

@@ -83,9 +83,27 @@ struct SourceDescriptionTests {
             ("name: a\ntopic: t\ntags: [line]\n", "x.yaml:3:8: tags[0]: the topic t has no level {line}"),
             (
                 "name: a\ntopic: t\ncolour: red\n",
-                "x.yaml:3:1: colour: unknown key; the keys here are name, description, topic, qos, cnc_id, time, part_program, payload, tags"
+                "x.yaml:3:1: colour: unknown key; the keys here are name, description, topic, qos, cnc_id, time, part_program, payload, tags, sparkplug"
             ),
             ("name: 1a\ntopic: t\n", #"x.yaml:1:7: name: "1a" is not a name (letters, digits, _; a letter first; at most 64)"#),
+            (
+                "name: a\ntopic: spBv1.0/g/#\nsparkplug: {machine: cell}\n",
+                #"x.yaml:3:22: sparkplug.machine: "cell" is not one of device, edge_node"#
+            ),
+            (
+                "name: a\ntopic: $share/g/spBv1.0/g/#\nsparkplug: {}\n",
+                "x.yaml:2:8: topic: a Sparkplug B source cannot share its subscription: an edge node's births, sequence and DATA must "
+                    + "reach one ingest; give each ingest its own groups"
+            ),
+            (
+                "name: a\ntopic: plant/#\nsparkplug: {}\n",
+                "x.yaml:2:8: topic: a Sparkplug B source subscribes in the namespace spBv1.0/, e.g. spBv1.0/plant1/#"
+            ),
+            (
+                "name: a\ntopic: spBv1.0/g/#\nsparkplug: {}\ncnc_id: {field: x}\n",
+                "x.yaml:4:9: cnc_id: a Sparkplug B source reads machines, times and programs from the protocol: see sparkplug.machine and "
+                    + "sparkplug.part_program"
+            ),
             ("name: a\ntopic: [t\n", "x.yaml:3:1: YAML: did not find expected ',' or ']'"),
         ])
     func broken(_ yaml: String, _ expected: String) {
@@ -95,6 +113,16 @@ struct SourceDescriptionTests {
         } catch {
             #expect(error.description == expected)
         }
+    }
+
+    @Test("a Sparkplug B source: its groups' topics, the machine a device, the program a metric")
+    func sparkplug() throws {
+        let source = try MessageSource.parse(
+            yaml: "name: cells\ntopic: spBv1.0/plant1/#\nsparkplug:\n  machine: edge_node\n  part_program: Program\n", file: "x.yaml")
+        #expect(source.sparkplug == SparkplugLayout(machine: .edgeNode, partProgramMetric: "Program"))
+        #expect(source.topic.matches("spBv1.0/plant1/DDATA/lineA/CNC101"))
+        let defaults = try MessageSource.parse(yaml: "name: all\ntopic: spBv1.0/#\nsparkplug: {}\n", file: "x.yaml")
+        #expect(defaults.sparkplug == SparkplugLayout(machine: .device, partProgramMetric: nil))
     }
 
     @Test("a catalog matches a topic to the first source in file order; without a directory it is the envelope on MQTT_TOPIC")

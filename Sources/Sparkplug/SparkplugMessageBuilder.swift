@@ -1,0 +1,152 @@
+import CollectorCore
+import SwiftProtobuf
+
+/// Turns one decoded Sparkplug payload into the message the pipeline stores: the machine its
+/// layout says, the payload's time, and as `cnc_data.payload` every named metric's latest value
+/// under its name (what machine types map) beside the metrics as sent, under `"sparkplug"`.
+struct SparkplugMessageBuilder: Sendable {
+    let layout: SparkplugLayout
+    let limits: ValidationLimits
+    /// More metrics than this in one payload are refused: no machine sends them, and each costs.
+    static let maxMetrics = 10_000
+
+    /// The reserved member of the payload that holds the metrics as sent.
+    static let metricsMember = "sparkplug"
+
+    /// Reads `raw` as a Sparkplug payload.
+    func decode(_ raw: [UInt8]) throws(SparkplugError) -> SparkplugB_Payload {
+        guard raw.count <= limits.maxMessageBytes else {
+            throw SparkplugError("message of \(raw.count) bytes exceeds the limit of \(limits.maxMessageBytes)")
+        }
+        var options = BinaryDecodingOptions()
+        options.messageDepthLimit = max(8, limits.maxDepth)
+        let payload: SparkplugB_Payload
+        do {
+            payload = try SparkplugB_Payload(serializedBytes: raw, options: options)
+        } catch {
+            throw SparkplugError("not a Sparkplug B payload (protobuf: \(error))")
+        }
+        guard payload.metrics.count <= Self.maxMetrics else {
+            throw SparkplugError("\(payload.metrics.count) metrics in one payload; at most \(Self.maxMetrics) are read")
+        }
+        return payload
+    }
+
+    /// The machine a topic's messages belong to.
+    func cncID(of topic: SparkplugTopic) throws(SparkplugError) -> String {
+        let id = layout.machine == .device ? (topic.device ?? topic.edgeNode) : topic.edgeNode
+        guard CNCIdentifier.isValid(id, maxLength: limits.maxCNCIDLength) else {
+            throw SparkplugError(
+                "\(topic.device == nil || layout.machine == .edgeNode ? "edge node" : "device") id \"\(id.prefix(64))\" is not a valid cnc_id")
+        }
+        return id
+    }
+
+    /// The message, and how many of its metrics no birth names yet. `birth` names the aliases
+    /// (for a birth: the birth itself).
+    func message(
+        id: MessageID, topic: SparkplugTopic, topicText: String, raw: [UInt8], payload: SparkplugB_Payload, birth: BirthCertificate?,
+        receivedAt: Int64, firstReceivedAt: Int64
+    ) throws(SparkplugError) -> (message: CNCMessage, unnamed: Int) {
+        let cncID = try cncID(of: topic)
+        var values = JSONTextWriter(capacity: 32 * payload.metrics.count)
+        // Per metric: its name, its datatype, and where its value's JSON lies in `values`.
+        var metrics: [(name: String?, datatype: SparkplugDataType?, value: Range<Int>)] = []
+        metrics.reserveCapacity(payload.metrics.count)
+        var unnamed = 0
+        var partProgram: String?
+        for metric in payload.metrics {
+            // A metric that carries its name is named, birth or not.
+            let definition =
+                birth?.definition(of: metric)
+                ?? (metric.hasName ? BirthCertificate.Definition(name: metric.name, datatype: nil) : nil)
+            let label = definition.map { "\"\($0.name)\"" } ?? (metric.hasAlias ? "alias \(metric.alias)" : "without name or alias")
+            var datatype = definition?.datatype
+            if metric.hasDatatype {
+                guard let own = SparkplugDataType(rawValue: metric.datatype) else {
+                    throw SparkplugError("metric \(label): datatype \(metric.datatype) is not a Sparkplug B datatype")
+                }
+                if let born = definition?.datatype, born != own {
+                    throw SparkplugError("metric \(label) is a \(own.name) here but a \(born.name) in its birth")
+                }
+                datatype = own
+            }
+            if definition == nil { unnamed += 1 }
+            let start = values.bytes.count
+            try MetricValueWriter.write(metric, datatype: datatype, label: label, to: &values)
+            metrics.append((definition?.name, datatype, start..<values.bytes.count))
+            if let program = layout.partProgramMetric, definition?.name == program, case .stringValue(let text)? = metric.value {
+                partProgram = text
+            }
+        }
+        if let program = partProgram, program.utf8.count > limits.maxPartProgramLength {
+            throw SparkplugError("part program metric of \(program.utf8.count) bytes exceeds the limit of \(limits.maxPartProgramLength)")
+        }
+        var json = JSONTextWriter(capacity: 2 * values.bytes.count + 64 * metrics.count + 128)
+        json.byte("{")
+        // The latest current value of each name: historical values are in the list only.
+        var latest: [String: Int] = [:]
+        for (index, metric) in metrics.enumerated() {
+            guard let name = metric.name, name != Self.metricsMember, !payload.metrics[index].isHistorical else { continue }
+            latest[name] = index
+        }
+        var first = true
+        for (index, metric) in metrics.enumerated() {
+            guard let name = metric.name, latest[name] == index else { continue }
+            if !first { json.byte(",") }
+            first = false
+            json.key(name)
+            json.json(values.bytes[metric.value])
+        }
+        if !first { json.byte(",") }
+        json.key(Self.metricsMember)
+        json.raw("{\"message\":")
+        json.string(topic.messageType.rawValue)
+        if payload.hasSeq {
+            json.raw(",\"seq\":")
+            json.integer(payload.seq)
+        }
+        if payload.hasTimestamp {
+            json.raw(",\"timestamp\":")
+            json.integer(payload.timestamp)
+        }
+        if unnamed > 0 {
+            json.raw(",\"unnamed\":")
+            json.integer(unnamed)
+        }
+        json.raw(",\"metrics\":[")
+        for (index, metric) in metrics.enumerated() {
+            let sent = payload.metrics[index]
+            if index > 0 { json.byte(",") }
+            json.raw("{\"name\":")
+            if let name = metric.name { json.string(name) } else { json.raw("null") }
+            if sent.hasAlias {
+                json.raw(",\"alias\":")
+                json.integer(sent.alias)
+            }
+            json.raw(",\"datatype\":")
+            if let datatype = metric.datatype { json.string(datatype.name) } else { json.raw("null") }
+            if sent.hasTimestamp {
+                json.raw(",\"timestamp\":")
+                json.integer(sent.timestamp)
+            }
+            if sent.isHistorical { json.raw(",\"historical\":true") }
+            if sent.isTransient { json.raw(",\"transient\":true") }
+            json.raw(",\"value\":")
+            json.json(values.bytes[metric.value])
+            json.byte("}")
+        }
+        json.raw("]}}")
+        // Milliseconds past what a microsecond Int64 holds are no time a machine sends.
+        let timestamp: Int64? =
+            payload.hasTimestamp && payload.timestamp < UInt64(Int64.max / 1000) ? Int64(payload.timestamp) * 1000 : nil
+        var tags = [MachineTag(name: "sparkplug_group", value: topic.group)]
+        if layout.machine == .device && topic.device != nil || layout.machine == .edgeNode {
+            tags.append(MachineTag(name: "sparkplug_edge_node", value: topic.edgeNode))
+        }
+        let message = CNCMessage(
+            id: id, receivedAt: receivedAt, timestamp: timestamp ?? firstReceivedAt, topic: topicText, cncID: cncID, partProgram: partProgram,
+            raw: raw, payloadRange: 0..<0, builtPayload: json.bytes, timestampIsReceiveTime: timestamp == nil, tags: tags)
+        return (message, unnamed)
+    }
+}
