@@ -2,6 +2,8 @@
 /// going through `JSONValue` would cost an allocation per value.
 public struct JSONTextWriter: Sendable {
     public private(set) var bytes: [UInt8]
+    /// Whether a string written held U+0000: valid JSON, which PostgreSQL's jsonb refuses.
+    public private(set) var wroteNUL = false
 
     public init(capacity: Int = 256) {
         bytes = []
@@ -45,6 +47,7 @@ public struct JSONTextWriter: Sendable {
         case UInt8(ascii: "\r"): raw("\\r")
         case UInt8(ascii: "\t"): raw("\\t")
         default:
+            if byte == 0 { wroteNUL = true }
             let hex: [UInt8] = Array("0123456789abcdef".utf8)
             raw("\\u00")
             bytes.append(hex[Int(byte >> 4)])

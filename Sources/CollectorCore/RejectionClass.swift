@@ -9,6 +9,8 @@ public enum RejectionClass: String, Sendable, CaseIterable {
     case invalidField = "invalid_field"
     case unknownCNCID = "unknown_cnc_id"
     case noSource = "no_source"
+    /// A Sparkplug B message that cannot be read (its reasons start "Sparkplug B:").
+    case sparkplug
     case plugin
     case database
     case undecodableFrame = "undecodable_frame"
@@ -49,6 +51,7 @@ public enum RejectionClass: String, Sendable, CaseIterable {
         if reason.hasPrefix("field") || reason.hasPrefix("payload field") || reason.hasPrefix("topic") { return .invalidField }
         if reason.hasPrefix("invalid JSON") || reason.hasPrefix("not a JSON") { return .json }
         if reason.hasPrefix("no source") { return .noSource }
+        if reason.hasPrefix(SparkplugLayout.reasonPrefix) { return .sparkplug }
         return .other
     }
 }

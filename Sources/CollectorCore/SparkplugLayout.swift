@@ -10,6 +10,9 @@ public struct SparkplugLayout: Sendable, Equatable {
         case edgeNode = "edge_node"
     }
 
+    /// What every reason for refusing a Sparkplug message starts with.
+    public static let reasonPrefix = "Sparkplug B: "
+
     public var machine: Machine
     /// The metric whose value is the part program; nil: the messages carry none.
     public var partProgramMetric: String?

@@ -42,7 +42,8 @@ public final class SparkplugHost {
         case held(CNCMessage, releaseBy: UInt64)
         /// Send on a held message: journaled already.
         case released(CNCMessage)
-        /// The message cannot be read: keep its bytes in `rejected_messages`.
+        /// The message cannot be read: keep its bytes in `rejected_messages`. The reason
+        /// starts with `SparkplugLayout.reasonPrefix`.
         case rejection(reason: String, cncID: String)
         /// Journal it and send it to the sink.
         case event(MachineEvent)
@@ -121,7 +122,7 @@ public final class SparkplugHost {
             }
             payload = try builder.decode(raw)
         } catch {
-            return [.rejection(reason: error.reason, cncID: "")]
+            return [.rejection(reason: SparkplugLayout.reasonPrefix + error.reason, cncID: "")]
         }
         let received = Received(
             id: id, topic: topic, topicText: topicText, raw: raw, payload: payload, receivedAt: receivedAt, layout: layout, limits: limits)
@@ -273,7 +274,7 @@ public final class SparkplugHost {
                 return
             }
         } catch {
-            outputs.append(.rejection(reason: error.reason, cncID: (try? builder.cncID(of: topic)) ?? ""))
+            outputs.append(.rejection(reason: SparkplugLayout.reasonPrefix + error.reason, cncID: (try? builder.cncID(of: topic)) ?? ""))
         }
     }
 

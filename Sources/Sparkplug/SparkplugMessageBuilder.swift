@@ -137,6 +137,9 @@ struct SparkplugMessageBuilder: Sendable {
             json.byte("}")
         }
         json.raw("]}}")
+        if json.wroteNUL || values.wroteNUL {
+            throw SparkplugError("a metric's name or text holds the character U+0000, which the database cannot store")
+        }
         // Milliseconds past what a microsecond Int64 holds are no time a machine sends.
         let timestamp: Int64? =
             payload.hasTimestamp && payload.timestamp < UInt64(Int64.max / 1000) ? Int64(payload.timestamp) * 1000 : nil

@@ -43,6 +43,7 @@ struct RejectionClassTests {
             (.sink, "reached the sink unprocessed: a stage is misconfigured", .misrouted),
             (.sink, "undecodable frame: bad tag", .undecodableFrame),
             (.ingest, #"no source reads topic "plant/x""#, .noSource),
+            (.ingest, "Sparkplug B: not a Sparkplug B payload (protobuf: truncated)", .sparkplug),
             (.ingest, #"topic "plant/x" has no level 4"#, .invalidField),
             (.ingest, #"missing payload field "machine""#, .missingField),
             (.ingest, #"payload field "machine" must be a string, not number"#, .invalidField),
@@ -54,7 +55,7 @@ struct RejectionClassTests {
 
     @Test("labels are snake_case and few")
     func labels() {
-        #expect(RejectionClass.allCases.count <= 13)
+        #expect(RejectionClass.allCases.count <= 14)
         for label in RejectionClass.allCases.map(\.rawValue) {
             #expect(label.allSatisfy { $0.isLowercase || $0 == "_" || $0.isNumber }, "\(label)")
         }
