@@ -739,6 +739,138 @@ def growth(args, env):
     print(f"\nwritten to {path}")
 
 
+# Sparkplug B against JSON: what ingest spends on a DDATA of 20 metrics sent by alias, and on a
+# flat JSON message of the same names and values (docs/sparkplug.md, "Cost").
+
+SPARKPLUG_METRICS = ([(f"Axis/{axis}", 10) for axis in "XYZABC"] + [("Spindle/Speed", 10), ("Spindle/Load", 10), ("Feed/Rate", 10),
+                     ("Feed/Override", 10), ("Coolant/Temperature", 10), ("Power", 10), ("PartCount", 4), ("Tool", 4), ("Cycle/Seconds", 4),
+                     ("Alarms", 4), ("Execution", 12), ("Program", 12), ("Block", 12), ("Mode", 12)])
+
+
+def varint(number):
+    out = bytearray()
+    while True:
+        low, number = number & 0x7F, number >> 7
+        out.append(low | (0x80 if number else 0))
+        if not number:
+            return bytes(out)
+
+
+def pb_field(number, wire_type, data):
+    return varint(number << 3 | wire_type) + data
+
+
+def pb_bytes(number, data):
+    return pb_field(number, 2, varint(len(data)) + data)
+
+
+def sparkplug_value(datatype, value):
+    """A metric's value field as the datatype's (Double 10, Int64 4, String 12)."""
+    import struct
+    if datatype == 10:
+        return pb_field(13, 1, struct.pack("<d", value))
+    if datatype == 4:
+        return pb_field(11, 0, varint(value))
+    return pb_bytes(15, value.encode())
+
+
+def sparkplug_payload(seq, timestamp, metrics, birth=False):
+    """A Sparkplug B payload's protobuf bytes; metrics are (alias, datatype, value), named in a birth."""
+    body = pb_field(1, 0, varint(timestamp))
+    for alias, datatype, value in metrics:
+        name = pb_bytes(1, SPARKPLUG_METRICS[alias][0].encode()) if birth else b""
+        datatype_field = pb_field(4, 0, varint(datatype)) if birth else b""
+        body += pb_bytes(2, name + pb_field(2, 0, varint(alias)) + datatype_field + sparkplug_value(datatype, value))
+    return body + pb_field(3, 0, varint(seq))
+
+
+def bench_values(index):
+    """Message index's values, (alias, datatype, value) for each of SPARKPLUG_METRICS."""
+    values = []
+    for alias, (name, datatype) in enumerate(SPARKPLUG_METRICS):
+        value = (index % 1000) * 1.25 + alias if datatype == 10 else index + alias if datatype == 4 else f"{name[:3]}{index % 7}"
+        values.append((alias, datatype, value))
+    return values
+
+
+def sparkplug_cost(args, env):
+    """Ingest's CPU per message for the same 20 values as a JSON message and as a Sparkplug DDATA
+    by alias, both at QoS 0 (Sparkplug DATA's), in alternating order over the runs."""
+    import paho.mqtt.client as mqtt
+    port = int(env["MQTT_URL"].rsplit(":", 1)[1])
+    machines = 20
+    stream = Stream(args.work_dir, machines=machines)
+    with open(stream.types_file) as file:
+        types = json.load(file)
+    with open(stream.types_file, "w") as file:
+        json.dump(types + [{"cnc_id": "EDGE1", "class_name": "CNCTypeA"}], file)
+    results = {"json": [], "sparkplug": []}
+    for run in range(1, args.runs + 1):
+        sources = f"{args.work_dir}/sparkplug-sources{run}"
+        os.makedirs(sources, exist_ok=True)
+        with open(f"{sources}/json.yaml", "w") as source:
+            source.write(f"name: flat\ntopic: bench/json{run}/{{cnc_id}}/data\ntime: {{field: timestamp, format: unix_ms}}\npayload: rest\n")
+        with open(f"{sources}/sparkplug.yaml", "w") as source:
+            source.write(f"name: cells\ntopic: spBv1.0/bench{run}/#\nsparkplug: {{part_program: Program}}\n")
+        run_env = dict(env, MES_SOURCES_DIR=sources)
+        _, processes, logs = start_stages(args.bin_dir, args.work_dir, run_env, run, stream)
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-sparkplug-{run}")
+        client.max_queued_messages_set(0)
+        client.connect("127.0.0.1", port)
+        client.loop_start()
+        group, edge = f"bench{run}", "EDGE1"
+        now = int(time.time() * 1000)
+        seq = 0
+        client.publish(f"spBv1.0/{group}/NBIRTH/{edge}", sparkplug_payload(seq, now, [], birth=True), qos=0).wait_for_publish()
+        for machine in range(1, machines + 1):
+            seq += 1
+            client.publish(f"spBv1.0/{group}/DBIRTH/{edge}/{machine_id(machine)}", sparkplug_payload(seq, now, bench_values(0), birth=True), qos=0)
+        wait_for_rows(machines + 1, 60)
+        stored = int(psql("SELECT count(*) FROM cnc_data"))
+        phases = ["json", "sparkplug"] if run % 2 else ["sparkplug", "json"]
+        for phase in phases:
+            messages = []
+            for index in range(args.count):
+                machine = machine_id(index % machines + 1)
+                values = bench_values(index + 1)
+                if phase == "json":
+                    flat = {"timestamp": now + index} | {SPARKPLUG_METRICS[alias][0]: value for alias, _, value in values}
+                    messages.append((f"bench/json{run}/{machine}/data", json.dumps(flat, separators=(",", ":")).encode()))
+                else:
+                    seq = (seq + 1) % 256
+                    messages.append((f"spBv1.0/{group}/DDATA/{edge}/{machine}", sparkplug_payload(seq, now + index, values)))
+            before = process_cpu(processes["ingest"].pid)
+            for topic, payload in messages:
+                client.publish(topic, payload, qos=0)
+            wait_for_rows(stored + args.count, 600)
+            spent = process_cpu(processes["ingest"].pid) - before
+            now_stored = int(psql("SELECT count(*) FROM cnc_data"))
+            if now_stored - stored != args.count:
+                raise SystemExit(f"run {run}, {phase}: {now_stored - stored} rows stored for {args.count} published (QoS 0: the broker may drop)")
+            stored = now_stored
+            results[phase].append(spent / args.count * 1e6)
+            print(f"run {run}: {phase:<9} ingest {spent / args.count * 1e6:6.1f} µs/msg", flush=True)
+        sample = psql("SELECT length(payload::text) FROM cnc_data WHERE topic LIKE 'spBv1.0/%DDATA%' LIMIT 1")
+        json_sample = psql("SELECT length(payload::text) FROM cnc_data WHERE topic LIKE 'bench/json%' LIMIT 1")
+        rejected = int(psql("SELECT count(*) FROM rejected_messages"))
+        client.loop_stop()
+        client.disconnect()
+        expect_running(processes, logs)
+        stop_stages(processes)
+        if rejected:
+            raise SystemExit(f"run {run}: {rejected} messages rejected")
+    json_us, sparkplug_us = statistics.median(results["json"]), statistics.median(results["sparkplug"])
+    extra = statistics.median(s - j for s, j in zip(results["sparkplug"], results["json"]))
+    print()
+    print(f"ingest CPU per message, {args.count:,} messages a phase, {args.runs} runs, medians (QoS 0, 20 metrics, 20 machines):")
+    print(f"  {'JSON, flat (a source)':<34}{json_us:8.1f} µs")
+    print(f"  {'Sparkplug B DDATA by alias':<34}{sparkplug_us:8.1f} µs")
+    print(f"  {'Sparkplug - JSON':<34}{extra:8.1f} µs   (median of each run's difference; the target is at most 10)")
+    print(f"  stored payload: JSON {json_sample} characters, Sparkplug {sample} (values by name and the metrics as sent)")
+    with open(args.json.replace("bench.json", "sparkplug.json"), "w") as output:
+        json.dump({"count": args.count, "runs": results, "json_us": json_us, "sparkplug_us": sparkplug_us, "extra_us": extra}, output, indent=2)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin-dir", required=True)
@@ -760,6 +892,8 @@ def main():
                         help="instead of the benchmark, the board's cost to the pipeline with --board-streams clients on its event stream")
     parser.add_argument("--board-machines", type=int, default=500, help="with --board, machines publishing")
     parser.add_argument("--board-streams", type=int, default=50, help="with --board, clients on the event stream")
+    parser.add_argument("--sparkplug", action="store_true",
+                        help="instead of the benchmark, ingest's CPU per message for 20 values as JSON and as a Sparkplug B DDATA by alias")
     args = parser.parse_args()
     args.runs = args.runs or (1 if args.growth else 3)
     sys.path.insert(0, args.python_path)
@@ -773,6 +907,9 @@ def main():
         return
     if args.board:
         board_cost(args, env)
+        return
+    if args.sparkplug:
+        sparkplug_cost(args, env)
         return
 
     runs = []

@@ -6,6 +6,7 @@
 #   scripts/bench.sh --growth [--count N] [--runs R] [--status-every N] [--plant-topics] [--variant LABEL]...
 #   scripts/bench.sh --soak-seconds S [--plant-topics]
 #   scripts/bench.sh --board [--board-machines M] [--board-streams S] [--count N] [--runs R] [--status-every N]
+#   scripts/bench.sh --sparkplug [--count N] [--runs R]
 #
 # Installs missing packages, builds in release mode, starts a private mosquitto and
 # PostgreSQL on free loopback ports (PostgreSQL with its default durability, fsync and
@@ -32,6 +33,10 @@
 # machines (default 500) alone and with the board and S clients (default 50) reading its event
 # stream, and the board's own figures: GET /api/machines's time, and the time to every tile in
 # headless Chromium when selenium is installed (run/board.json).
+# --sparkplug measures instead what a Sparkplug B message costs ingest (docs/sparkplug.md): N DDATA
+# messages of 20 metrics sent by alias from one edge node's 20 devices, and N flat JSON messages
+# of the same names and values through a source, both at QoS 0, in alternating order over the
+# runs; it prints ingest's CPU microseconds per message of each and their difference (run/sparkplug.json).
 # --plant-topics publishes, in every phase but the naive reference's, as a topic-per-machine plant
 # does (cnc-emulator --topic bench/.../{cnc_id}/data --flat: each machine on its own topic, flat
 # messages with no cnc_id); ingest reads them through a source (MES_SOURCES_DIR, payload: rest)
