@@ -263,6 +263,8 @@ public final class IngestLoop {
     /// Stores and hands on what was read, leaves the broker without losing its session, and
     /// waits for the acknowledgements of what was handed on.
     private func shutDown(_ client: MQTTClient, _ links: Links) throws {
+        // What the Sparkplug host holds for a birth goes on as journaled: no birth comes now.
+        apply(sparkplug.disconnected(now: monotonicMilliseconds()), topic: "", raw: [], id: nil, receivedAt: 0)
         try store(links)
         flush(links)
         // No UNSUBSCRIBE: the session, and what the broker queues for it, must outlive us.

@@ -7,9 +7,10 @@ import CollectorCore
 ///
 /// Offline: a gap longer than the type's `offline_after` between two states of a machine, by the
 /// machine's own timestamps, is an `offline` interval from the earlier state's time plus the
-/// threshold to the later state. The machine's clock decides because both ends are its stamps:
-/// the result does not depend on when the messages arrived, so a broker outage or a journal
-/// replay shows no machine offline that was not. A machine silent right now has no later stamp;
+/// threshold to the later state; so is a Sparkplug death (`machine_events`), from its time.
+/// The machine's clock decides because both ends are its stamps: the result does not depend on
+/// when the messages arrived, so a broker outage or a journal replay shows no machine offline
+/// that was not. A machine silent right now has no later stamp;
 /// only the collector's clock can tell its silence has lasted, so `offlineSweep` opens its
 /// offline interval when ingest last heard it (`last_heard_at`) longer ago than the threshold,
 /// at the same place on the machine's time axis: its last state's time plus the threshold.
@@ -121,10 +122,17 @@ struct MachineTimeline {
                     SELECT * FROM machine_state WHERE cnc_id = a.cnc_id AND ts >= a.ts AND (ts, message_id) >= (a.ts, a.message_id) OFFSET 0) s
                 LEFT JOIN machine_types t ON t.cnc_type = s.cnc_type
                 WINDOW machine AS (PARTITION BY s.cnc_id ORDER BY s.ts, s.message_id)
+            ), deaths AS (
+                -- A Sparkplug death (machine_events) is offline from its time, whatever the threshold.
+                SELECT a.cnc_id, d.at, d.event_id
+                FROM staging_anchors a CROSS JOIN LATERAL (
+                    SELECT at, event_id FROM machine_events WHERE cnc_id = a.cnc_id AND at >= a.ts AND event = 'death' OFFSET 0) d
             ), marked AS (
                 SELECT cnc_id, ts, message_id, status, part_program FROM states
                 UNION ALL
                 SELECT cnc_id, ts + offline_after, message_id, 'offline', part_program FROM states WHERE next_ts - ts > offline_after
+                UNION ALL
+                SELECT cnc_id, at, event_id, 'offline', NULL FROM deaths
             ), changes AS (
                 SELECT m.cnc_id, m.ts, m.message_id, m.status, m.part_program,
                        lead(m.ts) OVER machine AS ended_at, min(m.ts) OVER (PARTITION BY m.cnc_id) AS first_change
