@@ -742,9 +742,12 @@ def growth(args, env):
 # Sparkplug B against JSON: what ingest spends on a DDATA of 20 metrics sent by alias, and on a
 # flat JSON message of the same names and values (docs/sparkplug.md, "Cost").
 
-SPARKPLUG_METRICS = ([(f"Axis/{axis}", 10) for axis in "XYZABC"] + [("Spindle/Speed", 10), ("Spindle/Load", 10), ("Feed/Rate", 10),
-                     ("Feed/Override", 10), ("Coolant/Temperature", 10), ("Power", 10), ("PartCount", 4), ("Tool", 4), ("Cycle/Seconds", 4),
-                     ("Alarms", 4), ("Execution", 12), ("Program", 12), ("Block", 12), ("Mode", 12)])
+# The seed types' variables (status, spin, the axes, feed), which they require, and more that a
+# controller reports, which the types keep marked as unknown.
+SPARKPLUG_METRICS = ([("status", 12), ("spin", 10), ("X-Axis", 10), ("Y-Axis", 10), ("Z-Axis", 10), ("feed", 10)]
+                     + [(f"Axis/{axis}", 10) for axis in "ABC"] + [("Spindle/Load", 10), ("Feed/Override", 10), ("Coolant/Temperature", 10),
+                     ("Power", 10), ("PartCount", 4), ("Tool", 4), ("Cycle/Seconds", 4), ("Alarms", 4), ("Program", 12), ("Block", 12),
+                     ("Mode", 12)])
 
 
 def varint(number):
@@ -788,7 +791,12 @@ def bench_values(index):
     """Message index's values, (alias, datatype, value) for each of SPARKPLUG_METRICS."""
     values = []
     for alias, (name, datatype) in enumerate(SPARKPLUG_METRICS):
-        value = (index % 1000) * 1.25 + alias if datatype == 10 else index + alias if datatype == 4 else f"{name[:3]}{index % 7}"
+        if name == "status":
+            value = ("running", "idle", "stopped")[index % 3]
+        elif datatype == 10:
+            value = (index % 400) * 1.25 + alias
+        else:
+            value = index + alias if datatype == 4 else f"{name[:3]}{index % 7}"
         values.append((alias, datatype, value))
     return values
 

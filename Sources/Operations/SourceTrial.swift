@@ -25,6 +25,10 @@ public struct SourceTrial {
 
     /// What becomes of a message published on `topic`: lines of text, and whether a row is stored.
     public func outcome(topic: String, raw: [UInt8]) -> (stored: Bool, lines: [String]) {
+        if let index = reader.catalog.source(for: topic), reader.catalog.sources[index].sparkplug != nil {
+            let name = reader.catalog.sources[index].name
+            return (false, ["source \(name) is a Sparkplug B source: its messages are protobuf, which try-source does not read (docs/sparkplug.md)"])
+        }
         let fields: ValidatedFields
         switch reader.read(raw, topic: topic) {
         case .failure(let failure): return (false, ["refused by ingest: \(failure.reason)"])

@@ -29,7 +29,7 @@ final class BatchWriter {
             CREATE TEMP TABLE staging_machine_state (LIKE machine_state);
             CREATE TEMP TABLE staging_rejected_messages (LIKE rejected_messages);
             CREATE TEMP TABLE staging_machine_tags (cnc_id text, ts timestamptz, message_id uuid, tags jsonb);
-            CREATE TEMP TABLE staging_machine_events (LIKE machine_events);
+            CREATE TEMP TABLE staging_machine_events (LIKE machine_events INCLUDING DEFAULTS);
             \(MachineTimeline.temporaryTables)
             -- The staging tables are never analysed, so the planner's guesses about them can make
             -- a batch's plan look costly enough to compile: compiling costs far more than it saves.

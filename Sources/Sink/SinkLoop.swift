@@ -209,7 +209,18 @@ public final class SinkLoop {
             do {
                 try writer.write(records: [], rejections: [], events: events)
             } catch  where error.kind == .statement {
-                logger.error("database refused machine events, which cannot be stored", metadata: ["error": "\(error)", "events": "\(events.count)"])
+                // Kept, as any row the database refuses: in rejected_messages, with the detail.
+                logger.error("database refused machine events; stored as rejections", metadata: ["error": "\(error)", "events": "\(events.count)"])
+                let now = WallClock.nowMicroseconds()
+                let reason = "database refused the machine event: \(error.message)"
+                metrics.rejected.increment(stage: .sink, reason: reason, by: events.count)
+                try writer.write(
+                    records: [],
+                    rejections: events.map {
+                        Rejection(
+                            id: $0.id, rejectedAt: now, receivedAt: $0.at, stage: .sink, reason: reason, topic: $0.topic, cncID: $0.cncID,
+                            raw: $0.detail)
+                    })
             }
         }
     }

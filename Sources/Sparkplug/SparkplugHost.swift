@@ -127,7 +127,8 @@ public final class SparkplugHost {
         let received = Received(
             id: id, topic: topic, topicText: topicText, raw: raw, payload: payload, receivedAt: receivedAt, layout: layout, limits: limits)
         let key = NodeKey(group: topic.group, edgeNode: topic.edgeNode)
-        var node = nodes[key] ?? EdgeNode()
+        // Taken out while it changes, so that its tables are never copied on write.
+        var node = nodes.removeValue(forKey: key) ?? EdgeNode()
         var outputs: [Output] = []
         switch topic.messageType {
         case .nodeDeath:
