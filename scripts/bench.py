@@ -829,7 +829,8 @@ def sparkplug_cost(args, env):
         group, edge = f"bench{run}", "EDGE1"
         now = int(time.time() * 1000)
         seq = 0
-        client.publish(f"spBv1.0/{group}/NBIRTH/{edge}", sparkplug_payload(seq, now, [], birth=True), qos=0).wait_for_publish()
+        # The edge node is a machine too (EDGE1 in the type map): its birth carries the variables its type requires.
+        client.publish(f"spBv1.0/{group}/NBIRTH/{edge}", sparkplug_payload(seq, now, bench_values(0), birth=True), qos=0).wait_for_publish()
         for machine in range(1, machines + 1):
             seq += 1
             client.publish(f"spBv1.0/{group}/DBIRTH/{edge}/{machine_id(machine)}", sparkplug_payload(seq, now, bench_values(0), birth=True), qos=0)

@@ -13,6 +13,12 @@
 #   CNC_BIN_DIR         output of `swift build --show-bin-path` (the five executables)
 #   CNC_PACKAGE_DIR     the repository root
 #   TEST_RUNTIME_DIR    a short, private, empty directory for ipc:// sockets (under /tmp)
+#   CNC_SPARKPLUG_PYTHON   python of a throwaway venv with pysparkplug (SparkplugTests' edge nodes)
+#   CNC_SPBWRAPPER_PYTHON  python of a throwaway venv with mqtt-spb-wrapper (SparkplugTests' second peer)
+#
+# The two venvs are made in the temp dir with pip from PyPI, each library at a pinned version
+# (they need different protobuf and paho-mqtt versions); set either variable beforehand to use a
+# venv of your own instead.
 #
 # MQTT_URL and DATABASE_URL are deliberately NOT passed to the tests, so settings-resolution
 # tests see a clean environment. Servers are always stopped and the temp dir removed, and any
@@ -84,12 +90,36 @@ trap 'exit 143' TERM
 # source tests publish with paho-mqtt, as plants' Python gateways do; the board's tests drive
 # headless Chromium with selenium; the power-cut test mounts a FUSE file system of its own
 # (fusepy, over libfuse 2).
-CNC_REQUIRED_PACKAGES+=(prometheus python3-paho-mqtt chromium chromium-driver python3-selenium python3-fusepy)
+# The Sparkplug tests' edge nodes need venvs (python3-venv).
+CNC_REQUIRED_PACKAGES+=(prometheus python3-paho-mqtt chromium chromium-driver python3-selenium python3-fusepy python3-venv)
 ensure_packages
 
 start_private_servers cnct
 TMP_DIR=$PRIVATE_DIR
 mkdir -m 0700 "$TMP_DIR/rt"
+
+# A venv in the temp dir with exactly these pip requirements; prints its python.
+make_venv() {
+    local directory=$TMP_DIR/$1
+    shift
+    log_info "venv $directory: $*"
+    /usr/bin/python3 -m venv "$directory" >&2 &&
+        "$directory/bin/pip" install --quiet --disable-pip-version-check --no-input "$@" >&2 &&
+        printf '%s\n' "$directory/bin/python"
+}
+# The Sparkplug edge nodes' libraries, each with the protobuf and paho-mqtt it was tested with
+# (pysparkplug needs protobuf >= 5.28 and paho-mqtt < 2, mqtt-spb-wrapper exactly protobuf
+# 3.20.3 and paho-mqtt 1.6.1). Without them (no PyPI) the other tests still run; those that
+# need them fail, saying what is missing.
+if [[ -z ${CNC_SPARKPLUG_PYTHON:-} ]]; then
+    CNC_SPARKPLUG_PYTHON=$(make_venv venv-pysparkplug pysparkplug==0.6.1 protobuf==7.36.2 paho-mqtt==1.6.1) ||
+        log_warn "no venv with pysparkplug: the Sparkplug tests will fail"
+fi
+if [[ -z ${CNC_SPBWRAPPER_PYTHON:-} ]]; then
+    CNC_SPBWRAPPER_PYTHON=$(make_venv venv-spbwrapper mqtt-spb-wrapper==2.1.2 protobuf==3.20.3 paho-mqtt==1.6.1) ||
+        log_warn "no venv with mqtt-spb-wrapper: the Sparkplug tests will fail"
+fi
+
 test_database_url=$DATABASE_URL
 test_mqtt_url=$MQTT_URL
 unset DATABASE_URL MQTT_URL CNC_PG_PORT CNC_MQTT_PORT
@@ -99,7 +129,8 @@ log_info "swift format lint: the code follows .swift-format"
 swift format lint --strict --parallel --recursive Sources Tests Package.swift ||
     die "the code does not follow .swift-format: run swift format format --in-place --recursive Sources Tests Package.swift"
 # swift-format leaves a long string literal as it is: the limit holds for those lines too.
-if long_lines=$(grep -rn --include='*.swift' '.\{151,\}' Sources Tests Package.swift); then
+# The protobuf code generated from the Sparkplug schema is left as its generator wrote it.
+if long_lines=$(grep -rn --include='*.swift' --exclude='*.pb.swift' '.\{151,\}' Sources Tests Package.swift); then
     die "lines longer than 150 characters (.swift-format's lineLength):"$'\n'"$long_lines"
 fi
 compose_rc=0
@@ -117,6 +148,8 @@ log_info "swift test $*"
 log_info "  TEST_MQTT_URL=$test_mqtt_url"
 log_info "  TEST_DATABASE_URL=$test_database_url"
 log_info "  CNC_BIN_DIR=$bin_dir"
+log_info "  CNC_SPARKPLUG_PYTHON=${CNC_SPARKPLUG_PYTHON:-}"
+log_info "  CNC_SPBWRAPPER_PYTHON=${CNC_SPBWRAPPER_PYTHON:-}"
 rc=0
 TEST_MQTT_URL=$test_mqtt_url \
     TEST_DATABASE_URL=$test_database_url \
@@ -124,6 +157,8 @@ TEST_MQTT_URL=$test_mqtt_url \
     CNC_PACKAGE_DIR=$REPO_ROOT \
     TEST_RUNTIME_DIR=$TMP_DIR/rt \
     CNC_TEST_SESSION=$TMP_DIR \
+    CNC_SPARKPLUG_PYTHON=${CNC_SPARKPLUG_PYTHON:-} \
+    CNC_SPBWRAPPER_PYTHON=${CNC_SPBWRAPPER_PYTHON:-} \
     swift test "$@" || rc=$?
 
 if ((rc == 0 && compose_rc == 0)); then

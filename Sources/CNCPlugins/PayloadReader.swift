@@ -74,9 +74,10 @@ public struct PayloadReader {
         if !quality.contains(check) { quality.append(check) }
     }
 
-    /// The payload's variables that were never read, in payload order.
+    /// The payload's variables that were never read, in payload order (a Sparkplug message's
+    /// metrics as sent are none).
     public var unknownVariables: [String] {
-        payload.keys.filter { !read.contains($0) }
+        payload.keys.filter { !read.contains($0) && $0 != SparkplugLayout.metricsMember }
     }
 
     /// `state` with this reader's quality marks and unknown variables.

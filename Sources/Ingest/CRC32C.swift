@@ -3,17 +3,43 @@ import StageRuntime
 
 /// CRC-32C (Castagnoli), the checksum of journal records: it tells a record torn by a crash
 /// mid-write from a whole one.
+///
+/// Eight bytes a step, from eight tables ("slicing by 8"): a byte at a time cost ingest about
+/// 2 ns a byte, several microseconds for a record that carries a built payload.
 public enum CRC32C {
-    private static let table: [UInt32] = (0..<256).map { index in
-        var crc = UInt32(index)
-        for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
-        return crc
-    }
+    /// tables[0] is the byte-at-a-time table; tables[k][b] is the CRC of byte b followed by k zero bytes.
+    private static let tables: [[UInt32]] = {
+        var tables = [
+            (0..<256).map { index -> UInt32 in
+                var crc = UInt32(index)
+                for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+                return crc
+            }
+        ]
+        for k in 1..<8 { tables.append((0..<256).map { tables[k - 1][$0] >> 8 ^ tables[0][Int(tables[k - 1][$0] & 0xFF)] }) }
+        return tables
+    }()
+    private static let flat: [UInt32] = tables.flatMap { $0 }
 
     public static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        table.withUnsafeBufferPointer { table in
+        flat.withUnsafeBufferPointer { table in
             var crc: UInt32 = 0xFFFF_FFFF
-            for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+            var index = 0
+            let count = bytes.count
+            while count - index >= 8 {
+                let low = crc ^ bytes.loadUnaligned(fromByteOffset: index, as: UInt32.self).littleEndian
+                let high = bytes.loadUnaligned(fromByteOffset: index + 4, as: UInt32.self).littleEndian
+                crc =
+                    table[7 * 256 + Int(low & 0xFF)] ^ table[6 * 256 + Int(low >> 8 & 0xFF)]
+                    ^ table[5 * 256 + Int(low >> 16 & 0xFF)] ^ table[4 * 256 + Int(low >> 24)]
+                    ^ table[3 * 256 + Int(high & 0xFF)] ^ table[2 * 256 + Int(high >> 8 & 0xFF)]
+                    ^ table[1 * 256 + Int(high >> 16 & 0xFF)] ^ table[Int(high >> 24)]
+                index += 8
+            }
+            while index < count {
+                crc = table[Int((crc ^ UInt32(bytes[index])) & 0xFF)] ^ (crc >> 8)
+                index += 1
+            }
             return crc ^ 0xFFFF_FFFF
         }
     }

@@ -24,7 +24,7 @@ enum MetricValueWriter {
 
     /// Writes `metric`'s value; `datatype` nil (an alias no birth names yet) writes it as its
     /// field holds it. Throws when the field is not the one the datatype uses.
-    static func write(_ metric: Metric, datatype: SparkplugDataType?, label: String, to writer: inout JSONTextWriter) throws(SparkplugError) {
+    static func write(_ metric: Metric, datatype: SparkplugDataType?, label: MetricLabel, to writer: inout JSONTextWriter) throws(SparkplugError) {
         guard !metric.isNull, let value = metric.value else {
             writer.raw("null")
             return
@@ -59,7 +59,7 @@ enum MetricValueWriter {
     }
 
     /// `{"columns": [...], "types": [...], "rows": [[...], ...]}`.
-    private static func write(_ dataSet: SparkplugB_Payload.DataSet, label: String, to writer: inout JSONTextWriter) throws(SparkplugError) {
+    private static func write(_ dataSet: SparkplugB_Payload.DataSet, label: MetricLabel, to writer: inout JSONTextWriter) throws(SparkplugError) {
         writer.raw("{\"columns\":[")
         for (index, column) in dataSet.columns.enumerated() {
             if index > 0 { writer.byte(",") }
@@ -99,7 +99,7 @@ enum MetricValueWriter {
     }
 
     /// `{"template_ref": ..., "metrics": [{"name", "datatype", "value"}, ...]}`.
-    private static func write(_ template: SparkplugB_Payload.Template, label: String, to writer: inout JSONTextWriter) throws(SparkplugError) {
+    private static func write(_ template: SparkplugB_Payload.Template, label: MetricLabel, to writer: inout JSONTextWriter) throws(SparkplugError) {
         writer.byte("{")
         if template.hasTemplateRef {
             writer.key("template_ref")
@@ -124,7 +124,7 @@ enum MetricValueWriter {
                 writer.string(type.name)
             }
             writer.raw(",\"value\":")
-            try write(member, datatype: type, label: "\(label)/\(member.name)", to: &writer)
+            try write(member, datatype: type, label: label.member(member.name), to: &writer)
             writer.byte("}")
         }
         writer.raw("]}")
@@ -172,7 +172,8 @@ enum MetricValueWriter {
         return value
     }
 
-    private static func writeArray(_ bytes: [UInt8], of element: ArrayElement, label: String, to writer: inout JSONTextWriter) throws(SparkplugError)
+    private static func writeArray(_ bytes: [UInt8], of element: ArrayElement, label: MetricLabel, to writer: inout JSONTextWriter)
+        throws(SparkplugError)
     {
         writer.byte("[")
         switch element {

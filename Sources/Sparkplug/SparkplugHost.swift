@@ -86,6 +86,8 @@ public final class SparkplugHost {
         var lastRebirthRequest: UInt64?
         /// The machines of this node heard since its birth: those a gap or a death concerns.
         var machines: Set<String> = []
+        /// The last value of each metric, by scope: the node's ("") and each device's.
+        var lastValues: [String: LastValues] = [:]
     }
 
     public let configuration: Configuration
@@ -237,6 +239,7 @@ public final class SparkplugHost {
                 node.deviceBirths = [:]
                 node.bdSeq = Self.bdSeq(in: payload)
                 node.machines = []
+                node.lastValues = [:]
                 node.expectedSeq = payload.hasSeq ? (payload.seq &+ 1) & 0xFF : nil
                 try store(received, birth: birth, node: &node, outputs: &outputs)
                 outputs.append(birthEvent(received, node: node, builder: builder))
@@ -263,7 +266,7 @@ public final class SparkplugHost {
                 }
             case .nodeData, .deviceData:
                 let birth = topic.device.map { node.deviceBirths[$0] } ?? node.nodeBirth
-                let built = try build(received, birth: birth)
+                let built = try build(received, birth: birth, node: &node)
                 if built.unnamed > 0 {
                     hold(received, built.message, node: &node, now: now, reason: birth == nil ? "no birth" : "unknown alias", outputs: &outputs)
                     return
@@ -279,14 +282,19 @@ public final class SparkplugHost {
         }
     }
 
-    private func build(_ received: Received, birth: BirthCertificate?) throws(SparkplugError) -> (message: CNCMessage, unnamed: Int) {
-        try SparkplugMessageBuilder(layout: received.layout, limits: received.limits).message(
+    /// The message, its payload carrying the scope's last values, which take its own.
+    private func build(_ received: Received, birth: BirthCertificate?, node: inout EdgeNode) throws(SparkplugError) -> (
+        message: CNCMessage, unnamed: Int
+    ) {
+        let scope = received.topic.device ?? ""
+        if received.topic.messageType == .nodeBirth || received.topic.messageType == .deviceBirth { node.lastValues[scope] = LastValues() }
+        return try SparkplugMessageBuilder(layout: received.layout, limits: received.limits).message(
             id: received.id, topic: received.topic, topicText: received.topicText, raw: received.raw, payload: received.payload, birth: birth,
-            receivedAt: received.receivedAt, firstReceivedAt: received.receivedAt)
+            known: &node.lastValues[scope, default: LastValues()], receivedAt: received.receivedAt, firstReceivedAt: received.receivedAt)
     }
 
     private func store(_ received: Received, birth: BirthCertificate, node: inout EdgeNode, outputs: inout [Output]) throws(SparkplugError) {
-        let built = try build(received, birth: birth)
+        let built = try build(received, birth: birth, node: &node)
         node.machines.insert(built.message.cncID)
         outputs.append(.message(built.message))
     }
@@ -346,7 +354,7 @@ public final class SparkplugHost {
         for held in node.held {
             let topic = held.received.topic
             guard topic.device == device, let birth = topic.device.map({ node.deviceBirths[$0] }) ?? node.nodeBirth,
-                let built = try? build(held.received, birth: birth), built.unnamed == 0
+                let built = try? build(held.received, birth: birth, node: &node), built.unnamed == 0
             else {
                 kept.append(held)
                 continue

@@ -10,9 +10,6 @@ struct SparkplugMessageBuilder: Sendable {
     /// More metrics than this in one payload are refused: no machine sends them, and each costs.
     static let maxMetrics = 10_000
 
-    /// The reserved member of the payload that holds the metrics as sent.
-    static let metricsMember = "sparkplug"
-
     /// Reads `raw` as a Sparkplug payload.
     func decode(_ raw: [UInt8]) throws(SparkplugError) -> SparkplugB_Payload {
         guard raw.count <= limits.maxMessageBytes else {
@@ -22,7 +19,8 @@ struct SparkplugMessageBuilder: Sendable {
         options.messageDepthLimit = max(8, limits.maxDepth)
         let payload: SparkplugB_Payload
         do {
-            payload = try SparkplugB_Payload(serializedBytes: raw, options: options)
+            // partial: the schema has no required fields, so the check of every metric's would find nothing.
+            payload = try SparkplugB_Payload(serializedBytes: raw, partial: true, options: options)
         } catch {
             throw SparkplugError("not a Sparkplug B payload (protobuf: \(error))")
         }
@@ -43,10 +41,11 @@ struct SparkplugMessageBuilder: Sendable {
     }
 
     /// The message, and how many of its metrics no birth names yet. `birth` names the aliases
-    /// (for a birth: the birth itself).
+    /// (for a birth: the birth itself). `known` are the scope's last values, which the payload
+    /// carries too; they take this message's once it is read (a birth starts with none).
     func message(
         id: MessageID, topic: SparkplugTopic, topicText: String, raw: [UInt8], payload: SparkplugB_Payload, birth: BirthCertificate?,
-        receivedAt: Int64, firstReceivedAt: Int64
+        known: inout LastValues, receivedAt: Int64, firstReceivedAt: Int64
     ) throws(SparkplugError) -> (message: CNCMessage, unnamed: Int) {
         let cncID = try cncID(of: topic)
         var values = JSONTextWriter(capacity: 32 * payload.metrics.count)
@@ -60,7 +59,7 @@ struct SparkplugMessageBuilder: Sendable {
             let definition =
                 birth?.definition(of: metric)
                 ?? (metric.hasName ? BirthCertificate.Definition(name: metric.name, datatype: nil) : nil)
-            let label = definition.map { "\"\($0.name)\"" } ?? (metric.hasAlias ? "alias \(metric.alias)" : "without name or alias")
+            let label = MetricLabel(name: definition?.name, alias: metric.hasAlias ? metric.alias : nil)
             var datatype = definition?.datatype
             if metric.hasDatatype {
                 guard let own = SparkplugDataType(rawValue: metric.datatype) else {
@@ -82,24 +81,26 @@ struct SparkplugMessageBuilder: Sendable {
         if let program = partProgram, program.utf8.count > limits.maxPartProgramLength {
             throw SparkplugError("part program metric of \(program.utf8.count) bytes exceeds the limit of \(limits.maxPartProgramLength)")
         }
+        // A program sent once stays loaded until another is sent.
+        partProgram = partProgram ?? known.partProgram
+        // The current value of each name, the last one sent: historical values are in the list only.
+        // Checked before the last values take this message's.
+        if values.wroteNUL || metrics.contains(where: { $0.name?.utf8.contains(0) == true }) {
+            throw SparkplugError("a metric's name or text holds the character U+0000, which the database cannot store")
+        }
+        for (index, metric) in metrics.enumerated() {
+            guard let name = metric.name, name != SparkplugLayout.metricsMember, !payload.metrics[index].isHistorical else { continue }
+            known.set(name, values.bytes[metric.value])
+        }
+        known.partProgram = partProgram
         var json = JSONTextWriter(capacity: 2 * values.bytes.count + 64 * metrics.count + 128)
         json.byte("{")
-        // The latest current value of each name: historical values are in the list only.
-        var latest: [String: Int] = [:]
-        for (index, metric) in metrics.enumerated() {
-            guard let name = metric.name, name != Self.metricsMember, !payload.metrics[index].isHistorical else { continue }
-            latest[name] = index
-        }
-        var first = true
-        for (index, metric) in metrics.enumerated() {
-            guard let name = metric.name, latest[name] == index else { continue }
-            if !first { json.byte(",") }
-            first = false
+        for (name, value) in zip(known.names, known.values) {
             json.key(name)
-            json.json(values.bytes[metric.value])
+            json.json(value)
+            json.byte(",")
         }
-        if !first { json.byte(",") }
-        json.key(Self.metricsMember)
+        json.key(SparkplugLayout.metricsMember)
         json.raw("{\"message\":")
         json.string(topic.messageType.rawValue)
         if payload.hasSeq {
@@ -137,9 +138,7 @@ struct SparkplugMessageBuilder: Sendable {
             json.byte("}")
         }
         json.raw("]}}")
-        if json.wroteNUL || values.wroteNUL {
-            throw SparkplugError("a metric's name or text holds the character U+0000, which the database cannot store")
-        }
+
         // Milliseconds past what a microsecond Int64 holds are no time a machine sends.
         let timestamp: Int64? =
             payload.hasTimestamp && payload.timestamp < UInt64(Int64.max / 1000) ? Int64(payload.timestamp) * 1000 : nil

@@ -46,5 +46,30 @@ struct ChecksumTests {
         #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
         #expect(CRC32C.checksum([]) == 0)
         #expect(CRC32C.checksum([0]) != CRC32C.checksum([0, 0]))
+        // RFC 3720's (iSCSI) vectors, 32 bytes each: eight bytes a step four times.
+        #expect(CRC32C.checksum([UInt8](repeating: 0, count: 32)) == 0x8A91_36AA)
+        #expect(CRC32C.checksum([UInt8](repeating: 0xFF, count: 32)) == 0x62A8_AB43)
+        #expect(CRC32C.checksum((0..<32).map { UInt8($0) }) == 0x46DD_794E)
+        #expect(CRC32C.checksum((0..<32).map { UInt8(31 - $0) }) == 0x113F_DB5C)
+    }
+
+    @Test("CRC-32C eight bytes a step agrees with a byte at a time, at every length and alignment")
+    func crc32cSlicing() {
+        var generator = SplitMix64(seed: 7)
+        let bytes = (0..<300).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        func reference(_ input: ArraySlice<UInt8>) -> UInt32 {
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in input {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+            }
+            return crc ^ 0xFFFF_FFFF
+        }
+        for start in 0..<9 {
+            for end in start...bytes.count where (end - start) % 7 == 0 || end - start < 20 {
+                let slice = bytes[start..<end]
+                #expect(slice.withUnsafeBytes { CRC32C.checksum($0) } == reference(slice), "bytes \(start)..<\(end)")
+            }
+        }
     }
 }

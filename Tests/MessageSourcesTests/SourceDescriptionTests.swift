@@ -83,7 +83,8 @@ struct SourceDescriptionTests {
             ("name: a\ntopic: t\ntags: [line]\n", "x.yaml:3:8: tags[0]: the topic t has no level {line}"),
             (
                 "name: a\ntopic: t\ncolour: red\n",
-                "x.yaml:3:1: colour: unknown key; the keys here are name, description, topic, qos, cnc_id, time, part_program, payload, tags, sparkplug"
+                "x.yaml:3:1: colour: unknown key; the keys here are name, description, topic, qos, cnc_id, time, part_program, payload, tags, "
+                    + "sparkplug"
             ),
             ("name: 1a\ntopic: t\n", #"x.yaml:1:7: name: "1a" is not a name (letters, digits, _; a letter first; at most 64)"#),
             (

@@ -64,7 +64,7 @@ struct SparkplugHostTests {
         let outputs = session.receive(Self.deviceData, F.deviceData(seq: 2))
         let message = try #require(Self.messages(outputs).first)
         #expect(message.cncID == "CNC101")
-        #expect(message.partProgram == nil)
+        #expect(message.partProgram == "O1000") // sent in the birth, loaded since
         #expect(message.timestamp == 1_765_000_000_000_000)
         #expect(message.tags.contains(MachineTag(name: "sparkplug_edge_node", value: "lineA")))
         let payload = try Self.payload(message)
@@ -86,6 +86,25 @@ struct SparkplugHostTests {
         // The birth's program names the program.
         let birth = try #require(Self.messages(deviceBirth).first)
         #expect(birth.partProgram == "O1000")
+    }
+
+    @Test("DATA that carries only what changed: the payload holds every metric's last value, by name")
+    func reportByException() throws {
+        let session = Session()
+        _ = session.receive(Self.node, F.nodeBirth())
+        _ = session.receive(Self.deviceBirth, F.deviceBirth(seq: 1))
+        _ = session.receive(Self.deviceData, F.deviceData(seq: 2, speed: 800))
+        let changed = session.receive(Self.deviceData, F.payload(seq: 3, [F.metric(nil, alias: 10, .doubleValue(900))]))
+        let payload = try Self.payload(try #require(Self.messages(changed).first))
+        #expect(payload["Spindle/Speed"] == .number(900))
+        #expect(payload["Execution"] == .string("ACTIVE"))
+        #expect(payload["PartCount"] == .number(-3))
+        #expect(payload["Program"] == .string("O1000"))
+        guard case .object(let sparkplug)? = payload["sparkplug"], case .array(let metrics)? = sparkplug["metrics"] else {
+            Issue.record("no metrics")
+            return
+        }
+        #expect(metrics.count == 1)
     }
 
     @Test("DATA before any birth is held, marked, and a rebirth asked for; the birth names it")
