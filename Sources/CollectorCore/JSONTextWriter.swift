@@ -55,8 +55,24 @@ public struct JSONTextWriter: Sendable {
         }
     }
 
-    public mutating func integer<Integer: BinaryInteger>(_ value: Integer) {
-        bytes.append(contentsOf: String(value).utf8)
+    public mutating func integer<Integer: FixedWidthInteger>(_ value: Integer) {
+        // Digits straight into the buffer: String(value) cost a formatting pass and a string a number.
+        if value < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            digits(of: value.magnitude)
+        } else {
+            digits(of: value.magnitude)
+        }
+    }
+
+    private mutating func digits<Magnitude: FixedWidthInteger & UnsignedInteger>(of value: Magnitude) {
+        var value = UInt64(value)
+        let start = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
+            value /= 10
+        } while value > 0
+        bytes[start...].reverse()
     }
 
     public mutating func bool(_ value: Bool) {

@@ -15,6 +15,10 @@ struct BirthCertificate: Sendable {
             guard metric.hasName else {
                 throw SparkplugError("a birth names every metric; one has \(metric.hasAlias ? "alias \(metric.alias) and " : "")no name")
             }
+            // A name the database cannot store must not name the DATA to come either.
+            guard !metric.name.utf8.contains(0) else {
+                throw SparkplugError("a metric's name holds the character U+0000, which the database cannot store")
+            }
             let datatype = metric.hasDatatype ? SparkplugDataType(rawValue: metric.datatype) : nil
             if let datatype { datatypeByName[metric.name] = datatype }
             if metric.hasAlias {

@@ -85,7 +85,7 @@ struct SparkplugMessageBuilder: Sendable {
         partProgram = partProgram ?? known.partProgram
         // The current value of each name, the last one sent: historical values are in the list only.
         // Checked before the last values take this message's.
-        if values.wroteNUL || metrics.contains(where: { $0.name?.utf8.contains(0) == true }) {
+        if values.wroteNUL || payload.metrics.contains(where: { $0.hasName && $0.name.utf8.contains(0) }) {
             throw SparkplugError("a metric's name or text holds the character U+0000, which the database cannot store")
         }
         for (index, metric) in metrics.enumerated() {

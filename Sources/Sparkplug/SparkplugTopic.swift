@@ -44,34 +44,47 @@ public struct SparkplugTopic: Sendable, Equatable, Hashable {
 
     /// Reads a topic; the error says which level is missing or wrong.
     public static func parse(_ topic: String) throws(SparkplugError) -> Parsed {
-        let levels = topic.split(separator: "/", omittingEmptySubsequences: false)
-        guard levels.first == Substring(namespace) else {
+        // Level by level over the UTF-8 view: no array of levels, no string but those kept.
+        let utf8 = topic.utf8
+        var levels: [Range<String.Index>] = []
+        levels.reserveCapacity(5)
+        var start = utf8.startIndex
+        while levels.count < 6 {
+            guard let slash = utf8[start...].firstIndex(of: UInt8(ascii: "/")) else {
+                levels.append(start..<utf8.endIndex)
+                break
+            }
+            levels.append(start..<slash)
+            start = utf8.index(after: slash)
+        }
+        func level(_ index: Int) -> Substring { topic[levels[index]] }
+        guard level(0) == namespace else {
             throw SparkplugError("topic \"\(topic.prefix(128))\" is not in the Sparkplug B namespace \(namespace)/")
         }
-        if levels.count == 3 && levels[1] == "STATE" {
-            guard !levels[2].isEmpty else { throw SparkplugError("STATE topic without a host id") }
-            return .hostState(hostID: String(levels[2]))
+        if levels.count == 3 && level(1) == "STATE" {
+            guard !level(2).isEmpty else { throw SparkplugError("STATE topic without a host id") }
+            return .hostState(hostID: String(level(2)))
         }
-        guard levels.count >= 4 else {
+        let count = topic.utf8.count(where: { $0 == UInt8(ascii: "/") }) + 1
+        guard count >= 4 else {
             throw SparkplugError(
-                "topic \"\(topic.prefix(128))\" has \(levels.count) levels; Sparkplug B's are \(namespace)/GROUP/TYPE/EDGE_NODE[/DEVICE]")
+                "topic \"\(topic.prefix(128))\" has \(count) levels; Sparkplug B's are \(namespace)/GROUP/TYPE/EDGE_NODE[/DEVICE]")
         }
-        guard let type = MessageType(rawValue: String(levels[2])) else {
-            throw SparkplugError("topic level 3 \"\(levels[2].prefix(32))\" is not a Sparkplug B message type (NBIRTH, NDATA, DDATA, ...)")
+        guard let type = MessageType(rawValue: String(level(2))) else {
+            throw SparkplugError("topic level 3 \"\(level(2).prefix(32))\" is not a Sparkplug B message type (NBIRTH, NDATA, DDATA, ...)")
         }
         let expected = type.isDeviceMessage ? 5 : 4
-        guard levels.count == expected else {
+        guard count == expected else {
             throw SparkplugError(
                 type.isDeviceMessage
                     ? "\(type.rawValue) topic \"\(topic.prefix(128))\" lacks the device: \(namespace)/GROUP/\(type.rawValue)/EDGE_NODE/DEVICE"
                     : "\(type.rawValue) topic \"\(topic.prefix(128))\" has levels past the edge node: \(namespace)/GROUP/\(type.rawValue)/EDGE_NODE")
         }
-        for (index, level) in levels.enumerated() where level.isEmpty {
+        for index in 0..<count where level(index).isEmpty {
             throw SparkplugError("topic \"\(topic.prefix(128))\" has an empty level \(index + 1)")
         }
         return .message(
-            SparkplugTopic(
-                group: String(levels[1]), messageType: type, edgeNode: String(levels[3]), device: expected == 5 ? String(levels[4]) : nil))
+            SparkplugTopic(group: String(level(1)), messageType: type, edgeNode: String(level(3)), device: count == 5 ? String(level(4)) : nil))
     }
 }
 
