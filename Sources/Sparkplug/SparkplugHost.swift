@@ -287,7 +287,9 @@ public final class SparkplugHost {
         message: CNCMessage, unnamed: Int
     ) {
         let scope = received.topic.device ?? ""
-        if received.topic.messageType == .nodeBirth || received.topic.messageType == .deviceBirth { node.lastValues[scope] = LastValues() }
+        if let birth, received.topic.messageType == .nodeBirth || received.topic.messageType == .deviceBirth {
+            node.lastValues[scope] = LastValues(birth: birth)
+        }
         return try SparkplugMessageBuilder(layout: received.layout, limits: received.limits).message(
             id: received.id, topic: received.topic, topicText: received.topicText, raw: received.raw, payload: received.payload, birth: birth,
             known: &node.lastValues[scope, default: LastValues()], receivedAt: received.receivedAt, firstReceivedAt: received.receivedAt)

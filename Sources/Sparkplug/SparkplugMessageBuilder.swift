@@ -48,9 +48,9 @@ struct SparkplugMessageBuilder: Sendable {
         known: inout LastValues, receivedAt: Int64, firstReceivedAt: Int64
     ) throws(SparkplugError) -> (message: CNCMessage, unnamed: Int) {
         let cncID = try cncID(of: topic)
-        var values = JSONTextWriter(capacity: 32 * payload.metrics.count)
-        // Per metric: its name, its datatype, and where its value's JSON lies in `values`.
-        var metrics: [(name: String?, datatype: SparkplugDataType?, value: Range<Int>)] = []
+        var values = JSONTextWriter(capacity: 16 * payload.metrics.count)
+        // Per metric: its definition, its datatype, and where its value's JSON lies in `values`.
+        var metrics: [(definition: BirthCertificate.Definition?, datatype: SparkplugDataType?, value: Range<Int>)] = []
         metrics.reserveCapacity(payload.metrics.count)
         var unnamed = 0
         var partProgram: String?
@@ -58,10 +58,10 @@ struct SparkplugMessageBuilder: Sendable {
             // A metric that carries its name is named, birth or not.
             let definition =
                 birth?.definition(of: metric)
-                ?? (metric.hasName ? BirthCertificate.Definition(name: metric.name, datatype: nil) : nil)
-            let label = MetricLabel(name: definition?.name, alias: metric.hasAlias ? metric.alias : nil)
+                ?? (metric.hasName ? BirthCertificate.Definition(name: metric.name, datatype: nil, position: nil) : nil)
             var datatype = definition?.datatype
             if metric.hasDatatype {
+                let label = MetricLabel(name: definition?.name, alias: metric.hasAlias ? metric.alias : nil)
                 guard let own = SparkplugDataType(rawValue: metric.datatype) else {
                     throw SparkplugError("metric \(label): datatype \(metric.datatype) is not a Sparkplug B datatype")
                 }
@@ -72,8 +72,9 @@ struct SparkplugMessageBuilder: Sendable {
             }
             if definition == nil { unnamed += 1 }
             let start = values.bytes.count
-            try MetricValueWriter.write(metric, datatype: datatype, label: label, to: &values)
-            metrics.append((definition?.name, datatype, start..<values.bytes.count))
+            try MetricValueWriter.write(
+                metric, datatype: datatype, label: MetricLabel(name: definition?.name, alias: metric.hasAlias ? metric.alias : nil), to: &values)
+            metrics.append((definition, datatype, start..<values.bytes.count))
             if let program = layout.partProgramMetric, definition?.name == program, case .stringValue(let text)? = metric.value {
                 partProgram = text
             }
@@ -81,22 +82,24 @@ struct SparkplugMessageBuilder: Sendable {
         if let program = partProgram, program.utf8.count > limits.maxPartProgramLength {
             throw SparkplugError("part program metric of \(program.utf8.count) bytes exceeds the limit of \(limits.maxPartProgramLength)")
         }
-        // A program sent once stays loaded until another is sent.
-        partProgram = partProgram ?? known.partProgram
-        // The current value of each name, the last one sent: historical values are in the list only.
         // Checked before the last values take this message's.
         if values.wroteNUL || payload.metrics.contains(where: { $0.hasName && $0.name.utf8.contains(0) }) {
             throw SparkplugError("a metric's name or text holds the character U+0000, which the database cannot store")
         }
-        for (index, metric) in metrics.enumerated() {
-            guard let name = metric.name, name != SparkplugLayout.metricsMember, !payload.metrics[index].isHistorical else { continue }
-            known.set(name, values.bytes[metric.value])
-        }
+        // A program sent once stays loaded until another is sent.
+        partProgram = partProgram ?? known.partProgram
         known.partProgram = partProgram
-        var json = JSONTextWriter(capacity: 2 * values.bytes.count + 64 * metrics.count + 128)
+        // The current value of each name, the last one sent: historical values are in the list only.
+        for (index, metric) in metrics.enumerated() {
+            guard let definition = metric.definition, definition.name != SparkplugLayout.metricsMember, !payload.metrics[index].isHistorical
+            else { continue }
+            known.set(definition, values.bytes[metric.value], from: birth)
+        }
+        var json = JSONTextWriter(capacity: 2 * values.bytes.count + 48 * metrics.count + 128)
         json.byte("{")
-        for (name, value) in zip(known.names, known.values) {
-            json.key(name)
+        for (key, value) in zip(known.keys, known.values) {
+            guard let value else { continue }
+            json.json(key)
             json.json(value)
             json.byte(",")
         }
@@ -119,26 +122,16 @@ struct SparkplugMessageBuilder: Sendable {
         for (index, metric) in metrics.enumerated() {
             let sent = payload.metrics[index]
             if index > 0 { json.byte(",") }
-            json.raw("{\"name\":")
-            if let name = metric.name { json.string(name) } else { json.raw("null") }
-            if sent.hasAlias {
-                json.raw(",\"alias\":")
-                json.integer(sent.alias)
+            // Sent by alias, as its birth says: the entry's start is the birth's, written once.
+            if sent.hasAlias, !sent.hasName, let start = birth?.entries[sent.alias], metric.datatype == metric.definition?.datatype {
+                json.json(start)
+            } else {
+                MetricEntry.writeStart(
+                    name: metric.definition?.name, alias: sent.hasAlias ? sent.alias : nil, datatype: metric.datatype, to: &json)
             }
-            json.raw(",\"datatype\":")
-            if let datatype = metric.datatype { json.string(datatype.name) } else { json.raw("null") }
-            if sent.hasTimestamp {
-                json.raw(",\"timestamp\":")
-                json.integer(sent.timestamp)
-            }
-            if sent.isHistorical { json.raw(",\"historical\":true") }
-            if sent.isTransient { json.raw(",\"transient\":true") }
-            json.raw(",\"value\":")
-            json.json(values.bytes[metric.value])
-            json.byte("}")
+            MetricEntry.writeEnd(sent, value: values.bytes[metric.value], to: &json)
         }
         json.raw("]}}")
-
         // Milliseconds past what a microsecond Int64 holds are no time a machine sends.
         let timestamp: Int64? =
             payload.hasTimestamp && payload.timestamp < UInt64(Int64.max / 1000) ? Int64(payload.timestamp) * 1000 : nil
