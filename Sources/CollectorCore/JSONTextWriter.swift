@@ -55,18 +55,24 @@ public struct JSONTextWriter: Sendable {
         }
     }
 
-    public mutating func integer<Integer: FixedWidthInteger>(_ value: Integer) {
-        // Digits straight into the buffer: String(value) cost a formatting pass and a string a number.
-        if value < 0 {
-            bytes.append(UInt8(ascii: "-"))
-            digits(of: value.magnitude)
-        } else {
-            digits(of: value.magnitude)
-        }
+    // Integers and JSON text by concrete types: a generic method called from another module runs
+    // unspecialised, looking its types up at run time.
+    public mutating func integer(_ value: Int64) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        digits(of: value.magnitude)
     }
 
-    private mutating func digits<Magnitude: FixedWidthInteger & UnsignedInteger>(of value: Magnitude) {
-        var value = UInt64(value)
+    public mutating func integer(_ value: Int) {
+        integer(Int64(value))
+    }
+
+    public mutating func integer(_ value: UInt64) {
+        digits(of: value)
+    }
+
+    /// Digits straight into the buffer: String(value) cost a formatting pass and a string a number.
+    private mutating func digits(of value: UInt64) {
+        var value = value
         let start = bytes.count
         repeat {
             bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
@@ -92,7 +98,11 @@ public struct JSONTextWriter: Sendable {
     }
 
     /// Text that is already JSON.
-    public mutating func json(_ text: some Collection<UInt8>) {
+    public mutating func json(_ text: [UInt8]) {
+        bytes.append(contentsOf: text)
+    }
+
+    public mutating func json(_ text: ArraySlice<UInt8>) {
         bytes.append(contentsOf: text)
     }
 }

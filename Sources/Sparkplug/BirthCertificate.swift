@@ -11,6 +11,9 @@ struct BirthCertificate: Sendable {
         var datatype: SparkplugDataType?
         /// The metric's place among the birth's names (`names`); nil for a name the birth lacks.
         var position: Int?
+        /// Of an alias: `{"name":"NAME","alias":N,"datatype":"TYPE"`, as the list of metrics
+        /// writes a metric sent by that alias with the birth's datatype.
+        var entry: [UInt8]? = nil
     }
 
     /// Tells one birth from another, for the positions of its definitions.
@@ -25,9 +28,6 @@ struct BirthCertificate: Sendable {
     private(set) var names: [String] = []
     /// `"NAME":` of each of `names`.
     private(set) var keys: [[UInt8]] = []
-    /// `{"name":"NAME","alias":N,"datatype":"TYPE"` of each alias, as the list of metrics writes a
-    /// metric sent by that alias with the birth's datatype.
-    private(set) var entries: [UInt64: [UInt8]] = [:]
 
     init(_ metrics: [SparkplugB_Payload.Metric]) throws(SparkplugError) {
         for metric in metrics {
@@ -52,10 +52,9 @@ struct BirthCertificate: Sendable {
                 if let earlier = byAlias[metric.alias], earlier.name != metric.name {
                     throw SparkplugError("the birth gives alias \(metric.alias) to both \"\(earlier.name)\" and \"\(metric.name)\"")
                 }
-                byAlias[metric.alias] = Definition(name: metric.name, datatype: datatype, position: definition.position)
                 var entry = JSONTextWriter(capacity: metric.name.utf8.count + 48)
                 MetricEntry.writeStart(name: metric.name, alias: metric.alias, datatype: datatype, to: &entry)
-                entries[metric.alias] = entry.bytes
+                byAlias[metric.alias] = Definition(name: metric.name, datatype: datatype, position: definition.position, entry: entry.bytes)
             }
         }
     }

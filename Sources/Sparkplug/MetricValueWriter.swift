@@ -35,10 +35,10 @@ enum MetricValueWriter {
         switch value {
         case .intValue(let raw):
             switch datatype {
-            case .int8?: writer.integer(Int8(truncatingIfNeeded: raw))
-            case .int16?: writer.integer(Int16(truncatingIfNeeded: raw))
-            case .int32?: writer.integer(Int32(bitPattern: raw))
-            default: writer.integer(raw)
+            case .int8?: writer.integer(Int64(Int8(truncatingIfNeeded: raw)))
+            case .int16?: writer.integer(Int64(Int16(truncatingIfNeeded: raw)))
+            case .int32?: writer.integer(Int64(Int32(bitPattern: raw)))
+            default: writer.integer(UInt64(raw))
             }
         case .longValue(let raw):
             if datatype == .int64 { writer.integer(Int64(bitPattern: raw)) } else { writer.integer(raw) }
@@ -80,10 +80,10 @@ enum MetricValueWriter {
                 switch element.value {
                 case .intValue(let raw)?:
                     switch type {
-                    case .int8?: writer.integer(Int8(truncatingIfNeeded: raw))
-                    case .int16?: writer.integer(Int16(truncatingIfNeeded: raw))
-                    case .int32?: writer.integer(Int32(bitPattern: raw))
-                    default: writer.integer(raw)
+                    case .int8?: writer.integer(Int64(Int8(truncatingIfNeeded: raw)))
+                    case .int16?: writer.integer(Int64(Int16(truncatingIfNeeded: raw)))
+                    case .int32?: writer.integer(Int64(Int32(bitPattern: raw)))
+                    default: writer.integer(UInt64(raw))
                     }
                 case .longValue(let raw)?: if type == .int64 { writer.integer(Int64(bitPattern: raw)) } else { writer.integer(raw) }
                 case .floatValue(let number)?: writer.number(Double(number))

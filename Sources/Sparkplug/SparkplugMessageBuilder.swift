@@ -123,7 +123,7 @@ struct SparkplugMessageBuilder: Sendable {
             let sent = payload.metrics[index]
             if index > 0 { json.byte(",") }
             // Sent by alias, as its birth says: the entry's start is the birth's, written once.
-            if sent.hasAlias, !sent.hasName, let start = birth?.entries[sent.alias], metric.datatype == metric.definition?.datatype {
+            if !sent.hasName, let start = metric.definition?.entry, metric.datatype == metric.definition?.datatype {
                 json.json(start)
             } else {
                 MetricEntry.writeStart(
