@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A mosquitto of a test's own, on a free loopback port, that the test may stop and restart.
 final class PrivateBroker {
@@ -69,7 +70,21 @@ final class PrivateBroker {
             ?? "mosquitto"
     }
 
+    /// Ports this process was given, each once: a port is free again once the probe closes it,
+    /// so two calls before either is bound could get the same one (the metrics test's router and
+    /// sink once did).
+    private static let portsGiven = Mutex<Set<Int>>([])
+
+    /// A loopback port nothing listens on, and that no earlier call of this process returned.
     static func freePort() throws -> Int {
+        for _ in 0..<100 {
+            let port = try probeFreePort()
+            if portsGiven.withLock({ $0.insert(port).inserted }) { return port }
+        }
+        throw HarnessError("no free port that was not given out before")
+    }
+
+    private static func probeFreePort() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(descriptor) }
         var address = sockaddr_in()

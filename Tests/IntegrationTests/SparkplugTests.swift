@@ -208,6 +208,8 @@ struct SparkplugTests {
                 ["CNC102", #"{"sparkplug_group": "plant1", "sparkplug_edge_node": "lineA"}"#],
                 ["lineA", #"{"sparkplug_group": "plant1"}"#],
             ])
+        // Events reach the sink straight from ingest, not with the rows: they may come a batch later.
+        #expect(try database.waitForCount("SELECT count(*) FROM machine_events", toReach: 3, seconds: Self.patience) == 3)
         let births = try database.rows("SELECT cnc_id, event, detail->>'bdSeq', topic FROM machine_events ORDER BY cnc_id")
         #expect(
             births == [
@@ -372,9 +374,10 @@ struct SparkplugTests {
                 ["CNC101", "DDATA", "\(sent["seq"] as? Int ?? -1)", "running", "1100", "ACTIVE", "false"],
                 ["CNC101", "DBIRTH", "1", "running", "1100", "ACTIVE", "false"],
             ])
+        // Events reach the sink straight from ingest, not with the rows: wait for the last of them.
+        #expect(try database.waitForCount("SELECT count(*) FROM machine_events WHERE event = 'birth'", toReach: 4, seconds: Self.patience) == 4)
         let rebirthRequests = try database.rows("SELECT cnc_id, detail->>'reason' FROM machine_events WHERE event = 'rebirth_requested'")
         #expect(rebirthRequests == [["lineA", "no birth"]])
-        #expect(try database.count("SELECT count(*) FROM machine_events WHERE event = 'birth'") == 4)
         let commands = edgeNode.reports("ncmd").map { report in
             (report["metrics"] as? [[String: Any]] ?? []).map { "\($0["name"] as? String ?? "-")=\($0["value"] as? Bool == true)" }
         }
@@ -419,7 +422,7 @@ struct SparkplugTests {
                 ["lineA", "spBv1.0/plant1/NBIRTH/lineA"], ["lineB", "spBv1.0/plant2/NBIRTH/lineB"],
             ])
         #expect(try database.count("SELECT count(*) FROM cnc_data WHERE payload->'sparkplug' ? 'unnamed'") == 0)
-        #expect(try database.count("SELECT count(*) FROM machine_events WHERE event = 'birth'") == 4)
+        #expect(try database.waitForCount("SELECT count(*) FROM machine_events WHERE event = 'birth'", toReach: 4, seconds: Self.patience) == 4)
         for edgeNode in edgeNodes { try edgeNode.quit() }
         #expect(
             try database.waitForCount("SELECT count(*) FROM machine_events WHERE event = 'death'", toReach: 4, seconds: Self.patience) == 4,
