@@ -33,15 +33,8 @@ enum MetricValueWriter {
             throw SparkplugError("metric \(label): a \(datatype.name) is carried in \(datatype.valueField), this one has \(field(of: value))")
         }
         switch value {
-        case .intValue(let raw):
-            switch datatype {
-            case .int8?: writer.integer(Int64(Int8(truncatingIfNeeded: raw)))
-            case .int16?: writer.integer(Int64(Int16(truncatingIfNeeded: raw)))
-            case .int32?: writer.integer(Int64(Int32(bitPattern: raw)))
-            default: writer.integer(UInt64(raw))
-            }
-        case .longValue(let raw):
-            if datatype == .int64 { writer.integer(Int64(bitPattern: raw)) } else { writer.integer(raw) }
+        case .intValue(let raw): writeInt(raw, as: datatype, to: &writer)
+        case .longValue(let raw): writeLong(raw, as: datatype, to: &writer)
         case .floatValue(let number): writer.number(Double(number))
         case .doubleValue(let number): writer.number(number)
         case .booleanValue(let flag): writer.bool(flag)
@@ -56,6 +49,21 @@ enum MetricValueWriter {
         case .templateValue(let template): try write(template, label: label, to: &writer)
         case .extensionValue: writer.raw("null")
         }
+    }
+
+    /// An `int_value` (a metric's, a data set cell's): the signed types from their two's complement.
+    private static func writeInt(_ raw: UInt32, as datatype: SparkplugDataType?, to writer: inout JSONTextWriter) {
+        switch datatype {
+        case .int8?: writer.integer(Int64(Int8(truncatingIfNeeded: raw)))
+        case .int16?: writer.integer(Int64(Int16(truncatingIfNeeded: raw)))
+        case .int32?: writer.integer(Int64(Int32(bitPattern: raw)))
+        default: writer.integer(UInt64(raw))
+        }
+    }
+
+    /// A `long_value`: an Int64 from its two's complement, anything else as the unsigned number.
+    private static func writeLong(_ raw: UInt64, as datatype: SparkplugDataType?, to writer: inout JSONTextWriter) {
+        if datatype == .int64 { writer.integer(Int64(bitPattern: raw)) } else { writer.integer(raw) }
     }
 
     /// `{"columns": [...], "types": [...], "rows": [[...], ...]}`.
@@ -78,14 +86,8 @@ enum MetricValueWriter {
                 if index > 0 { writer.byte(",") }
                 let type = index < dataSet.types.count ? SparkplugDataType(rawValue: dataSet.types[index]) : nil
                 switch element.value {
-                case .intValue(let raw)?:
-                    switch type {
-                    case .int8?: writer.integer(Int64(Int8(truncatingIfNeeded: raw)))
-                    case .int16?: writer.integer(Int64(Int16(truncatingIfNeeded: raw)))
-                    case .int32?: writer.integer(Int64(Int32(bitPattern: raw)))
-                    default: writer.integer(UInt64(raw))
-                    }
-                case .longValue(let raw)?: if type == .int64 { writer.integer(Int64(bitPattern: raw)) } else { writer.integer(raw) }
+                case .intValue(let raw)?: writeInt(raw, as: type, to: &writer)
+                case .longValue(let raw)?: writeLong(raw, as: type, to: &writer)
                 case .floatValue(let number)?: writer.number(Double(number))
                 case .doubleValue(let number)?: writer.number(number)
                 case .booleanValue(let flag)?: writer.bool(flag)

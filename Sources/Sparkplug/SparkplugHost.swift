@@ -88,6 +88,11 @@ public final class SparkplugHost {
         var machines: Set<String> = []
         /// The last value of each metric, by scope: the node's ("") and each device's.
         var lastValues: [String: LastValues] = [:]
+
+        /// The birth that names a message on `topic`: its device's, or the node's own.
+        func birth(for topic: SparkplugTopic) -> BirthCertificate? {
+            topic.device.map { deviceBirths[$0] } ?? nodeBirth
+        }
     }
 
     public let configuration: Configuration
@@ -216,14 +221,14 @@ public final class SparkplugHost {
     /// The machines a node-wide event concerns: those heard since its birth, and this one's.
     private func machines(of node: EdgeNode, _ received: Received) -> [String] {
         var machines = node.machines
-        if let own = try? SparkplugMessageBuilder(layout: received.layout, limits: received.limits).cncID(of: nodeTopic(of: received.topic)) {
-            machines.insert(own)
-        }
+        if let own = nodeMachine(of: received) { machines.insert(own) }
         return machines.sorted()
     }
 
-    private func nodeTopic(of topic: SparkplugTopic) -> SparkplugTopic {
-        SparkplugTopic(group: topic.group, messageType: .nodeData, edgeNode: topic.edgeNode)
+    /// The machine of the edge node itself (of its NBIRTH and NDATA), when its id is a valid cnc_id.
+    private func nodeMachine(of received: Received) -> String? {
+        let topic = SparkplugTopic(group: received.topic.group, messageType: .nodeData, edgeNode: received.topic.edgeNode)
+        return try? SparkplugMessageBuilder(layout: received.layout, limits: received.limits).cncID(of: topic)
     }
 
     /// One message, in sequence.
@@ -265,7 +270,7 @@ public final class SparkplugHost {
                     outputs.append(.event(deathEvent(received, cncID: cncID, bdSeq: node.bdSeq)))
                 }
             case .nodeData, .deviceData:
-                let birth = topic.device.map { node.deviceBirths[$0] } ?? node.nodeBirth
+                let birth = node.birth(for: topic)
                 let built = try build(received, birth: birth, node: &node)
                 if built.unnamed > 0 {
                     hold(received, built.message, node: &node, now: now, reason: birth == nil ? "no birth" : "unknown alias", outputs: &outputs)
@@ -355,7 +360,7 @@ public final class SparkplugHost {
         var kept: [Held] = []
         for held in node.held {
             let topic = held.received.topic
-            guard topic.device == device, let birth = topic.device.map({ node.deviceBirths[$0] }) ?? node.nodeBirth,
+            guard topic.device == device, let birth = node.birth(for: topic),
                 let built = try? build(held.received, birth: birth, node: &node), built.unnamed == 0
             else {
                 kept.append(held)
@@ -374,9 +379,7 @@ public final class SparkplugHost {
         let topic = SparkplugTopic(group: received.topic.group, messageType: .nodeCommand, edgeNode: received.topic.edgeNode)
         outputs.append(.command(topic: topic.text, payload: Self.rebirthCommand(timestamp: UInt64(max(0, received.receivedAt / 1000)))))
         let detail = Self.detail(received.topic, ["reason": .text(reason)])
-        let cncID =
-            (try? SparkplugMessageBuilder(layout: received.layout, limits: received.limits).cncID(of: nodeTopic(of: received.topic)))
-            ?? received.topic.edgeNode
+        let cncID = nodeMachine(of: received) ?? received.topic.edgeNode
         outputs.append(
             .event(
                 MachineEvent(

@@ -59,9 +59,9 @@ struct SparkplugMessageBuilder: Sendable {
             let definition =
                 birth?.definition(of: metric)
                 ?? (metric.hasName ? BirthCertificate.Definition(name: metric.name, datatype: nil, position: nil) : nil)
+            let label = MetricLabel(name: definition?.name, alias: metric.hasAlias ? metric.alias : nil)
             var datatype = definition?.datatype
             if metric.hasDatatype {
-                let label = MetricLabel(name: definition?.name, alias: metric.hasAlias ? metric.alias : nil)
                 guard let own = SparkplugDataType(rawValue: metric.datatype) else {
                     throw SparkplugError("metric \(label): datatype \(metric.datatype) is not a Sparkplug B datatype")
                 }
@@ -72,8 +72,7 @@ struct SparkplugMessageBuilder: Sendable {
             }
             if definition == nil { unnamed += 1 }
             let start = values.bytes.count
-            try MetricValueWriter.write(
-                metric, datatype: datatype, label: MetricLabel(name: definition?.name, alias: metric.hasAlias ? metric.alias : nil), to: &values)
+            try MetricValueWriter.write(metric, datatype: datatype, label: label, to: &values)
             metrics.append((definition, datatype, start..<values.bytes.count))
             if let program = layout.partProgramMetric, definition?.name == program, case .stringValue(let text)? = metric.value {
                 partProgram = text
