@@ -165,7 +165,7 @@ public final class IngestLoop {
         }
         client.onDisconnect = { [logger] expected in
             self.connected = false
-            self.apply(self.sparkplug.disconnected(now: monotonicMilliseconds()), topic: "", raw: [], id: nil, receivedAt: 0)
+            self.apply(self.sparkplug.disconnected(now: monotonicMilliseconds()))
             self.metrics.brokerConnected.record(0)
             StageHealth.process.setReady(false)
             if !expected { logger.warning("connection to the broker lost") }
@@ -264,7 +264,7 @@ public final class IngestLoop {
     /// waits for the acknowledgements of what was handed on.
     private func shutDown(_ client: MQTTClient, _ links: Links) throws {
         // What the Sparkplug host holds for a birth goes on as journaled: no birth comes now.
-        apply(sparkplug.disconnected(now: monotonicMilliseconds()), topic: "", raw: [], id: nil, receivedAt: 0)
+        apply(sparkplug.disconnected(now: monotonicMilliseconds()))
         try store(links)
         flush(links)
         // No UNSUBSCRIBE: the session, and what the broker queues for it, must outlive us.
@@ -303,7 +303,7 @@ public final class IngestLoop {
             let outputs = sparkplug.receive(
                 topic: message.topic, raw: message.payload, id: id, receivedAt: receivedAt, now: monotonicMilliseconds(), layout: layout,
                 limits: configuration.limits)
-            apply(outputs, topic: message.topic, raw: message.payload, id: id, receivedAt: receivedAt)
+            apply(outputs)
             return
         }
         switch sources.read(message.payload, topic: message.topic, source: source) {
@@ -332,9 +332,8 @@ public final class IngestLoop {
                     id: id, rejectedAt: receivedAt, receivedAt: receivedAt, stage: .ingest, reason: reason, topic: topic, cncID: cncID, raw: kept)))
     }
 
-    /// Does what the Sparkplug host says; `topic`, `raw`, `id` and `receivedAt` are of the
-    /// message it took, if any (a rejection is of that message).
-    private func apply(_ outputs: [SparkplugHost.Output], topic: String, raw: [UInt8], id: MessageID?, receivedAt: Int64) {
+    /// Does what the Sparkplug host says.
+    private func apply(_ outputs: [SparkplugHost.Output]) {
         for output in outputs {
             switch output {
             case .message(let message):
@@ -349,9 +348,10 @@ public final class IngestLoop {
                 // Journaled when it was held, in this round or an earlier one: `store` runs first.
                 if unsent.isEmpty { unsentSince = monotonicMilliseconds() }
                 unsent.append(.message(message))
-            case .rejection(let reason, let cncID):
-                guard let id else { continue }
-                reject(reason: reason, cncID: cncID, topic: topic, raw: raw, id: id, receivedAt: receivedAt)
+            case .rejection(let rejection):
+                reject(
+                    reason: rejection.reason, cncID: rejection.cncID, topic: rejection.topic, raw: rejection.raw, id: rejection.id,
+                    receivedAt: rejection.receivedAt)
             case .event(let event):
                 pending.append(.event(event))
                 metrics.sparkplugEvents.increment(kind: event.kind)
@@ -512,7 +512,7 @@ public final class IngestLoop {
         let now = monotonicMilliseconds()
         guard now - lastMaintenance >= 100 else { return }
         lastMaintenance = now
-        apply(sparkplug.tick(now: now), topic: "", raw: [], id: nil, receivedAt: 0)
+        apply(sparkplug.tick(now: now))
         metrics.sparkplugWaiting.record(sparkplug.waitingCount)
         if now - lastSync >= UInt64(configuration.journalSyncMilliseconds) { try syncJournal(links, now: now) }
         let overdue = waiting.takeOverdue(now: now, limit: 10 * Self.maxBatch)

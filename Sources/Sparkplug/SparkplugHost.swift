@@ -42,9 +42,9 @@ public final class SparkplugHost {
         case held(CNCMessage, releaseBy: UInt64)
         /// Send on a held message: journaled already.
         case released(CNCMessage)
-        /// The message cannot be read: keep its bytes in `rejected_messages`. The reason
-        /// starts with `SparkplugLayout.reasonPrefix`.
-        case rejection(reason: String, cncID: String)
+        /// A message that cannot be read, its bytes to keep in `rejected_messages`; the reason
+        /// starts with `SparkplugLayout.reasonPrefix`. It may be one the host held (`tick`).
+        case rejection(Rejection)
         /// Journal it and send it to the sink.
         case event(MachineEvent)
         /// Publish this command, QoS 0, not retained.
@@ -129,7 +129,7 @@ public final class SparkplugHost {
             }
             payload = try builder.decode(raw)
         } catch {
-            return [.rejection(reason: SparkplugLayout.reasonPrefix + error.reason, cncID: "")]
+            return [.rejection(Self.rejection(error, cncID: "", topic: topicText, raw: raw, id: id, receivedAt: receivedAt))]
         }
         let received = Received(
             id: id, topic: topic, topicText: topicText, raw: raw, payload: payload, receivedAt: receivedAt, layout: layout, limits: limits)
@@ -283,7 +283,11 @@ public final class SparkplugHost {
                 return
             }
         } catch {
-            outputs.append(.rejection(reason: SparkplugLayout.reasonPrefix + error.reason, cncID: (try? builder.cncID(of: topic)) ?? ""))
+            let cncID = (try? builder.cncID(of: topic)) ?? ""
+            outputs.append(
+                .rejection(
+                    Self.rejection(
+                        error, cncID: cncID, topic: received.topicText, raw: received.raw, id: received.id, receivedAt: received.receivedAt)))
         }
     }
 
@@ -304,6 +308,13 @@ public final class SparkplugHost {
         let built = try build(received, birth: birth, node: &node)
         node.machines.insert(built.message.cncID)
         outputs.append(.message(built.message))
+    }
+
+    private static func rejection(_ error: SparkplugError, cncID: String, topic: String, raw: [UInt8], id: MessageID, receivedAt: Int64) -> Rejection
+    {
+        Rejection(
+            id: id, rejectedAt: receivedAt, receivedAt: receivedAt, stage: .ingest, reason: SparkplugLayout.reasonPrefix + error.reason, topic: topic,
+            cncID: cncID, raw: raw)
     }
 
     // MARK: - Births and deaths

@@ -96,10 +96,10 @@ struct SparkplugFuzzTests {
                         Issue.record("input \(index): payload is not a JSON object: \(String(decoding: message.payloadJSON, as: UTF8.self))")
                         return
                     }
-                case .rejection(let reason, _):
+                case .rejection(let rejection):
                     counts.rejections += 1
-                    #expect(!reason.isEmpty)
-                    reasons.insert(String(reason.prefix(40)))
+                    #expect(rejection.reason.count > SparkplugLayout.reasonPrefix.count)
+                    reasons.insert(String(rejection.reason.prefix(40)))
                 case .event(let event):
                     counts.events += 1
                     #expect((try? JSONParser.parse(event.detail)) != nil)

@@ -244,11 +244,26 @@ struct SparkplugHostTests {
         _ = session.receive(Self.node, F.nodeBirth())
         _ = session.receive(Self.deviceBirth, F.deviceBirth(seq: 1))
         let outputs = session.receive(topic, raw)
-        guard case .rejection(let why, _)? = outputs.first else {
+        guard case .rejection(let rejection)? = outputs.first else {
             Issue.record("not refused: \(outputs)")
             return
         }
-        #expect(why.contains(reason), "\(why)")
+        #expect(rejection.reason.contains(reason), "\(rejection.reason)")
+        #expect(rejection.raw == raw && rejection.topic == topic && rejection.stage == .ingest)
+    }
+
+    @Test("a message refused when it leaves the reorder buffer, at a tick, keeps its bytes and topic")
+    func refusedAfterWaiting() {
+        let session = Session(configuration: .init(reorderTimeMilliseconds: 100))
+        _ = session.receive(Self.node, F.nodeBirth())
+        _ = session.receive(Self.deviceBirth, F.deviceBirth(seq: 1))
+        let contradicting = F.payload(seq: 5, [F.metric(nil, alias: 10, datatype: .string, .stringValue("fast"))])
+        #expect(session.receive(Self.deviceData, contradicting).isEmpty)
+        let outputs = session.tick(after: 200)
+        let rejections = outputs.compactMap { if case .rejection(let rejection) = $0 { rejection } else { nil } }
+        #expect(rejections.map(\.raw) == [contradicting])
+        #expect(rejections.map(\.topic) == [Self.deviceData])
+        #expect(rejections.first?.reason.contains("is a String here but a Double in its birth") == true)
     }
 
     @Test("a payload of more metrics than any machine sends is refused")
