@@ -72,13 +72,17 @@ public struct JSONTextWriter: Sendable {
 
     /// Digits straight into the buffer: String(value) cost a formatting pass and a string a number.
     private mutating func digits(of value: UInt64) {
-        var value = value
-        let start = bytes.count
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
-            value /= 10
-        } while value > 0
-        bytes[start...].reverse()
+        // Right to left into a scratch of the most digits a UInt64 has, then appended at once.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { scratch in
+            var value = value
+            var start = scratch.count
+            repeat {
+                start -= 1
+                scratch[start] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            } while value > 0
+            bytes.append(contentsOf: scratch[start...])
+        }
     }
 
     public mutating func bool(_ value: Bool) {

@@ -56,7 +56,11 @@ public enum WireFrame: Sendable, Equatable {
     }
 
     public func encoded() -> [UInt8] {
-        var writer = ByteWriter(capacity: 512)
+        // Sized for the whole frame at once: growing a buffer of a round's messages step by step
+        // copies it each time, and each fresh block of a large one costs page faults.
+        let capacity =
+            if case .messages(let messages) = self { messages.reduce(16) { $0 + $1.encodedSizeEstimate } } else { 512 }
+        var writer = ByteWriter(capacity: capacity)
         writer.write(Self.version)
         switch self {
         case .messages(let messages):
@@ -127,6 +131,14 @@ public enum WireFrame: Sendable, Equatable {
         }
         guard reader.remaining == 0 else { throw .invalid("\(reader.remaining) trailing bytes") }
         return frame
+    }
+}
+
+extension CNCMessage {
+    /// About the bytes of its record (`ByteWriter.write(_:)`), for a buffer's capacity.
+    package var encodedSizeEstimate: Int {
+        64 + topic.utf8.count + cncID.utf8.count + (partProgram?.utf8.count ?? 0) + raw.count + (builtPayload?.count ?? 0)
+            + 16 * tags.count + tags.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count }
     }
 }
 

@@ -99,7 +99,7 @@ final class IngestJournal {
 
     /// Appends entries with one write and returns where each record lies.
     func append(_ entries: [JournalEntry]) throws -> [UnacknowledgedMessages.Location] {
-        var writer = ByteWriter(capacity: entries.count * 400)
+        var writer = ByteWriter(capacity: entries.reduce(0) { $0 + $1.recordSizeEstimate })
         var spans: [(offset: Int, length: Int)] = []
         spans.reserveCapacity(entries.count)
         for entry in entries {

@@ -44,6 +44,11 @@ public enum JournalEntry: Sendable, Equatable {
     /// A length above this is corruption, not a record: ingest keeps raw messages far smaller.
     public static let maxBodySize = 64 << 20
 
+    /// About the bytes of its record, header included, for a buffer's capacity.
+    var recordSizeEstimate: Int {
+        if case .message(let message) = self { Self.headerSize + 1 + message.encodedSizeEstimate } else { 400 }
+    }
+
     /// Appends this entry's record to `writer`.
     public func write(to writer: inout ByteWriter) {
         // Written in place, its length and checksum patched in after: a body buffer of its own

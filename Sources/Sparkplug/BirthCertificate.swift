@@ -4,12 +4,14 @@ import CollectorCore
 /// alias, and each name's datatype, so that DATA carrying aliases alone can be named and a
 /// datatype that contradicts the birth refused. It also holds, made once, the JSON text that
 /// every message of the birth writes for each metric: its member name and the start of its
-/// entry in the list of metrics as sent.
-struct BirthCertificate: Sendable {
+/// entry in the list of metrics as sent. A class: each message of the birth refers to it, and
+/// a copy of all its tables would cost a count of references each.
+final class BirthCertificate: Sendable {
     struct Definition: Sendable, Equatable {
         var name: String
         var datatype: SparkplugDataType?
-        /// The metric's place among the birth's names (`names`); nil for a name the birth lacks.
+        /// The metric's place among the birth's names (`names`); nil for the one the list of metrics
+        /// is named (`SparkplugLayout.metricsMember`).
         var position: Int?
         /// Of an alias: `{"name":"NAME","alias":N,"datatype":"TYPE"`, as the list of metrics
         /// writes a metric sent by that alias with the birth's datatype.
@@ -22,14 +24,23 @@ struct BirthCertificate: Sendable {
     }
 
     let serial = Serial(value: UInt64.random(in: .min ... .max))
-    private(set) var byAlias: [UInt64: Definition] = [:]
-    private(set) var byName: [String: Definition] = [:]
-    /// The birth's metric names, each once, in the birth's order.
-    private(set) var names: [String] = []
+    /// What `byAlias` and `byName` point to. A message refers to its metrics' definitions by
+    /// their place here, which copies nothing.
+    let definitions: [Definition]
+    private let byAlias: [UInt64: Int]
+    private let byName: [String: Int]
+    /// The birth's metric names, each once, in the birth's order, but for one named as the
+    /// payload's list of metrics is (`SparkplugLayout.metricsMember`): its values stay in the list.
+    let names: [String]
     /// `"NAME":` of each of `names`.
-    private(set) var keys: [[UInt8]] = []
+    let keys: [[UInt8]]
 
     init(_ metrics: [SparkplugB_Payload.Metric]) throws(SparkplugError) {
+        var definitions: [Definition] = []
+        var byAlias: [UInt64: Int] = [:]
+        var byName: [String: Int] = [:]
+        var names: [String] = []
+        var keys: [[UInt8]] = []
         for metric in metrics {
             guard metric.hasName else {
                 throw SparkplugError("a birth names every metric; one has \(metric.hasAlias ? "alias \(metric.alias) and " : "")no name")
@@ -39,29 +50,44 @@ struct BirthCertificate: Sendable {
                 throw SparkplugError("a metric's name holds the character U+0000, which the database cannot store")
             }
             let datatype = metric.hasDatatype ? SparkplugDataType(rawValue: metric.datatype) : nil
-            var definition = byName[metric.name] ?? Definition(name: metric.name, datatype: nil, position: names.count)
-            if definition.position == names.count {
-                names.append(metric.name)
-                var key = JSONTextWriter(capacity: metric.name.utf8.count + 3)
-                key.key(metric.name)
-                keys.append(key.bytes)
+            let named: Int
+            if let known = byName[metric.name] {
+                named = known
+            } else {
+                named = definitions.count
+                byName[metric.name] = named
+                let isList = metric.name == SparkplugLayout.metricsMember
+                definitions.append(Definition(name: metric.name, datatype: nil, position: isList ? nil : names.count))
+                if !isList {
+                    names.append(metric.name)
+                    var key = JSONTextWriter(capacity: metric.name.utf8.count + 3)
+                    key.key(metric.name)
+                    keys.append(key.bytes)
+                }
             }
-            if let datatype { definition.datatype = datatype }
-            byName[metric.name] = definition
+            if let datatype { definitions[named].datatype = datatype }
             if metric.hasAlias {
-                if let earlier = byAlias[metric.alias], earlier.name != metric.name {
-                    throw SparkplugError("the birth gives alias \(metric.alias) to both \"\(earlier.name)\" and \"\(metric.name)\"")
+                if let earlier = byAlias[metric.alias], definitions[earlier].name != metric.name {
+                    throw SparkplugError(
+                        "the birth gives alias \(metric.alias) to both \"\(definitions[earlier].name)\" and \"\(metric.name)\"")
                 }
                 var entry = JSONTextWriter(capacity: metric.name.utf8.count + 48)
                 MetricEntry.writeStart(name: metric.name, alias: metric.alias, datatype: datatype, to: &entry)
-                byAlias[metric.alias] = Definition(name: metric.name, datatype: datatype, position: definition.position, entry: entry.bytes)
+                byAlias[metric.alias] = definitions.count
+                definitions.append(Definition(name: metric.name, datatype: datatype, position: definitions[named].position, entry: entry.bytes))
             }
         }
+        self.definitions = definitions
+        self.byAlias = byAlias
+        self.byName = byName
+        self.names = names
+        self.keys = keys
     }
 
-    /// The metric's name and datatype: its own, or its birth's.
-    func definition(of metric: SparkplugB_Payload.Metric) -> Definition? {
-        if metric.hasName { return byName[metric.name] ?? Definition(name: metric.name, datatype: nil, position: nil) }
+    /// Where in `definitions` the metric's name and datatype are: by its name if it has one,
+    /// else by its alias; nil when the birth names neither.
+    func definition(of metric: SparkplugB_Payload.Metric) -> Int? {
+        if metric.hasName { return byName[metric.name] }
         return metric.hasAlias ? byAlias[metric.alias] : nil
     }
 }

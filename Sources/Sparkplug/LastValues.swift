@@ -30,16 +30,22 @@ struct LastValues {
         self.birth = birth.serial
     }
 
-    /// Sets the metric's value; `definition` is of the birth `from`, whose positions it has.
-    mutating func set(_ definition: BirthCertificate.Definition, _ value: ArraySlice<UInt8>, from birth: BirthCertificate?) {
-        if let position = definition.position, birth?.serial == self.birth, position < values.count {
-            values[position] = value
-        } else if let position = positions[definition.name] {
+    /// Sets the value of the birth `serial`'s metric at `position`; false when these places
+    /// are another birth's, and the value must be set by name.
+    mutating func set(_ value: ArraySlice<UInt8>, position: Int, in serial: BirthCertificate.Serial) -> Bool {
+        guard serial == birth, position < values.count else { return false }
+        values[position] = value
+        return true
+    }
+
+    /// Sets the value of the metric `name`.
+    mutating func set(_ value: ArraySlice<UInt8>, name: String) {
+        if let position = positions[name] {
             values[position] = value
         } else {
-            positions[definition.name] = values.count
-            var key = JSONTextWriter(capacity: definition.name.utf8.count + 3)
-            key.key(definition.name)
+            positions[name] = values.count
+            var key = JSONTextWriter(capacity: name.utf8.count + 3)
+            key.key(name)
             keys.append(key.bytes)
             values.append(value)
         }

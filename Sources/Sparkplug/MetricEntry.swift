@@ -15,8 +15,9 @@ enum MetricEntry {
         if let datatype { writer.string(datatype.name) } else { writer.raw("null") }
     }
 
-    /// The rest, after the start: the metric's own timestamp and flags, its value, and `}`.
-    static func writeEnd(_ sent: SparkplugB_Payload.Metric, value: ArraySlice<UInt8>, to writer: inout JSONTextWriter) {
+    /// After the start: the metric's own timestamp and flags, and the value's key. The value
+    /// and `}` follow.
+    static func writeAttributes(_ sent: SparkplugB_Payload.Metric, to writer: inout JSONTextWriter) {
         if sent.hasTimestamp {
             writer.raw(",\"timestamp\":")
             writer.integer(sent.timestamp)
@@ -24,7 +25,5 @@ enum MetricEntry {
         if sent.isHistorical { writer.raw(",\"historical\":true") }
         if sent.isTransient { writer.raw(",\"transient\":true") }
         writer.raw(",\"value\":")
-        writer.json(value)
-        writer.byte("}")
     }
 }

@@ -23,14 +23,17 @@ enum MetricValueWriter {
     }
 
     /// Writes `metric`'s value; `datatype` nil (an alias no birth names yet) writes it as its
-    /// field holds it. Throws when the field is not the one the datatype uses.
-    static func write(_ metric: Metric, datatype: SparkplugDataType?, label: MetricLabel, to writer: inout JSONTextWriter) throws(SparkplugError) {
+    /// field holds it. Throws when the field is not the one the datatype uses. `label` is made
+    /// only for a reason: most values need none.
+    static func write(
+        _ metric: Metric, datatype: SparkplugDataType?, label: @autoclosure () -> MetricLabel, to writer: inout JSONTextWriter
+    ) throws(SparkplugError) {
         guard !metric.isNull, let value = metric.value else {
             writer.raw("null")
             return
         }
         if let datatype, datatype.valueField != field(of: value) {
-            throw SparkplugError("metric \(label): a \(datatype.name) is carried in \(datatype.valueField), this one has \(field(of: value))")
+            throw SparkplugError("metric \(label()): a \(datatype.name) is carried in \(datatype.valueField), this one has \(field(of: value))")
         }
         switch value {
         case .intValue(let raw): writeInt(raw, as: datatype, to: &writer)
@@ -41,12 +44,12 @@ enum MetricValueWriter {
         case .stringValue(let text): writer.string(text)
         case .bytesValue(let bytes):
             if let datatype, let element = ArrayElement(datatype) {
-                try writeArray(Array(bytes), of: element, label: label, to: &writer)
+                try writeArray(Array(bytes), of: element, label: label(), to: &writer)
             } else {
                 writer.string(bytes.base64EncodedString())
             }
-        case .datasetValue(let dataSet): try write(dataSet, label: label, to: &writer)
-        case .templateValue(let template): try write(template, label: label, to: &writer)
+        case .datasetValue(let dataSet): try write(dataSet, label: label(), to: &writer)
+        case .templateValue(let template): try write(template, label: label(), to: &writer)
         case .extensionValue: writer.raw("null")
         }
     }

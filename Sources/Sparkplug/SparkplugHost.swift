@@ -97,6 +97,10 @@ public final class SparkplugHost {
 
     public let configuration: Configuration
     private var nodes: [NodeKey: EdgeNode] = [:]
+    /// Topics read before: a plant's few hundred come again with every message.
+    private var parsedTopics: [String: SparkplugTopic.Parsed] = [:]
+    /// More topics than this are forgotten together: no plant has so many, a flood of odd ones may.
+    private static let maxParsedTopics = 10_000
     /// Deaths whose `bdSeq` was not the current birth's: a duplicate or a late Will.
     public private(set) var staleDeaths = 0
     /// Host states and commands seen on a source's topics: not machine data.
@@ -104,6 +108,14 @@ public final class SparkplugHost {
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
+    }
+
+    private func parse(_ topic: String) throws(SparkplugError) -> SparkplugTopic.Parsed {
+        if let parsed = parsedTopics[topic] { return parsed }
+        let parsed = try SparkplugTopic.parse(topic)
+        if parsedTopics.count >= Self.maxParsedTopics { parsedTopics.removeAll(keepingCapacity: true) }
+        parsedTopics[topic] = parsed
+        return parsed
     }
 
     /// Messages held for a birth or waiting in a reorder buffer, over all edge nodes.
@@ -118,7 +130,7 @@ public final class SparkplugHost {
         let topic: SparkplugTopic
         let payload: SparkplugB_Payload
         do throws(SparkplugError) {
-            switch try SparkplugTopic.parse(topicText) {
+            switch try parse(topicText) {
             case .hostState:
                 ignored += 1
                 return []

@@ -48,53 +48,75 @@ struct SparkplugMessageBuilder: Sendable {
         known: inout LastValues, receivedAt: Int64, firstReceivedAt: Int64
     ) throws(SparkplugError) -> (message: CNCMessage, unnamed: Int) {
         let cncID = try cncID(of: topic)
-        var values = JSONTextWriter(capacity: 16 * payload.metrics.count)
-        // Per metric: its definition, its datatype, and where its value's JSON lies in `values`.
-        var metrics: [(definition: BirthCertificate.Definition?, datatype: SparkplugDataType?, value: Range<Int>)] = []
-        metrics.reserveCapacity(payload.metrics.count)
+        // The list of metrics as sent, written as they are read; the last values refer to the
+        // values in it, which are so written once.
+        var list = JSONTextWriter(capacity: 80 * payload.metrics.count)
+        // Per metric: its naming and where its value's JSON lies in `list`, if it is current
+        // (historical values are in the list only); nothing that a copy must count references of.
+        var current: [(index: Int, naming: Naming, value: Range<Int>)] = []
+        current.reserveCapacity(payload.metrics.count)
         var unnamed = 0
         var partProgram: String?
-        for metric in payload.metrics {
+        for (index, metric) in payload.metrics.enumerated() {
             // A metric that carries its name is named, birth or not.
-            let definition =
-                birth?.definition(of: metric)
-                ?? (metric.hasName ? BirthCertificate.Definition(name: metric.name, datatype: nil, position: nil) : nil)
-            let label = MetricLabel(name: definition?.name, alias: metric.hasAlias ? metric.alias : nil)
-            var datatype = definition?.datatype
+            let naming: Naming = birth?.definition(of: metric).map { .birth($0) } ?? (metric.hasName ? .own : .unnamed)
+            let born: SparkplugDataType? = if case .birth(let index) = naming { birth?.definitions[index].datatype } else { nil }
+            var datatype = born
             if metric.hasDatatype {
                 guard let own = SparkplugDataType(rawValue: metric.datatype) else {
-                    throw SparkplugError("metric \(label): datatype \(metric.datatype) is not a Sparkplug B datatype")
+                    throw SparkplugError("metric \(label(metric, naming, birth)): datatype \(metric.datatype) is not a Sparkplug B datatype")
                 }
-                if let born = definition?.datatype, born != own {
-                    throw SparkplugError("metric \(label) is a \(own.name) here but a \(born.name) in its birth")
+                if let born, born != own {
+                    throw SparkplugError("metric \(label(metric, naming, birth)) is a \(own.name) here but a \(born.name) in its birth")
                 }
                 datatype = own
             }
-            if definition == nil { unnamed += 1 }
-            let start = values.bytes.count
-            try MetricValueWriter.write(metric, datatype: datatype, label: label, to: &values)
-            metrics.append((definition, datatype, start..<values.bytes.count))
-            if let program = layout.partProgramMetric, definition?.name == program, case .stringValue(let text)? = metric.value {
+            if case .unnamed = naming { unnamed += 1 }
+            if index > 0 { list.byte(",") }
+            // Sent by alias, as its birth says: the entry's start is the birth's, written once.
+            if !metric.hasName, case .birth(let definition) = naming, let birth, let start = birth.definitions[definition].entry,
+                datatype == born
+            {
+                list.json(start)
+            } else {
+                MetricEntry.writeStart(
+                    name: name(metric, naming, birth), alias: metric.hasAlias ? metric.alias : nil, datatype: datatype, to: &list)
+            }
+            MetricEntry.writeAttributes(metric, to: &list)
+            let valueStart = list.bytes.count
+            try MetricValueWriter.write(metric, datatype: datatype, label: label(metric, naming, birth), to: &list)
+            if !metric.isHistorical { current.append((index, naming, valueStart..<list.bytes.count)) }
+            list.byte("}")
+            // The datatype first: reading the value copies it.
+            if let program = layout.partProgramMetric, datatype.map({ $0.valueField == "string_value" }) ?? true,
+                case .stringValue(let text)? = metric.value, name(metric, naming, birth) == program
+            {
                 partProgram = text
             }
         }
         if let program = partProgram, program.utf8.count > limits.maxPartProgramLength {
             throw SparkplugError("part program metric of \(program.utf8.count) bytes exceeds the limit of \(limits.maxPartProgramLength)")
         }
-        // Checked before the last values take this message's.
-        if values.wroteNUL || payload.metrics.contains(where: { $0.hasName && $0.name.utf8.contains(0) }) {
+        // Checked before the last values take this message's. Every name and text went through
+        // the writer: the birth's were checked when it came.
+        if list.wroteNUL {
             throw SparkplugError("a metric's name or text holds the character U+0000, which the database cannot store")
         }
         // A program sent once stays loaded until another is sent.
         partProgram = partProgram ?? known.partProgram
         known.partProgram = partProgram
-        // The current value of each name, the last one sent: historical values are in the list only.
-        for (index, metric) in metrics.enumerated() {
-            guard let definition = metric.definition, definition.name != SparkplugLayout.metricsMember, !payload.metrics[index].isHistorical
-            else { continue }
-            known.set(definition, values.bytes[metric.value], from: birth)
+        // The current value of each name, the last one sent.
+        for metric in current {
+            let value = list.bytes[metric.value]
+            if case .birth(let definition) = metric.naming, let birth, let position = birth.definitions[definition].position,
+                known.set(value, position: position, in: birth.serial)
+            {
+                continue
+            }
+            guard let name = name(payload.metrics[metric.index], metric.naming, birth), name != SparkplugLayout.metricsMember else { continue }
+            known.set(value, name: name)
         }
-        var json = JSONTextWriter(capacity: 2 * values.bytes.count + 48 * metrics.count + 128)
+        var json = JSONTextWriter(capacity: 2 * list.bytes.count + 128)
         json.byte("{")
         for (key, value) in zip(known.keys, known.values) {
             guard let value else { continue }
@@ -118,18 +140,7 @@ struct SparkplugMessageBuilder: Sendable {
             json.integer(unnamed)
         }
         json.raw(",\"metrics\":[")
-        for (index, metric) in metrics.enumerated() {
-            let sent = payload.metrics[index]
-            if index > 0 { json.byte(",") }
-            // Sent by alias, as its birth says: the entry's start is the birth's, written once.
-            if !sent.hasName, let start = metric.definition?.entry, metric.datatype == metric.definition?.datatype {
-                json.json(start)
-            } else {
-                MetricEntry.writeStart(
-                    name: metric.definition?.name, alias: sent.hasAlias ? sent.alias : nil, datatype: metric.datatype, to: &json)
-            }
-            MetricEntry.writeEnd(sent, value: values.bytes[metric.value], to: &json)
-        }
+        json.json(list.bytes)
         json.raw("]}}")
         // Milliseconds past what a microsecond Int64 holds are no time a machine sends.
         let timestamp: Int64? =
@@ -142,5 +153,25 @@ struct SparkplugMessageBuilder: Sendable {
             id: id, receivedAt: receivedAt, timestamp: timestamp ?? firstReceivedAt, topic: topicText, cncID: cncID, partProgram: partProgram,
             raw: raw, payloadRange: 0..<0, builtPayload: json.bytes, timestampIsReceiveTime: timestamp == nil, tags: tags)
         return (message, unnamed)
+    }
+
+    /// How a metric of a message is named: by a definition of its birth, by its own name alone
+    /// (one its birth lacks), or not yet.
+    enum Naming {
+        case birth(Int)
+        case own
+        case unnamed
+    }
+
+    private func name(_ metric: SparkplugB_Payload.Metric, _ naming: Naming, _ birth: BirthCertificate?) -> String? {
+        switch naming {
+        case .birth(let definition): birth?.definitions[definition].name
+        case .own: metric.name
+        case .unnamed: nil
+        }
+    }
+
+    private func label(_ metric: SparkplugB_Payload.Metric, _ naming: Naming, _ birth: BirthCertificate?) -> MetricLabel {
+        MetricLabel(name: name(metric, naming, birth), alias: metric.hasAlias ? metric.alias : nil)
     }
 }
