@@ -7,6 +7,11 @@ public struct ByteWriter: Sendable {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Empties it for reuse, keeping its memory.
+    public mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+    }
+
     public mutating func write<T: FixedWidthInteger>(_ value: T) {
         var bigEndian = value.bigEndian
         withUnsafeBytes(of: &bigEndian) { bytes.append(contentsOf: $0) }

@@ -97,35 +97,49 @@ final class IngestJournal {
         close(descriptor)
     }
 
-    /// Appends entries with one write and returns where each record lies.
+    /// Appends entries and returns where each record lies. They are written in pieces of
+    /// `writeChunkBytes`: a round's records written at once would be copied by the kernel from
+    /// memory that left the cache long before, and a fresh buffer of a round's size would cost
+    /// page faults each time.
     func append(_ entries: [JournalEntry]) throws -> [UnacknowledgedMessages.Location] {
-        var writer = ByteWriter(capacity: entries.reduce(0) { $0 + $1.recordSizeEstimate })
-        var spans: [(offset: Int, length: Int)] = []
-        spans.reserveCapacity(entries.count)
-        for entry in entries {
-            let start = writer.bytes.count
-            entry.write(to: &writer)
-            spans.append((start, writer.bytes.count - start))
-        }
-        if activeSize > 0 && activeSize + writer.bytes.count > segmentBytes {
+        let estimate = entries.reduce(0) { $0 + $1.recordSizeEstimate }
+        if activeSize > 0 && activeSize + estimate > segmentBytes {
             if unsynced { try sync() }
             close(activeDescriptor)
             activeDescriptor = -1
             activeSegment += 1
             try openActiveSegment()
         }
-        try writer.bytes.withUnsafeBytes { buffer in
+        var locations: [UnacknowledgedMessages.Location] = []
+        locations.reserveCapacity(entries.count)
+        buffer.removeAll()
+        for entry in entries {
+            let start = buffer.bytes.count
+            entry.write(to: &buffer)
+            locations.append(.init(segment: activeSegment, offset: activeSize + start, length: buffer.bytes.count - start))
+            if buffer.bytes.count >= Self.writeChunkBytes { try writeBuffer() }
+        }
+        try writeBuffer()
+        return locations
+    }
+
+    private static let writeChunkBytes = 64 << 10
+    private var buffer = ByteWriter(capacity: 2 * writeChunkBytes)
+
+    /// Writes `buffer` to the active segment and empties it.
+    private func writeBuffer() throws {
+        guard !buffer.bytes.isEmpty else { return }
+        try buffer.bytes.withUnsafeBytes { bytes in
             var written = 0
-            while written < buffer.count {
-                let result = retryingInterrupted { write(activeDescriptor, buffer.baseAddress! + written, buffer.count - written) }
+            while written < bytes.count {
+                let result = retryingInterrupted { write(activeDescriptor, bytes.baseAddress! + written, bytes.count - written) }
                 guard result >= 0 else { throw Failure("cannot write", path(of: activeSegment)) }
                 written += result
             }
         }
-        let base = activeSize
-        activeSize += writer.bytes.count
+        activeSize += buffer.bytes.count
         unsynced = true
-        return spans.map { UnacknowledgedMessages.Location(segment: activeSegment, offset: base + $0.offset, length: $0.length) }
+        buffer.removeAll()
     }
 
     /// Forces what was appended onto the disk.

@@ -3,8 +3,8 @@ import CollectorCore
 /// What one birth (NBIRTH or DBIRTH) said of its metrics: the name and datatype behind each
 /// alias, and each name's datatype, so that DATA carrying aliases alone can be named and a
 /// datatype that contradicts the birth refused. It also holds, made once, the JSON text that
-/// every message of the birth writes for each metric: its member name and the start of its
-/// entry in the list of metrics as sent. A class: each message of the birth refers to it, and
+/// every message of the birth writes for each metric: its member name, and its member of the
+/// metrics sent. A class: each message of the birth refers to it, and
 /// a copy of all its tables would cost a count of references each.
 final class BirthCertificate: Sendable {
     struct Definition: Sendable, Equatable {
@@ -13,9 +13,18 @@ final class BirthCertificate: Sendable {
         /// The metric's place among the birth's names (`names`); nil for the one the list of metrics
         /// is named (`SparkplugLayout.metricsMember`).
         var position: Int?
-        /// Of an alias: `{"name":"NAME","alias":N,"datatype":"TYPE"`, as the list of metrics
-        /// writes a metric sent by that alias with the birth's datatype.
-        var entry: [UInt8]? = nil
+
+        init(name: String, datatype: SparkplugDataType?, position: Int?) {
+            self.name = name
+            self.datatype = datatype
+            self.position = position
+            var sent = JSONTextWriter(capacity: name.utf8.count + 16)
+            sent.key(name)
+            if let datatype { sent.string(datatype.name) } else { sent.raw("null") }
+            self.sent = sent.bytes
+        }
+        /// `"NAME":"TYPE"`, as a message's metrics sent list a metric of this datatype.
+        var sent: [UInt8]
     }
 
     /// Tells one birth from another, for the positions of its definitions.
@@ -65,16 +74,16 @@ final class BirthCertificate: Sendable {
                     keys.append(key.bytes)
                 }
             }
-            if let datatype { definitions[named].datatype = datatype }
+            if let datatype, definitions[named].datatype != datatype {
+                definitions[named] = Definition(name: metric.name, datatype: datatype, position: definitions[named].position)
+            }
             if metric.hasAlias {
                 if let earlier = byAlias[metric.alias], definitions[earlier].name != metric.name {
                     throw SparkplugError(
                         "the birth gives alias \(metric.alias) to both \"\(definitions[earlier].name)\" and \"\(metric.name)\"")
                 }
-                var entry = JSONTextWriter(capacity: metric.name.utf8.count + 48)
-                MetricEntry.writeStart(name: metric.name, alias: metric.alias, datatype: datatype, to: &entry)
                 byAlias[metric.alias] = definitions.count
-                definitions.append(Definition(name: metric.name, datatype: datatype, position: definitions[named].position, entry: entry.bytes))
+                definitions.append(Definition(name: metric.name, datatype: datatype, position: definitions[named].position))
             }
         }
         self.definitions = definitions

@@ -48,16 +48,14 @@ struct SparkplugMessageBuilder: Sendable {
         known: inout LastValues, receivedAt: Int64, firstReceivedAt: Int64
     ) throws(SparkplugError) -> (message: CNCMessage, unnamed: Int) {
         let cncID = try cncID(of: topic)
-        // The list of metrics as sent, written as they are read; the last values refer to the
-        // values in it, which are so written once.
-        var list = JSONTextWriter(capacity: 80 * payload.metrics.count)
-        // Per metric: its naming and where its value's JSON lies in `list`, if it is current
-        // (historical values are in the list only); nothing that a copy must count references of.
-        var current: [(index: Int, naming: Naming, value: Range<Int>)] = []
-        current.reserveCapacity(payload.metrics.count)
+        // Each metric's value, written once: the last values and the list refer to it here.
+        var values = JSONTextWriter(capacity: 16 * payload.metrics.count)
+        var metrics: [Read] = []
+        metrics.reserveCapacity(payload.metrics.count)
         var unnamed = 0
         var partProgram: String?
-        for (index, metric) in payload.metrics.enumerated() {
+        let isBirth = topic.messageType == .nodeBirth || topic.messageType == .deviceBirth
+        for metric in payload.metrics {
             // A metric that carries its name is named, birth or not.
             let naming: Naming = birth?.definition(of: metric).map { .birth($0) } ?? (metric.hasName ? .own : .unnamed)
             let born: SparkplugDataType? = if case .birth(let index) = naming { birth?.definitions[index].datatype } else { nil }
@@ -72,21 +70,14 @@ struct SparkplugMessageBuilder: Sendable {
                 datatype = own
             }
             if case .unnamed = naming { unnamed += 1 }
-            if index > 0 { list.byte(",") }
-            // Sent by alias, as its birth says: the entry's start is the birth's, written once.
-            if !metric.hasName, case .birth(let definition) = naming, let birth, let start = birth.definitions[definition].entry,
-                datatype == born
-            {
-                list.json(start)
-            } else {
-                MetricEntry.writeStart(
-                    name: name(metric, naming, birth), alias: metric.hasAlias ? metric.alias : nil, datatype: datatype, to: &list)
-            }
-            MetricEntry.writeAttributes(metric, to: &list)
-            let valueStart = list.bytes.count
-            try MetricValueWriter.write(metric, datatype: datatype, label: label(metric, naming, birth), to: &list)
-            if !metric.isHistorical { current.append((index, naming, valueStart..<list.bytes.count)) }
-            list.byte("}")
+            let start = values.bytes.count
+            try MetricValueWriter.write(metric, datatype: datatype, label: label(metric, naming, birth), to: &values)
+            // Sent as the message's own, with the message's time: the "sent" map says all of it.
+            // A birth lists every metric whole, with its alias: its row shows what names the DATA.
+            let isPlain =
+                !isBirth && !metric.isHistorical && !metric.isTransient && naming != .unnamed
+                && (!metric.hasTimestamp || payload.hasTimestamp && metric.timestamp == payload.timestamp)
+            metrics.append(Read(naming: naming, datatype: datatype, value: start..<values.bytes.count, isPlain: isPlain))
             // The datatype first: reading the value copies it.
             if let program = layout.partProgramMetric, datatype.map({ $0.valueField == "string_value" }) ?? true,
                 case .stringValue(let text)? = metric.value, name(metric, naming, birth) == program
@@ -97,26 +88,35 @@ struct SparkplugMessageBuilder: Sendable {
         if let program = partProgram, program.utf8.count > limits.maxPartProgramLength {
             throw SparkplugError("part program metric of \(program.utf8.count) bytes exceeds the limit of \(limits.maxPartProgramLength)")
         }
-        // Checked before the last values take this message's. Every name and text went through
-        // the writer: the birth's were checked when it came.
-        if list.wroteNUL {
+        // Checked before the last values take this message's.
+        if values.wroteNUL || payload.metrics.contains(where: { $0.hasName && $0.name.utf8.contains(0) }) {
             throw SparkplugError("a metric's name or text holds the character U+0000, which the database cannot store")
         }
         // A program sent once stays loaded until another is sent.
         partProgram = partProgram ?? known.partProgram
         known.partProgram = partProgram
-        // The current value of each name, the last one sent.
-        for metric in current {
-            let value = list.bytes[metric.value]
-            if case .birth(let definition) = metric.naming, let birth, let position = birth.definitions[definition].position,
-                known.set(value, position: position, in: birth.serial)
-            {
-                continue
+        // The current value of each name, the last one sent: historical values are in the list only.
+        known.beginMessage()
+        for index in metrics.indices where !payload.metrics[index].isHistorical {
+            let naming = metrics[index].naming
+            var place: Int?
+            if case .birth(let definition) = naming, let birth, let position = birth.definitions[definition].position {
+                place = known.place(position: position, in: birth.serial)
             }
-            guard let name = name(payload.metrics[metric.index], metric.naming, birth), name != SparkplugLayout.metricsMember else { continue }
-            known.set(value, name: name)
+            if place == nil {
+                guard let name = name(payload.metrics[index], naming, birth), name != SparkplugLayout.metricsMember else {
+                    metrics[index].isPlain = false
+                    continue
+                }
+                place = known.place(name: name)
+            }
+            // A name sent twice: the top level has its later value, the list both.
+            if let earlier = known.set(values.bytes[metrics[index].value], at: place!, by: index) {
+                metrics[earlier].isPlain = false
+                metrics[index].isPlain = false
+            }
         }
-        var json = JSONTextWriter(capacity: 2 * list.bytes.count + 128)
+        var json = JSONTextWriter(capacity: 2 * values.bytes.count + 24 * metrics.count + 128)
         json.byte("{")
         for (key, value) in zip(known.keys, known.values) {
             guard let value else { continue }
@@ -139,9 +139,9 @@ struct SparkplugMessageBuilder: Sendable {
             json.raw(",\"unnamed\":")
             json.integer(unnamed)
         }
-        json.raw(",\"metrics\":[")
-        json.json(list.bytes)
-        json.raw("]}}")
+        writeSent(metrics, birth: birth, payload: payload, to: &json)
+        writeList(metrics, values: values, birth: birth, payload: payload, to: &json)
+        json.raw("}}")
         // Milliseconds past what a microsecond Int64 holds are no time a machine sends.
         let timestamp: Int64? =
             payload.hasTimestamp && payload.timestamp < UInt64(Int64.max / 1000) ? Int64(payload.timestamp) * 1000 : nil
@@ -155,9 +155,54 @@ struct SparkplugMessageBuilder: Sendable {
         return (message, unnamed)
     }
 
+    /// `,"sent":{"NAME":"TYPE",...}`: the metrics sent plainly, as the message's current values
+    /// with its time, by name with their datatypes; their values are at the top level.
+    private func writeSent(_ metrics: [Read], birth: BirthCertificate?, payload: SparkplugB_Payload, to json: inout JSONTextWriter) {
+        var first = true
+        for (index, metric) in metrics.enumerated() where metric.isPlain {
+            json.raw(first ? ",\"sent\":{" : ",")
+            first = false
+            if case .birth(let definition) = metric.naming, let birth, metric.datatype == birth.definitions[definition].datatype {
+                json.json(birth.definitions[definition].sent)
+            } else {
+                json.key(name(payload.metrics[index], metric.naming, birth) ?? "")
+                if let datatype = metric.datatype { json.string(datatype.name) } else { json.raw("null") }
+            }
+        }
+        if !first { json.byte("}") }
+    }
+
+    /// `,"metrics":[...]`: every other metric as sent, its value, time and flags with it.
+    private func writeList(
+        _ metrics: [Read], values: JSONTextWriter, birth: BirthCertificate?, payload: SparkplugB_Payload, to json: inout JSONTextWriter
+    ) {
+        var first = true
+        for (index, metric) in metrics.enumerated() where !metric.isPlain {
+            json.raw(first ? ",\"metrics\":[" : ",")
+            first = false
+            let sent = payload.metrics[index]
+            MetricEntry.writeStart(
+                name: name(sent, metric.naming, birth), alias: sent.hasAlias ? sent.alias : nil, datatype: metric.datatype, to: &json)
+            MetricEntry.writeAttributes(sent, to: &json)
+            json.json(values.bytes[metric.value])
+            json.byte("}")
+        }
+        if !first { json.byte("]") }
+    }
+
+    /// What reading a metric found: nothing that a copy must count references of.
+    private struct Read {
+        var naming: Naming
+        var datatype: SparkplugDataType?
+        /// Where its value's JSON lies in the message's values.
+        var value: Range<Int>
+        /// Whether the "sent" map says all of it; else the list does.
+        var isPlain: Bool
+    }
+
     /// How a metric of a message is named: by a definition of its birth, by its own name alone
     /// (one its birth lacks), or not yet.
-    enum Naming {
+    enum Naming: Equatable {
         case birth(Int)
         case own
         case unnamed

@@ -176,22 +176,25 @@ struct SparkplugTests {
                 ["CNC101", "DDATA", "3", "SparkplugCNC", "running", "1100", "1", "O1234", #"{"program": "O1234"}"#],
                 ["CNC102", "DDATA", "4", "SparkplugCNC", "idle", "1100", "1", "O1234", #"{"program": "O1234"}"#],
             ])
-        // Alias-only DATA stored under the names of its birth, the metrics as they were sent beside them.
+        // Alias-only DATA stored under the names of its birth, the metrics it sent beside them by
+        // name and datatype; the birth's row lists its metrics whole, with their aliases.
         let dataPayload = try database.rows(
             """
             SELECT payload->>'Spindle/Speed', payload->>'PartCount', payload->>'Execution', (payload->'sparkplug' ? 'unnamed')::text,
-                   jsonb_path_query_array(payload, '$.sparkplug.metrics[*].name')::text,
-                   jsonb_path_query_array(payload, '$.sparkplug.metrics[*].alias')::text,
-                   jsonb_path_query_array(payload, '$.sparkplug.metrics[*].datatype')::text
+                   (payload->'sparkplug'->'sent')::text, (payload->'sparkplug' ? 'metrics')::text
             FROM cnc_data WHERE cnc_id = 'CNC101' AND payload->'sparkplug'->>'message' = 'DDATA'
             """)
         #expect(
             dataPayload == [
-                [
-                    "1100", "1", "ACTIVE", "false", #"["Spindle/Speed", "PartCount", "Execution"]"#, "[11, 13, 12]",
-                    #"["Double", "Int64", "String"]"#,
-                ]
+                ["1100", "1", "ACTIVE", "false", #"{"Execution": "String", "PartCount": "Int64", "Spindle/Speed": "Double"}"#, "false"]
             ])
+        let birthList = try database.rows(
+            """
+            SELECT jsonb_path_query_array(payload, '$.sparkplug.metrics[*] ? (@.name == "Spindle/Speed" || @.name == "PartCount").alias')::text,
+                   jsonb_path_query_array(payload, '$.sparkplug.metrics[*] ? (@.name == "Spindle/Speed").datatype')::text
+            FROM cnc_data WHERE cnc_id = 'CNC101' AND payload->'sparkplug'->>'message' = 'DBIRTH'
+            """)
+        #expect(birthList == [["[11, 13]", #"["Double"]"#]])
         // The edge node's own messages are the machine lineA's.
         let gatewayRows = try Self.storedMessages(
             pipeline, "s.cnc_type, s.status, d.payload->>'Gateway/State', (d.payload ? 'Uptime')::text, (d.payload->'sparkplug' ? 'unnamed')::text",

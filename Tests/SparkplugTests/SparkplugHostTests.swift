@@ -53,7 +53,7 @@ struct SparkplugHostTests {
         outputs.compactMap { if case .command(let topic, _) = $0 { topic } else { nil } }
     }
 
-    @Test("births name the DATA that carries aliases only; the payload keeps the metrics as sent")
+    @Test("births name the DATA that carries aliases only; the payload says which metrics were sent, and their datatypes")
     func namedByBirth() throws {
         let session = Session()
         let nodeBirth = session.receive(Self.node, F.nodeBirth())
@@ -71,21 +71,32 @@ struct SparkplugHostTests {
         #expect(payload["Spindle/Speed"] == .number(1200.5))
         #expect(payload["Execution"] == .string("ACTIVE"))
         #expect(payload["PartCount"] == .number(-3))
-        guard case .object(let sparkplug)? = payload["sparkplug"], case .array(let metrics)? = sparkplug["metrics"],
-            case .object(let first)? = metrics.first
-        else {
+        guard case .object(let sparkplug)? = payload["sparkplug"], case .object(let sent)? = sparkplug["sent"] else {
             Issue.record("no sparkplug member: \(payload)")
             return
         }
         #expect(sparkplug["message"] == .string("DDATA"))
         #expect(sparkplug["seq"] == .number(2))
         #expect(sparkplug["unnamed"] == nil)
+        #expect(sparkplug["metrics"] == nil)
+        #expect(Array(sent.keys) == ["Spindle/Speed", "Execution", "PartCount"])
+        #expect(sent["Spindle/Speed"] == .string("Double"))
+        #expect(sent["PartCount"] == .string("Int64"))
+        // The birth's program names the program; its row lists every metric whole, with its alias.
+        let birth = try #require(Self.messages(deviceBirth).first)
+        #expect(birth.partProgram == "O1000")
+        guard case .object(let birthMember)? = try Self.payload(birth)["sparkplug"], case .array(let listed)? = birthMember["metrics"],
+            case .object(let first)? = listed.first
+        else {
+            Issue.record("no list in the birth")
+            return
+        }
+        #expect(birthMember["sent"] == nil)
+        #expect(listed.count == 4)
         #expect(first["name"] == .string("Spindle/Speed"))
         #expect(first["alias"] == .number(10))
         #expect(first["datatype"] == .string("Double"))
-        // The birth's program names the program.
-        let birth = try #require(Self.messages(deviceBirth).first)
-        #expect(birth.partProgram == "O1000")
+        #expect(first["value"] == .number(0))
     }
 
     @Test("DATA that carries only what changed: the payload holds every metric's last value, by name")
@@ -100,11 +111,55 @@ struct SparkplugHostTests {
         #expect(payload["Execution"] == .string("ACTIVE"))
         #expect(payload["PartCount"] == .number(-3))
         #expect(payload["Program"] == .string("O1000"))
-        guard case .object(let sparkplug)? = payload["sparkplug"], case .array(let metrics)? = sparkplug["metrics"] else {
+        guard case .object(let sparkplug)? = payload["sparkplug"], case .object(let sent)? = sparkplug["sent"] else {
             Issue.record("no metrics")
             return
         }
-        #expect(metrics.count == 1)
+        #expect(Array(sent.keys) == ["Spindle/Speed"])
+    }
+
+    @Test("a metric the sent map cannot say whole is listed with its value: own time, historical, transient, sent twice, unnamed")
+    func listedWhole() throws {
+        let session = Session()
+        _ = session.receive(Self.node, F.nodeBirth())
+        _ = session.receive(Self.deviceBirth, F.deviceBirth(seq: 1))
+        var transient = F.metric(nil, alias: 11, .stringValue("FEED_HOLD"))
+        transient.isTransient = true
+        let raw = F.payload(
+            seq: 2,
+            [
+                F.metric(nil, alias: 10, .doubleValue(100), timestamp: 1_765_000_000_000), // the message's own time: plain
+                F.metric(nil, alias: 12, .longValue(1), timestamp: 1_764_999_999_000),
+                F.metric(nil, alias: 12, .longValue(2)),
+                transient,
+                F.metric(nil, alias: 12, .longValue(0), timestamp: 1_000, historical: true),
+                F.metric("Coolant", datatype: .boolean, .booleanValue(true)),
+                F.metric("sparkplug", datatype: .string, .stringValue("not a member")),
+            ])
+        let message = try #require(Self.messages(session.receive(Self.deviceData, raw)).first)
+        let payload = try Self.payload(message)
+        #expect(payload["PartCount"] == .number(2))
+        #expect(payload["Execution"] == .string("FEED_HOLD"))
+        #expect(payload["Coolant"] == .bool(true))
+        guard case .object(let sparkplug)? = payload["sparkplug"], case .object(let sent)? = sparkplug["sent"],
+            case .array(let listed)? = sparkplug["metrics"]
+        else {
+            Issue.record("no sent map or list: \(payload)")
+            return
+        }
+        #expect(Array(sent.keys) == ["Spindle/Speed", "Coolant"])
+        #expect(sent["Coolant"] == .string("Boolean"))
+        let entries = listed.compactMap { if case .object(let entry) = $0 { entry } else { nil } }
+        #expect(
+            entries.map { $0["name"] } == [
+                .string("PartCount"), .string("PartCount"), .string("Execution"), .string("PartCount"), .string("sparkplug"),
+            ])
+        #expect(entries.map { $0["value"] } == [.number(1), .number(2), .string("FEED_HOLD"), .number(0), .string("not a member")])
+        #expect(entries[0]["timestamp"] == .number(1_764_999_999_000))
+        #expect(entries[2]["transient"] == .bool(true))
+        #expect(entries[3]["historical"] == .bool(true))
+        #expect(entries[1]["alias"] == .number(12))
+        #expect(entries[1]["datatype"] == .string("Int64"))
     }
 
     @Test("DATA before any birth is held, marked, and a rebirth asked for; the birth names it")
