@@ -875,7 +875,7 @@ def sparkplug_cost(args, env):
     print(f"  {'JSON, flat (a source)':<34}{json_us:8.1f} µs")
     print(f"  {'Sparkplug B DDATA by alias':<34}{sparkplug_us:8.1f} µs")
     print(f"  {'Sparkplug - JSON':<34}{extra:8.1f} µs   (median of each run's difference; the target is at most 10)")
-    print(f"  stored payload: JSON {json_sample} characters, Sparkplug {sample} (values by name and the metrics as sent)")
+    print(f"  stored payload: JSON {json_sample} characters, Sparkplug {sample} (values by name, and the names and datatypes of the metrics sent)")
     with open(args.json.replace("bench.json", "sparkplug.json"), "w") as output:
         json.dump({"count": args.count, "runs": results, "json_us": json_us, "sparkplug_us": sparkplug_us, "extra_us": extra}, output, indent=2)
 
