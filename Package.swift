@@ -80,6 +80,10 @@ let package = Package(
             // checked at compile time all the same.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
 
+        // MTConnect: an agent's XML documents (probe, current, sample, errors) read into devices
+        // and observations, without I/O.
+        .target(name: "MTConnect", dependencies: ["CollectorCore"]),
+
         // The runtime every stage runs on: settings, lifecycle, logging, metrics and health,
         // and the ZeroMQ links between stages.
         .target(
@@ -140,6 +144,7 @@ let package = Package(
         .testTarget(name: "CNCPluginsTests", dependencies: ["CNCPlugins", "MachineTypes", "Router", "Worker", "TestSupport"]),
         .testTarget(name: "MachineTypesTests", dependencies: ["MachineTypes", "CNCPlugins", "DescriptionFiles", "TestSupport"]),
         .testTarget(name: "SparkplugTests", dependencies: ["Sparkplug", "CollectorCore"]),
+        .testTarget(name: "MTConnectTests", dependencies: ["MTConnect", "CollectorCore"], exclude: ["Fixtures"]),
         .testTarget(name: "MessageSourcesTests", dependencies: ["MessageSources", "CollectorCore", "DescriptionFiles"]),
         .testTarget(name: "StageRuntimeTests", dependencies: ["StageRuntime", "ZeroMQ", logging, prometheus]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "CNCPlugins", "Worker", "TestSupport"]),

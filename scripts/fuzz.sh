@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 #
-# scripts/fuzz.sh: the fuzz tests (the JSON validator, the Sparkplug host) at full size, in a release build.
+# scripts/fuzz.sh: the fuzz tests (the JSON validator, the Sparkplug host, the MTConnect reader) at full size, in a release build.
 #
 #   scripts/fuzz.sh [--inputs N] [--seed S]
 #
@@ -12,7 +12,8 @@
 # inputs per second, the accepted and rejected counts, the rejection reasons seen and the
 # slowest input (the validator must stay linear: a slow input names itself, by number and
 # seed, so it can be made again). It then runs "Sparkplug fuzz" (Tests/SparkplugTests/
-# SparkplugFuzzTests.swift) over N damaged Sparkplug B messages through the Sparkplug host.
+# SparkplugFuzzTests.swift) over N damaged Sparkplug B messages through the Sparkplug host, and
+# "MTConnect fuzz" (Tests/MTConnectTests/MTConnectFuzzTests.swift) over N damaged agent documents.
 # Exits with swift test's exit code. `scripts/test.sh` runs the same tests with a smaller
 # default (CNC_FUZZ_INPUTS).
 
@@ -42,5 +43,5 @@ cd -- "$REPO_ROOT"
 build=(-c release -Xswiftc -enable-testing)
 log_info "swift build ${build[*]} --build-tests"
 swift build "${build[@]}" --build-tests
-log_info "fuzzing the validator and the Sparkplug host: $inputs inputs each, seed $seed"
-CNC_FUZZ_INPUTS=$inputs CNC_FUZZ_SEED=$seed swift test "${build[@]}" --skip-build --filter 'ValidatorFuzzTests|SparkplugFuzzTests'
+log_info "fuzzing the validator, the Sparkplug host and the MTConnect reader: $inputs inputs each, seed $seed"
+CNC_FUZZ_INPUTS=$inputs CNC_FUZZ_SEED=$seed swift test "${build[@]}" --skip-build --filter 'ValidatorFuzzTests|SparkplugFuzzTests|MTConnectFuzzTests'
