@@ -1,0 +1,113 @@
+import CollectorCore
+
+/// Turns a device's observations into the messages the pipeline stores: one for each time at
+/// which the device reported, holding every DataItem's last value under its key (what machine
+/// types map) and, under `"mtconnect"`, the observations of that time as the agent sent them.
+///
+/// A message's identity comes from the agent, its run (`instanceId`) and the sequence numbers it
+/// holds: the same observations fetched again after a restart are the same message, which the
+/// sink stores once.
+public struct MTConnectMessageBuilder: Sendable {
+    /// Which of a device's names is its machine's `cnc_id`.
+    public enum MachineName: String, Sendable {
+        case name, uuid
+    }
+
+    /// The agent as the source names it, such as `http://10.1.2.3:5000`.
+    public var agent: String
+    public var machineName: MachineName
+    public var limits: ValidationLimits
+    /// The member of the payload that holds the observations as sent.
+    public static let observationsMember = "mtconnect"
+
+    public init(agent: String, machineName: MachineName = .name, limits: ValidationLimits = ValidationLimits()) {
+        self.agent = agent
+        self.machineName = machineName
+        self.limits = limits
+    }
+
+    /// The machine a device is, or the reason it cannot be one.
+    public func cncID(of device: DeviceModel) throws(MTConnectError) -> String {
+        let id = machineName == .uuid ? (device.uuid ?? "") : device.name
+        guard CNCIdentifier.isValid(id, maxLength: limits.maxCNCIDLength) else {
+            throw MTConnectError("device \(machineName.rawValue) \"\(id.prefix(64))\" is not a valid cnc_id")
+        }
+        return id
+    }
+
+    /// The messages of `stream`, in sequence order; `state` takes its observations.
+    public func messages(
+        _ stream: DeviceStream, instanceID: UInt64, state: inout MTConnectDeviceState, receivedAt: Int64
+    ) throws(MTConnectError) -> [CNCMessage] {
+        let cncID = try cncID(of: state.device)
+        let topic = "mtconnect/\(agent)/\(state.device.name)"
+        let observations = stream.observations.sorted { $0.sequence < $1.sequence }
+        var messages: [CNCMessage] = []
+        var start = observations.startIndex
+        while start < observations.endIndex {
+            var end = start + 1
+            while end < observations.endIndex, observations[end].timestamp == observations[start].timestamp { end += 1 }
+            let group = observations[start..<end]
+            for observation in group { state.apply(observation) }
+            var sent = JSONTextWriter(capacity: 96 * group.count)
+            sent.raw("{\"agent\":")
+            sent.string(agent)
+            sent.raw(",\"instance_id\":")
+            sent.integer(instanceID)
+            sent.raw(",\"observations\":[")
+            for (index, observation) in group.enumerated() {
+                if index > 0 { sent.byte(",") }
+                write(observation, key: state.key(of: observation), definition: state.definition(of: observation.dataItemID), to: &sent)
+            }
+            sent.raw("]}")
+            var payload = JSONTextWriter(capacity: 2 * sent.bytes.count + 512)
+            payload.byte("{")
+            state.writeValues(to: &payload)
+            payload.key(Self.observationsMember)
+            payload.json(sent.bytes)
+            payload.byte("}")
+            messages.append(
+                CNCMessage(
+                    id: MessageID(topic: topic, content: sent.bytes), receivedAt: receivedAt, timestamp: observations[start].timestamp, topic: topic,
+                    cncID: cncID, partProgram: state.program.map { String($0.prefix(limits.maxPartProgramLength)) }, raw: sent.bytes,
+                    payloadRange: 0..<0, builtPayload: payload.bytes, tags: tags(state.device)))
+            start = end
+        }
+        return messages
+    }
+
+    /// The agent, and the device's uuid where it has one; kept in `machine_current.tags`.
+    private func tags(_ device: DeviceModel) -> [MachineTag] {
+        [MachineTag(name: "mtconnect_agent", value: agent)] + (device.uuid.map { [MachineTag(name: "mtconnect_device_uuid", value: $0)] } ?? [])
+    }
+
+    /// `{"id", "key", "sequence", "timestamp", "value"}`, and for a condition its `level`,
+    /// `native_code`, `native_severity`, `qualifier` and `condition_type`.
+    private func write(_ observation: Observation, key: String, definition: DataItemDefinition?, to writer: inout JSONTextWriter) {
+        writer.raw("{\"id\":")
+        writer.string(observation.dataItemID)
+        writer.raw(",\"key\":")
+        writer.string(key)
+        writer.raw(",\"sequence\":")
+        writer.integer(observation.sequence)
+        writer.raw(",\"timestamp\":")
+        writer.integer(observation.timestamp)
+        if let condition = observation.condition {
+            writer.raw(",\"level\":")
+            writer.string(condition.level.rawValue)
+            for (name, value) in [
+                ("native_code", condition.nativeCode), ("native_severity", condition.nativeSeverity), ("qualifier", condition.qualifier),
+                ("condition_type", condition.type),
+            ] {
+                guard let value else { continue }
+                writer.byte(",")
+                writer.key(name)
+                writer.string(value)
+            }
+        }
+        if observation.truncated { writer.raw(",\"truncated\":true") }
+        writer.raw(",\"value\":")
+        ObservationValueWriter.write(observation, definition: definition, to: &writer)
+        writer.byte("}")
+    }
+}

@@ -1,0 +1,78 @@
+import CollectorCore
+
+/// Writes an observation's value as JSON, typed as a machine type reads it: a sample's number as
+/// a number (a 3D one as an array of three), a count-like event's whole number as a number,
+/// other events as text, UNAVAILABLE as null, a data set as an object, a time series as an array.
+/// A sample that is not a number stays text: the type marks it, nothing is lost.
+enum ObservationValueWriter {
+    /// Events whose values are counts or numbers by the standard.
+    static let numericEvents: Set<String> = ["PART_COUNT", "TOOL_NUMBER", "LINE", "LINE_NUMBER", "BLOCK_COUNT", "PALLET_ID"]
+
+    static func write(_ observation: Observation, definition: DataItemDefinition?, to writer: inout JSONTextWriter) {
+        switch observation.value {
+        case .unavailable:
+            writer.raw("null")
+        case .series(let values):
+            writer.byte("[")
+            for (index, value) in values.enumerated() {
+                if index > 0 { writer.byte(",") }
+                scalar(value, numeric: true, to: &writer)
+            }
+            writer.byte("]")
+        case .entries(let entries):
+            writer.byte("{")
+            var first = true
+            for entry in entries where !entry.removed {
+                if !first { writer.byte(",") }
+                first = false
+                writer.key(entry.key)
+                scalar(entry.value, numeric: true, to: &writer)
+            }
+            writer.byte("}")
+        case .text(let text):
+            let numeric = observation.category == .sample || definition.map { numericEvents.contains($0.type) } ?? false
+            let parts = numeric ? text.split(separator: " ") : []
+            if observation.category == .sample, parts.count == 3, parts.allSatisfy({ isJSONNumber($0.utf8) }) {
+                writer.byte("[")
+                for (index, part) in parts.enumerated() {
+                    if index > 0 { writer.byte(",") }
+                    writer.json(Array(part.utf8))
+                }
+                writer.byte("]")
+            } else {
+                scalar(text, numeric: numeric, to: &writer)
+            }
+        }
+    }
+
+    private static func scalar(_ text: String, numeric: Bool, to writer: inout JSONTextWriter) {
+        if numeric && isJSONNumber(text.utf8) { writer.json(Array(text.utf8)) } else { writer.string(text) }
+    }
+
+    /// Whether `text` is a number as JSON writes one, so that it can be copied as it is, exact.
+    static func isJSONNumber(_ text: some Collection<UInt8>) -> Bool {
+        var index = text.startIndex
+        func digits() -> Int {
+            var count = 0
+            while index != text.endIndex, text[index] >= UInt8(ascii: "0"), text[index] <= UInt8(ascii: "9") {
+                index = text.index(after: index)
+                count += 1
+            }
+            return count
+        }
+        if index != text.endIndex, text[index] == UInt8(ascii: "-") { index = text.index(after: index) }
+        let start = index
+        let whole = digits()
+        guard whole > 0, whole == 1 || text[start] != UInt8(ascii: "0") else { return false }
+        if index != text.endIndex, text[index] == UInt8(ascii: ".") {
+            index = text.index(after: index)
+            guard digits() > 0 else { return false }
+        }
+        if index != text.endIndex, text[index] == UInt8(ascii: "e") || text[index] == UInt8(ascii: "E") {
+            index = text.index(after: index)
+            if index != text.endIndex, text[index] == UInt8(ascii: "+") || text[index] == UInt8(ascii: "-") { index = text.index(after: index) }
+            guard digits() > 0 else { return false }
+        }
+        return index == text.endIndex
+    }
+}
