@@ -1,0 +1,187 @@
+import CollectorCore
+
+/// Follows one agent: what to ask it next, and what its answers mean. It asks for the probe,
+/// then the current values, then samples from the next sequence number on; an agent that
+/// restarted (a new `instanceId`) or whose buffer moved past the next sequence (`OUT_OF_RANGE`)
+/// is a gap, recorded for each of its machines, after which it follows again from the current
+/// values. It does no I/O: the source stage asks, and commits ``Outcome/position`` once the sink
+/// has acknowledged the outcome's messages.
+public struct AgentFollower: Sendable {
+    /// Where in an agent's observations everything before has been stored.
+    public struct Position: Sendable, Equatable, Codable {
+        public var instanceID: UInt64
+        /// The first sequence number not yet stored.
+        public var next: UInt64
+
+        public init(instanceID: UInt64, next: UInt64) {
+            self.instanceID = instanceID
+            self.next = next
+        }
+    }
+
+    public enum Request: Sendable, Equatable {
+        case probe
+        /// The current values; at a sequence number, as they were then.
+        case current(at: UInt64?)
+        case sample(from: UInt64, count: Int)
+
+        /// The request's path and query, after the agent's base address.
+        public var path: String {
+            switch self {
+            case .probe: "probe"
+            case .current(nil): "current"
+            case .current(let at?): "current?at=\(at)"
+            case .sample(let from, let count): "sample?from=\(from)&count=\(count)"
+            }
+        }
+    }
+
+    /// What an answer brought: messages and events to send on, the position that holds once
+    /// they are stored, and what went wrong, for the log and the metrics.
+    public struct Outcome: Sendable {
+        public var messages: [CNCMessage] = []
+        public var events: [MachineEvent] = []
+        public var position: Position?
+        public var problems: [String] = []
+    }
+
+    public let builder: MTConnectMessageBuilder
+    /// Observations asked for in one sample.
+    public let count: Int
+    public private(set) var next: Request = .probe
+    /// The position from which the follower fetches, ahead of the committed one while the sink
+    /// has not yet acknowledged.
+    public private(set) var fetched: Position?
+    private var instanceID: UInt64?
+    private var devices: [String: MTConnectDeviceState] = [:]
+    /// The machines of the agent's devices, for the gaps that concern them all.
+    private var machines: [String] = []
+
+    /// `committed` is the position stored with the last acknowledged messages, if any.
+    public init(builder: MTConnectMessageBuilder, committed: Position?, count: Int = 1000) {
+        self.builder = builder
+        self.count = count
+        fetched = committed
+    }
+
+    /// Takes the agent's answer to ``next``.
+    public mutating func take(_ document: MTConnectDocument, receivedAt: Int64) -> Outcome {
+        var outcome = Outcome()
+        switch (next, document) {
+        case (.probe, .devices(let probe)):
+            learn(probe, outcome: &outcome)
+            if let fetched, fetched.instanceID == probe.header.instanceID {
+                // The values as they were before the first observation still to store.
+                next = .current(at: fetched.next > 1 ? fetched.next - 1 : nil)
+            } else {
+                if let fetched {
+                    gap(
+                        "the agent restarted: instanceId \(fetched.instanceID) became \(probe.header.instanceID)", from: fetched.next,
+                        at: receivedAt, outcome: &outcome)
+                }
+                fetched = nil
+                next = .current(at: nil)
+            }
+        case (.current(let at), .streams(let streams)):
+            guard streams.header.instanceID == instanceID else { return restarted(streams.header.instanceID, at: receivedAt) }
+            // Seeding from an earlier sequence: those observations are stored already.
+            let seeding = at != nil
+            for stream in streams.devices { build(stream, seeding: seeding, receivedAt: receivedAt, outcome: &outcome) }
+            let nextSequence = streams.header.nextSequence ?? (streams.devices.flatMap(\.observations).map(\.sequence).max() ?? 0) + 1
+            let position = seeding ? fetched! : Position(instanceID: streams.header.instanceID, next: nextSequence)
+            fetched = position
+            outcome.position = position
+            next = .sample(from: position.next, count: count)
+        case (.sample(let from, _), .streams(let streams)):
+            guard streams.header.instanceID == instanceID else { return restarted(streams.header.instanceID, at: receivedAt) }
+            for stream in streams.devices { build(stream, seeding: false, receivedAt: receivedAt, outcome: &outcome) }
+            let seen = streams.devices.flatMap(\.observations).map(\.sequence).max().map { $0 + 1 } ?? from
+            let position = Position(instanceID: streams.header.instanceID, next: max(from, streams.header.nextSequence ?? seen))
+            fetched = position
+            outcome.position = position
+            next = .sample(from: position.next, count: count)
+        case (.current(let at), .error(let error)) where error.isOutOfRange:
+            if at != nil {
+                gap("the agent's buffer no longer holds sequence \(at! + 1)", from: at! + 1, at: receivedAt, outcome: &outcome)
+            }
+            fetched = nil
+            next = .current(at: nil)
+        case (.sample(let from, _), .error(let error)) where error.isOutOfRange:
+            gap("the agent's buffer no longer holds sequence \(from)", from: from, at: receivedAt, outcome: &outcome)
+            fetched = nil
+            next = .current(at: nil)
+        case (_, .error(let error)):
+            outcome.problems.append(
+                "the agent answered \(next.path) with " + error.errors.map { "\($0.code): \($0.text.prefix(200))" }.joined(separator: "; "))
+            next = .probe
+        default:
+            outcome.problems.append("the agent answered \(next.path) with a document of another kind")
+            next = .probe
+        }
+        return outcome
+    }
+
+    /// After an answer that could not be read, or none at all: the same request again, from a
+    /// fresh probe after a failure, since the agent may have restarted meanwhile.
+    public mutating func failed() {
+        next = .probe
+    }
+
+    private mutating func learn(_ probe: ProbeDocument, outcome: inout Outcome) {
+        instanceID = probe.header.instanceID
+        var known: [String: MTConnectDeviceState] = [:]
+        machines = []
+        for device in probe.devices where !device.isAgent {
+            do throws(MTConnectError) {
+                machines.append(try builder.cncID(of: device))
+                // A device the probe describes as before keeps what it said.
+                known[device.name] = devices[device.name].flatMap { $0.device == device ? $0 : nil } ?? MTConnectDeviceState(device: device)
+            } catch {
+                outcome.problems.append(error.reason)
+            }
+        }
+        devices = known
+    }
+
+    private mutating func build(_ stream: DeviceStream, seeding: Bool, receivedAt: Int64, outcome: inout Outcome) {
+        guard var state = devices[stream.name] else {
+            if !stream.observations.isEmpty { outcome.problems.append("device \(stream.name.prefix(64)) is not in the probe") }
+            return
+        }
+        do throws(MTConnectError) {
+            let messages = try builder.messages(stream, instanceID: instanceID ?? 0, state: &state, receivedAt: receivedAt)
+            if !seeding { outcome.messages += messages }
+        } catch {
+            outcome.problems.append(error.reason)
+        }
+        devices[stream.name] = state
+    }
+
+    private mutating func restarted(_ instance: UInt64, at receivedAt: Int64) -> Outcome {
+        var outcome = Outcome()
+        gap(
+            "the agent restarted: instanceId \(instanceID.map(String.init) ?? "?") became \(instance)", from: fetched?.next ?? 0, at: receivedAt,
+            outcome: &outcome)
+        fetched = nil
+        next = .probe
+        return outcome
+    }
+
+    /// A `sequence_gap` event for each machine of the agent: what it sent from `from` on is lost.
+    private func gap(_ reason: String, from: UInt64, at receivedAt: Int64, outcome: inout Outcome) {
+        var detail = JSONTextWriter()
+        detail.raw("{\"agent\":")
+        detail.string(builder.agent)
+        detail.raw(",\"reason\":")
+        detail.string(reason)
+        detail.raw(",\"from_sequence\":")
+        detail.integer(from)
+        detail.byte("}")
+        for machine in machines {
+            outcome.events.append(
+                MachineEvent(
+                    cncID: machine, kind: .sequenceGap, at: receivedAt, topic: "mtconnect/\(builder.agent)", detail: detail.bytes,
+                    cause: Array("\(receivedAt)".utf8) + detail.bytes))
+        }
+    }
+}

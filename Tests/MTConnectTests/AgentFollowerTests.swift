@@ -1,0 +1,123 @@
+import CollectorCore
+import Testing
+
+@testable import MTConnect
+
+@Suite("MTConnect agent follower")
+struct AgentFollowerTests {
+    static let builder = MTConnectMessageBuilder(agent: "http://127.0.0.1:5000")
+
+    static func probe(instance: UInt64 = 7) -> MTConnectDocument {
+        .devices(
+            ProbeDocument(
+                header: MTConnectHeader(instanceID: instance),
+                devices: [
+                    DeviceModel(id: "agent", name: "Agent", uuid: "a", isAgent: true),
+                    DeviceModel(
+                        id: "d1", name: "Mill01", uuid: "m1",
+                        dataItems: [
+                            DataItemDefinition(id: "exec", type: "EXECUTION", category: .event, component: ComponentReference(type: "Path")),
+                            DataItemDefinition(id: "pc", type: "PART_COUNT", category: .event, component: ComponentReference(type: "Path")),
+                        ]),
+                ]))
+    }
+
+    /// Observations of Mill01: (sequence, Execution) each at its own second.
+    static func streams(instance: UInt64 = 7, next: UInt64?, _ observations: [(UInt64, String)]) -> MTConnectDocument {
+        .streams(
+            StreamsDocument(
+                header: MTConnectHeader(instanceID: instance, firstSequence: 1, lastSequence: next.map { $0 - 1 }, nextSequence: next),
+                devices: [
+                    DeviceStream(
+                        name: "Mill01", uuid: "m1",
+                        observations: observations.map {
+                            Observation(
+                                dataItemID: "exec", element: "Execution", category: .event, sequence: $0.0, timestamp: Int64($0.0) * 1_000_000,
+                                value: .text($0.1), component: ComponentReference(type: "Path"))
+                        })
+                ]))
+    }
+
+    static let outOfRange = MTConnectDocument.error(MTConnectErrorDocument(header: nil, errors: [.init(code: "OUT_OF_RANGE", text: "gone")]))
+
+    @Test("a fresh start: probe, current (stored), then samples from the next sequence on")
+    func freshStart() {
+        var follower = AgentFollower(builder: Self.builder, committed: nil, count: 100)
+        #expect(follower.next == .probe)
+        #expect(follower.take(Self.probe(), receivedAt: 1).messages.isEmpty)
+        #expect(follower.next == .current(at: nil))
+        let current = follower.take(Self.streams(next: 11, [(10, "READY")]), receivedAt: 2)
+        #expect(current.messages.map(\.cncID) == ["Mill01"])
+        #expect(current.position == .init(instanceID: 7, next: 11))
+        #expect(follower.next == .sample(from: 11, count: 100))
+        #expect(follower.next.path == "sample?from=11&count=100")
+        let sample = follower.take(Self.streams(next: 14, [(11, "ACTIVE"), (12, "FEED_HOLD"), (13, "ACTIVE")]), receivedAt: 3)
+        #expect(sample.messages.count == 3)
+        #expect(sample.position == .init(instanceID: 7, next: 14))
+        let quiet = follower.take(Self.streams(next: 14, []), receivedAt: 4)
+        #expect(quiet.messages.isEmpty && quiet.position == .init(instanceID: 7, next: 14))
+        #expect(follower.next == .sample(from: 14, count: 100))
+    }
+
+    @Test("a restart of the source: the values as they were before the committed position, then samples from it; nothing stored twice")
+    func resume() {
+        var follower = AgentFollower(builder: Self.builder, committed: .init(instanceID: 7, next: 12))
+        _ = follower.take(Self.probe(), receivedAt: 1)
+        #expect(follower.next == .current(at: 11))
+        let seeded = follower.take(Self.streams(next: 20, [(11, "ACTIVE")]), receivedAt: 2)
+        #expect(seeded.messages.isEmpty)
+        #expect(follower.next == .sample(from: 12, count: 1000))
+        let sample = follower.take(Self.streams(next: 13, [(12, "STOPPED")]), receivedAt: 3)
+        let payload = try? sample.messages.first?.parsePayload()
+        #expect(payload?["Execution"] == .string("STOPPED"))
+        #expect(sample.position == .init(instanceID: 7, next: 13))
+    }
+
+    @Test("the agent restarted while the source was down: a gap for each machine, then the current values")
+    func agentRestarted() {
+        var follower = AgentFollower(builder: Self.builder, committed: .init(instanceID: 7, next: 12))
+        let outcome = follower.take(Self.probe(instance: 8), receivedAt: 1)
+        #expect(outcome.events.map(\.cncID) == ["Mill01"])
+        #expect(outcome.events.map(\.kind) == [.sequenceGap])
+        #expect(String(decoding: outcome.events[0].detail, as: UTF8.self).contains("instanceId 7 became 8"))
+        #expect(follower.next == .current(at: nil))
+    }
+
+    @Test("the agent restarted between two samples: a gap, and a new probe")
+    func restartedBetweenSamples() {
+        var follower = AgentFollower(builder: Self.builder, committed: nil)
+        _ = follower.take(Self.probe(), receivedAt: 1)
+        _ = follower.take(Self.streams(next: 11, [(10, "READY")]), receivedAt: 2)
+        let outcome = follower.take(Self.streams(instance: 9, next: 3, [(1, "READY")]), receivedAt: 3)
+        #expect(outcome.messages.isEmpty)
+        #expect(outcome.events.map(\.kind) == [.sequenceGap])
+        #expect(follower.next == .probe)
+    }
+
+    @Test("OUT_OF_RANGE: the buffer moved past us; a gap, then the current values")
+    func outOfRange() {
+        var follower = AgentFollower(builder: Self.builder, committed: nil)
+        _ = follower.take(Self.probe(), receivedAt: 1)
+        _ = follower.take(Self.streams(next: 11, [(10, "READY")]), receivedAt: 2)
+        let outcome = follower.take(Self.outOfRange, receivedAt: 3)
+        #expect(outcome.events.count == 1)
+        #expect(String(decoding: outcome.events[0].detail, as: UTF8.self).contains("no longer holds sequence 11"))
+        #expect(follower.next == .current(at: nil))
+        var resumed = AgentFollower(builder: Self.builder, committed: .init(instanceID: 7, next: 3))
+        _ = resumed.take(Self.probe(), receivedAt: 1)
+        #expect(resumed.take(Self.outOfRange, receivedAt: 2).events.count == 1)
+        #expect(resumed.next == .current(at: nil))
+    }
+
+    @Test("another error, or a document of the wrong kind: a problem said, and a new probe")
+    func problems() {
+        var follower = AgentFollower(builder: Self.builder, committed: nil)
+        let wrong = follower.take(Self.streams(next: 2, []), receivedAt: 1)
+        #expect(wrong.problems == ["the agent answered probe with a document of another kind"])
+        _ = follower.take(Self.probe(), receivedAt: 1)
+        let error = follower.take(
+            .error(MTConnectErrorDocument(header: nil, errors: [.init(code: "NO_DEVICE", text: "Mill01 is gone")])), receivedAt: 2)
+        #expect(error.problems == ["the agent answered current with NO_DEVICE: Mill01 is gone"])
+        #expect(follower.next == .probe)
+    }
+}
