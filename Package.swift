@@ -45,6 +45,8 @@ let package = Package(
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(name: "SystemCalls"),
+        // One blocking HTTP/1.0 GET with a deadline and a size bound: MTConnect agents, the stages' metrics.
+        .target(name: "HTTPFetch", dependencies: ["SystemCalls"]),
         .target(name: "Mosquitto", dependencies: ["CMosquitto", "SystemCalls"]),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ", "SystemCalls"]),
         .target(name: "LibPQ", dependencies: ["CLibPQ"]),
@@ -124,7 +126,7 @@ let package = Package(
                 "CollectorCore", "StageRuntime", "DescriptionFiles", "MachineTypes", "MessageSources", "Ingest", "Router", "Worker", "Sink",
                 "Board", "Emulator", "LibPQ",
                 "Mosquitto",
-                "SystemCalls",
+                "HTTPFetch",
                 argumentParser,
             ]
         ),
@@ -144,6 +146,7 @@ let package = Package(
         .testTarget(name: "CNCPluginsTests", dependencies: ["CNCPlugins", "MachineTypes", "Router", "Worker", "TestSupport"]),
         .testTarget(name: "MachineTypesTests", dependencies: ["MachineTypes", "CNCPlugins", "DescriptionFiles", "TestSupport"]),
         .testTarget(name: "SparkplugTests", dependencies: ["Sparkplug", "CollectorCore"]),
+        .testTarget(name: "HTTPFetchTests", dependencies: ["HTTPFetch"]),
         .testTarget(name: "MTConnectTests", dependencies: ["MTConnect", "CollectorCore"], exclude: ["Fixtures"]),
         .testTarget(name: "MessageSourcesTests", dependencies: ["MessageSources", "CollectorCore", "DescriptionFiles"]),
         .testTarget(name: "StageRuntimeTests", dependencies: ["StageRuntime", "ZeroMQ", logging, prometheus]),

@@ -1,7 +1,7 @@
 import CollectorCore
 import Foundation
+import HTTPFetch
 import StageRuntime
-import SystemCalls
 
 /// `mesctl status`: each stage's readiness and figures, read from its metrics endpoint twice,
 /// `interval` apart, for the rates. The board's readiness is its own `/health`, where it serves
@@ -146,35 +146,10 @@ public enum StageStatus {
         return Sample(ready: ready.status == 200, values: values)
     }
 
-    /// One HTTP/1.0 GET over a fresh connection, with a 2 s timeout.
+    /// One GET with a 2 s deadline.
     static func get(_ target: Target, _ path: String) -> (status: Int, body: String)? {
-        var hints = addrinfo(
-            ai_flags: 0, ai_family: AF_UNSPEC, ai_socktype: Int32(SOCK_STREAM.rawValue), ai_protocol: 0, ai_addrlen: 0, ai_addr: nil,
-            ai_canonname: nil, ai_next: nil)
-        var found: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(target.host, String(target.port), &hints, &found) == 0, let address = found else { return nil }
-        defer { freeaddrinfo(found) }
-        let descriptor = socket(address.pointee.ai_family, address.pointee.ai_socktype, address.pointee.ai_protocol)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        guard connect(descriptor, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 else { return nil }
-        let request = Array("GET \(path) HTTP/1.0\r\nHost: \(target.host)\r\n\r\n".utf8)
-        let sent = retryingInterrupted { request.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
-        guard sent == request.count else { return nil }
-        var response: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while response.count < 16 << 20 {
-            let count = retryingInterrupted { buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) } }
-            if count <= 0 { break }
-            response += buffer[0..<count]
-        }
-        let text = String(decoding: response, as: UTF8.self)
-        guard let headEnd = text.range(of: "\r\n\r\n"), let status = Int(text.split(separator: " ", maxSplits: 2).dropFirst().first ?? "") else {
-            return nil
-        }
-        return (status, String(text[headEnd.upperBound...]))
+        let address = HTTPFetcher.Address(host: target.host, port: target.port)
+        guard let response = try? HTTPFetcher.get(address, path, timeoutMilliseconds: 2_000, maxBytes: 16 << 20) else { return nil }
+        return (response.status, String(decoding: response.body, as: UTF8.self))
     }
 }
