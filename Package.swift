@@ -68,7 +68,7 @@ let package = Package(
         // program are.
         .target(
             name: "MessageSources",
-            dependencies: ["CollectorCore", "DescriptionFiles", "StageRuntime", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["CollectorCore", "DescriptionFiles", "HTTPFetch", "StageRuntime", .product(name: "Yams", package: "Yams")]),
 
         // Sparkplug B: the payload's protobuf code (generated once, committed) and the host
         // application's logic, without I/O.
@@ -148,7 +148,7 @@ let package = Package(
         .testTarget(name: "SparkplugTests", dependencies: ["Sparkplug", "CollectorCore"]),
         .testTarget(name: "HTTPFetchTests", dependencies: ["HTTPFetch"]),
         .testTarget(name: "MTConnectTests", dependencies: ["MTConnect", "CollectorCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "MessageSourcesTests", dependencies: ["MessageSources", "CollectorCore", "DescriptionFiles"]),
+        .testTarget(name: "MessageSourcesTests", dependencies: ["MessageSources", "CollectorCore", "DescriptionFiles", "HTTPFetch"]),
         .testTarget(name: "StageRuntimeTests", dependencies: ["StageRuntime", "ZeroMQ", logging, prometheus]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "CNCPlugins", "Worker", "TestSupport"]),
         .testTarget(name: "RouterTests", dependencies: ["Router", "CNCPlugins", "MachineTypes", "StageRuntime", "TestSupport"]),

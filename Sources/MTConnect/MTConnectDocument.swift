@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(FoundationXML)
     import FoundationXML
@@ -32,7 +33,9 @@ public enum MTConnectDocument: Sendable, Equatable {
         parser.shouldProcessNamespaces = false
         parser.shouldResolveExternalEntities = false
         parser.delegate = reader
-        let parsed = parser.parse()
+        // libxml2, under FoundationXML on Linux, keeps global state that two parses at once
+        // corrupt: one parse at a time in the process.
+        let parsed = xmlParsing.withLock { _ in parser.parse() }
         if let failure = reader.failure { throw failure }
         guard parsed else {
             let line = parser.lineNumber, column = parser.columnNumber
@@ -47,6 +50,9 @@ public enum MTConnectDocument: Sendable, Equatable {
         return document
     }
 }
+
+/// Held for each parse: see `MTConnectDocument.parse`.
+private let xmlParsing = Mutex(())
 
 extension MTConnectDocument {
     /// The target of the first processing instruction (`<?target data?>`) that has no data.

@@ -11,15 +11,18 @@ import Foundation
 /// invalid is reported, and the source it described before stays in force.
 public struct SourceCatalog: Sendable, Equatable {
     public let sources: [MessageSource]
+    /// The MTConnect agents the directory describes: the `mtconnect` stage's, not ingest's.
+    public let agents: [AgentSource]
     private let topics: SourceTopics
 
-    public init(sources: [MessageSource]) {
+    public init(sources: [MessageSource], agents: [AgentSource] = []) {
         self.sources = sources
+        self.agents = agents
         self.topics = SourceTopics(sources.map(\.topic))
     }
 
     public static func == (lhs: SourceCatalog, rhs: SourceCatalog) -> Bool {
-        lhs.sources == rhs.sources
+        lhs.sources == rhs.sources && lhs.agents == rhs.agents
     }
 
     /// The sources of `directory` (nil: none is set), with the errors of the files that cannot be used.
@@ -27,6 +30,7 @@ public struct SourceCatalog: Sendable, Equatable {
         SourceCatalog, [DescriptionError]
     ) {
         var sources: [MessageSource] = []
+        var agents: [AgentSource] = []
         var errors: [DescriptionError] = []
         if let directory {
             var isDirectory: ObjCBool = false
@@ -36,18 +40,40 @@ public struct SourceCatalog: Sendable, Equatable {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
             for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
                 let path = "\(directory)/\(name)"
+                /// The file that describes a source of this name already, sources and agents alike.
+                func described(_ name: String) -> String? {
+                    sources.first { $0.name == name }?.file ?? agents.first { $0.name == name }?.file
+                }
                 var source: MessageSource
                 do throws(DescriptionError) {
-                    source = try MessageSource.read(file: path)
+                    let reader = SourceDescriptionReader(file: path)
+                    let root = try reader.root(yaml: try SourceDescriptionReader.text(ofFileAt: path))
+                    if reader.isAgent(root) {
+                        let agent = try reader.agentSource(root)
+                        if let other = described(agent.name) {
+                            errors.append(
+                                DescriptionError(
+                                    file: path, line: nil, column: nil, path: "name", reason: "\(agent.name) is described in \(other) already"))
+                        } else {
+                            agents.append(agent)
+                        }
+                        continue
+                    }
+                    source = try reader.source(root)
                 } catch {
+                    if let kept = previous?.agents.first(where: { $0.file == path }) {
+                        errors.append(error)
+                        agents.append(kept)
+                        continue
+                    }
                     errors.append(error)
                     guard let kept = previous?.sources.first(where: { $0.file == path }) else { continue }
                     source = kept
                 }
-                if let other = sources.first(where: { $0.name == source.name }) {
+                if let other = described(source.name) {
                     errors.append(
                         DescriptionError(
-                            file: path, line: nil, column: nil, path: "name", reason: "\(source.name) is described in \(other.file) already"))
+                            file: path, line: nil, column: nil, path: "name", reason: "\(source.name) is described in \(other) already"))
                     continue
                 }
                 sources.append(source)
@@ -60,7 +86,7 @@ public struct SourceCatalog: Sendable, Equatable {
                 errors.append(DescriptionError(file: "MQTT_TOPIC", line: nil, column: nil, path: "", reason: "not a topic filter: \(error.reason)"))
             }
         }
-        return (SourceCatalog(sources: sources), errors)
+        return (SourceCatalog(sources: sources, agents: agents), errors)
     }
 
     /// The index of the source of a message on `topic`, or nil when no source's pattern matches.
