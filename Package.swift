@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "cnc-emulator", targets: ["cnc-emulator"]),
         .executable(name: "mesctl", targets: ["mesctl"]),
         .executable(name: "board", targets: ["board"]),
+        .executable(name: "mtconnect", targets: ["mtconnect"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -107,6 +108,10 @@ let package = Package(
             name: "Worker",
             dependencies: ["CollectorCore", "CNCPlugins", "DescriptionFiles", "MachineTypes", "StageRuntime", "ZeroMQ", argumentParser]),
         .target(name: "Sink", dependencies: ["CollectorCore", "StageRuntime", "MachineTypes", "LibPQ", "ZeroMQ", argumentParser]),
+        // A source stage of its own: follows MTConnect agents over HTTP and pushes to the router.
+        .target(
+            name: "MTConnectSource",
+            dependencies: ["CollectorCore", "MTConnect", "MessageSources", "HTTPFetch", "StageRuntime", "ZeroMQ", logging, metrics, argumentParser]),
 
         // The shop-floor board: web pages, a JSON API and a live event stream over the tables the
         // sink keeps, read with a role that can only read.
@@ -124,6 +129,7 @@ let package = Package(
             name: "Operations",
             dependencies: [
                 "CollectorCore", "StageRuntime", "DescriptionFiles", "MachineTypes", "MessageSources", "Ingest", "Router", "Worker", "Sink",
+                "MTConnectSource",
                 "Board", "Emulator", "LibPQ",
                 "Mosquitto",
                 "HTTPFetch",
@@ -139,6 +145,7 @@ let package = Package(
         .executableTarget(name: "cnc-emulator", dependencies: ["Emulator", "StageRuntime", argumentParser]),
         .executableTarget(name: "mesctl", dependencies: ["Operations", "StageRuntime", argumentParser]),
         .executableTarget(name: "board", dependencies: ["Board", "StageRuntime", argumentParser]),
+        .executableTarget(name: "mtconnect", dependencies: ["MTConnectSource", "StageRuntime", argumentParser]),
 
         // Unit tests, one target per module; they need no server.
         .target(name: "TestSupport", dependencies: ["CollectorCore", "CNCPlugins", "MachineTypes", "Ingest"], path: "Tests/TestSupport"),
@@ -160,7 +167,8 @@ let package = Package(
         .testTarget(
             name: "OperationsTests",
             dependencies: [
-                "Operations", "CNCPlugins", "MachineTypes", "StageRuntime", "Ingest", "Router", "Worker", "Sink", "Board", "TestSupport",
+                "Operations", "CNCPlugins", "MachineTypes", "StageRuntime", "Ingest", "Router", "Worker", "Sink", "Board", "MTConnectSource",
+                "TestSupport",
                 argumentParser,
             ]),
 

@@ -74,10 +74,10 @@ public struct PayloadReader {
         if !quality.contains(check) { quality.append(check) }
     }
 
-    /// The payload's variables that were never read, in payload order (a Sparkplug message's
-    /// metrics as sent are none).
+    /// The payload's variables that were never read, in payload order (a protocol's own member,
+    /// such as a Sparkplug message's metrics as sent, is none).
     public var unknownVariables: [String] {
-        payload.keys.filter { !read.contains($0) && $0 != SparkplugLayout.metricsMember }
+        payload.keys.filter { !read.contains($0) && !ProtocolMembers.all.contains($0) }
     }
 
     /// `state` with this reader's quality marks and unknown variables.

@@ -12,7 +12,7 @@ public struct SparkplugLayout: Sendable, Equatable {
 
     /// The payload's member that holds a Sparkplug message's metrics as sent, beside the values
     /// by name: no variable of a machine type, never one of its unknown variables.
-    public static let metricsMember = "sparkplug"
+    public static let metricsMember = ProtocolMembers.sparkplug
 
     /// What every reason for refusing a Sparkplug message starts with.
     public static let reasonPrefix = "Sparkplug B: "

@@ -542,17 +542,10 @@ public final class IngestLoop {
 
     /// Takes the acknowledgements that arrived, waiting up to `milliseconds` for the first.
     private func takeAcknowledgements(_ links: Links, waitingMilliseconds milliseconds: Int = 0) throws {
-        var wait = milliseconds
-        while let bytes = try links.acknowledgements.receive(timeoutMilliseconds: wait) {
-            wait = 0
-            guard case .acknowledgements(let ids)? = try? WireFrame.decode(bytes) else {
-                logger.warning("undecodable acknowledgement frame", metadata: ["bytes": "\(bytes.count)"])
-                continue
-            }
-            let before = counts.acknowledged
-            for id in ids where waiting.acknowledge(id) { counts.acknowledged += 1 }
-            metrics.acknowledged.increment(by: counts.acknowledged - before)
-        }
+        let ids = try links.acknowledgements.receiveAcknowledgements(timeoutMilliseconds: milliseconds, logger: logger)
+        let before = counts.acknowledged
+        for id in ids where waiting.acknowledge(id) { counts.acknowledged += 1 }
+        metrics.acknowledged.increment(by: counts.acknowledged - before)
     }
 
     /// A stopping ingest gives the stages downstream a moment to store and acknowledge what it

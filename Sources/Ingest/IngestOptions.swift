@@ -27,7 +27,7 @@ public struct IngestOptions: StageServiceOptions {
     @Option(name: LinkSettings.router.name, help: LinkSettings.router.help) var routerEndpoint: String?
     @Option(name: LinkSettings.sink.name, help: LinkSettings.sink.help) var sinkEndpoint: String?
     @Option(name: LinkSettings.acknowledgements.name, help: LinkSettings.acknowledgements.help) var ackEndpoint: String?
-    @Option(name: IngestSettings.stateDirectory.name, help: IngestSettings.stateDirectory.help) var stateDir: String?
+    @Option(name: StageSettings.stateDirectory.name, help: StageSettings.stateDirectory.help) var stateDir: String?
     @Option(name: IngestSettings.journalDirectory.name, help: IngestSettings.journalDirectory.help) var journalDir: String?
     @Option(name: IngestSettings.journalSyncMilliseconds.name, help: IngestSettings.journalSyncMilliseconds.help) var journalSyncMs: String?
     @Option(name: IngestSettings.redeliverAfterMilliseconds.name, help: IngestSettings.redeliverAfterMilliseconds.help) var redeliverAfterMs: String?
@@ -54,7 +54,7 @@ public struct IngestOptions: StageServiceOptions {
                 keyFile: try BrokerSettings.keyFile.value(keyFile))
             : nil
         let clientID = try IngestSettings.clientID.value(clientID, derived: "cnc-ingest-\(ProcessInfo.processInfo.hostName)")
-        let stateDirectory = try IngestSettings.stateDirectory.value(stateDir, derived: IngestSettings.defaultStateDirectory())
+        let stateDirectory = try StageSettings.stateDirectory.value(stateDir, derived: StageSettings.defaultStateDirectory())
         var configuration = try IngestService.Configuration(
             broker: broker,
             topicFilter: try BrokerSettings.topic.required(topic),

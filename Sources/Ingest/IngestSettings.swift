@@ -27,11 +27,6 @@ public enum IngestSettings {
     public static let maxMessageBytes = Setting<Int>.integer(
         "MES_MAX_MESSAGE_BYTES", flag: "max-message-bytes", default: 65_536, range: 1...Int(Int32.max), help: "Largest accepted message in bytes"
     )
-    public static let stateDirectory = Setting<String>.text(
-        "MES_STATE_DIR", flag: "state-dir", default: nil,
-        defaultText: "/var/lib/cnc-collector for root, else $XDG_STATE_HOME/cnc-collector (~/.local/state/cnc-collector)",
-        help: "The deployment's state on persistent storage: the default journal lives under it"
-    )
     public static let journalDirectory = Setting<String>.text(
         "MES_JOURNAL_DIR", flag: "journal-dir", default: nil, defaultText: "MES_STATE_DIR/journal/CLIENT_ID",
         help: "This ingest's journal, one directory per ingest on persistent storage (created mode 0700; a lock file refuses a second process)"
@@ -63,26 +58,18 @@ public enum IngestSettings {
 
     public static let all = [
         qos.description, clientID.description, mqttProtocol.description, keepalive.description, sessionExpiry.description,
-        maxMessageBytes.description, stateDirectory.description, journalDirectory.description, journalSyncMilliseconds.description,
+        maxMessageBytes.description, journalDirectory.description, journalSyncMilliseconds.description,
         redeliverAfterMilliseconds.description, sparkplugHostID.description, sparkplugReorderMilliseconds.description,
         sparkplugBirthWaitMilliseconds.description,
     ]
 
     /// Every setting ingest reads, its own and the shared ones, as documented.
     public static let read =
-        BrokerSettings.all + all + SourceSettings.all + [StageSettings.maxJSONDepth.description]
+        BrokerSettings.all + all + SourceSettings.all + [StageSettings.maxJSONDepth.description, StageSettings.stateDirectory.description]
         + [LinkSettings.router, LinkSettings.sink, LinkSettings.acknowledgements].map(\.description)
 
     /// The journal directory's name for a client id: the id without characters a path should not hold.
     static func journalName(of clientID: String) -> String {
         clientID.filter { $0.isLetter || $0.isNumber || "-_.".contains($0) }
-    }
-
-    /// The default of `MES_STATE_DIR`.
-    static func defaultStateDirectory() -> String {
-        if getuid() == 0 { return "/var/lib/cnc-collector" }
-        let environment = SettingsEnvironment.process
-        let base = environment["XDG_STATE_HOME"] ?? "\(environment["HOME"] ?? NSHomeDirectory())/.local/state"
-        return "\(base)/cnc-collector"
     }
 }

@@ -48,6 +48,8 @@ public struct AgentFollower: Sendable {
     public let builder: MTConnectMessageBuilder
     /// Observations asked for in one sample.
     public let count: Int
+    /// The devices followed, by name; nil: every device but the agent's own.
+    public let followed: Set<String>?
     public private(set) var next: Request = .probe
     /// The position from which the follower fetches, ahead of the committed one while the sink
     /// has not yet acknowledged.
@@ -58,9 +60,10 @@ public struct AgentFollower: Sendable {
     private var machines: [String] = []
 
     /// `committed` is the position stored with the last acknowledged messages, if any.
-    public init(builder: MTConnectMessageBuilder, committed: Position?, count: Int = 1000) {
+    public init(builder: MTConnectMessageBuilder, committed: Position?, count: Int = 1000, devices: [String]? = nil) {
         self.builder = builder
         self.count = count
+        followed = devices.map(Set.init)
         fetched = committed
     }
 
@@ -131,7 +134,7 @@ public struct AgentFollower: Sendable {
         instanceID = probe.header.instanceID
         var known: [String: MTConnectDeviceState] = [:]
         machines = []
-        for device in probe.devices where !device.isAgent {
+        for device in probe.devices where !device.isAgent && followed.map({ $0.contains(device.name) }) ?? true {
             do throws(MTConnectError) {
                 machines.append(try builder.cncID(of: device))
                 // A device the probe describes as before keeps what it said.
@@ -145,7 +148,9 @@ public struct AgentFollower: Sendable {
 
     private mutating func build(_ stream: DeviceStream, seeding: Bool, receivedAt: Int64, outcome: inout Outcome) {
         guard var state = devices[stream.name] else {
-            if !stream.observations.isEmpty { outcome.problems.append("device \(stream.name.prefix(64)) is not in the probe") }
+            if !stream.observations.isEmpty && followed.map({ $0.contains(stream.name) }) ?? true {
+                outcome.problems.append("device \(stream.name.prefix(64)) is not in the probe")
+            }
             return
         }
         do throws(MTConnectError) {

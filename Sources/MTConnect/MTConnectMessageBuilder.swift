@@ -18,7 +18,7 @@ public struct MTConnectMessageBuilder: Sendable {
     public var machineName: MachineName
     public var limits: ValidationLimits
     /// The member of the payload that holds the observations as sent.
-    public static let observationsMember = "mtconnect"
+    public static let observationsMember = ProtocolMembers.mtconnect
 
     public init(agent: String, machineName: MachineName = .name, limits: ValidationLimits = ValidationLimits()) {
         self.agent = agent

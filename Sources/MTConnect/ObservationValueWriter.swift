@@ -2,7 +2,8 @@ import CollectorCore
 
 /// Writes an observation's value as JSON, typed as a machine type reads it: a sample's number as
 /// a number (a 3D one as an array of three), a count-like event's whole number as a number,
-/// other events as text, UNAVAILABLE as null, a data set as an object, a time series as an array.
+/// other events as text, UNAVAILABLE as null (as the text UNAVAILABLE for an event that is not a
+/// number), a data set as an object, a time series as an array.
 /// A sample that is not a number stays text: the type marks it, nothing is lost.
 enum ObservationValueWriter {
     /// Events whose values are counts or numbers by the standard.
@@ -11,7 +12,13 @@ enum ObservationValueWriter {
     static func write(_ observation: Observation, definition: DataItemDefinition?, to writer: inout JSONTextWriter) {
         switch observation.value {
         case .unavailable:
-            writer.raw("null")
+            // A state (Execution, ControllerMode, Availability) says it is unknown in words that a
+            // machine type can map; a number has no value.
+            if observation.category == .event && !(definition.map { numericEvents.contains($0.type) } ?? false) {
+                writer.string("UNAVAILABLE")
+            } else {
+                writer.raw("null")
+            }
         case .series(let values):
             writer.byte("[")
             for (index, value) in values.enumerated() {

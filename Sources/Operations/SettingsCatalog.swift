@@ -1,5 +1,6 @@
 import Board
 import Ingest
+import MTConnectSource
 import MachineTypes
 import MessageSources
 import Router
@@ -21,12 +22,13 @@ public enum SettingsCatalog {
         Section(title: "database", settings: DatabaseSettings.all),
         Section(title: "endpoints", settings: LinkSettings.endpoints),
         Section(title: "security", settings: LinkSettings.security),
-        Section(title: "ingest", settings: IngestSettings.all + [StageSettings.maxJSONDepth.description]),
+        Section(title: "ingest", settings: IngestSettings.all + [StageSettings.maxJSONDepth.description, StageSettings.stateDirectory.description]),
         Section(title: "router", settings: RouterSettings.all),
         Section(title: "worker", settings: WorkerSettings.all),
         Section(title: "message sources", settings: SourceSettings.all),
         Section(title: "machine types", settings: MachineTypeSettings.all),
         Section(title: "sink", settings: SinkSettings.all),
+        Section(title: "mtconnect", settings: MTConnectSourceSettings.all),
         Section(title: "board", settings: BoardSettings.all),
         Section(title: "mesctl", settings: OperationsSettings.all),
     ]
@@ -34,6 +36,7 @@ public enum SettingsCatalog {
     /// Each stage and the settings it reads, `StageSettings` and the security settings included.
     public static let stages: [(name: String, settings: [SettingDescription])] = [
         ("ingest", IngestSettings.read), ("router", RouterSettings.read), ("worker", WorkerSettings.read), ("sink", SinkSettings.read),
+        ("mtconnect", MTConnectSourceSettings.read),
     ].map { ($0.0, StageSettings.all + $0.1 + LinkSettings.security) }
 
     /// The board's settings: `StageSettings` less the runtime directory (it has no ipc:// socket),

@@ -19,7 +19,12 @@ struct DescriptionReaderTests {
 
     @Test("the shipped descriptions parse")
     func shippedParse() throws {
-        #expect(Fixtures.shippedTypes.defined.keys.sorted() == ["CNCTypeA", "CNCTypeC"])
+        #expect(Fixtures.shippedTypes.defined.keys.sorted() == ["CNCTypeA", "CNCTypeC", "MTConnectMill"])
+        guard case .described(let mill)? = Fixtures.shippedTypes.defined["MTConnectMill"]?.definition else {
+            Issue.record("MTConnectMill is not described")
+            return
+        }
+        #expect(mill.status.variable == "Execution")
         guard case .described(let description)? = Fixtures.shippedTypes.defined["CNCTypeA"]?.definition else {
             Issue.record("CNCTypeA is not described")
             return

@@ -5,6 +5,7 @@ import Testing
 
 @testable import Board
 @testable import Ingest
+@testable import MTConnectSource
 @testable import Operations
 @testable import Router
 @testable import Sink
@@ -28,12 +29,13 @@ struct SettingsCatalogTests {
     }
 
     @Test(
-        "each stage and the board offer the flag of every setting they read that has one", arguments: ["ingest", "router", "worker", "sink", "board"])
+        "each stage and the board offer the flag of every setting they read that has one",
+        arguments: ["ingest", "router", "worker", "sink", "board", "mtconnect"])
     func flagsOffered(stage: String) throws {
         let help =
             StageOptions.helpMessage() + [
                 "ingest": IngestOptions.helpMessage(), "router": RouterOptions.helpMessage(), "worker": WorkerOptions.helpMessage(),
-                "sink": SinkOptions.helpMessage(), "board": BoardOptions.helpMessage(),
+                "sink": SinkOptions.helpMessage(), "board": BoardOptions.helpMessage(), "mtconnect": MTConnectSourceOptions.helpMessage(),
             ][stage]!
         let settings = try #require(SettingsCatalog.executables.first { $0.name == stage }).settings
         for case let flag? in settings.map(\.flag) {

@@ -2,7 +2,8 @@
 /// the links are protected. docs/configuration.md explains who binds and who connects.
 public enum LinkSettings {
     public static let router = Setting<[String]>.endpoints(
-        "MES_ROUTER_ENDPOINT", flag: "router-endpoint", defaultText: "ipc://RUNTIME_DIR/router.ipc", help: "Where ingest sends accepted messages"
+        "MES_ROUTER_ENDPOINT", flag: "router-endpoint", defaultText: "ipc://RUNTIME_DIR/router.ipc",
+        help: "Where ingest and the MTConnect source send messages"
     )
     public static let routerListen = Setting<[String]>.endpoints(
         "MES_ROUTER_LISTEN", flag: "listen", defaultText: "MES_ROUTER_ENDPOINT", help: "What the router binds for ingest, e.g. tcp://0.0.0.0:5560"
@@ -15,7 +16,7 @@ public enum LinkSettings {
     )
     public static let acknowledgements = Setting<[String]>.endpoints(
         "MES_ACK_ENDPOINT", flag: "ack-endpoint", defaultText: "ipc://RUNTIME_DIR/acks.ipc",
-        help: "Where ingest hears the sinks' acknowledgements (every sink's)"
+        help: "Where ingest and the MTConnect source hear the sinks' acknowledgements (every sink's)"
     )
     public static let acknowledgementsListen = Setting<[String]>.endpoints(
         "MES_ACK_LISTEN", flag: "ack-listen", defaultText: "MES_ACK_ENDPOINT",

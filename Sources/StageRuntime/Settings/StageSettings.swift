@@ -10,6 +10,20 @@ public enum StageSettings {
             + "group or others any access"
     )
 
+    public static let stateDirectory = Setting<String>.text(
+        "MES_STATE_DIR", flag: "state-dir", default: nil,
+        defaultText: "/var/lib/cnc-collector for root, else $XDG_STATE_HOME/cnc-collector (~/.local/state/cnc-collector)",
+        help: "The deployment's state on persistent storage: ingest's default journal and the MTConnect source's positions live under it"
+    )
+
+    /// The default of `MES_STATE_DIR`.
+    public static func defaultStateDirectory() -> String {
+        if getuid() == 0 { return "/var/lib/cnc-collector" }
+        let environment = SettingsEnvironment.process
+        let base = environment["XDG_STATE_HOME"] ?? "\(environment["HOME"] ?? NSHomeDirectory())/.local/state"
+        return "\(base)/cnc-collector"
+    }
+
     public static let logLevel = Setting<Logger.Level>(
         "MES_LOG_LEVEL", flag: "log-level", default: .info,
         allowed: SettingDescription.alternatives(Logger.Level.allCases.map(\.rawValue)), help: "Least severe level logged"
@@ -24,6 +38,7 @@ public enum StageSettings {
     /// several, serve only when given a port of their own.
     public static let metricsListenDefaults: KeyValuePairs = [
         "ingest": "127.0.0.1:9101", "router": "127.0.0.1:9102", "sink": "127.0.0.1:9103", "worker": "off", "board": "127.0.0.1:9104",
+        "mtconnect": "127.0.0.1:9105",
     ]
 
     public static let metricsListen = Setting<String>(

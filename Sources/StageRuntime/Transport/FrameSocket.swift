@@ -188,6 +188,22 @@ package final class FrameSocket {
         }
     }
 
+    /// The ids of the acknowledgement frames that arrived, waiting up to `timeoutMilliseconds`
+    /// for the first; empty when none came. A frame that cannot be decoded is logged and skipped.
+    package func receiveAcknowledgements(timeoutMilliseconds: Int, logger: Logger) throws -> [MessageID] {
+        var wait = timeoutMilliseconds
+        var acknowledged: [MessageID] = []
+        while let bytes = try receive(timeoutMilliseconds: wait) {
+            wait = 0
+            guard case .acknowledgements(let ids)? = try? WireFrame.decode(bytes) else {
+                logger.warning("undecodable acknowledgement frame", metadata: ["bytes": "\(bytes.count)"])
+                continue
+            }
+            acknowledged += ids
+        }
+        return acknowledged
+    }
+
     /// The next frame's bytes, or nil after `timeoutMilliseconds`.
     package func receive(timeoutMilliseconds: Int) throws -> [UInt8]? {
         if let bytes = try socket.receive(wait: false) { return bytes }

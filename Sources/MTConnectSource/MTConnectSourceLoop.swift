@@ -1,0 +1,234 @@
+import CollectorCore
+import Foundation
+import HTTPFetch
+import Logging
+import MTConnect
+import MessageSources
+import StageRuntime
+import ZeroMQ
+
+/// `mtconnect`: follows the MTConnect agents of the source descriptions, turns their devices'
+/// observations into messages for the router and gaps into events for the sink, and commits
+/// each agent's position once the sink has acknowledged what came before it. A restart, of this
+/// stage or of anything after it, fetches again from the committed position: the agent's buffer
+/// is the journal, and the sink stores a message it has seen once.
+public typealias MTConnectSourceService = StageService<MTConnectSourceLoop>
+
+public final class MTConnectSourceLoop: StageLoop {
+    public struct Configuration: Sendable {
+        public var agents: [AgentSource]
+        public var endpoints: StageEndpoints
+        public var positionsDirectory: String
+        public var redeliverAfterMilliseconds = MTConnectSourceSettings.redeliverAfterMilliseconds.defaultValue!
+        public var maxDocumentBytes = MTConnectSourceSettings.maxDocumentBytes.defaultValue!
+        public var limits = ValidationLimits()
+        /// How long a stopping source waits for the acknowledgements of what it sent.
+        public var shutdownAcknowledgementMilliseconds = 5_000
+
+        public init(agents: [AgentSource], endpoints: StageEndpoints, positionsDirectory: String) {
+            self.agents = agents
+            self.endpoints = endpoints
+            self.positionsDirectory = positionsDirectory
+        }
+    }
+
+    public static func name(of configuration: Configuration) -> String { "mtconnect" }
+
+    public static func prepare(_ configuration: Configuration, logger: Logger) throws {
+        guard !configuration.agents.isEmpty else {
+            throw SettingError(reason: "no MTConnect agent is described: add a description with the key mtconnect to MES_SOURCES_DIR")
+        }
+    }
+
+    /// What was sent for one agent and is not all acknowledged yet, and the position it makes good.
+    private struct Sent {
+        var waiting: Set<MessageID>
+        var position: AgentFollower.Position?
+        var at: UInt64
+    }
+
+    private struct Agent {
+        let source: AgentSource
+        var follower: AgentFollower
+        var sent: [Sent] = []
+        var due: UInt64 = 0
+        var failures = 0
+        /// The last problem logged, so that a lasting one is logged once, not every round.
+        var lastProblem: String?
+    }
+
+    private let configuration: Configuration
+    private let logger: Logger
+    private let stop: StopSignal
+    private let metrics = MTConnectSourceMetrics()
+    private var agents: [Agent] = []
+    private let positions: AgentPositions
+
+    public init(configuration: Configuration, logger: Logger, stop: StopSignal) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.stop = stop
+        positions = try AgentPositions(directory: configuration.positionsDirectory)
+        agents = configuration.agents.map { source in
+            Agent(source: source, follower: Self.follower(source, committed: positions.load(source.name), limits: configuration.limits))
+        }
+    }
+
+    private static func follower(_ source: AgentSource, committed: AgentFollower.Position?, limits: ValidationLimits) -> AgentFollower {
+        let builder = MTConnectMessageBuilder(
+            agent: source.agent.description, machineName: source.machine == .uuid ? .uuid : .name, limits: limits)
+        return AgentFollower(builder: builder, committed: committed, count: source.count, devices: source.devices)
+    }
+
+    private struct Links {
+        let router: FrameSocket
+        let sink: FrameSocket
+        let acknowledgements: FrameSocket
+    }
+
+    public func run() throws {
+        try configuration.endpoints.prepareRuntimeDirectory()
+        let context = try ZMQContext()
+        let endpoints = configuration.endpoints, security = endpoints.security
+        let links = Links(
+            router: try FrameSocket.push(context, connectingTo: endpoints.router, server: .router, name: "router", security: security),
+            sink: try FrameSocket.push(context, connectingTo: endpoints.sink, server: .sink, name: "sink", security: security),
+            acknowledgements: try FrameSocket.subscribe(
+                context, connectingTo: endpoints.acknowledgements, server: .sink, name: "acknowledgements", security: security))
+        StageHealth.process.setReady(true)
+        logger.info(
+            "mtconnect starting",
+            metadata: ["agents": "\(agents.map { "\($0.source.name)=\($0.source.agent)" }.joined(separator: ","))"])
+        while !stop.isRequested {
+            let now = monotonicMilliseconds()
+            for index in agents.indices where agents[index].due <= now && !stop.isRequested {
+                try poll(index, links)
+            }
+            try takeAcknowledgements(links, waitingMilliseconds: 0)
+            redeliverOverdue()
+            let next = agents.map(\.due).min() ?? now + 1_000
+            let wait = next > monotonicMilliseconds() ? Int(min(next - monotonicMilliseconds(), 100)) : 0
+            if wait > 0 { try takeAcknowledgements(links, waitingMilliseconds: wait) }
+        }
+        let deadline = monotonicMilliseconds() + UInt64(configuration.shutdownAcknowledgementMilliseconds)
+        while agents.contains(where: { !$0.sent.isEmpty }) && monotonicMilliseconds() < deadline {
+            try takeAcknowledgements(links, waitingMilliseconds: 100)
+        }
+        logger.info("mtconnect stopped", metadata: ["unacknowledged": "\(agents.reduce(0) { $0 + $1.sent.count })"])
+    }
+
+    /// One request to one agent, and what its answer brings.
+    private func poll(_ index: Int, _ links: Links) throws {
+        let source = agents[index].source
+        let request = agents[index].follower.next
+        let document: MTConnectDocument
+        do {
+            let response = try HTTPFetcher.get(
+                source.agent, "/" + request.path, timeoutMilliseconds: source.timeoutMilliseconds, maxBytes: configuration.maxDocumentBytes,
+                accept: "application/xml, text/xml")
+            guard response.mediaType.map({ $0.hasSuffix("/xml") || $0.hasSuffix("+xml") }) ?? false else {
+                return failed(
+                    index, outcome: "unreadable",
+                    "\(source.agent)/\(request.path): HTTP \(response.status) with content type \(response.mediaType ?? "none"), not XML")
+            }
+            document = try MTConnectDocument.parse(response.body, limits: MTConnectLimits(maxDocumentBytes: configuration.maxDocumentBytes))
+        } catch let error as HTTPFetcher.FetchError {
+            return failed(index, outcome: "unreachable", error.reason)
+        } catch let error as MTConnectError {
+            return failed(index, outcome: "unreadable", "\(source.agent)/\(request.path): \(error.reason)")
+        }
+        let outcome = agents[index].follower.take(document, receivedAt: WallClock.nowMicroseconds())
+        metrics.request(outcome.problems.isEmpty ? "ok" : "error")
+        if outcome.problems.isEmpty {
+            if agents[index].lastProblem != nil { logger.info("agent answers again", metadata: ["source": "\(source.name)"]) }
+            agents[index].lastProblem = nil
+            agents[index].failures = 0
+        }
+        for problem in outcome.problems { report(index, problem) }
+        if !outcome.events.isEmpty {
+            metrics.gaps.increment(by: outcome.events.count)
+            logger.warning(
+                "a gap in an agent's observations",
+                metadata: [
+                    "source": "\(source.name)", "machines": "\(outcome.events.count)",
+                    "detail": "\(String(decoding: outcome.events[0].detail, as: UTF8.self))",
+                ])
+            guard try links.sink.send(.events(outcome.events), stop: stop, logger: logger) else { return }
+        }
+        for chunk in stride(from: 0, to: outcome.messages.count, by: 256) {
+            let messages = Array(outcome.messages[chunk..<min(chunk + 256, outcome.messages.count)])
+            guard try links.router.send(.messages(messages), stop: stop, logger: logger) else { return }
+        }
+        metrics.messages.increment(by: outcome.messages.count)
+        let ids = Set(outcome.messages.map(\.id) + outcome.events.map(\.id))
+        if !ids.isEmpty || outcome.position != nil {
+            agents[index].sent.append(Sent(waiting: ids, position: outcome.position, at: monotonicMilliseconds()))
+            commitAcknowledged(index)
+        }
+        // A full sample says more is waiting: ask at once.
+        let full: Bool = if case .streams(let streams) = document { streams.observationCount >= source.count } else { false }
+        agents[index].due = monotonicMilliseconds() + (full || outcome.position == nil ? 0 : UInt64(source.intervalMilliseconds))
+        if !outcome.problems.isEmpty { agents[index].due = monotonicMilliseconds() + UInt64(backoff(index)) }
+    }
+
+    private func failed(_ index: Int, outcome: String, _ reason: String) {
+        metrics.request(outcome)
+        agents[index].follower.failed()
+        agents[index].failures += 1
+        report(index, reason)
+        agents[index].due = monotonicMilliseconds() + UInt64(backoff(index))
+    }
+
+    /// The wait after failures in a row: the interval, doubling to a minute at most.
+    private func backoff(_ index: Int) -> Int {
+        let interval = agents[index].source.intervalMilliseconds
+        return min(60_000, interval << min(agents[index].failures, 6))
+    }
+
+    private func report(_ index: Int, _ problem: String) {
+        guard agents[index].lastProblem != problem else { return }
+        agents[index].lastProblem = problem
+        logger.warning("agent", metadata: ["source": "\(agents[index].source.name)", "problem": "\(problem)"])
+    }
+
+    private func takeAcknowledgements(_ links: Links, waitingMilliseconds milliseconds: Int) throws {
+        let acknowledged = Set(try links.acknowledgements.receiveAcknowledgements(timeoutMilliseconds: milliseconds, logger: logger))
+        if !acknowledged.isEmpty {
+            for index in agents.indices where !agents[index].sent.isEmpty {
+                for entry in agents[index].sent.indices { agents[index].sent[entry].waiting.subtract(acknowledged) }
+                commitAcknowledged(index)
+            }
+        }
+        metrics.waiting.record(agents.reduce(0) { $0 + $1.sent.reduce(0) { $0 + $1.waiting.count } })
+    }
+
+    /// Commits the position of every leading answer of the agent whose messages are all stored.
+    private func commitAcknowledged(_ index: Int) {
+        while let first = agents[index].sent.first, first.waiting.isEmpty {
+            agents[index].sent.removeFirst()
+            guard let position = first.position else { continue }
+            do {
+                try positions.save(position, for: agents[index].source.name)
+            } catch {
+                logger.error("cannot commit an agent's position", metadata: ["source": "\(agents[index].source.name)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// An agent whose oldest answer waits too long for the sink: start again from its committed
+    /// position. What the sink stored meanwhile it stores once.
+    private func redeliverOverdue() {
+        let now = monotonicMilliseconds()
+        for index in agents.indices {
+            guard let oldest = agents[index].sent.first, now - oldest.at > UInt64(configuration.redeliverAfterMilliseconds) else { continue }
+            let source = agents[index].source
+            logger.warning(
+                "the sink has not acknowledged an agent's observations in time: fetching them again",
+                metadata: ["source": "\(source.name)", "waiting": "\(agents[index].sent.reduce(0) { $0 + $1.waiting.count })"])
+            metrics.redelivered.increment()
+            agents[index].sent = []
+            agents[index].follower = Self.follower(source, committed: positions.load(source.name), limits: configuration.limits)
+            agents[index].due = now
+        }
+    }
+}

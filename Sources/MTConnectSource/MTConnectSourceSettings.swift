@@ -1,0 +1,26 @@
+import MessageSources
+import StageRuntime
+
+/// The MTConnect source's own settings. It also reads the sources directory (`SourceSettings`),
+/// `MES_STATE_DIR`, and the router, sink and acknowledgement endpoints of `LinkSettings`.
+public enum MTConnectSourceSettings {
+    public static let positionsDirectory = Setting<String>.text(
+        "MES_MTCONNECT_POSITIONS_DIR", flag: "positions-dir", default: nil, defaultText: "MES_STATE_DIR/mtconnect",
+        help: "Where the source keeps, per agent, the position up to which the sink has stored its observations (persistent storage)"
+    )
+    public static let redeliverAfterMilliseconds = Setting<Int>.integer(
+        "MES_MTCONNECT_REDELIVER_AFTER_MS", flag: "redeliver-after-ms", default: 30_000, range: 1_000...3_600_000,
+        help: "Observations the sink has not acknowledged by then are fetched from the agent and sent again; the sink stores them once"
+    )
+    public static let maxDocumentBytes = Setting<Int>.integer(
+        "MES_MTCONNECT_MAX_DOCUMENT_BYTES", flag: "max-document-bytes", default: 16 << 20, range: 4_096...(1 << 30),
+        help: "The largest answer read from an agent; a larger one is refused, and the sample asked again smaller"
+    )
+
+    public static let all = [positionsDirectory.description, redeliverAfterMilliseconds.description, maxDocumentBytes.description]
+
+    /// Every setting the MTConnect source reads, its own and the shared ones, as documented.
+    public static let read =
+        all + SourceSettings.all + [StageSettings.stateDirectory.description]
+        + [LinkSettings.router, LinkSettings.sink, LinkSettings.acknowledgements].map(\.description)
+}

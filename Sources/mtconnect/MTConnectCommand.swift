@@ -1,0 +1,15 @@
+import ArgumentParser
+import MTConnectSource
+import StageRuntime
+
+@main
+struct MTConnectCommand: StageCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mtconnect",
+        abstract: "Follow the MTConnect agents of the source descriptions and pass their observations to the router.",
+        discussion: StageOptions.discussion
+    )
+
+    @OptionGroup var stage: StageOptions
+    @OptionGroup var options: MTConnectSourceOptions
+}

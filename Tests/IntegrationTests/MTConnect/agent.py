@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""A small MTConnect agent for the integration tests: /probe, /current (also ?at=SEQ) and
+/sample?from=SEQ&count=N as MTConnect 2.0 XML, with a bounded buffer whose sequence numbers
+and instanceId behave as the standard says, so that OUT_OF_RANGE and restarts can be forced.
+
+    agent.py PORT_FILE [--buffer N]
+
+It listens on 127.0.0.1 on a free port and writes the port to PORT_FILE. Control, by POST:
+    /observe   body: lines "DATA_ITEM_ID VALUE" (VALUE may hold spaces); one timestamp for all
+    /restart   a new instanceId, the buffer emptied, sequences from 1 again, values UNAVAILABLE
+    /slow      body: seconds every answer waits from now on (0 to stop)
+"""
+import http.server
+import socketserver
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from urllib.parse import parse_qs, urlparse
+from xml.sax.saxutils import escape
+
+# (id, type, category, component element, component name, subType, element name in streams)
+DATA_ITEMS = [
+    ("avail", "AVAILABILITY", "EVENT", "Device", "Mill01", None, "Availability"),
+    ("exec", "EXECUTION", "EVENT", "Path", "path", None, "Execution"),
+    ("mode", "CONTROLLER_MODE", "EVENT", "Path", "path", None, "ControllerMode"),
+    ("pgm", "PROGRAM", "EVENT", "Path", "path", None, "Program"),
+    ("pc", "PART_COUNT", "EVENT", "Path", "path", None, "PartCount"),
+    ("tool", "TOOL_NUMBER", "EVENT", "Path", "path", None, "ToolNumber"),
+    ("feed", "PATH_FEEDRATE", "SAMPLE", "Path", "path", "ACTUAL", "PathFeedrate"),
+    ("speed", "ROTARY_VELOCITY", "SAMPLE", "Rotary", "C", "ACTUAL", "RotaryVelocity"),
+    ("load", "LOAD", "SAMPLE", "Rotary", "C", None, "Load"),
+    ("system", "SYSTEM", "CONDITION", "Controller", "controller", None, None),
+]
+BY_ID = {item[0]: item for item in DATA_ITEMS}
+
+
+class Agent:
+    def __init__(self, buffer):
+        self.lock = threading.Lock()
+        self.buffer_size = buffer
+        self.delay = 0.0
+        self.instance = 1_000
+        self.reset()
+
+    def reset(self):
+        self.instance += 1
+        self.observations = []  # (sequence, timestamp, id, value)
+        self.next = 1
+        self.first = 1
+        stamp = now()
+        for item in DATA_ITEMS:
+            self.add(stamp, item[0], "UNAVAILABLE")
+
+    def add(self, stamp, data_item, value):
+        self.observations.append((self.next, stamp, data_item, value))
+        self.next += 1
+        if len(self.observations) > self.buffer_size:
+            self.observations.pop(0)
+        self.first = self.observations[0][0]
+
+    def header(self, streams):
+        common = (f'creationTime="{now()}" sender="test-agent" instanceId="{self.instance}" version="2.0.0.1" '
+                  f'bufferSize="{self.buffer_size}"')
+        if streams:
+            common += f' nextSequence="{self.next}" firstSequence="{self.first}" lastSequence="{self.next - 1}"'
+        return f"<Header {common}/>"
+
+    def probe(self):
+        components = {}
+        for item in DATA_ITEMS[1:]:
+            components.setdefault((item[3], item[4]), []).append(item)
+        def items(entries):
+            out = []
+            for (item_id, kind, category, _, _, sub, _) in entries:
+                sub_attr = f' subType="{sub}"' if sub else ""
+                out.append(f'<DataItem category="{category}" id="{item_id}" type="{kind}"{sub_attr}/>')
+            return "<DataItems>" + "".join(out) + "</DataItems>"
+        inner = "".join(f'<{kind} id="{name}_c" name="{name}">{items(entries)}</{kind}>' for (kind, name), entries in components.items())
+        return (f'<?xml version="1.0" encoding="UTF-8"?><MTConnectDevices xmlns="urn:mtconnect.org:MTConnectDevices:2.0">'
+                f'{self.header(False)}<Devices><Agent id="agent" name="Agent" uuid="agent-uuid"><DataItems>'
+                f'<DataItem category="EVENT" id="agent_avail" type="AVAILABILITY"/></DataItems></Agent>'
+                f'<Device id="d1" name="Mill01" uuid="mill-01">{items([DATA_ITEMS[0]])}<Components>{inner}</Components></Device>'
+                f'</Devices></MTConnectDevices>')
+
+    def streams(self, observations):
+        by_component = {}
+        for sequence, stamp, data_item, value in observations:
+            item = BY_ID[data_item]
+            by_component.setdefault((item[3], item[4]), []).append((sequence, stamp, item, value))
+        parts = []
+        for (kind, name), entries in by_component.items():
+            samples, events, conditions = [], [], []
+            for sequence, stamp, item, value in entries:
+                attrs = f'dataItemId="{item[0]}" sequence="{sequence}" timestamp="{stamp}"'
+                if item[5]:
+                    attrs += f' subType="{item[5]}"'
+                if item[2] == "CONDITION":
+                    level, _, rest = value.partition(" ")
+                    if level == "UNAVAILABLE":
+                        conditions.append(f'<Unavailable {attrs} type="{item[1]}"/>')
+                    elif level == "NORMAL":
+                        conditions.append(f'<Normal {attrs} type="{item[1]}"/>')
+                    else:
+                        code, _, text = rest.partition(" ")
+                        element = "Fault" if level == "FAULT" else "Warning"
+                        conditions.append(f'<{element} {attrs} type="{item[1]}" nativeCode="{escape(code)}">{escape(text)}</{element}>')
+                else:
+                    (samples if item[2] == "SAMPLE" else events).append(f"<{item[6]} {attrs}>{escape(value)}</{item[6]}>")
+            body = ""
+            if samples:
+                body += "<Samples>" + "".join(samples) + "</Samples>"
+            if events:
+                body += "<Events>" + "".join(events) + "</Events>"
+            if conditions:
+                body += "<Condition>" + "".join(conditions) + "</Condition>"
+            parts.append(f'<ComponentStream component="{kind}" name="{name}" componentId="{name}_c">{body}</ComponentStream>')
+        return (f'<?xml version="1.0" encoding="UTF-8"?><MTConnectStreams xmlns="urn:mtconnect.org:MTConnectStreams:2.0">'
+                f'{self.header(True)}<Streams><DeviceStream name="Mill01" uuid="mill-01">{"".join(parts)}</DeviceStream></Streams>'
+                f'</MTConnectStreams>')
+
+    def current(self, at):
+        latest = {}
+        for observation in self.observations:
+            if at is None or observation[0] <= at:
+                latest[observation[2]] = observation
+        return self.streams(sorted(latest.values()))
+
+    def error(self, code, text):
+        return (f'<?xml version="1.0" encoding="UTF-8"?><MTConnectError xmlns="urn:mtconnect.org:MTConnectError:2.0">'
+                f'{self.header(False)}<Errors><Error errorCode="{code}">{escape(text)}</Error></Errors></MTConnectError>')
+
+
+def now():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status, body):
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/xml; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        agent = self.server.agent
+        if agent.delay:
+            time.sleep(agent.delay)
+        url = urlparse(self.path)
+        query = {key: values[0] for key, values in parse_qs(url.query).items()}
+        with agent.lock:
+            if url.path == "/probe":
+                return self.answer(200, agent.probe())
+            if url.path == "/current":
+                at = int(query["at"]) if "at" in query else None
+                if at is not None and not (agent.first - 1 <= at < agent.next):
+                    return self.answer(404, agent.error("OUT_OF_RANGE", f"'at' must be between {agent.first} and {agent.next - 1}"))
+                return self.answer(200, agent.current(at))
+            if url.path == "/sample":
+                start, count = int(query.get("from", agent.first)), int(query.get("count", 100))
+                if not agent.first <= start <= agent.next:
+                    return self.answer(404, agent.error("OUT_OF_RANGE", f"'from' must be between {agent.first} and {agent.next}"))
+                return self.answer(200, agent.streams([o for o in agent.observations if start <= o[0] < start + count]))
+        self.answer(404, agent.error("INVALID_REQUEST", f"no such request {url.path}"))
+
+    def do_POST(self):
+        agent = self.server.agent
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+        with agent.lock:
+            if self.path == "/observe":
+                stamp = now()
+                for line in body.splitlines():
+                    if line.strip():
+                        data_item, _, value = line.strip().partition(" ")
+                        agent.add(stamp, data_item, value)
+            elif self.path == "/restart":
+                agent.reset()
+            elif self.path == "/slow":
+                agent.delay = float(body or 0)
+        self.send_response(204)
+        self.end_headers()
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+
+
+def main():
+    buffer = int(sys.argv[sys.argv.index("--buffer") + 1]) if "--buffer" in sys.argv else 1000
+    server = Server(("127.0.0.1", 0), Handler)
+    server.agent = Agent(buffer)
+    with open(sys.argv[1] + ".new", "w") as file:
+        file.write(str(server.server_address[1]))
+    import os
+    os.rename(sys.argv[1] + ".new", sys.argv[1])
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
