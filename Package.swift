@@ -175,10 +175,10 @@ let package = Package(
         // Against the real broker, PostgreSQL and the built executables (scripts/test.sh).
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["CollectorCore", "StageRuntime", "Operations", "Emulator", "Mosquitto", "LibPQ"],
+            dependencies: ["CollectorCore", "StageRuntime", "Operations", "Emulator", "Mosquitto", "LibPQ", "HTTPFetch"],
             // The board's browser tests, run by BoardTests; the power-cut file system, by
-            // PowerCutTests; the Sparkplug edge nodes, by SparkplugTests.
-            exclude: ["Browser", "PowerCut", "Sparkplug"]
+            // PowerCutTests; the Sparkplug edge nodes, by SparkplugTests; the MTConnect agent, by MTConnectTests.
+            exclude: ["Browser", "PowerCut", "Sparkplug", "MTConnect"]
         ),
     ]
 )

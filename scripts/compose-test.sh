@@ -86,7 +86,7 @@ STAGE_IMAGE=cnc-collector:latest
 BROKER_SETUP_IMAGE=cnc-collector-broker-setup:latest
 # Services that run once and end: the broker's certificates and users, the migrations.
 ONE_SHOT_SERVICES=(broker-setup migrate)
-EXECUTABLES=(ingest router worker sink board cnc-emulator mesctl)
+EXECUTABLES=(ingest router worker sink mtconnect board cnc-emulator mesctl)
 STEPS=(image demo broker board scale monitor restart kill down)
 
 WORK_DIR=""

@@ -87,9 +87,10 @@ public struct AgentFollower: Sendable {
             }
         case (.current(let at), .streams(let streams)):
             guard streams.header.instanceID == instanceID else { return restarted(streams.header.instanceID, at: receivedAt) }
-            // Seeding from an earlier sequence: those observations are stored already.
+            // Seeding from an earlier sequence: those observations are stored already. Else the
+            // current values are one message a device: the state now.
             let seeding = at != nil
-            for stream in streams.devices { build(stream, seeding: seeding, receivedAt: receivedAt, outcome: &outcome) }
+            for stream in streams.devices { build(stream, as: seeding ? .seed : .snapshot, receivedAt: receivedAt, outcome: &outcome) }
             let nextSequence = streams.header.nextSequence ?? (streams.devices.flatMap(\.observations).map(\.sequence).max() ?? 0) + 1
             let position = seeding ? fetched! : Position(instanceID: streams.header.instanceID, next: nextSequence)
             fetched = position
@@ -97,7 +98,7 @@ public struct AgentFollower: Sendable {
             next = .sample(from: position.next, count: count)
         case (.sample(let from, _), .streams(let streams)):
             guard streams.header.instanceID == instanceID else { return restarted(streams.header.instanceID, at: receivedAt) }
-            for stream in streams.devices { build(stream, seeding: false, receivedAt: receivedAt, outcome: &outcome) }
+            for stream in streams.devices { build(stream, as: .history, receivedAt: receivedAt, outcome: &outcome) }
             let seen = streams.devices.flatMap(\.observations).map(\.sequence).max().map { $0 + 1 } ?? from
             let position = Position(instanceID: streams.header.instanceID, next: max(from, streams.header.nextSequence ?? seen))
             fetched = position
@@ -146,7 +147,13 @@ public struct AgentFollower: Sendable {
         devices = known
     }
 
-    private mutating func build(_ stream: DeviceStream, seeding: Bool, receivedAt: Int64, outcome: inout Outcome) {
+    /// How a document's observations are taken: as the values before what is still to store
+    /// (no message), as the state now (one message a device), or as a history (one a time).
+    private enum Reading {
+        case seed, snapshot, history
+    }
+
+    private mutating func build(_ stream: DeviceStream, as reading: Reading, receivedAt: Int64, outcome: inout Outcome) {
         guard var state = devices[stream.name] else {
             if !stream.observations.isEmpty && followed.map({ $0.contains(stream.name) }) ?? true {
                 outcome.problems.append("device \(stream.name.prefix(64)) is not in the probe")
@@ -154,8 +161,16 @@ public struct AgentFollower: Sendable {
             return
         }
         do throws(MTConnectError) {
-            let messages = try builder.messages(stream, instanceID: instanceID ?? 0, state: &state, receivedAt: receivedAt)
-            if !seeding { outcome.messages += messages }
+            switch reading {
+            case .seed:
+                _ = try builder.messages(stream, instanceID: instanceID ?? 0, state: &state, receivedAt: receivedAt)
+            case .snapshot:
+                if let message = try builder.snapshot(stream, instanceID: instanceID ?? 0, state: &state, receivedAt: receivedAt) {
+                    outcome.messages.append(message)
+                }
+            case .history:
+                outcome.messages += try builder.messages(stream, instanceID: instanceID ?? 0, state: &state, receivedAt: receivedAt)
+            }
         } catch {
             outcome.problems.append(error.reason)
         }

@@ -35,12 +35,12 @@ public struct MTConnectMessageBuilder: Sendable {
         return id
     }
 
-    /// The messages of `stream`, in sequence order; `state` takes its observations.
+    /// The messages of `stream`, a sample: one for each time, in sequence order; `state` takes
+    /// its observations.
     public func messages(
         _ stream: DeviceStream, instanceID: UInt64, state: inout MTConnectDeviceState, receivedAt: Int64
     ) throws(MTConnectError) -> [CNCMessage] {
         let cncID = try cncID(of: state.device)
-        let topic = "mtconnect/\(agent)/\(state.device.name)"
         let observations = stream.observations.sorted { $0.sequence < $1.sequence }
         var messages: [CNCMessage] = []
         var start = observations.startIndex
@@ -49,31 +49,52 @@ public struct MTConnectMessageBuilder: Sendable {
             while end < observations.endIndex, observations[end].timestamp == observations[start].timestamp { end += 1 }
             let group = observations[start..<end]
             for observation in group { state.apply(observation) }
-            var sent = JSONTextWriter(capacity: 96 * group.count)
-            sent.raw("{\"agent\":")
-            sent.string(agent)
-            sent.raw(",\"instance_id\":")
-            sent.integer(instanceID)
-            sent.raw(",\"observations\":[")
-            for (index, observation) in group.enumerated() {
-                if index > 0 { sent.byte(",") }
-                write(observation, key: state.key(of: observation), definition: state.definition(of: observation.dataItemID), to: &sent)
-            }
-            sent.raw("]}")
-            var payload = JSONTextWriter(capacity: 2 * sent.bytes.count + 512)
-            payload.byte("{")
-            state.writeValues(to: &payload)
-            payload.key(Self.observationsMember)
-            payload.json(sent.bytes)
-            payload.byte("}")
             messages.append(
-                CNCMessage(
-                    id: MessageID(topic: topic, content: sent.bytes), receivedAt: receivedAt, timestamp: observations[start].timestamp, topic: topic,
-                    cncID: cncID, partProgram: state.program.map { String($0.prefix(limits.maxPartProgramLength)) }, raw: sent.bytes,
-                    payloadRange: 0..<0, builtPayload: payload.bytes, tags: tags(state.device)))
+                message(group, at: observations[start].timestamp, cncID: cncID, instanceID: instanceID, state: state, receivedAt: receivedAt))
             start = end
         }
         return messages
+    }
+
+    /// The one message of `stream`, a `/current` document: the device's state as the agent knows
+    /// it now, at the time of its newest observation. Read as a history instead, its first times
+    /// would lack what the device reported later, though it holds that now.
+    public func snapshot(
+        _ stream: DeviceStream, instanceID: UInt64, state: inout MTConnectDeviceState, receivedAt: Int64
+    ) throws(MTConnectError) -> CNCMessage? {
+        let cncID = try cncID(of: state.device)
+        let observations = stream.observations.sorted { $0.sequence < $1.sequence }
+        guard let newest = observations.map(\.timestamp).max() else { return nil }
+        for observation in observations { state.apply(observation) }
+        return message(observations[...], at: newest, cncID: cncID, instanceID: instanceID, state: state, receivedAt: receivedAt)
+    }
+
+    private func message(
+        _ observations: ArraySlice<Observation>, at timestamp: Int64, cncID: String, instanceID: UInt64, state: MTConnectDeviceState,
+        receivedAt: Int64
+    ) -> CNCMessage {
+        let topic = "mtconnect/\(agent)/\(state.device.name)"
+        var sent = JSONTextWriter(capacity: 96 * observations.count)
+        sent.raw("{\"agent\":")
+        sent.string(agent)
+        sent.raw(",\"instance_id\":")
+        sent.integer(instanceID)
+        sent.raw(",\"observations\":[")
+        for (index, observation) in observations.enumerated() {
+            if index > 0 { sent.byte(",") }
+            write(observation, key: state.key(of: observation), definition: state.definition(of: observation.dataItemID), to: &sent)
+        }
+        sent.raw("]}")
+        var payload = JSONTextWriter(capacity: 2 * sent.bytes.count + 512)
+        payload.byte("{")
+        state.writeValues(to: &payload)
+        payload.key(Self.observationsMember)
+        payload.json(sent.bytes)
+        payload.byte("}")
+        return CNCMessage(
+            id: MessageID(topic: topic, content: sent.bytes), receivedAt: receivedAt, timestamp: timestamp, topic: topic, cncID: cncID,
+            partProgram: state.program.map { String($0.prefix(limits.maxPartProgramLength)) }, raw: sent.bytes, payloadRange: 0..<0,
+            builtPayload: payload.bytes, tags: tags(state.device))
     }
 
     /// The agent, and the device's uuid where it has one; kept in `machine_current.tags`.

@@ -5,10 +5,10 @@ and instanceId behave as the standard says, so that OUT_OF_RANGE and restarts ca
 
     agent.py PORT_FILE [--buffer N]
 
-It listens on 127.0.0.1 on a free port and writes the port to PORT_FILE. Control, by POST:
-    /observe   body: lines "DATA_ITEM_ID VALUE" (VALUE may hold spaces); one timestamp for all
+It listens on 127.0.0.1 on a free port and writes the port to PORT_FILE. Control, by GET:
+    /observe?d=DATA_ITEM_ID%20VALUE&d=...   observations, one timestamp for all (VALUE may hold spaces)
     /restart   a new instanceId, the buffer emptied, sequences from 1 again, values UNAVAILABLE
-    /slow      body: seconds every answer waits from now on (0 to stop)
+    /slow?s=S  every answer waits S seconds from now on (0 to stop)
 """
 import http.server
 import socketserver
@@ -46,6 +46,9 @@ class Agent:
     def reset(self):
         self.instance += 1
         self.observations = []  # (sequence, timestamp, id, value)
+        # Each item's value before the buffer's first observation, as an agent's checkpoint keeps
+        # it: /current answers with every item, also those whose last change left the buffer.
+        self.checkpoint = {}
         self.next = 1
         self.first = 1
         stamp = now()
@@ -56,7 +59,8 @@ class Agent:
         self.observations.append((self.next, stamp, data_item, value))
         self.next += 1
         if len(self.observations) > self.buffer_size:
-            self.observations.pop(0)
+            evicted = self.observations.pop(0)
+            self.checkpoint[evicted[2]] = evicted
         self.first = self.observations[0][0]
 
     def header(self, streams):
@@ -120,7 +124,7 @@ class Agent:
                 f'</MTConnectStreams>')
 
     def current(self, at):
-        latest = {}
+        latest = dict(self.checkpoint)
         for observation in self.observations:
             if at is None or observation[0] <= at:
                 latest[observation[2]] = observation
@@ -149,10 +153,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         agent = self.server.agent
+        url = urlparse(self.path)
+        lists = parse_qs(url.query)
+        query = {key: values[0] for key, values in lists.items()}
+        if url.path in ("/observe", "/restart", "/slow"):
+            with agent.lock:
+                if url.path == "/observe":
+                    stamp = now()
+                    for line in lists.get("d", []):
+                        data_item, _, value = line.partition(" ")
+                        agent.add(stamp, data_item, value)
+                elif url.path == "/restart":
+                    agent.reset()
+                else:
+                    agent.delay = float(query.get("s", 0))
+            self.send_response(204)
+            self.end_headers()
+            return
         if agent.delay:
             time.sleep(agent.delay)
-        url = urlparse(self.path)
-        query = {key: values[0] for key, values in parse_qs(url.query).items()}
         with agent.lock:
             if url.path == "/probe":
                 return self.answer(200, agent.probe())
@@ -167,23 +186,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     return self.answer(404, agent.error("OUT_OF_RANGE", f"'from' must be between {agent.first} and {agent.next}"))
                 return self.answer(200, agent.streams([o for o in agent.observations if start <= o[0] < start + count]))
         self.answer(404, agent.error("INVALID_REQUEST", f"no such request {url.path}"))
-
-    def do_POST(self):
-        agent = self.server.agent
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
-        with agent.lock:
-            if self.path == "/observe":
-                stamp = now()
-                for line in body.splitlines():
-                    if line.strip():
-                        data_item, _, value = line.strip().partition(" ")
-                        agent.add(stamp, data_item, value)
-            elif self.path == "/restart":
-                agent.reset()
-            elif self.path == "/slow":
-                agent.delay = float(body or 0)
-        self.send_response(204)
-        self.end_headers()
 
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):

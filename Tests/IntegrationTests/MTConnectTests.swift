@@ -1,0 +1,198 @@
+import Foundation
+import HTTPFetch
+import Testing
+
+/// The mtconnect stage against an MTConnect agent (MTConnect/agent.py: the standard's probe,
+/// current and sample documents from a bounded buffer whose sequence numbers and instanceId
+/// behave as the standard says), with the real router, worker, sink and PostgreSQL.
+@Suite("MTConnect source", .serialized)
+struct MTConnectTests {
+    /// The test agent, on a free loopback port.
+    final class Agent {
+        let process = Process()
+        let port: Int
+
+        init(directory: String, buffer: Int = 1_000) throws {
+            let portFile = "\(directory)/agent-\(UInt32.random(in: 0...UInt32.max)).port"
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [
+                "python3", "\(TestEnvironment.packageDirectory)/Tests/IntegrationTests/MTConnect/agent.py", portFile, "--buffer", String(buffer),
+            ]
+            try process.run()
+            let deadline = Date().addingTimeInterval(20)
+            while Date() < deadline, !FileManager.default.fileExists(atPath: portFile) { Thread.sleep(forTimeInterval: 0.05) }
+            guard let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text) else {
+                throw HarnessError("the test agent did not start")
+            }
+            self.port = port
+        }
+
+        deinit { stop() }
+
+        /// SIGKILL: a child of the test process may inherit a mask that blocks SIGTERM.
+        func stop() {
+            guard process.isRunning else { return }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+
+        var address: HTTPFetcher.Address { HTTPFetcher.Address(host: "127.0.0.1", port: port) }
+
+        private func control(_ path: String) throws {
+            _ = try HTTPFetcher.get(address, path, timeoutMilliseconds: 5_000, maxBytes: 1 << 20)
+        }
+
+        /// Observations at one time: `DATA_ITEM VALUE` each.
+        func observe(_ observations: [String]) throws {
+            let query = observations.map { "d=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) }.joined(separator: "&")
+            try control("/observe?\(query)")
+            // One time a call: the next call's observations are a message of their own.
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+
+        func restart() throws { try control("/restart") }
+    }
+
+    static let typeMap = #"[{"cnc_id": "Mill01", "class_name": "MTConnectMill", "line": "Line 9"}]"#
+
+    /// A pipeline with one worker for MTConnectMill, the agent described, and the mtconnect stage.
+    static func pipeline(_ agent: Agent, start: Bool = true) throws -> PipelineHarness {
+        let pipeline = try PipelineHarness()
+        try typeMap.write(toFile: pipeline.mapPath, atomically: true, encoding: .utf8)
+        _ = try SourceTests.sources(
+            pipeline, ["mills.yaml": "name: mills\nmtconnect: {agent: \"http://127.0.0.1:\(agent.port)\", interval_ms: 50, count: 100}\n"])
+        pipeline.overrides["MES_STATE_DIR"] = "\(pipeline.directory)/state"
+        pipeline.overrides["MES_MTCONNECT_REDELIVER_AFTER_MS"] = "3000"
+        try pipeline.start("sink", "sink")
+        try pipeline.start("router", "router")
+        try pipeline.start("worker", "worker", ["--type", "MTConnectMill"])
+        if start { try startSource(pipeline) }
+        return pipeline
+    }
+
+    /// The rejections, reason and message, and the part counts stored, for a failure's report.
+    static func rejections(_ pipeline: PipelineHarness) -> String {
+        let rows = (try? pipeline.database.rows("SELECT reason, convert_from(raw, 'UTF8') FROM rejected_messages ORDER BY rejected_at")) ?? []
+        let counts = (try? pipeline.database.rows("SELECT string_agg(coalesce(payload->>'PartCount', '-'), ',' ORDER BY ts) FROM cnc_data")) ?? []
+        return rows.map { "\($0[0] ?? ""): \($0[1] ?? "")" }.joined(separator: "\n") + "\npart counts: \(counts.first?.first.flatMap { $0 } ?? "")"
+    }
+
+    static func startSource(_ pipeline: PipelineHarness) throws {
+        let source = try pipeline.start("mtconnect", "mtconnect")
+        guard source.waitForLog("mtconnect starting") else { throw HarnessError("mtconnect did not start:\n\(pipeline.logs())") }
+    }
+
+    static let partCounts =
+        "SELECT count(DISTINCT payload->>'PartCount') FROM cnc_data WHERE cnc_id = 'Mill01' AND payload->>'PartCount' ~ '^[0-9]+$'"
+    static let repeated =
+        "SELECT count(*) FROM (SELECT payload->>'PartCount' FROM cnc_data WHERE cnc_id = 'Mill01' AND payload->'mtconnect' @> "
+        + #"'{"observations": [{"key": "PartCount"}]}' GROUP BY 1 HAVING count(*) > 1) AS twice"#
+
+    @Test("an agent's observations are stored typed: status from Execution, spindle, feed, parts, tool, the fault with its native code")
+    func observationsStored() throws {
+        let agent = try Agent(directory: TestEnvironment.runtimeBase)
+        let pipeline = try Self.pipeline(agent)
+        defer {
+            pipeline.stopAll()
+            agent.stop()
+        }
+        try agent.observe(["avail AVAILABLE", "mode AUTOMATIC", "exec ACTIVE", "pgm O1234", "pc 41", "tool 7", "speed 1200", "feed 25", "load 30"])
+        try agent.observe(["system FAULT 1001 Spindle over temperature"])
+        let stored = try pipeline.database.waitForCount(
+            "SELECT count(*) FROM machine_state WHERE cnc_id = 'Mill01' AND alarm_code = '1001'", toReach: 1, seconds: 30)
+        #expect(stored == 1, "\(pipeline.logs())")
+        let state = try pipeline.database.rows(
+            """
+            SELECT status, spindle_speed_rpm::text, feed_rate_mm_min::text, part_count::text, tool, alarm_text, part_program,
+                   extra->>'controller_mode', cnc_type
+            FROM machine_state WHERE cnc_id = 'Mill01' AND alarm_code = '1001'
+            """)
+        #expect(state == [["running", "1200", "1500", "41", "7", "Spindle over temperature", "O1234", "AUTOMATIC", "MTConnectMill"]])
+        // The observations as the agent sent them, beside the values.
+        let fault = try pipeline.database.rows(
+            """
+            SELECT o->>'level', o->>'native_code', o->>'condition_type' FROM cnc_data,
+                   jsonb_array_elements(payload->'mtconnect'->'observations') AS o
+            WHERE cnc_id = 'Mill01' AND o->>'id' = 'system' AND o->>'level' = 'FAULT'
+            """)
+        #expect(fault == [["FAULT", "1001", "SYSTEM"]])
+        #expect(try pipeline.database.count("SELECT count(*) FROM rejected_messages") == 0)
+    }
+
+    @Test("SIGKILL of the source between samples and their commit: every observation stored once, none lost")
+    func killedSourceStoresOnce() throws {
+        let agent = try Agent(directory: TestEnvironment.runtimeBase)
+        let pipeline = try Self.pipeline(agent)
+        defer {
+            pipeline.stopAll()
+            agent.stop()
+        }
+        // Killed at once, before anything is acknowledged, then while observations come.
+        try pipeline.kill("mtconnect")
+        try Self.startSource(pipeline)
+        try agent.observe(["avail AVAILABLE", "exec ACTIVE", "pc 0"])
+        for count in 1...60 {
+            try agent.observe(["pc \(count)"])
+            if count == 30 {
+                try pipeline.kill("mtconnect")
+                try Self.startSource(pipeline)
+            }
+        }
+        #expect(
+            try pipeline.database.waitForCount(Self.partCounts, toReach: 61, seconds: 60) == 61, "\(Self.rejections(pipeline))\n\(pipeline.logs())")
+        _ = try pipeline.database.waitForStableCount("SELECT count(*) FROM cnc_data WHERE cnc_id = 'Mill01'")
+        #expect(try pipeline.database.count(Self.repeated) == 0)
+    }
+
+    @Test("an agent that restarts, and one whose buffer moved past the position: a sequence gap for the machine, then it follows again")
+    func gaps() throws {
+        let agent = try Agent(directory: TestEnvironment.runtimeBase, buffer: 40)
+        let pipeline = try Self.pipeline(agent)
+        defer {
+            pipeline.stopAll()
+            agent.stop()
+        }
+        try agent.observe(["avail AVAILABLE", "exec ACTIVE", "pc 1"])
+        #expect(try pipeline.database.waitForCount(Self.partCounts, toReach: 1, seconds: 30) == 1, "\(pipeline.logs())")
+        try agent.restart()
+        try agent.observe(["avail AVAILABLE", "exec READY", "pc 2"])
+        let restarted = try pipeline.database.waitForCount(
+            "SELECT count(*) FROM machine_events WHERE cnc_id = 'Mill01' AND event = 'sequence_gap' "
+                + "AND detail->>'reason' LIKE 'the agent restarted%'",
+            toReach: 1, seconds: 30)
+        #expect(restarted == 1, "\(pipeline.logs())")
+        #expect(try pipeline.database.waitForCount(Self.partCounts, toReach: 2, seconds: 30) == 2)
+        // Stopped while the agent's buffer of 40 moves on by 100: its position is gone.
+        pipeline.stages["mtconnect"]?.signal(SIGTERM)
+        _ = pipeline.stages["mtconnect"]?.waitForExit(seconds: 20)
+        for count in 3...102 { try agent.observe(["pc \(count)"]) }
+        try Self.startSource(pipeline)
+        let moved = try pipeline.database.waitForCount(
+            "SELECT count(*) FROM machine_events WHERE cnc_id = 'Mill01' AND event = 'sequence_gap' "
+                + "AND detail->>'reason' LIKE '%no longer holds%'",
+            toReach: 1, seconds: 30)
+        #expect(moved == 1, "\(pipeline.logs())")
+        try agent.observe(["pc 500"])
+        #expect(
+            try pipeline.database.waitForCount(
+                "SELECT count(*) FROM cnc_data WHERE cnc_id = 'Mill01' AND payload->>'PartCount' = '500'", toReach: 1, seconds: 30) == 1,
+            "\(Self.rejections(pipeline))\n\(pipeline.logs())")
+    }
+
+    @Test("an agent that does not answer in time, or is gone, is retried; the source keeps running and resumes")
+    func unreachableAgent() throws {
+        let agent = try Agent(directory: TestEnvironment.runtimeBase)
+        let pipeline = try Self.pipeline(agent)
+        defer {
+            pipeline.stopAll()
+            agent.stop()
+        }
+        try agent.observe(["avail AVAILABLE", "exec ACTIVE", "pc 1"])
+        #expect(try pipeline.database.waitForCount(Self.partCounts, toReach: 1, seconds: 30) == 1)
+        _ = try HTTPFetcher.get(agent.address, "/slow?s=12", timeoutMilliseconds: 5_000, maxBytes: 1 << 20)
+        #expect(pipeline.stages["mtconnect"]?.waitForLog("no answer", seconds: 40) == true, "\(pipeline.logs())")
+        _ = try HTTPFetcher.get(agent.address, "/slow?s=0", timeoutMilliseconds: 20_000, maxBytes: 1 << 20)
+        try agent.observe(["pc 2"])
+        #expect(try pipeline.database.waitForCount(Self.partCounts, toReach: 2, seconds: 60) == 2, "\(pipeline.logs())")
+    }
+}
