@@ -104,7 +104,8 @@ public enum HTTPFetcher {
         }
         let descriptor = try openConnection(address, remaining: remaining)
         defer { close(descriptor) }
-        let request = Array("GET \(address.path)\(path) HTTP/1.0\r\nHost: \(address.host):\(address.port)\r\nAccept: \(accept)\r\n\r\n".utf8)
+        let request = Array(
+            "GET \(address.path)\(path) HTTP/1.0\r\nHost: \(address.host):\(address.port)\r\nAccept: \(accept)\r\nConnection: close\r\n\r\n".utf8)
         var sent = 0
         while sent < request.count {
             try wait(descriptor, for: Int16(POLLOUT), remaining(), address, path)
@@ -121,6 +122,9 @@ public enum HTTPFetcher {
             if count == 0 { break }
             answer += buffer[0..<count]
             guard answer.count <= maxBytes else { throw FetchError("\(address)\(path): the answer exceeds \(maxBytes) bytes") }
+            // A server that keeps the connection open despite HTTP/1.0 has said all once its
+            // Content-Length is there.
+            if let expected = completeLength(answer), answer.count >= expected { break }
         }
         return try response(answer, address, path)
     }
@@ -167,9 +171,26 @@ public enum HTTPFetcher {
         guard ready > 0 else { throw FetchError("\(address)\(path): no answer in time") }
     }
 
-    private static func response(_ answer: [UInt8], _ address: Address, _ path: String) throws(FetchError) -> Response {
+    /// Where the blank line after the headers starts, once it has arrived.
+    private static func headEnd(_ answer: [UInt8]) -> Int? {
         let separator: [UInt8] = [13, 10, 13, 10]
-        guard let end = answer.indices.dropLast(3).first(where: { answer[$0..<($0 + 4)].elementsEqual(separator) }) else {
+        return answer.indices.dropLast(3).first { answer[$0..<($0 + 4)].elementsEqual(separator) }
+    }
+
+    /// The whole answer's length, headers included, once its headers give a Content-Length.
+    private static func completeLength(_ answer: [UInt8]) -> Int? {
+        guard let end = headEnd(answer) else { return nil }
+        for line in String(decoding: answer[..<end], as: UTF8.self).split(separator: "\r\n") {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "content-length", let length = Int(parts[1].trimmingCharacters(in: .whitespaces)) {
+                return end + 4 + length
+            }
+        }
+        return nil
+    }
+
+    private static func response(_ answer: [UInt8], _ address: Address, _ path: String) throws(FetchError) -> Response {
+        guard let end = headEnd(answer) else {
             throw FetchError(
                 "\(address)\(path): not an HTTP answer (\(answer.isEmpty ? "nothing" : "no end of headers") before the connection closed)")
         }

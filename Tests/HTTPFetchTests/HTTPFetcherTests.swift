@@ -66,6 +66,9 @@ struct HTTPFetcherTests {
         #expect(response.mediaType == "text/xml")
         #expect(response.body == Array("<a/>\n".utf8))
         #expect(server.request.hasPrefix("GET /agent/current HTTP/1.0\r\nHost: 127.0.0.1:\(server.port)\r\nAccept: application/xml\r\n"))
+        // A server that keeps the connection open: the answer is whole once its Content-Length is there.
+        let open = CannedServer(answer: Self.answer("HTTP/1.1 200 OK\r\nContent-Length: 2", "ok"), holdMilliseconds: 3_000)
+        #expect(try HTTPFetcher.get(open.address, "/", timeoutMilliseconds: 1_000, maxBytes: 1_000).body == Array("ok".utf8))
     }
 
     @Test("failures say why: cut short, too large, not HTTP, no answer in time, nobody listening")

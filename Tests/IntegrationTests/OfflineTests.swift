@@ -21,7 +21,7 @@ struct OfflineTests {
         pipeline.overrides["MES_METRICS_LISTEN"] = "off"
         try pipeline.startPipeline(sink: false)
         let database = pipeline.database
-        #expect(try database.waitForCount("SELECT count(*) FROM machine_types", toReach: 3) == 3, "\(pipeline.logs())")
+        #expect(try database.waitForCount("SELECT count(*) FROM machine_types", toReach: 4) == 4, "\(pipeline.logs())")
         #expect(try database.rows("SELECT extract(epoch FROM offline_after)::bigint::text FROM machine_types WHERE cnc_type = 'CNCTypeA'") == [["2"]])
         #expect(
             try database.rows("SELECT extract(epoch FROM offline_after)::bigint::text FROM machine_types WHERE cnc_type = 'CNCTypeB'") == [["60"]])
