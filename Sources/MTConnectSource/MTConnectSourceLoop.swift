@@ -107,7 +107,9 @@ public final class MTConnectSourceLoop: StageLoop {
             try takeAcknowledgements(links, waitingMilliseconds: 0)
             redeliverOverdue()
             let next = agents.map(\.due).min() ?? now + 1_000
-            let wait = next > monotonicMilliseconds() ? Int(min(next - monotonicMilliseconds(), 100)) : 0
+            // One reading of the clock: a second one could pass `next` and underflow.
+            let current = monotonicMilliseconds()
+            let wait = next > current ? Int(min(next - current, 100)) : 0
             if wait > 0 { try takeAcknowledgements(links, waitingMilliseconds: wait) }
         }
         let deadline = monotonicMilliseconds() + UInt64(configuration.shutdownAcknowledgementMilliseconds)
