@@ -69,6 +69,22 @@ public struct PayloadReader {
         return .unknown
     }
 
+    /// The status `values` give a variable that overrides the type's status variable when it is
+    /// there and mapped (a machine tool's mode over its execution state); nil otherwise, and
+    /// nothing is marked: an override that does not apply is not an odd value.
+    public mutating func overridingStatus(
+        _ name: String, values: [String: MachineState.Status], caseInsensitive: Bool = false
+    ) -> MachineState.Status? {
+        read.insert(name)
+        let text: String
+        switch payload[name] {
+        case .string(let string)?: text = string
+        case .number(let number)?: text = JSONValue.number(number).serialized()
+        default: return nil
+        }
+        return values[caseInsensitive ? text.lowercased() : text]
+    }
+
     /// Records a failed check of the type's own, such as a combination of values it finds odd.
     public mutating func mark(_ check: String) {
         if !quality.contains(check) { quality.append(check) }

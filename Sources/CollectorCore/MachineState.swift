@@ -12,6 +12,9 @@ public struct MachineState: Sendable, Equatable {
         case setup
         case maintenance
         case error
+        /// The machine says it is not there: its controller is off, or its MTConnect agent calls
+        /// it UNAVAILABLE. Offline from this state on, at once, as after silence.
+        case offline
         /// A status text the type does not map; `quality` names its variable (`status:VARIABLE`).
         case unknown
     }

@@ -13,10 +13,21 @@ public struct DescribedType: MachineTypeMapper {
     public func machineState(for message: CNCMessage, payload: JSONObject) throws(PluginRejection) -> MachineState {
         var reader = PayloadReader(payload)
         let statusMapping = description.status
-        var state = MachineState(
-            status: try reader.status(
+        // Every override is read, so that none is taken for a variable the type does not know.
+        let overridden = statusMapping.overrides.map { mapping in
+            reader.overridingStatus(mapping.variable, values: mapping.values, caseInsensitive: !mapping.caseSensitive)
+        }.lazy.compactMap { $0 }.first
+        let status: MachineState.Status
+        if let overridden {
+            // The status variable must be there all the same, but is not marked when it is unmapped.
+            _ = try reader.string(statusMapping.variable, maxLength: Int.max, numbersAsText: statusMapping.numericCodes)
+            status = overridden
+        } else {
+            status = try reader.status(
                 statusMapping.variable, values: statusMapping.values, caseInsensitive: !statusMapping.caseSensitive,
-                numericCodes: statusMapping.numericCodes))
+                numericCodes: statusMapping.numericCodes)
+        }
+        var state = MachineState(status: status)
         for mapping in description.fields {
             try read(mapping, into: &state, with: &reader)
         }

@@ -81,30 +81,43 @@ struct DescriptionReader: YAMLDescriptionReader {
         )
     }
 
-    private func statusMapping(_ node: Node) throws(DescriptionError) -> MachineTypeDescription.StatusMapping {
-        let entries = try mapping(node, "status", keys: ["variable", "case_sensitive", "map"])
-        guard let variableNode = entries["variable"] else { throw fail(node, "status.variable", "missing: the payload variable of the status") }
-        let caseSensitive = try entries["case_sensitive"].map { (node) throws(DescriptionError) in try bool(node, "status.case_sensitive") } ?? false
+    /// `status`, or one of its `overrides` (`path` names it), which has none of its own.
+    private func statusMapping(_ node: Node, path: String = "status") throws(DescriptionError) -> MachineTypeDescription.StatusMapping {
+        let isOverride = path != "status"
+        let entries = try mapping(node, path, keys: ["variable", "case_sensitive", "map"] + (isOverride ? [] : ["overrides"]))
+        guard let variableNode = entries["variable"] else { throw fail(node, "\(path).variable", "missing: the payload variable of the status") }
+        let caseSensitive =
+            try entries["case_sensitive"].map { (node) throws(DescriptionError) in try bool(node, "\(path).case_sensitive") } ?? false
         guard let mapNode = entries["map"] else {
-            throw fail(node, "status.map", "missing: the machine's statuses, each to one of \(Self.statusList)")
+            throw fail(node, "\(path).map", "missing: the machine's statuses, each to one of \(Self.statusList)")
         }
         var values: [String: MachineState.Status] = [:]
-        for (key, keyNode, valueNode) in try pairs(mapNode, "status.map") {
-            let path = "status.map.\(key)"
-            let normalised = try text(valueNode, path)
+        for (key, keyNode, valueNode) in try pairs(mapNode, "\(path).map") {
+            let entryPath = "\(path).map.\(key)"
+            let normalised = try text(valueNode, entryPath)
             guard let status = MachineState.Status(rawValue: normalised), status != .unknown else {
-                throw fail(valueNode, path, "\"\(normalised.prefix(32))\" is not one of \(Self.statusList)")
+                throw fail(valueNode, entryPath, "\"\(normalised.prefix(32))\" is not one of \(Self.statusList)")
             }
             let machineText = caseSensitive ? key : key.lowercased()
             guard values[machineText] == nil else {
-                throw fail(keyNode, path, "\"\(key)\" is mapped twice\(caseSensitive ? "" : " (case does not count unless case_sensitive: true)")")
+                throw fail(
+                    keyNode, entryPath, "\"\(key)\" is mapped twice\(caseSensitive ? "" : " (case does not count unless case_sensitive: true)")")
             }
             values[machineText] = status
         }
-        guard !values.isEmpty else { throw fail(mapNode, "status.map", "empty: map at least one status") }
+        guard !values.isEmpty else { throw fail(mapNode, "\(path).map", "empty: map at least one status") }
+        var overrides: [MachineTypeDescription.StatusMapping] = []
+        if let overridesNode = entries["overrides"] {
+            guard case .sequence(let sequence) = overridesNode, !sequence.isEmpty else {
+                throw fail(overridesNode, "status.overrides", "must be a list of {variable, map}, read in order before status.variable")
+            }
+            for (index, overrideNode) in sequence.enumerated() {
+                overrides.append(try statusMapping(overrideNode, path: "status.overrides[\(index)]"))
+            }
+        }
         return MachineTypeDescription.StatusMapping(
-            variable: try text(variableNode, "status.variable"), caseSensitive: caseSensitive, values: values,
-            numericCodes: values.keys.contains { Double($0) != nil })
+            variable: try text(variableNode, "\(path).variable"), caseSensitive: caseSensitive, values: values,
+            numericCodes: values.keys.contains { Double($0) != nil }, overrides: overrides)
     }
 
     private func fieldMappings(_ node: Node) throws(DescriptionError) -> [MachineTypeDescription.FieldMapping] {

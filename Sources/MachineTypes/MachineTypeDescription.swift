@@ -23,6 +23,10 @@ public struct MachineTypeDescription: Sendable, Equatable {
         public var values: [String: MachineState.Status]
         /// Whether a number is looked up too (some key is one).
         public var numericCodes: Bool
+        /// Variables read before `variable`, in order: the first that is there with a value its
+        /// map holds gives the status (a machine tool in manual mode is in setup, whatever its
+        /// execution state). One without such a value passes the status on, and is not marked.
+        public var overrides: [StatusMapping] = []
     }
 
     public struct FieldMapping: Sendable, Equatable {
@@ -68,6 +72,6 @@ public struct MachineTypeDescription: Sendable, Equatable {
 
     /// Every payload variable the description reads.
     public var variables: Set<String> {
-        Set([status.variable] + fields.map(\.variable) + extra.map(\.variable))
+        Set([status.variable] + status.overrides.map(\.variable) + fields.map(\.variable) + extra.map(\.variable))
     }
 }

@@ -55,10 +55,11 @@ struct MachineTimeline {
         """,
     ]
 
-    /// What an interval can be: a machine status or offline. Each interval carries the time its
-    /// machine spent in each before it started (`running_before`, ...), so that availability over
-    /// a period reads two intervals a machine, one at each end.
-    static let intervalStatuses = MachineState.Status.allCases.map(\.rawValue) + ["offline"]
+    /// What an interval can be: a machine status, `offline` included (a state's own, or after
+    /// silence or a death). Each interval carries the time its machine spent in each before it
+    /// started (`running_before`, ...), so that availability over a period reads two intervals a
+    /// machine, one at each end.
+    static let intervalStatuses = MachineState.Status.allCases.map(\.rawValue)
     private static var timeBeforeColumns: String { intervalStatuses.map { "\($0)_before" }.joined(separator: ", ") }
 
     /// SQL: the time the machine of `interval` (an alias of a `machine_status_intervals` row,

@@ -119,6 +119,47 @@ struct MTConnectTests {
         #expect(try pipeline.database.count("SELECT count(*) FROM rejected_messages") == 0)
     }
 
+    @Test("a device the agent calls UNAVAILABLE is offline at once, from the observation's time; AVAILABLE again ends it")
+    func unavailableIsOffline() throws {
+        let agent = try Agent(directory: TestEnvironment.runtimeBase)
+        let pipeline = try Self.pipeline(agent)
+        defer {
+            pipeline.stopAll()
+            agent.stop()
+        }
+        // From the first running on: before the first observation the agent's values are all UNAVAILABLE.
+        let intervals = """
+            SELECT status, ended_at IS NULL FROM machine_status_intervals WHERE cnc_id = 'Mill01'
+              AND started_at >= (SELECT min(started_at) FROM machine_status_intervals WHERE cnc_id = 'Mill01' AND status = 'running')
+            ORDER BY started_at
+            """
+        try agent.observe(["avail AVAILABLE", "mode AUTOMATIC", "exec ACTIVE", "pc 1"])
+        try agent.observe(["mode MANUAL"])
+        #expect(
+            try pipeline.database.waitForCount(
+                "SELECT count(*) FROM machine_status_intervals WHERE cnc_id = 'Mill01' AND status = 'setup'", toReach: 1, seconds: 30) == 1,
+            "\(pipeline.logs())")
+        try agent.observe(["avail UNAVAILABLE", "exec UNAVAILABLE"])
+        let offline = try pipeline.database.waitForCount(
+            "SELECT count(*) FROM machine_status_intervals WHERE cnc_id = 'Mill01' AND status = 'offline' AND ended_at IS NULL",
+            toReach: 1, seconds: 30)
+        #expect(offline == 1, "\(pipeline.logs())")
+        // From the state that said so, long before the silence threshold (60 s).
+        #expect(
+            try pipeline.database.count(
+                """
+                SELECT count(*) FROM machine_status_intervals i JOIN machine_state s ON s.message_id = i.started_by
+                WHERE i.cnc_id = 'Mill01' AND i.status = 'offline' AND i.ended_at IS NULL AND s.status = 'offline' AND s.ts = i.started_at
+                  AND s.extra->>'availability' = 'UNAVAILABLE'
+                """) == 1)
+        try agent.observe(["avail AVAILABLE", "mode AUTOMATIC", "exec READY"])
+        _ = try pipeline.database.waitForCount(
+            "SELECT count(*) FROM machine_status_intervals WHERE cnc_id = 'Mill01' AND status = 'idle'", toReach: 1, seconds: 30)
+        let rows = try pipeline.database.rows(intervals)
+        #expect(
+            rows == [["running", "f"], ["setup", "f"], ["offline", "f"], ["idle", "t"]], "\(rows)\n\(Self.rejections(pipeline))")
+    }
+
     @Test("SIGKILL of the source between samples and their commit: every observation stored once, none lost")
     func killedSourceStoresOnce() throws {
         let agent = try Agent(directory: TestEnvironment.runtimeBase)

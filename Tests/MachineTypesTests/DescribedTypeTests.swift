@@ -141,4 +141,31 @@ struct DescribedTypeTests {
         let lathe = DescribedType(try MachineTypeDescription.parse(yaml: Self.lathe, file: "lathe.yaml"))
         #expect(try Self.outcome(lathe, Fixtures.cncMessage(payload: payload)) == .failure(PluginRejection(reason)))
     }
+
+    @Test(
+        "MTConnectMill: Availability UNAVAILABLE is offline and a manual ControllerMode is setup, over Execution; else Execution decides",
+        arguments: [
+            (#"{"Execution":"ACTIVE","Availability":"AVAILABLE","ControllerMode":"AUTOMATIC"}"#, MachineState.Status.running, [String]()),
+            (#"{"Execution":"ACTIVE","Availability":"UNAVAILABLE","ControllerMode":"MANUAL"}"#, .offline, []),
+            (#"{"Execution":"UNAVAILABLE","Availability":"UNAVAILABLE","ControllerMode":"UNAVAILABLE"}"#, .offline, []),
+            (#"{"Execution":"ACTIVE","Availability":"AVAILABLE","ControllerMode":"MANUAL"}"#, .setup, []),
+            (#"{"Execution":"BUSY","ControllerMode":"EDIT"}"#, .setup, []),
+            (#"{"Execution":"READY","Availability":"AVAILABLE","ControllerMode":"manual"}"#, .idle, []),
+            (#"{"Execution":"UNAVAILABLE","Availability":"AVAILABLE","ControllerMode":"AUTOMATIC"}"#, .unknown, ["status:Execution"]),
+        ])
+    func mtconnectStatus(_ payload: String, _ status: MachineState.Status, _ quality: [String]) throws {
+        let mill = DescribedType(try Self.shipped("MTConnectMill"))
+        guard case .success(let state) = try Self.outcome(mill, Fixtures.cncMessage(payload: payload)) else {
+            Issue.record("refused: \(payload)")
+            return
+        }
+        #expect(state.status == status && state.quality == quality && state.unknownVariables.isEmpty, "\(state)")
+    }
+
+    @Test("an overridden status still needs its status variable")
+    func overriddenStatusVariableRequired() throws {
+        let mill = DescribedType(try Self.shipped("MTConnectMill"))
+        let outcome = try Self.outcome(mill, Fixtures.cncMessage(payload: #"{"Availability":"UNAVAILABLE"}"#))
+        #expect(outcome == .failure(PluginRejection(#"missing variable "Execution""#)))
+    }
 }

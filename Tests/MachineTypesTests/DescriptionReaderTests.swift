@@ -25,6 +25,8 @@ struct DescriptionReaderTests {
             return
         }
         #expect(mill.status.variable == "Execution")
+        #expect(mill.status.overrides.map(\.variable) == ["Availability", "ControllerMode"])
+        #expect(mill.status.overrides[0].values == ["UNAVAILABLE": .offline])
         guard case .described(let description)? = Fixtures.shippedTypes.defined["CNCTypeA"]?.definition else {
             Issue.record("CNCTypeA is not described")
             return
@@ -68,13 +70,29 @@ struct DescriptionReaderTests {
             ),
             (
                 "name: Mill\nstatus: {variable: s, map: {a: busy}}",
-                #"t.yaml:2:32: status.map.a: "busy" is not one of running, idle, stopped, setup, maintenance, error"#
+                #"t.yaml:2:32: status.map.a: "busy" is not one of running, idle, stopped, setup, maintenance, error, offline"#
             ),
             (
                 "name: Mill\nstatus: {variable: s, map: {a: idle, A: error}}",
                 #"t.yaml:2:38: status.map.A: "A" is mapped twice (case does not count unless case_sensitive: true)"#
             ),
             ("name: Mill\nstatus: {variable: s, map: {}}", "t.yaml:2:28: status.map: empty: map at least one status"),
+            (
+                "name: Mill\nstatus: {variable: s, map: {a: idle}, overrides: {variable: m}}",
+                "t.yaml:2:50: status.overrides: must be a list of {variable, map}, read in order before status.variable"
+            ),
+            (
+                "name: Mill\nstatus: {variable: s, map: {a: idle}, overrides: [{variable: m, map: {x: busy}}]}",
+                #"t.yaml:2:74: status.overrides[0].map.x: "busy" is not one of running, idle, stopped, setup, maintenance, error, offline"#
+            ),
+            (
+                "name: Mill\nstatus: {variable: s, map: {a: idle}, overrides: [{map: {x: idle}}]}",
+                "t.yaml:2:51: status.overrides[0].variable: missing: the payload variable of the status"
+            ),
+            (
+                "name: Mill\nstatus: {variable: s, map: {a: idle}, overrides: [{variable: m, map: {x: idle}, overrides: []}]}",
+                "t.yaml:2:81: status.overrides[0].overrides: unknown key; the keys here are variable, case_sensitive, map"
+            ),
             ("name: Mill\nstatus: {variable: s, map: {a: idle}, case_sensitive: maybe}", "t.yaml:2:55: status.case_sensitive: must be true or false"),
             (
                 "name: Mill\nstatus: {variable: s, map: {a: idle}}\nfields:\n  speed: {variable: v}",
