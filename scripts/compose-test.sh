@@ -471,7 +471,7 @@ log_info "project $PROJECT: up -d --build (broker on 127.0.0.1:$MQTT_HOST_PORT, 
 COMPOSE_STARTED=1
 compose up -d --build >"$WORK_DIR/up.log" 2>&1 || { _svc_tail_log "$WORK_DIR/up.log" 40; die "up -d --build failed"; }
 wait_healthy 300
-for service in mosquitto postgres sink router worker-a worker-b ingest board; do
+for service in mosquitto postgres sink router worker-a worker-b worker-mtconnect ingest mtconnect board; do
     [[ $(containers_of "$service" | wc -l) == 1 ]] || die "service $service has no container"
 done
 
@@ -623,10 +623,10 @@ pass "scale: 600 messages stored; the router knows the 3 worker-a containers and
 
 compose --profile monitoring up -d prometheus >"$WORK_DIR/prometheus.log" 2>&1 || { _svc_tail_log "$WORK_DIR/prometheus.log"; die "up prometheus failed"; }
 wait_for_port "$PROMETHEUS_HOST_PORT" 60 || die "Prometheus does not listen on 127.0.0.1:$PROMETHEUS_HOST_PORT"
-# Every stage container: ingest, router, sink, 3 worker-a and 1 worker-b; and the board.
+# Every stage container: ingest, mtconnect, router, sink, 3 worker-a, 1 worker-b and 1 worker-mtconnect; and the board.
 if ! python3 - "$PROMETHEUS_HOST_PORT" <<'PY'; then
 import json, sys, time, urllib.request
-want = {"cnc-ingest": 1, "cnc-router": 1, "cnc-sink": 1, "cnc-worker": 4, "cnc-board": 1}
+want = {"cnc-ingest": 1, "cnc-mtconnect": 1, "cnc-router": 1, "cnc-sink": 1, "cnc-worker": 5, "cnc-board": 1}
 deadline = time.time() + 120
 seen = {}
 while time.time() < deadline:
@@ -652,7 +652,7 @@ sys.exit(1)
 PY
     die "Prometheus does not scrape every stage and the board"
 fi
-pass "monitor: Prometheus scrapes ingest, router, sink, the 4 workers and the board (Grafana: no image here)"
+pass "monitor: Prometheus scrapes ingest, mtconnect, router, sink, the 5 workers and the board (Grafana: no image here)"
 
 # ---------------------------------------------------------------------------------------------
 # 6. restart: stop and start the deployment while the emulator publishes (the monitoring
@@ -663,7 +663,7 @@ id=$(start_emulator 3000 100)
 sleep 8
 log_info "  stop, while the emulator publishes 100 msg/s"
 compose --profile monitoring stop >"$WORK_DIR/stop.log" 2>&1 || { _svc_tail_log "$WORK_DIR/stop.log"; die "stop failed"; }
-for service in mosquitto postgres sink router worker-a worker-b ingest board; do
+for service in mosquitto postgres sink router worker-a worker-b worker-mtconnect ingest mtconnect board; do
     for c in $(containers_of "$service"); do
         [[ $(podman inspect -f '{{.State.Status}}' "$c") != running ]] || die "$service still runs after stop"
     done

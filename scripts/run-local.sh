@@ -12,7 +12,8 @@
 #   2. starts a private mosquitto and a kept PostgreSQL cluster (database "cnc") on 127.0.0.1,
 #      with all their files under the state dir (default: REPO/run, or $CNC_STATE_DIR);
 #   3. fills in deploy/supervisord.conf and starts supervisord (its own socket, pid and logs)
-#      running sink, router, 2 x worker CNCTypeA, 2 x worker CNCTypeB, ingest and the board
+#      running sink, router, 2 x worker CNCTypeA, 2 x worker CNCTypeB, a worker MTConnectMill,
+#      ingest, mtconnect (waiting for a source that names an agent) and the board
 #      (as the login role cnc_board, which may only read; on 127.0.0.1:8080, or a free port
 #      when 8080 is taken), and waits for the board's /health;
 #   4. runs cnc-emulator once (every line of sample_data/*.json), waits for the rows and prints
@@ -28,7 +29,7 @@ REPO_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/lib/services.sh
 source "$REPO_ROOT/scripts/lib/services.sh"
 
-PROGRAM_COUNT=8 # sink, router, worker-a x2, worker-b x2, ingest, board (see deploy/supervisord.conf)
+PROGRAM_COUNT=10 # sink, router, worker-a x2, worker-b x2, worker-mtconnect, ingest, mtconnect, board (deploy/supervisord.conf)
 BOARD_DEFAULT_PORT=8080
 
 usage() {
@@ -289,7 +290,7 @@ save_state() {
     } >"$STATE_FILE"
 }
 
-# Stop the board, then the stages tier by tier (ingest, router, workers, sink) so each drains
+# Stop the board, then the stages tier by tier (ingest and mtconnect, router, workers, sink) so each drains
 # into a running next stage, then supervisord itself, then mosquitto, then PostgreSQL.
 stop_all() {
     local pid
@@ -297,10 +298,13 @@ stop_all() {
         log_info "stopping the pipeline (supervisord pid $pid)"
         local names tier
         names=$(ctl status 2>/dev/null | awk '{print $1}' || true)
-        for tier in 'cnc:board' 'cnc:ingest' 'cnc:router' 'cnc:worker-' 'cnc:sink'; do
+        for tier in 'cnc:board' 'cnc:ingest cnc:mtconnect' 'cnc:router' 'cnc:worker-' 'cnc:sink'; do
             local selected=() name
             for name in $names; do
-                [[ $name == "$tier"* ]] && selected+=("$name")
+                local prefix
+                for prefix in $tier; do
+                    [[ $name == "$prefix"* ]] && selected+=("$name")
+                done
             done
             # One supervisorctl per process: a tier's processes stop (and drain) in parallel.
             local pids=()
@@ -508,7 +512,7 @@ do_start() {
     swift build -c "$CONFIGURATION"
     BIN_DIR=$(swift build -c "$CONFIGURATION" --show-bin-path)
     local exe
-    for exe in sink router worker ingest board cnc-emulator mesctl; do
+    for exe in sink router worker ingest mtconnect board cnc-emulator mesctl; do
         [[ -x $BIN_DIR/$exe ]] || die "$BIN_DIR/$exe was not built"
     done
 

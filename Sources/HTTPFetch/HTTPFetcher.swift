@@ -82,9 +82,12 @@ public enum HTTPFetcher {
 
     public struct FetchError: Error, Sendable, Equatable, CustomStringConvertible {
         public var reason: String
+        /// The server answered, with more than the caller would read: asking for less may help.
+        public var isTooLarge: Bool
 
-        public init(_ reason: String) {
+        public init(_ reason: String, isTooLarge: Bool = false) {
             self.reason = reason
+            self.isTooLarge = isTooLarge
         }
 
         public var description: String { reason }
@@ -121,7 +124,7 @@ public enum HTTPFetcher {
             guard count >= 0 else { throw FetchError("\(address)\(path): the connection failed: \(String(cString: strerror(errno)))") }
             if count == 0 { break }
             answer += buffer[0..<count]
-            guard answer.count <= maxBytes else { throw FetchError("\(address)\(path): the answer exceeds \(maxBytes) bytes") }
+            guard answer.count <= maxBytes else { throw FetchError("\(address)\(path): the answer exceeds \(maxBytes) bytes", isTooLarge: true) }
             // A server that keeps the connection open despite HTTP/1.0 has said all once its
             // Content-Length is there.
             if let expected = completeLength(answer), answer.count >= expected { break }

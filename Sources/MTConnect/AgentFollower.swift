@@ -46,8 +46,10 @@ public struct AgentFollower: Sendable {
     }
 
     public let builder: MTConnectMessageBuilder
-    /// Observations asked for in one sample.
-    public let count: Int
+    /// Observations asked for in one sample, as configured.
+    public let configuredCount: Int
+    /// Observations asked for in the next sample: fewer than configured after an answer too large.
+    public private(set) var count: Int
     /// The devices followed, by name; nil: every device but the agent's own.
     public let followed: Set<String>?
     public private(set) var next: Request = .probe
@@ -63,6 +65,7 @@ public struct AgentFollower: Sendable {
     public init(builder: MTConnectMessageBuilder, committed: Position?, count: Int = 1000, devices: [String]? = nil) {
         self.builder = builder
         self.count = count
+        configuredCount = count
         followed = devices.map(Set.init)
         fetched = committed
     }
@@ -99,6 +102,8 @@ public struct AgentFollower: Sendable {
         case (.sample(let from, _), .streams(let streams)):
             guard streams.header.instanceID == instanceID else { return restarted(streams.header.instanceID, at: receivedAt) }
             for stream in streams.devices { build(stream, as: .history, receivedAt: receivedAt, outcome: &outcome) }
+            // The backlog that made answers too large is read: ask for as many as configured again.
+            if streams.observationCount < count { count = configuredCount }
             let seen = streams.devices.flatMap(\.observations).map(\.sequence).max().map { $0 + 1 } ?? from
             let position = Position(instanceID: streams.header.instanceID, next: max(from, streams.header.nextSequence ?? seen))
             fetched = position
@@ -129,6 +134,14 @@ public struct AgentFollower: Sendable {
     /// fresh probe after a failure, since the agent may have restarted meanwhile.
     public mutating func failed() {
         next = .probe
+    }
+
+    /// After an answer larger than the stage reads: a sample is asked again for half as many
+    /// observations, down to one; anything else is asked again from a fresh probe.
+    public mutating func answerTooLarge() {
+        guard case .sample(let from, _) = next, count > 1 else { return failed() }
+        count /= 2
+        next = .sample(from: from, count: count)
     }
 
     private mutating func learn(_ probe: ProbeDocument, outcome: inout Outcome) {

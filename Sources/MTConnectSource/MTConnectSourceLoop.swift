@@ -34,11 +34,7 @@ public final class MTConnectSourceLoop: StageLoop {
 
     public static func name(of configuration: Configuration) -> String { "mtconnect" }
 
-    public static func prepare(_ configuration: Configuration, logger: Logger) throws {
-        guard !configuration.agents.isEmpty else {
-            throw SettingError(reason: "no MTConnect agent is described: add a description with the key mtconnect to MES_SOURCES_DIR")
-        }
-    }
+    public static func prepare(_ configuration: Configuration, logger: Logger) throws {}
 
     /// What was sent for one agent and is not all acknowledged yet, and the position it makes good.
     private struct Sent {
@@ -96,6 +92,14 @@ public final class MTConnectSourceLoop: StageLoop {
             acknowledgements: try FrameSocket.subscribe(
                 context, connectingTo: endpoints.acknowledgements, server: .sink, name: "acknowledgements", security: security))
         StageHealth.process.setReady(true)
+        guard !agents.isEmpty else {
+            // Shipped among the stages of every deployment, it waits for a plant's first agent
+            // rather than fail, which a supervisor would take for a crash.
+            logger.warning(
+                "no MTConnect agent is described: add a source with the key mtconnect to MES_SOURCES_DIR and restart this stage")
+            while !stop.isRequested { try takeAcknowledgements(links, waitingMilliseconds: 200) }
+            return
+        }
         logger.info(
             "mtconnect starting",
             metadata: ["agents": "\(agents.map { "\($0.source.name)=\($0.source.agent)" }.joined(separator: ","))"])
@@ -130,17 +134,23 @@ public final class MTConnectSourceLoop: StageLoop {
                 accept: "application/xml, text/xml")
             guard response.mediaType.map({ $0.hasSuffix("/xml") || $0.hasSuffix("+xml") }) ?? false else {
                 return failed(
-                    index, outcome: "unreadable",
+                    index, outcome: .unreadable,
                     "\(source.agent)/\(request.path): HTTP \(response.status) with content type \(response.mediaType ?? "none"), not XML")
             }
             document = try MTConnectDocument.parse(response.body, limits: MTConnectLimits(maxDocumentBytes: configuration.maxDocumentBytes))
+        } catch let error as HTTPFetcher.FetchError where error.isTooLarge {
+            metrics.request(.tooLarge)
+            agents[index].follower.answerTooLarge()
+            report(index, error.reason + "; asking for \(agents[index].follower.count) observations at a time")
+            agents[index].due = monotonicMilliseconds()
+            return
         } catch let error as HTTPFetcher.FetchError {
-            return failed(index, outcome: "unreachable", error.reason)
+            return failed(index, outcome: .unreachable, error.reason)
         } catch let error as MTConnectError {
-            return failed(index, outcome: "unreadable", "\(source.agent)/\(request.path): \(error.reason)")
+            return failed(index, outcome: .unreadable, "\(source.agent)/\(request.path): \(error.reason)")
         }
         let outcome = agents[index].follower.take(document, receivedAt: WallClock.nowMicroseconds())
-        metrics.request(outcome.problems.isEmpty ? "ok" : "error")
+        metrics.request(outcome.problems.isEmpty ? .ok : .error)
         if outcome.problems.isEmpty {
             if agents[index].lastProblem != nil { logger.info("agent answers again", metadata: ["source": "\(source.name)"]) }
             agents[index].lastProblem = nil
@@ -168,12 +178,12 @@ public final class MTConnectSourceLoop: StageLoop {
             commitAcknowledged(index)
         }
         // A full sample says more is waiting: ask at once.
-        let full: Bool = if case .streams(let streams) = document { streams.observationCount >= source.count } else { false }
+        let full: Bool = if case .streams(let streams) = document { streams.observationCount >= agents[index].follower.count } else { false }
         agents[index].due = monotonicMilliseconds() + (full || outcome.position == nil ? 0 : UInt64(source.intervalMilliseconds))
         if !outcome.problems.isEmpty { agents[index].due = monotonicMilliseconds() + UInt64(backoff(index)) }
     }
 
-    private func failed(_ index: Int, outcome: String, _ reason: String) {
+    private func failed(_ index: Int, outcome: MTConnectSourceMetrics.Outcome, _ reason: String) {
         metrics.request(outcome)
         agents[index].follower.failed()
         agents[index].failures += 1

@@ -14,6 +14,7 @@ public struct MTConnectSourceOptions: StageServiceOptions {
     @Option(name: MTConnectSourceSettings.redeliverAfterMilliseconds.name, help: MTConnectSourceSettings.redeliverAfterMilliseconds.help)
     var redeliverAfterMs: String?
     @Option(name: MTConnectSourceSettings.maxDocumentBytes.name, help: MTConnectSourceSettings.maxDocumentBytes.help) var maxDocumentBytes: String?
+    @Option(name: MTConnectSourceSettings.sources.name, help: MTConnectSourceSettings.sources.help) var sources: String?
     @Option(name: LinkSettings.router.name, help: LinkSettings.router.help) var routerEndpoint: String?
     @Option(name: LinkSettings.sink.name, help: LinkSettings.sink.help) var sinkEndpoint: String?
     @Option(name: LinkSettings.acknowledgements.name, help: LinkSettings.acknowledgements.help) var ackEndpoint: String?
@@ -30,8 +31,19 @@ public struct MTConnectSourceOptions: StageServiceOptions {
         let (catalog, errors) = SourceCatalog.load(directory: directory, defaultTopic: "#")
         guard errors.isEmpty else { throw SettingError(reason: "message sources: " + errors.map(\.description).joined(separator: "; ")) }
         let stateDirectory = try StageSettings.stateDirectory.value(stateDir, derived: StageSettings.defaultStateDirectory())
+        var agents = catalog.agents
+        if let names = try MTConnectSourceSettings.sources.value(sources) {
+            let wanted = Set(names.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            let unknown = wanted.subtracting(agents.map(\.name))
+            guard unknown.isEmpty else {
+                throw SettingError(
+                    reason: "\(MTConnectSourceSettings.sources.description.variable): no source with the key mtconnect in \(directory) is named "
+                        + unknown.sorted().joined(separator: ", ") + "; there are " + agents.map(\.name).joined(separator: ", "))
+            }
+            agents = agents.filter { wanted.contains($0.name) }
+        }
         var configuration = MTConnectSourceService.Configuration(
-            agents: catalog.agents,
+            agents: agents,
             endpoints: try stage.endpoints(router: routerEndpoint, sink: sinkEndpoint, acknowledgements: ackEndpoint),
             positionsDirectory: try MTConnectSourceSettings.positionsDirectory.value(positionsDir, derived: "\(stateDirectory)/mtconnect"))
         configuration.redeliverAfterMilliseconds = try MTConnectSourceSettings.redeliverAfterMilliseconds.required(redeliverAfterMs)

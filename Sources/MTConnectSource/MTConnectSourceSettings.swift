@@ -17,7 +17,14 @@ public enum MTConnectSourceSettings {
         help: "The largest answer read from an agent; a larger one is refused, and the sample asked again smaller"
     )
 
-    public static let all = [positionsDirectory.description, redeliverAfterMilliseconds.description, maxDocumentBytes.description]
+    public static let sources = Setting<String>.text(
+        "MES_MTCONNECT_SOURCES", flag: "sources", default: nil, defaultText: "every source with the key mtconnect",
+        help: "The names of the sources this process follows, comma-separated: processes that share the agents between them scale out"
+    )
+
+    public static let all = [
+        positionsDirectory.description, redeliverAfterMilliseconds.description, maxDocumentBytes.description, sources.description,
+    ]
 
     /// Every setting the MTConnect source reads, its own and the shared ones, as documented.
     public static let read =

@@ -12,11 +12,12 @@ struct MTConnectTests {
         let process = Process()
         let port: Int
 
-        init(directory: String, buffer: Int = 1_000) throws {
+        init(directory: String, buffer: Int = 1_000, device: String = "Mill01") throws {
             let portFile = "\(directory)/agent-\(UInt32.random(in: 0...UInt32.max)).port"
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = [
                 "python3", "\(TestEnvironment.packageDirectory)/Tests/IntegrationTests/MTConnect/agent.py", portFile, "--buffer", String(buffer),
+                "--device", device,
             ]
             try process.run()
             let deadline = Date().addingTimeInterval(20)
@@ -51,9 +52,13 @@ struct MTConnectTests {
         }
 
         func restart() throws { try control("/restart") }
+
+        /// The next `count` answers are bad as `mode` says (agent.py).
+        func misbehave(_ mode: String, count: Int = 1) throws { try control("/misbehave?mode=\(mode)&n=\(count)") }
     }
 
-    static let typeMap = #"[{"cnc_id": "Mill01", "class_name": "MTConnectMill", "line": "Line 9"}]"#
+    static let typeMap =
+        #"[{"cnc_id": "Mill01", "class_name": "MTConnectMill", "line": "Line 9"}, {"cnc_id": "Mill02", "class_name": "MTConnectMill"}]"#
 
     /// A pipeline with one worker for MTConnectMill, the agent described, and the mtconnect stage.
     static func pipeline(_ agent: Agent, start: Bool = true) throws -> PipelineHarness {
@@ -77,8 +82,8 @@ struct MTConnectTests {
         return rows.map { "\($0[0] ?? ""): \($0[1] ?? "")" }.joined(separator: "\n") + "\npart counts: \(counts.first?.first.flatMap { $0 } ?? "")"
     }
 
-    static func startSource(_ pipeline: PipelineHarness) throws {
-        let source = try pipeline.start("mtconnect", "mtconnect")
+    static func startSource(_ pipeline: PipelineHarness, name: String = "mtconnect", _ arguments: [String] = []) throws {
+        let source = try pipeline.start(name, "mtconnect", arguments)
         guard source.waitForLog("mtconnect starting") else { throw HarnessError("mtconnect did not start:\n\(pipeline.logs())") }
     }
 
@@ -235,5 +240,68 @@ struct MTConnectTests {
         _ = try HTTPFetcher.get(agent.address, "/slow?s=0", timeoutMilliseconds: 20_000, maxBytes: 1 << 20)
         try agent.observe(["pc 2"])
         #expect(try pipeline.database.waitForCount(Self.partCounts, toReach: 2, seconds: 60) == 2, "\(pipeline.logs())")
+    }
+
+    @Test("bad answers (malformed XML, a web page, too large, an error, another XML): logged and counted, none stored, the source goes on")
+    func badAnswers() async throws {
+        let agent = try Agent(directory: TestEnvironment.runtimeBase)
+        let pipeline = try Self.pipeline(agent, start: false)
+        defer {
+            pipeline.stopAll()
+            agent.stop()
+        }
+        pipeline.overrides["MES_MTCONNECT_MAX_DOCUMENT_BYTES"] = "32768"
+        let port = try PrivateBroker.freePort()
+        try Self.startSource(pipeline, ["--metrics-listen", "127.0.0.1:\(port)"])
+        let metrics = MetricsScrape(port: port)
+        try agent.observe(["avail AVAILABLE", "exec ACTIVE", "pc 1"])
+        #expect(try pipeline.database.waitForCount(Self.partCounts, toReach: 1, seconds: 30) == 1, "\(pipeline.logs())")
+        let cases = [
+            ("malformed", "unreadable", "it was cut short"), ("html", "unreadable", "with content type text/html, not XML"),
+            ("huge", "too_large", "the answer exceeds 32768 bytes"), ("error", "error", "INVALID_REQUEST: the agent is being configured"),
+            ("notmtconnect", "unreadable", "the document is a Something, not MTConnectDevices"),
+        ]
+        for (index, (mode, outcome, reason)) in cases.enumerated() {
+            let series = "cnc_mtconnect_requests_total{outcome=\"\(outcome)\"}"
+            let before = try await metrics.value(series) ?? 0
+            try agent.misbehave(mode)
+            #expect(try await metrics.waitForValue(series, toReach: before + 1) == before + 1, "\(mode)")
+            #expect(pipeline.stages["mtconnect"]?.waitForLog(reason) == true, "\(mode): \(pipeline.logs())")
+            try agent.observe(["pc \(index + 2)"])
+            #expect(try pipeline.database.waitForCount(Self.partCounts, toReach: index + 2, seconds: 30) == index + 2, "\(mode)")
+        }
+        #expect(try pipeline.database.count("SELECT count(*) FROM rejected_messages") == 0)
+        #expect(try pipeline.database.count("SELECT count(*) FROM machine_events") == 0)
+        #expect(try pipeline.database.count(Self.repeated) == 0)
+    }
+
+    @Test("two sources share the agents by MES_MTCONNECT_SOURCES, each following its own; a name no source has is refused")
+    func sharedAgents() throws {
+        let mills = try Agent(directory: TestEnvironment.runtimeBase), lathes = try Agent(directory: TestEnvironment.runtimeBase, device: "Mill02")
+        let pipeline = try Self.pipeline(mills, start: false)
+        defer {
+            pipeline.stopAll()
+            mills.stop()
+            lathes.stop()
+        }
+        _ = try SourceTests.sources(
+            pipeline,
+            [
+                "mills.yaml": "name: mills\nmtconnect: {agent: \"http://127.0.0.1:\(mills.port)\", interval_ms: 50}\n",
+                "lathes.yaml": "name: lathes\nmtconnect: {agent: \"http://127.0.0.1:\(lathes.port)\", interval_ms: 50}\n",
+            ])
+        let wrong = try pipeline.start("mtconnect-wrong", "mtconnect", ["--sources", "mills,drills"])
+        #expect(wrong.waitForExit(seconds: 20).map { $0 != 0 } == true)
+        #expect(wrong.log.contains("no source with the key mtconnect"), "\(wrong.log)")
+        try Self.startSource(pipeline, name: "mtconnect-1", ["--sources", "mills"])
+        try Self.startSource(pipeline, name: "mtconnect-2", ["--sources", " lathes "])
+        try mills.observe(["avail AVAILABLE", "exec ACTIVE", "pc 1"])
+        try lathes.observe(["avail AVAILABLE", "exec READY", "pc 7"])
+        let stored = try pipeline.database.waitForCount(
+            "SELECT count(DISTINCT cnc_id) FROM machine_state WHERE part_count IN (1, 7)", toReach: 2, seconds: 30)
+        #expect(stored == 2, "\(pipeline.logs())")
+        #expect(pipeline.stages["mtconnect-1"]?.log.contains("agents=mills=http://127.0.0.1:\(mills.port)") == true)
+        #expect(pipeline.stages["mtconnect-1"]?.log.contains("lathes") == false)
+        #expect(pipeline.stages["mtconnect-2"]?.log.contains("agents=lathes=") == true)
     }
 }

@@ -91,7 +91,7 @@ struct MetricsTests {
             ("sink", 9103, "sink", []), ("router", 9102, "router", []),
             ("worker-a1", 9110, "worker", ["--type", "CNCTypeA"]), ("worker-a2", 9111, "worker", ["--type", "CNCTypeA"]),
             ("worker-b1", 9120, "worker", ["--type", "CNCTypeB"]), ("worker-b2", 9121, "worker", ["--type", "CNCTypeB"]),
-            ("ingest", 9101, "ingest", []),
+            ("worker-mtconnect1", 9130, "worker", ["--type", "MTConnectMill"]), ("ingest", 9101, "ingest", []), ("mtconnect", 9105, "mtconnect", []),
         ]
         var configuration = shipped.replacingOccurrences(of: "scrape_interval: 10s", with: "scrape_interval: 1s")
         for stage in stages {
@@ -110,9 +110,9 @@ struct MetricsTests {
         repeat {
             try await Task.sleep(for: .milliseconds(500))
             up = try await prometheus.query(#"sum(up{job=~"cnc-local-.*"})"#).series.first.flatMap(Self.sampleValue)
-        } while up != 7 && Date() < scraped
+        } while up != Double(stages.count) && Date() < scraped
         let targets = await prometheus.targets()
-        #expect(up == 7, "\(targets)")
+        #expect(up == Double(stages.count), "\(targets)")
 
         // Traffic for every panel: valid messages of both types, invalid ones (ingest and
         // workers refuse them) and machines the map does not know (the router refuses them).

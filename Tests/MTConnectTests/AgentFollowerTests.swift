@@ -59,6 +59,28 @@ struct AgentFollowerTests {
         #expect(follower.next == .sample(from: 14, count: 100))
     }
 
+    @Test("an answer too large: the same sample for half as many observations, down to one; all again once the backlog is read")
+    func tooLarge() {
+        var follower = AgentFollower(builder: Self.builder, committed: nil, count: 4)
+        _ = follower.take(Self.probe(), receivedAt: 1)
+        _ = follower.take(Self.streams(next: 11, [(10, "READY")]), receivedAt: 2)
+        follower.answerTooLarge()
+        #expect(follower.next == .sample(from: 11, count: 2))
+        _ = follower.take(Self.streams(next: 13, [(11, "ACTIVE"), (12, "READY")]), receivedAt: 3)
+        #expect(follower.next == .sample(from: 13, count: 2))
+        follower.answerTooLarge()
+        #expect(follower.next == .sample(from: 13, count: 1))
+        follower.answerTooLarge()
+        #expect(follower.next == .probe)
+        _ = follower.take(Self.probe(), receivedAt: 4)
+        _ = follower.take(Self.streams(next: 20, [(12, "READY")]), receivedAt: 5)
+        #expect(follower.next == .sample(from: 13, count: 1))
+        _ = follower.take(Self.streams(next: 14, [(13, "ACTIVE")]), receivedAt: 6)
+        #expect(follower.next == .sample(from: 14, count: 1))
+        _ = follower.take(Self.streams(next: 14, []), receivedAt: 7)
+        #expect(follower.next == .sample(from: 14, count: 4))
+    }
+
     @Test("a restart of the source: the values as they were before the committed position, then samples from it; nothing stored twice")
     func resume() {
         var follower = AgentFollower(builder: Self.builder, committed: .init(instanceID: 7, next: 12))

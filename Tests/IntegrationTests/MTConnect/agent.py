@@ -3,12 +3,15 @@
 /sample?from=SEQ&count=N as MTConnect 2.0 XML, with a bounded buffer whose sequence numbers
 and instanceId behave as the standard says, so that OUT_OF_RANGE and restarts can be forced.
 
-    agent.py PORT_FILE [--buffer N]
+    agent.py PORT_FILE [--buffer N] [--device NAME]
 
 It listens on 127.0.0.1 on a free port and writes the port to PORT_FILE. Control, by GET:
     /observe?d=DATA_ITEM_ID%20VALUE&d=...   observations, one timestamp for all (VALUE may hold spaces)
     /restart   a new instanceId, the buffer emptied, sequences from 1 again, values UNAVAILABLE
     /slow?s=S  every answer waits S seconds from now on (0 to stop)
+    /misbehave?mode=M&n=N   the next N answers are bad, as M says: malformed (XML cut short),
+               html (a web page, text/html), huge (a valid document of 64 KiB of comments),
+               error (an MTConnectError INVALID_REQUEST), notmtconnect (well-formed, another root)
 """
 import http.server
 import socketserver
@@ -21,7 +24,7 @@ from xml.sax.saxutils import escape
 
 # (id, type, category, component element, component name, subType, element name in streams)
 DATA_ITEMS = [
-    ("avail", "AVAILABILITY", "EVENT", "Device", "Mill01", None, "Availability"),
+    ("avail", "AVAILABILITY", "EVENT", "Device", "device", None, "Availability"),
     ("exec", "EXECUTION", "EVENT", "Path", "path", None, "Execution"),
     ("mode", "CONTROLLER_MODE", "EVENT", "Path", "path", None, "ControllerMode"),
     ("pgm", "PROGRAM", "EVENT", "Path", "path", None, "Program"),
@@ -33,6 +36,7 @@ DATA_ITEMS = [
     ("system", "SYSTEM", "CONDITION", "Controller", "controller", None, None),
 ]
 BY_ID = {item[0]: item for item in DATA_ITEMS}
+DEVICE = sys.argv[sys.argv.index("--device") + 1] if "--device" in sys.argv else "Mill01"
 
 
 class Agent:
@@ -40,6 +44,8 @@ class Agent:
         self.lock = threading.Lock()
         self.buffer_size = buffer
         self.delay = 0.0
+        self.misbehaviour = None
+        self.misbehaving = 0
         self.instance = 1_000
         self.reset()
 
@@ -84,7 +90,7 @@ class Agent:
         return (f'<?xml version="1.0" encoding="UTF-8"?><MTConnectDevices xmlns="urn:mtconnect.org:MTConnectDevices:2.0">'
                 f'{self.header(False)}<Devices><Agent id="agent" name="Agent" uuid="agent-uuid"><DataItems>'
                 f'<DataItem category="EVENT" id="agent_avail" type="AVAILABILITY"/></DataItems></Agent>'
-                f'<Device id="d1" name="Mill01" uuid="mill-01">{items([DATA_ITEMS[0]])}<Components>{inner}</Components></Device>'
+                f'<Device id="d1" name="{DEVICE}" uuid="{DEVICE.lower()}">{items([DATA_ITEMS[0]])}<Components>{inner}</Components></Device>'
                 f'</Devices></MTConnectDevices>')
 
     def streams(self, observations):
@@ -118,9 +124,13 @@ class Agent:
                 body += "<Events>" + "".join(events) + "</Events>"
             if conditions:
                 body += "<Condition>" + "".join(conditions) + "</Condition>"
-            parts.append(f'<ComponentStream component="{kind}" name="{name}" componentId="{name}_c">{body}</ComponentStream>')
+            if kind == "Device":
+                name, component_id = DEVICE, "d1"
+            else:
+                component_id = f"{name}_c"
+            parts.append(f'<ComponentStream component="{kind}" name="{name}" componentId="{component_id}">{body}</ComponentStream>')
         return (f'<?xml version="1.0" encoding="UTF-8"?><MTConnectStreams xmlns="urn:mtconnect.org:MTConnectStreams:2.0">'
-                f'{self.header(True)}<Streams><DeviceStream name="Mill01" uuid="mill-01">{"".join(parts)}</DeviceStream></Streams>'
+                f'{self.header(True)}<Streams><DeviceStream name="{DEVICE}" uuid="{DEVICE.lower()}">{"".join(parts)}</DeviceStream></Streams>'
                 f'</MTConnectStreams>')
 
     def current(self, at):
@@ -143,10 +153,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def answer(self, status, body):
+    def answer(self, status, body, content_type="application/xml; charset=utf-8"):
         data = body.encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/xml; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -156,7 +166,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         url = urlparse(self.path)
         lists = parse_qs(url.query)
         query = {key: values[0] for key, values in lists.items()}
-        if url.path in ("/observe", "/restart", "/slow"):
+        if url.path in ("/observe", "/restart", "/slow", "/misbehave"):
             with agent.lock:
                 if url.path == "/observe":
                     stamp = now()
@@ -165,6 +175,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         agent.add(stamp, data_item, value)
                 elif url.path == "/restart":
                     agent.reset()
+                elif url.path == "/misbehave":
+                    agent.misbehaviour, agent.misbehaving = query["mode"], int(query.get("n", 1))
                 else:
                     agent.delay = float(query.get("s", 0))
             self.send_response(204)
@@ -173,6 +185,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if agent.delay:
             time.sleep(agent.delay)
         with agent.lock:
+            if agent.misbehaving > 0:
+                agent.misbehaving -= 1
+                return self.misbehave(agent)
             if url.path == "/probe":
                 return self.answer(200, agent.probe())
             if url.path == "/current":
@@ -186,6 +201,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     return self.answer(404, agent.error("OUT_OF_RANGE", f"'from' must be between {agent.first} and {agent.next}"))
                 return self.answer(200, agent.streams([o for o in agent.observations if start <= o[0] < start + count]))
         self.answer(404, agent.error("INVALID_REQUEST", f"no such request {url.path}"))
+
+    def misbehave(self, agent):
+        mode = agent.misbehaviour
+        if mode == "malformed":
+            return self.answer(200, agent.current(None)[:300])
+        if mode == "html":
+            return self.answer(200, "<html><body>Gateway login</body></html>", "text/html; charset=utf-8")
+        if mode == "huge":
+            document = agent.current(None)
+            cut = document.index("<Streams>")
+            return self.answer(200, document[:cut] + "<!--" + "x" * 65536 + "-->" + document[cut:])
+        if mode == "error":
+            return self.answer(400, agent.error("INVALID_REQUEST", "the agent is being configured"))
+        return self.answer(200, '<?xml version="1.0"?><Something><Else/></Something>')
 
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
