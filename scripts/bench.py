@@ -880,6 +880,71 @@ def sparkplug_cost(args, env):
         json.dump({"count": args.count, "runs": results, "json_us": json_us, "sparkplug_us": sparkplug_us, "extra_us": extra}, output, indent=2)
 
 
+def mtconnect_cost(args, env):
+    """The mtconnect stage's observations per CPU second (one core) and per second of wall time,
+    following the test agent (Tests/IntegrationTests/MTConnect/agent.py) in samples of 1,000
+    observations, five at each time, through the router, a worker and the sink."""
+    import urllib.request
+    agent_script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "IntegrationTests", "MTConnect", "agent.py")
+    stream = Stream(args.work_dir, machines=2)
+    with open(stream.types_file, "w") as file:
+        json.dump([{"cnc_id": "Mill01", "class_name": "MTConnectMill"}], file)
+    results = []
+    for run in range(1, args.runs + 1):
+        port_file = f"{args.work_dir}/mtconnect-agent{run}.port"
+        agent = subprocess.Popen([sys.executable, agent_script, port_file, "--buffer", str(args.count + 1_000)])
+        deadline = time.monotonic() + 20
+        while not os.path.exists(port_file) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with open(port_file) as file:
+            address = f"http://127.0.0.1:{file.read().strip()}"
+        sources = f"{args.work_dir}/mtconnect-sources{run}"
+        os.makedirs(sources, exist_ok=True)
+        with open(f"{sources}/agent.yaml", "w") as source:
+            source.write(f"name: bench\nmtconnect: {{agent: \"{address}\", count: 1000, interval_ms: 10}}\n")
+        run_env = dict(env, MES_SOURCES_DIR=sources, MES_STATE_DIR=f"{args.work_dir}/mtconnect-state{run}")
+        _, processes, logs = start_stages(args.bin_dir, args.work_dir, run_env, run, stream)
+        stage_env = dict(run_env, MES_RUNTIME_DIR=f"{args.work_dir}/rt{run}", MES_CNC_TYPES=stream.types_file, MES_MIGRATIONS_DIR="migrations")
+        for name, command in (("worker-mtconnect", ["worker", "--type", "MTConnectMill"]), ("mtconnect", ["mtconnect"])):
+            logs[name] = open(f"{args.work_dir}/{name}-{run}.log", "w+")
+            processes[name] = subprocess.Popen([f"{args.bin_dir}/{command[0]}"] + command[1:], env=stage_env, stdout=logs[name],
+                                               stderr=subprocess.STDOUT)
+        # The current values first: one message; then the samples follow from the agent's next sequence.
+        wait_for_rows(1, 60)
+        stored = int(psql("SELECT count(*) FROM cnc_data"))
+        if stored != 1:
+            raise SystemExit(f"run {run}: the current values were not stored; mtconnect's log ends:\n" + log_tail(logs, "mtconnect", 10))
+        time.sleep(0.5)
+        before = process_cpu(processes["mtconnect"].pid)
+        start = time.monotonic()
+        urllib.request.urlopen(f"{address}/fill?n={args.count}&group=5", timeout=600).read()
+        messages = args.count // 5
+        wait_for_rows(1 + messages, 600)
+        elapsed = time.monotonic() - start
+        spent = process_cpu(processes["mtconnect"].pid) - before
+        now_stored = int(psql("SELECT count(*) FROM cnc_data"))
+        if now_stored != 1 + messages:
+            raise SystemExit(f"run {run}: {now_stored - 1} messages stored of {messages}")
+        rejected = int(psql("SELECT count(*) FROM rejected_messages"))
+        expect_running(processes, logs)
+        stop_stages(processes)
+        agent.kill()
+        agent.wait()
+        if rejected:
+            raise SystemExit(f"run {run}: {rejected} messages rejected")
+        results.append({"cpu_s": spent, "elapsed_s": elapsed, "per_core": args.count / spent, "wall": args.count / elapsed})
+        print(f"run {run}: mtconnect {args.count / spent:,.0f} observations per CPU second; "
+              f"{args.count / elapsed:,.0f} observations/s stored ({spent / args.count * 1e6:.1f} µs each)", flush=True)
+    per_core = statistics.median(result["per_core"] for result in results)
+    wall = statistics.median(result["wall"] for result in results)
+    print()
+    print(f"mtconnect, {args.count:,} observations a run in samples of 1,000 (5 at each time: 200 messages), {args.runs} runs, medians:")
+    print(f"  {'per core (the stage CPU)':<34}{per_core:>12,.0f} observations/s   ({1e6 / per_core:.1f} µs each)")
+    print(f"  {'stored, agent to PostgreSQL':<34}{wall:>12,.0f} observations/s   (the Python test agent, the router, a worker, the sink)")
+    with open(args.json.replace("bench.json", "mtconnect.json"), "w") as output:
+        json.dump({"count": args.count, "runs": results, "per_core": per_core, "wall": wall}, output, indent=2)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin-dir", required=True)
@@ -903,6 +968,8 @@ def main():
     parser.add_argument("--board-streams", type=int, default=50, help="with --board, clients on the event stream")
     parser.add_argument("--sparkplug", action="store_true",
                         help="instead of the benchmark, ingest's CPU per message for 20 values as JSON and as a Sparkplug B DDATA by alias")
+    parser.add_argument("--mtconnect", action="store_true",
+                        help="instead of the benchmark, the mtconnect stage's observations per CPU second in samples of 1,000")
     args = parser.parse_args()
     args.runs = args.runs or (1 if args.growth else 3)
     sys.path.insert(0, args.python_path)
@@ -919,6 +986,9 @@ def main():
         return
     if args.sparkplug:
         sparkplug_cost(args, env)
+        return
+    if args.mtconnect:
+        mtconnect_cost(args, env)
         return
 
     runs = []

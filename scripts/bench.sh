@@ -7,6 +7,7 @@
 #   scripts/bench.sh --soak-seconds S [--plant-topics]
 #   scripts/bench.sh --board [--board-machines M] [--board-streams S] [--count N] [--runs R] [--status-every N]
 #   scripts/bench.sh --sparkplug [--count N] [--runs R]
+#   scripts/bench.sh --mtconnect [--count N] [--runs R]
 #
 # Installs missing packages, builds in release mode, starts a private mosquitto and
 # PostgreSQL on free loopback ports (PostgreSQL with its default durability, fsync and
@@ -37,6 +38,9 @@
 # messages of 20 metrics sent by alias from one edge node's 20 devices, and N flat JSON messages
 # of the same names and values through a source, both at QoS 0, in alternating order over the
 # runs; it prints ingest's CPU microseconds per message of each and their difference (run/sparkplug.json).
+# --mtconnect measures instead the mtconnect stage (docs/mtconnect.md): N observations (5 at each
+# time) that the test agent serves in samples of 1,000, through a worker to the sink; it prints the
+# stage's observations per CPU second, one core's worth, and the rate stored (run/mtconnect.json).
 # --plant-topics publishes, in every phase but the naive reference's, as a topic-per-machine plant
 # does (cnc-emulator --topic bench/.../{cnc_id}/data --flat: each machine on its own topic, flat
 # messages with no cnc_id); ingest reads them through a source (MES_SOURCES_DIR, payload: rest)

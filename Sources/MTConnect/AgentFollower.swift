@@ -52,6 +52,8 @@ public struct AgentFollower: Sendable {
     public private(set) var count: Int
     /// The devices followed, by name; nil: every device but the agent's own.
     public let followed: Set<String>?
+    /// A device reported nothing of for this long, by the agent's clock, is stored again as it stands.
+    public let heartbeatMicroseconds: Int64
     public private(set) var next: Request = .probe
     /// The position from which the follower fetches, ahead of the committed one while the sink
     /// has not yet acknowledged.
@@ -60,10 +62,15 @@ public struct AgentFollower: Sendable {
     private var devices: [String: MTConnectDeviceState] = [:]
     /// The machines of the agent's devices, for the gaps that concern them all.
     private var machines: [String] = []
+    /// The time of each device's last message (or of the values it was seeded with), by name.
+    private var lastStamped: [String: Int64] = [:]
 
     /// `committed` is the position stored with the last acknowledged messages, if any.
-    public init(builder: MTConnectMessageBuilder, committed: Position?, count: Int = 1000, devices: [String]? = nil) {
+    public init(
+        builder: MTConnectMessageBuilder, committed: Position?, count: Int = 1000, devices: [String]? = nil, heartbeatMilliseconds: Int = 20_000
+    ) {
         self.builder = builder
+        heartbeatMicroseconds = Int64(heartbeatMilliseconds) * 1_000
         self.count = count
         configuredCount = count
         followed = devices.map(Set.init)
@@ -99,13 +106,17 @@ public struct AgentFollower: Sendable {
             fetched = position
             outcome.position = position
             next = .sample(from: position.next, count: count)
-        case (.sample(let from, _), .streams(let streams)):
+        case (.sample(let from, let asked), .streams(let streams)):
             guard streams.header.instanceID == instanceID else { return restarted(streams.header.instanceID, at: receivedAt) }
             for stream in streams.devices { build(stream, as: .history, receivedAt: receivedAt, outcome: &outcome) }
             // The backlog that made answers too large is read: ask for as many as configured again.
             if streams.observationCount < count { count = configuredCount }
+            repeatQuiet(at: streams.header, receivedAt: receivedAt, outcome: &outcome)
             let seen = streams.devices.flatMap(\.observations).map(\.sequence).max().map { $0 + 1 } ?? from
-            let position = Position(instanceID: streams.header.instanceID, next: max(from, streams.header.nextSequence ?? seen))
+            // A full sample goes on right after its last observation, whatever the header says: an
+            // agent that gave its own next sequence there would make us skip the rest.
+            let full = streams.observationCount >= asked
+            let position = Position(instanceID: streams.header.instanceID, next: full ? seen : max(from, streams.header.nextSequence ?? seen))
             fetched = position
             outcome.position = position
             next = .sample(from: position.next, count: count)
@@ -174,20 +185,38 @@ public struct AgentFollower: Sendable {
             return
         }
         do throws(MTConnectError) {
+            var built: [CNCMessage] = []
             switch reading {
             case .seed:
-                _ = try builder.messages(stream, instanceID: instanceID ?? 0, state: &state, receivedAt: receivedAt)
+                built = try builder.messages(stream, instanceID: instanceID ?? 0, state: &state, receivedAt: receivedAt)
             case .snapshot:
-                if let message = try builder.snapshot(stream, instanceID: instanceID ?? 0, state: &state, receivedAt: receivedAt) {
-                    outcome.messages.append(message)
-                }
+                built = try builder.snapshot(stream, instanceID: instanceID ?? 0, state: &state, receivedAt: receivedAt).map { [$0] } ?? []
+                outcome.messages += built
             case .history:
-                outcome.messages += try builder.messages(stream, instanceID: instanceID ?? 0, state: &state, receivedAt: receivedAt)
+                built = try builder.messages(stream, instanceID: instanceID ?? 0, state: &state, receivedAt: receivedAt)
+                outcome.messages += built
             }
+            if let newest = built.map(\.timestamp).max() { lastStamped[stream.name] = max(newest, lastStamped[stream.name] ?? newest) }
         } catch {
             outcome.problems.append(error.reason)
         }
         devices[stream.name] = state
+    }
+
+    /// A message of every device the agent has reported nothing of for `heartbeatMicroseconds`, at
+    /// the agent's time (`creationTime`): without it a machine idle and unchanged would be taken
+    /// for one that is silent, and offline.
+    private mutating func repeatQuiet(at header: MTConnectHeader, receivedAt: Int64, outcome: inout Outcome) {
+        guard let created = header.creationTime, let now = MTConnectXMLReader.microseconds(created) else { return }
+        for (name, state) in devices.sorted(by: { $0.key < $1.key }) {
+            guard let last = lastStamped[name], now - last >= heartbeatMicroseconds else { continue }
+            do throws(MTConnectError) {
+                outcome.messages.append(try builder.heartbeat(state, at: now, instanceID: instanceID ?? 0, receivedAt: receivedAt))
+                lastStamped[name] = now
+            } catch {
+                outcome.problems.append(error.reason)
+            }
+        }
     }
 
     private mutating func restarted(_ instance: UInt64, at receivedAt: Int64) -> Outcome {

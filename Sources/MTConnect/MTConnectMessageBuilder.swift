@@ -69,16 +69,29 @@ public struct MTConnectMessageBuilder: Sendable {
         return message(observations[...], at: newest, cncID: cncID, instanceID: instanceID, state: state, receivedAt: receivedAt)
     }
 
+    /// The device as it stands, again, at `timestamp` (the agent's time): a device the agent has
+    /// reported nothing of for a while. Its observations are none; `heartbeat` holds the time.
+    public func heartbeat(_ state: MTConnectDeviceState, at timestamp: Int64, instanceID: UInt64, receivedAt: Int64) throws(MTConnectError)
+        -> CNCMessage
+    {
+        message([], at: timestamp, cncID: try cncID(of: state.device), instanceID: instanceID, state: state, receivedAt: receivedAt, heartbeat: true)
+    }
+
     private func message(
         _ observations: ArraySlice<Observation>, at timestamp: Int64, cncID: String, instanceID: UInt64, state: MTConnectDeviceState,
-        receivedAt: Int64
+        receivedAt: Int64, heartbeat: Bool = false
     ) -> CNCMessage {
         let topic = "mtconnect/\(agent)/\(state.device.name)"
-        var sent = JSONTextWriter(capacity: 96 * observations.count)
+        var sent = JSONTextWriter(capacity: 96 * observations.count + 64)
         sent.raw("{\"agent\":")
         sent.string(agent)
         sent.raw(",\"instance_id\":")
         sent.integer(instanceID)
+        // A heartbeat's identity is its time: each is a statement of its own.
+        if heartbeat {
+            sent.raw(",\"heartbeat\":")
+            sent.integer(timestamp)
+        }
         sent.raw(",\"observations\":[")
         for (index, observation) in observations.enumerated() {
             if index > 0 { sent.byte(",") }

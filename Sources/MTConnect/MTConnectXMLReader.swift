@@ -195,9 +195,11 @@ final class MTConnectXMLReader: NSObject, XMLParserDelegate {
             component = ComponentReference(type: attributes["component"] ?? "Component", name: attributes["name"], id: attributes["componentId"])
         case "Samples" where parent == "ComponentStream": category = .sample
         case "Events" where parent == "ComponentStream": category = .event
-        case "Condition" where parent == "ComponentStream": category = .condition
+        // `Conditions`, each child named by its type with the level as its text, is how the Python
+        // library mtconnect writes them; the standard's is `Condition` with a child per level.
+        case "Condition" where parent == "ComponentStream", "Conditions" where parent == "ComponentStream": category = .condition
         default:
-            guard category != nil, parent == "Samples" || parent == "Events" || parent == "Condition", !streams.isEmpty else { return }
+            guard category != nil, let parent, Self.observationContainers.contains(parent), !streams.isEmpty else { return }
             observationCount += 1
             guard observationCount <= limits.maxObservations else {
                 return fail(parser, "more than \(limits.maxObservations) observations in one document")
@@ -209,9 +211,11 @@ final class MTConnectXMLReader: NSObject, XMLParserDelegate {
         }
     }
 
+    private static let observationContainers: Set<String> = ["Samples", "Events", "Condition", "Conditions"]
+
     private func endStreamsElement(_ parser: XMLParser, _ name: String, depth: Int) {
         guard let open = observation else {
-            if name == "Samples" || name == "Events" || name == "Condition" { category = nil }
+            if Self.observationContainers.contains(name) { category = nil }
             return
         }
         if var closing = entry, depth > open.depth {
@@ -253,14 +257,15 @@ final class MTConnectXMLReader: NSObject, XMLParserDelegate {
         var condition: Observation.ConditionState?
         var value: Observation.Value
         if category == .condition {
-            guard let level = Observation.ConditionState.Level(rawValue: element.uppercased()) else {
+            let namedByLevel = Observation.ConditionState.Level(rawValue: element.uppercased())
+            guard let level = namedByLevel ?? Observation.ConditionState.Level(rawValue: content.uppercased()) else {
                 throw MTConnectError(
                     "condition \(id.prefix(64)) at sequence \(sequence): \(element.prefix(32)) is not Normal, Warning, Fault or Unavailable")
             }
             condition = .init(
                 level: level, type: attributes["type"], nativeCode: attributes["nativeCode"], nativeSeverity: attributes["nativeSeverity"],
                 qualifier: attributes["qualifier"])
-            value = level == .unavailable ? .unavailable : .text(content)
+            value = level == .unavailable ? .unavailable : .text(namedByLevel == nil ? "" : content)
         } else if content == "UNAVAILABLE" {
             value = .unavailable
         } else if !entries.isEmpty || attributes["count"] != nil {

@@ -73,7 +73,8 @@ public final class MTConnectSourceLoop: StageLoop {
     private static func follower(_ source: AgentSource, committed: AgentFollower.Position?, limits: ValidationLimits) -> AgentFollower {
         let builder = MTConnectMessageBuilder(
             agent: source.agent.description, machineName: source.machine == .uuid ? .uuid : .name, limits: limits)
-        return AgentFollower(builder: builder, committed: committed, count: source.count, devices: source.devices)
+        return AgentFollower(
+            builder: builder, committed: committed, count: source.count, devices: source.devices, heartbeatMilliseconds: source.heartbeatMilliseconds)
     }
 
     private struct Links {

@@ -23,10 +23,13 @@ public struct AgentSource: Sendable, Equatable {
     public var count: Int
     /// An agent that has not answered within this is given up on for the round, and asked again.
     public var timeoutMilliseconds: Int
+    /// A device the agent has reported nothing of for this long is stored again as it stands, at
+    /// the agent's time: a quiet machine is not taken for a silent one.
+    public var heartbeatMilliseconds: Int
 
     public init(
         name: String, file: String, summary: String = "", agent: HTTPFetcher.Address, machine: Machine = .name, devices: [String]? = nil,
-        intervalMilliseconds: Int = 1_000, count: Int = 1_000, timeoutMilliseconds: Int = 10_000
+        intervalMilliseconds: Int = 1_000, count: Int = 1_000, timeoutMilliseconds: Int = 10_000, heartbeatMilliseconds: Int = 20_000
     ) {
         self.name = name
         self.file = file
@@ -37,6 +40,7 @@ public struct AgentSource: Sendable, Equatable {
         self.intervalMilliseconds = intervalMilliseconds
         self.count = count
         self.timeoutMilliseconds = timeoutMilliseconds
+        self.heartbeatMilliseconds = heartbeatMilliseconds
     }
 
     /// Reads an agent's description from its YAML text; `file` names it in errors.
@@ -47,7 +51,7 @@ public struct AgentSource: Sendable, Equatable {
 }
 
 extension SourceDescriptionReader {
-    static let agentKeys = ["agent", "machine", "devices", "interval_ms", "count", "timeout_ms"]
+    static let agentKeys = ["agent", "machine", "devices", "interval_ms", "count", "timeout_ms", "heartbeat_ms"]
 
     /// Whether the description is of an MTConnect agent.
     func isAgent(_ root: Node) -> Bool {
@@ -98,6 +102,7 @@ extension SourceDescriptionReader {
         source.intervalMilliseconds = try bounded("interval_ms", 10...3_600_000) ?? source.intervalMilliseconds
         source.count = try bounded("count", 1...100_000) ?? source.count
         source.timeoutMilliseconds = try bounded("timeout_ms", 100...600_000) ?? source.timeoutMilliseconds
+        source.heartbeatMilliseconds = try bounded("heartbeat_ms", 1_000...86_400_000) ?? source.heartbeatMilliseconds
         return source
     }
 }

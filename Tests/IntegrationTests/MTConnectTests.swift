@@ -165,6 +165,31 @@ struct MTConnectTests {
             rows == [["running", "f"], ["setup", "f"], ["offline", "f"], ["idle", "t"]], "\(rows)\n\(Self.rejections(pipeline))")
     }
 
+    @Test("a device the agent reports nothing of is stored again as it stands every heartbeat_ms, at the agent's time")
+    func heartbeat() throws {
+        let agent = try Agent(directory: TestEnvironment.runtimeBase)
+        let pipeline = try Self.pipeline(agent, start: false)
+        defer {
+            pipeline.stopAll()
+            agent.stop()
+        }
+        _ = try SourceTests.sources(
+            pipeline, ["mills.yaml": "name: mills\nmtconnect: {agent: \"http://127.0.0.1:\(agent.port)\", interval_ms: 50, heartbeat_ms: 1000}\n"])
+        try Self.startSource(pipeline)
+        try agent.observe(["avail AVAILABLE", "exec READY", "pc 3"])
+        let heartbeats = try pipeline.database.waitForCount(
+            "SELECT count(*) FROM cnc_data WHERE cnc_id = 'Mill01' AND payload->'mtconnect' ? 'heartbeat' AND payload->>'PartCount' = '3'",
+            toReach: 2, seconds: 30)
+        #expect(heartbeats >= 2, "\(pipeline.logs())")
+        // Each as it stands: idle, one interval, no part made.
+        #expect(
+            try pipeline.database.count(
+                "SELECT count(*) FROM machine_state s JOIN cnc_data d USING (message_id) WHERE d.payload->'mtconnect' ? 'heartbeat' "
+                    + "AND s.status <> 'idle'") == 0)
+        #expect(try pipeline.database.count("SELECT count(*) FROM machine_status_intervals WHERE cnc_id = 'Mill01' AND status = 'idle'") == 1)
+        #expect(try pipeline.database.count("SELECT count(*) FROM machine_parts_made WHERE cnc_id = 'Mill01'") == 0)
+    }
+
     @Test("SIGKILL of the source between samples and their commit: every observation stored once, none lost")
     func killedSourceStoresOnce() throws {
         let agent = try Agent(directory: TestEnvironment.runtimeBase)

@@ -59,6 +59,40 @@ struct AgentFollowerTests {
         #expect(follower.next == .sample(from: 14, count: 100))
     }
 
+    @Test("a device quiet for heartbeat_ms by the agent's clock is stored again as it stands, at the agent's time; a busy one is not")
+    func heartbeat() throws {
+        var follower = AgentFollower(builder: Self.builder, committed: nil, count: 100, heartbeatMilliseconds: 20_000)
+        _ = follower.take(Self.probe(), receivedAt: 1)
+        // Sequence N is at N seconds after the epoch: the current value is at 00:00:10.
+        _ = follower.take(Self.streams(next: 11, [(10, "READY")]), receivedAt: 2)
+        func sample(at second: Int, next: UInt64 = 11, _ observations: [(UInt64, String)] = []) -> [CNCMessage] {
+            guard case .streams(var streams) = Self.streams(next: next, observations) else { return [] }
+            streams.header.creationTime = "1970-01-01T00:00:\(second)Z"
+            return follower.take(.streams(streams), receivedAt: 3).messages
+        }
+        #expect(sample(at: 25).isEmpty)
+        let first = sample(at: 31)
+        #expect(first.map(\.timestamp) == [31_000_000])
+        #expect(first.map(\.cncID) == ["Mill01"])
+        let payload = String(decoding: first.first?.builtPayload ?? [], as: UTF8.self)
+        #expect(payload.contains(#""Execution":"READY""#) && payload.contains(#""heartbeat":31000000,"observations":[]"#), "\(payload)")
+        #expect(sample(at: 45, next: 12, [(11, "ACTIVE")]).map(\.timestamp) == [11_000_000])
+        let second = sample(at: 52, next: 12)
+        #expect(second.map(\.timestamp) == [52_000_000])
+        #expect(second.first?.id != first.first?.id)
+    }
+
+    @Test("a full sample goes on right after its last observation, even when the header's nextSequence is further on")
+    func fullSample() {
+        var follower = AgentFollower(builder: Self.builder, committed: nil, count: 2)
+        _ = follower.take(Self.probe(), receivedAt: 1)
+        _ = follower.take(Self.streams(next: 11, [(10, "READY")]), receivedAt: 2)
+        _ = follower.take(Self.streams(next: 500, [(11, "ACTIVE"), (12, "READY")]), receivedAt: 3)
+        #expect(follower.next == .sample(from: 13, count: 2))
+        _ = follower.take(Self.streams(next: 500, [(13, "ACTIVE")]), receivedAt: 4)
+        #expect(follower.next == .sample(from: 500, count: 2))
+    }
+
     @Test("an answer too large: the same sample for half as many observations, down to one; all again once the backlog is read")
     func tooLarge() {
         var follower = AgentFollower(builder: Self.builder, committed: nil, count: 4)

@@ -41,6 +41,41 @@ struct MTConnectDocumentTests {
         #expect(mill.dataItems.first { $0.id == "ppos" }?.representation == "TIME_SERIES")
     }
 
+    /// Documents that the Python library `mtconnect` 0.3.3 (PyPI) made, served as it answered:
+    /// another implementation than ours, with its deviations from the standard.
+    @Test("another implementation's documents (Python mtconnect 0.3.3): no namespace, no nextSequence, Conditions by type, MTInvalidRange")
+    func pythonLibraryDocuments() throws {
+        guard case .devices(let probe) = try MTConnectDocument.parse(try Self.fixture("python-mtconnect-0.3.3/probe.xml")) else {
+            Issue.record("the probe is not a devices document")
+            return
+        }
+        #expect(probe.header.instanceID == 9_551_991_372_141_056_050)
+        #expect(probe.devices.map(\.name) == ["Mill1"])
+        #expect(Set(probe.devices[0].dataItems.map(\.id)) == ["avail", "Srpm", "system", "exec", "mode", "pc"])
+        #expect(probe.devices[0].dataItems.first { $0.id == "pc" }?.component == ComponentReference(type: "Path", name: "path", id: "path1"))
+        guard case .streams(let sample) = try MTConnectDocument.parse(try Self.fixture("python-mtconnect-0.3.3/sample_from1_count5.xml")) else {
+            Issue.record("the sample is not a streams document")
+            return
+        }
+        #expect(sample.header.nextSequence == nil)
+        let observations = sample.devices[0].observations
+        // Its `from` is exclusive: asked from 1, it answers 2 to 6.
+        #expect(observations.map(\.sequence).sorted() == [2, 3, 4, 5, 6])
+        #expect(observations.allSatisfy { $0.value == .unavailable })
+        #expect(observations.first { $0.dataItemID == "system" }.map(\.category) == .condition)
+        guard case .streams(let current) = try MTConnectDocument.parse(try Self.fixture("python-mtconnect-0.3.3/current.xml")) else {
+            Issue.record("the current values are not a streams document")
+            return
+        }
+        #expect(current.devices[0].observations.count == 6)
+        guard case .error(let error) = try MTConnectDocument.parse(try Self.fixture("python-mtconnect-0.3.3/sample_out_of_range.xml")) else {
+            Issue.record("not an error document")
+            return
+        }
+        #expect(error.errors.map(\.code) == ["MTInvalidRange"])
+        #expect(!error.isOutOfRange)
+    }
+
     @Test("a sample: sequences, times to the microsecond, values, UNAVAILABLE, a fault with its native code, data sets and time series")
     func sample() throws {
         guard case .streams(let streams) = try MTConnectDocument.parse(try Self.fixture("sample.xml")) else {

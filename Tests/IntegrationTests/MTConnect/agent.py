@@ -9,6 +9,8 @@ It listens on 127.0.0.1 on a free port and writes the port to PORT_FILE. Control
     /observe?d=DATA_ITEM_ID%20VALUE&d=...   observations, one timestamp for all (VALUE may hold spaces)
     /restart   a new instanceId, the buffer emptied, sequences from 1 again, values UNAVAILABLE
     /slow?s=S  every answer waits S seconds from now on (0 to stop)
+    /fill?n=N&group=G   N observations of the spindle, feed, part count and execution, G at each
+               time, a millisecond apart (for the benchmark, scripts/bench.sh --mtconnect)
     /misbehave?mode=M&n=N   the next N answers are bad, as M says: malformed (XML cut short),
                html (a web page, text/html), huge (a valid document of 64 KiB of comments),
                error (an MTConnectError INVALID_REQUEST), notmtconnect (well-formed, another root)
@@ -18,7 +20,7 @@ import socketserver
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlparse
 from xml.sax.saxutils import escape
 
@@ -69,11 +71,22 @@ class Agent:
             self.checkpoint[evicted[2]] = evicted
         self.first = self.observations[0][0]
 
-    def header(self, streams):
+    def fill(self, count, group):
+        items = ["speed", "load", "feed", "pc", "exec"]
+        start = datetime.now(timezone.utc)
+        for index in range(count):
+            stamp = (start + timedelta(milliseconds=index // group)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            item = items[index % len(items)]
+            value = {"speed": str(1000 + index % 500), "load": str(20 + index % 60), "feed": f"{25 + index % 10}.5",
+                     "pc": str(index // len(items)), "exec": "ACTIVE" if index % 7 else "FEED_HOLD"}[item]
+            self.add(stamp, item, value)
+
+    def header(self, streams, next_sequence=None):
+        """For a sample, `next_sequence` is the one after its last observation, as the standard says."""
         common = (f'creationTime="{now()}" sender="test-agent" instanceId="{self.instance}" version="2.0.0.1" '
                   f'bufferSize="{self.buffer_size}"')
         if streams:
-            common += f' nextSequence="{self.next}" firstSequence="{self.first}" lastSequence="{self.next - 1}"'
+            common += f' nextSequence="{next_sequence or self.next}" firstSequence="{self.first}" lastSequence="{self.next - 1}"'
         return f"<Header {common}/>"
 
     def probe(self):
@@ -93,7 +106,7 @@ class Agent:
                 f'<Device id="d1" name="{DEVICE}" uuid="{DEVICE.lower()}">{items([DATA_ITEMS[0]])}<Components>{inner}</Components></Device>'
                 f'</Devices></MTConnectDevices>')
 
-    def streams(self, observations):
+    def streams(self, observations, next_sequence=None):
         by_component = {}
         for sequence, stamp, data_item, value in observations:
             item = BY_ID[data_item]
@@ -130,7 +143,7 @@ class Agent:
                 component_id = f"{name}_c"
             parts.append(f'<ComponentStream component="{kind}" name="{name}" componentId="{component_id}">{body}</ComponentStream>')
         return (f'<?xml version="1.0" encoding="UTF-8"?><MTConnectStreams xmlns="urn:mtconnect.org:MTConnectStreams:2.0">'
-                f'{self.header(True)}<Streams><DeviceStream name="{DEVICE}" uuid="{DEVICE.lower()}">{"".join(parts)}</DeviceStream></Streams>'
+                f'{self.header(True, next_sequence)}<Streams><DeviceStream name="{DEVICE}" uuid="{DEVICE.lower()}">{"".join(parts)}</DeviceStream></Streams>'
                 f'</MTConnectStreams>')
 
     def current(self, at):
@@ -166,7 +179,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         url = urlparse(self.path)
         lists = parse_qs(url.query)
         query = {key: values[0] for key, values in lists.items()}
-        if url.path in ("/observe", "/restart", "/slow", "/misbehave"):
+        if url.path in ("/observe", "/restart", "/slow", "/misbehave", "/fill"):
             with agent.lock:
                 if url.path == "/observe":
                     stamp = now()
@@ -175,6 +188,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         agent.add(stamp, data_item, value)
                 elif url.path == "/restart":
                     agent.reset()
+                elif url.path == "/fill":
+                    agent.fill(int(query["n"]), int(query.get("group", 5)))
                 elif url.path == "/misbehave":
                     agent.misbehaviour, agent.misbehaving = query["mode"], int(query.get("n", 1))
                 else:
@@ -199,7 +214,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 start, count = int(query.get("from", agent.first)), int(query.get("count", 100))
                 if not agent.first <= start <= agent.next:
                     return self.answer(404, agent.error("OUT_OF_RANGE", f"'from' must be between {agent.first} and {agent.next}"))
-                return self.answer(200, agent.streams([o for o in agent.observations if start <= o[0] < start + count]))
+                # The buffer's sequences are consecutive: the sample is a slice of it.
+                offset = start - agent.first
+                return self.answer(200, agent.streams(agent.observations[offset:offset + count], min(start + count, agent.next)))
         self.answer(404, agent.error("INVALID_REQUEST", f"no such request {url.path}"))
 
     def misbehave(self, agent):
