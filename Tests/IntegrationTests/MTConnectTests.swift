@@ -61,8 +61,13 @@ struct MTConnectTests {
         #"[{"cnc_id": "Mill01", "class_name": "MTConnectMill", "line": "Line 9"}, {"cnc_id": "Mill02", "class_name": "MTConnectMill"}]"#
 
     /// A pipeline with one worker for MTConnectMill, the agent described, and the mtconnect stage.
-    static func pipeline(_ agent: Agent, start: Bool = true) throws -> PipelineHarness {
+    static func pipeline(_ agent: Agent, start: Bool = true, offlineAfter: String? = nil) throws -> PipelineHarness {
         let pipeline = try PipelineHarness()
+        if let offlineAfter {
+            let description = "\(pipeline.typesDirectory)/MTConnectMill.yaml"
+            try (try String(contentsOfFile: description, encoding: .utf8) + "\noffline_after: \(offlineAfter)\n").write(
+                toFile: description, atomically: true, encoding: .utf8)
+        }
         try typeMap.write(toFile: pipeline.mapPath, atomically: true, encoding: .utf8)
         _ = try SourceTests.sources(
             pipeline, ["mills.yaml": "name: mills\nmtconnect: {agent: \"http://127.0.0.1:\(agent.port)\", interval_ms: 50, count: 100}\n"])
@@ -188,6 +193,34 @@ struct MTConnectTests {
                     + "AND s.status <> 'idle'") == 0)
         #expect(try pipeline.database.count("SELECT count(*) FROM machine_status_intervals WHERE cnc_id = 'Mill01' AND status = 'idle'") == 1)
         #expect(try pipeline.database.count("SELECT count(*) FROM machine_parts_made WHERE cnc_id = 'Mill01'") == 0)
+    }
+
+    @Test("a quiet machine whose agent answers stays as it is past its offline_after; once the agent is gone it goes offline after it")
+    func agentGone() throws {
+        let agent = try Agent(directory: TestEnvironment.runtimeBase)
+        let pipeline = try Self.pipeline(agent, start: false, offlineAfter: "3s")
+        defer {
+            pipeline.stopAll()
+            agent.stop()
+        }
+        _ = try SourceTests.sources(
+            pipeline, ["mills.yaml": "name: mills\nmtconnect: {agent: \"http://127.0.0.1:\(agent.port)\", interval_ms: 100, heartbeat_ms: 1000}\n"])
+        try Self.startSource(pipeline)
+        try agent.observe(["avail AVAILABLE", "exec READY", "pc 3"])
+        let idle = "SELECT count(*) FROM machine_status_intervals WHERE cnc_id = 'Mill01' AND status = 'idle' AND ended_at IS NULL"
+        #expect(try pipeline.database.waitForCount(idle, toReach: 1, seconds: 30) == 1, "\(pipeline.logs())")
+        // Twice the threshold without a change: still idle, one interval.
+        Thread.sleep(forTimeInterval: 6)
+        let sinceIdle = """
+            SELECT status FROM machine_status_intervals WHERE cnc_id = 'Mill01'
+              AND started_at >= (SELECT started_at FROM machine_status_intervals WHERE cnc_id = 'Mill01' AND status = 'idle')
+            ORDER BY started_at
+            """
+        #expect(try pipeline.database.rows(sinceIdle) == [["idle"]], "\(pipeline.logs())")
+        agent.stop()
+        let offline = "SELECT count(*) FROM machine_status_intervals WHERE cnc_id = 'Mill01' AND status = 'offline' AND ended_at IS NULL"
+        #expect(try pipeline.database.waitForCount(offline, toReach: 1, seconds: 30) == 1, "\(pipeline.logs())")
+        #expect(try pipeline.database.rows(sinceIdle) == [["idle"], ["offline"]])
     }
 
     @Test("SIGKILL of the source between samples and their commit: every observation stored once, none lost")
