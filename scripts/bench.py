@@ -884,7 +884,6 @@ def mtconnect_cost(args, env):
     """The mtconnect stage's observations per CPU second (one core) and per second of wall time,
     following the test agent (Tests/IntegrationTests/MTConnect/agent.py) in samples of 1,000
     observations, five at each time, through the router, a worker and the sink."""
-    import urllib.request
     agent_script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "IntegrationTests", "MTConnect", "agent.py")
     stream = Stream(args.work_dir, machines=2)
     with open(stream.types_file, "w") as file:
@@ -901,9 +900,32 @@ def mtconnect_cost(args, env):
         sources = f"{args.work_dir}/mtconnect-sources{run}"
         os.makedirs(sources, exist_ok=True)
         with open(f"{sources}/agent.yaml", "w") as source:
-            source.write(f"name: bench\nmtconnect: {{agent: \"{address}\", count: 1000, interval_ms: 10}}\n")
+            # No heartbeat in the run: the rows counted are the observations' messages.
+            source.write(f"name: bench\nmtconnect: {{agent: \"{address}\", count: 1000, interval_ms: 10, heartbeat_ms: 3600000}}\n")
         run_env = dict(env, MES_SOURCES_DIR=sources, MES_STATE_DIR=f"{args.work_dir}/mtconnect-state{run}")
-        _, processes, logs = start_stages(args.bin_dir, args.work_dir, run_env, run, stream)
+        try:
+            results.append(mtconnect_run(args, run, address, run_env, stream))
+        finally:
+            agent.kill()
+            agent.wait()
+        result = results[-1]
+        print(f"run {run}: mtconnect {result['per_core']:,.0f} observations per CPU second; "
+              f"{result['wall']:,.0f} observations/s stored ({1e6 / result['per_core']:.1f} µs each)", flush=True)
+    per_core = statistics.median(result["per_core"] for result in results)
+    wall = statistics.median(result["wall"] for result in results)
+    print()
+    print(f"mtconnect, {args.count:,} observations a run in samples of 1,000 (5 at each time: 200 messages), {args.runs} runs, medians:")
+    print(f"  {'per core (the stage CPU)':<34}{per_core:>12,.0f} observations/s   ({1e6 / per_core:.1f} µs each)")
+    print(f"  {'stored, agent to PostgreSQL':<34}{wall:>12,.0f} observations/s   (the Python test agent, the router, a worker, the sink)")
+    with open(args.json.replace("bench.json", "mtconnect.json"), "w") as output:
+        json.dump({"count": args.count, "runs": results, "per_core": per_core, "wall": wall}, output, indent=2)
+
+
+def mtconnect_run(args, run, address, run_env, stream):
+    """One run of mtconnect_cost against the agent at address; the stages stop whatever happens."""
+    import urllib.request
+    _, processes, logs = start_stages(args.bin_dir, args.work_dir, run_env, run, stream)
+    try:
         stage_env = dict(run_env, MES_RUNTIME_DIR=f"{args.work_dir}/rt{run}", MES_CNC_TYPES=stream.types_file, MES_MIGRATIONS_DIR="migrations")
         for name, command in (("worker-mtconnect", ["worker", "--type", "MTConnectMill"]), ("mtconnect", ["mtconnect"])):
             logs[name] = open(f"{args.work_dir}/{name}-{run}.log", "w+")
@@ -911,8 +933,7 @@ def mtconnect_cost(args, env):
                                                stderr=subprocess.STDOUT)
         # The current values first: one message; then the samples follow from the agent's next sequence.
         wait_for_rows(1, 60)
-        stored = int(psql("SELECT count(*) FROM cnc_data"))
-        if stored != 1:
+        if int(psql("SELECT count(*) FROM cnc_data")) != 1:
             raise SystemExit(f"run {run}: the current values were not stored; mtconnect's log ends:\n" + log_tail(logs, "mtconnect", 10))
         time.sleep(0.5)
         before = process_cpu(processes["mtconnect"].pid)
@@ -922,27 +943,15 @@ def mtconnect_cost(args, env):
         wait_for_rows(1 + messages, 600)
         elapsed = time.monotonic() - start
         spent = process_cpu(processes["mtconnect"].pid) - before
-        now_stored = int(psql("SELECT count(*) FROM cnc_data"))
-        if now_stored != 1 + messages:
-            raise SystemExit(f"run {run}: {now_stored - 1} messages stored of {messages}")
-        rejected = int(psql("SELECT count(*) FROM rejected_messages"))
+        stored = int(psql("SELECT count(*) FROM cnc_data"))
+        if stored != 1 + messages:
+            raise SystemExit(f"run {run}: {stored - 1} messages stored of {messages}")
+        if int(psql("SELECT count(*) FROM rejected_messages")):
+            raise SystemExit(f"run {run}: messages rejected")
         expect_running(processes, logs)
+        return {"cpu_s": spent, "elapsed_s": elapsed, "per_core": args.count / spent, "wall": args.count / elapsed}
+    finally:
         stop_stages(processes)
-        agent.kill()
-        agent.wait()
-        if rejected:
-            raise SystemExit(f"run {run}: {rejected} messages rejected")
-        results.append({"cpu_s": spent, "elapsed_s": elapsed, "per_core": args.count / spent, "wall": args.count / elapsed})
-        print(f"run {run}: mtconnect {args.count / spent:,.0f} observations per CPU second; "
-              f"{args.count / elapsed:,.0f} observations/s stored ({spent / args.count * 1e6:.1f} µs each)", flush=True)
-    per_core = statistics.median(result["per_core"] for result in results)
-    wall = statistics.median(result["wall"] for result in results)
-    print()
-    print(f"mtconnect, {args.count:,} observations a run in samples of 1,000 (5 at each time: 200 messages), {args.runs} runs, medians:")
-    print(f"  {'per core (the stage CPU)':<34}{per_core:>12,.0f} observations/s   ({1e6 / per_core:.1f} µs each)")
-    print(f"  {'stored, agent to PostgreSQL':<34}{wall:>12,.0f} observations/s   (the Python test agent, the router, a worker, the sink)")
-    with open(args.json.replace("bench.json", "mtconnect.json"), "w") as output:
-        json.dump({"count": args.count, "runs": results, "per_core": per_core, "wall": wall}, output, indent=2)
 
 
 def main():

@@ -67,7 +67,7 @@ public struct AgentFollower: Sendable {
 
     /// `committed` is the position stored with the last acknowledged messages, if any.
     public init(
-        builder: MTConnectMessageBuilder, committed: Position?, count: Int = 1000, devices: [String]? = nil, heartbeatMilliseconds: Int = 20_000
+        builder: MTConnectMessageBuilder, committed: Position?, count: Int = 1000, devices: [String]? = nil, heartbeatMilliseconds: Int
     ) {
         self.builder = builder
         heartbeatMicroseconds = Int64(heartbeatMilliseconds) * 1_000
@@ -111,12 +111,16 @@ public struct AgentFollower: Sendable {
             for stream in streams.devices { build(stream, as: .history, receivedAt: receivedAt, outcome: &outcome) }
             // The backlog that made answers too large is read: ask for as many as configured again.
             if streams.observationCount < count { count = configuredCount }
-            repeatQuiet(at: streams.header, receivedAt: receivedAt, outcome: &outcome)
             let seen = streams.devices.flatMap(\.observations).map(\.sequence).max().map { $0 + 1 } ?? from
             // A full sample goes on right after its last observation, whatever the header says: an
             // agent that gave its own next sequence there would make us skip the rest.
             let full = streams.observationCount >= asked
             let position = Position(instanceID: streams.header.instanceID, next: full ? seen : max(from, streams.header.nextSequence ?? seen))
+            // Only once caught up: a heartbeat at the agent's time now, amid a backlog of older
+            // observations, would put the state of the backlog's middle after its end.
+            if !full, streams.header.lastSequence.map({ $0 < position.next }) ?? true {
+                repeatQuiet(at: streams.header, receivedAt: receivedAt, outcome: &outcome)
+            }
             fetched = position
             outcome.position = position
             next = .sample(from: position.next, count: count)
@@ -148,11 +152,16 @@ public struct AgentFollower: Sendable {
     }
 
     /// After an answer larger than the stage reads: a sample is asked again for half as many
-    /// observations, down to one; anything else is asked again from a fresh probe.
-    public mutating func answerTooLarge() {
-        guard case .sample(let from, _) = next, count > 1 else { return failed() }
+    /// observations, down to one (true). Anything else is a failure (false): asked again from a
+    /// fresh probe, after the stage's backoff.
+    public mutating func answerTooLarge() -> Bool {
+        guard case .sample(let from, _) = next, count > 1 else {
+            failed()
+            return false
+        }
         count /= 2
         next = .sample(from: from, count: count)
+        return true
     }
 
     private mutating func learn(_ probe: ProbeDocument, outcome: inout Outcome) {

@@ -263,8 +263,8 @@ final class MTConnectXMLReader: NSObject, XMLParserDelegate {
                     "condition \(id.prefix(64)) at sequence \(sequence): \(element.prefix(32)) is not Normal, Warning, Fault or Unavailable")
             }
             condition = .init(
-                level: level, type: attributes["type"], nativeCode: attributes["nativeCode"], nativeSeverity: attributes["nativeSeverity"],
-                qualifier: attributes["qualifier"])
+                level: level, type: attributes["type"] ?? (namedByLevel == nil ? Self.typeName(element) : nil),
+                nativeCode: attributes["nativeCode"], nativeSeverity: attributes["nativeSeverity"], qualifier: attributes["qualifier"])
             value = level == .unavailable ? .unavailable : .text(namedByLevel == nil ? "" : content)
         } else if content == "UNAVAILABLE" {
             value = .unavailable
@@ -278,6 +278,17 @@ final class MTConnectXMLReader: NSObject, XMLParserDelegate {
         return Observation(
             dataItemID: id, name: attributes["name"], element: element, category: category, subType: attributes["subType"], sequence: sequence,
             timestamp: timestamp, value: value, condition: condition, component: component, truncated: truncated)
+    }
+
+    /// A DataItem type as the standard spells it, from an element named after it:
+    /// `LogicProgram` is `LOGIC_PROGRAM`.
+    static func typeName(_ element: String) -> String {
+        var name = ""
+        for character in element {
+            if character.isUppercase, !name.isEmpty { name.append("_") }
+            name += character.uppercased()
+        }
+        return name
     }
 
     /// An observation's time: ISO 8601 in UTC, which the standard requires; a time without its

@@ -23,7 +23,8 @@ struct AgentPositions {
 
     func save(_ position: AgentFollower.Position, for source: String) throws {
         let bytes = [UInt8](try JSONEncoder().encode(position))
-        let temporary = path(source) + ".new"
+        // A file of this process's own: two processes that follow one agent never write one file.
+        let temporary = path(source) + ".\(getpid()).new"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw PositionError("cannot open \(temporary): \(String(cString: strerror(errno)))") }
         let written = bytes.withUnsafeBytes { buffer in retryingInterrupted { write(descriptor, buffer.baseAddress, buffer.count) } }

@@ -140,8 +140,8 @@ public final class MTConnectSourceLoop: StageLoop {
             }
             document = try MTConnectDocument.parse(response.body, limits: MTConnectLimits(maxDocumentBytes: configuration.maxDocumentBytes))
         } catch let error as HTTPFetcher.FetchError where error.isTooLarge {
+            guard agents[index].follower.answerTooLarge() else { return failed(index, outcome: .tooLarge, error.reason) }
             metrics.request(.tooLarge)
-            agents[index].follower.answerTooLarge()
             report(index, error.reason + "; asking for \(agents[index].follower.count) observations at a time")
             agents[index].due = monotonicMilliseconds()
             return

@@ -18,7 +18,7 @@ public enum StageStatus {
     public static let localTargets = [
         "ingest=127.0.0.1:9101", "router=127.0.0.1:9102", "sink=127.0.0.1:9103",
         "worker-a-0=127.0.0.1:9110", "worker-a-1=127.0.0.1:9111", "worker-b-0=127.0.0.1:9120", "worker-b-1=127.0.0.1:9121",
-        "board=127.0.0.1:9104",
+        "worker-mtconnect-0=127.0.0.1:9130", "mtconnect=127.0.0.1:9105", "board=127.0.0.1:9104",
     ]
 
     /// Where the board serves its pages by default (`MES_BOARD_LISTEN`'s default).

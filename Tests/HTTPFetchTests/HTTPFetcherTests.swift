@@ -78,7 +78,7 @@ struct HTTPFetcherTests {
             try HTTPFetcher.get(short.address, "/x", timeoutMilliseconds: 2_000, maxBytes: 1_000)
         }
         let large = CannedServer(answer: Self.answer("HTTP/1.1 200 OK", String(repeating: "x", count: 2_000)))
-        #expect(throws: HTTPFetcher.FetchError("\(large.address)/x: the answer exceeds 1000 bytes")) {
+        #expect(throws: HTTPFetcher.FetchError("\(large.address)/x: the answer exceeds 1000 bytes", isTooLarge: true)) {
             try HTTPFetcher.get(large.address, "/x", timeoutMilliseconds: 2_000, maxBytes: 1_000)
         }
         let garbage = CannedServer(answer: Array("SSH-2.0-OpenSSH\r\n\r\n".utf8))

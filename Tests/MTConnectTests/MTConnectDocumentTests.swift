@@ -63,6 +63,8 @@ struct MTConnectDocumentTests {
         #expect(observations.map(\.sequence).sorted() == [2, 3, 4, 5, 6])
         #expect(observations.allSatisfy { $0.value == .unavailable })
         #expect(observations.first { $0.dataItemID == "system" }.map(\.category) == .condition)
+        #expect(observations.first { $0.dataItemID == "system" }?.condition?.type == "SYSTEM")
+        #expect(MTConnectXMLReader.typeName("LogicProgram") == "LOGIC_PROGRAM")
         guard case .streams(let current) = try MTConnectDocument.parse(try Self.fixture("python-mtconnect-0.3.3/current.xml")) else {
             Issue.record("the current values are not a streams document")
             return

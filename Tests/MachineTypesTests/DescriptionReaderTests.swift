@@ -231,7 +231,8 @@ struct MachineTypeDocumentationTests {
         guard case .object(let schema) = try JSONParser.parse(Array(data)), case .object(let properties)? = schema["properties"],
             case .object(let fields)? = properties["fields"], case .object(let fieldProperties)? = fields["properties"],
             case .object(let status)? = properties["status"], case .object(let statusProperties)? = status["properties"],
-            case .object(let map)? = statusProperties["map"], case .object(let mapValues)? = map["additionalProperties"]
+            case .object(let map)? = statusProperties["map"], case .object(let definitions)? = schema["definitions"],
+            case .object(let statuses)? = definitions["status"]
         else {
             Issue.record("the schema's layout changed")
             return
@@ -247,6 +248,10 @@ struct MachineTypeDocumentationTests {
             }
             #expect(units.sorted() == field.quantity.units.keys.sorted(), "\(field)")
         }
-        #expect(mapValues["enum"] == .array(DescriptionReader.statusNames.map(JSONValue.string)))
+        #expect(statuses["enum"] == .array(DescriptionReader.statusNames.map(JSONValue.string)))
+        // Every place that takes a status refers to that one list.
+        let reference = JSONValue.object(JSONObject(members: [.init(key: "$ref", value: .string("#/definitions/status"))]))
+        #expect(map["additionalProperties"] == reference)
+        #expect(String(decoding: data, as: UTF8.self).components(separatedBy: "\"#/definitions/status\"").count - 1 == 3)
     }
 }

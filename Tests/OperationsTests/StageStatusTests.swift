@@ -1,3 +1,5 @@
+import Foundation
+import TestSupport
 import Testing
 
 @testable import CNCPlugins
@@ -16,12 +18,37 @@ struct StageStatusTests {
         for bad in ["ingest", "ingest=127.0.0.1", "ingest=127.0.0.1:0", "ingest=host:99999", "=:"] {
             #expect(throws: SettingError.self) { try StageStatus.targets([bad]) }
         }
-        #expect(try StageStatus.targets(StageStatus.localTargets).count == 8)
         #expect(try OperationsSettings.statusBoard.value(nil, environment: SettingsEnvironment([:])) == StageStatus.localBoard)
         #expect(
             try OperationsSettings.statusBoard.value("[::1]:8081", environment: SettingsEnvironment([:]))
                 == StageStatus.Target(name: "board", host: "[::1]", port: 8081))
         #expect(throws: SettingError.self) { try OperationsSettings.statusBoard.value("127.0.0.1", environment: SettingsEnvironment([:])) }
+    }
+
+    /// What `mesctl status` asks by default is what deploy/supervisord.conf runs: each program
+    /// of the group, each of its processes, on the metrics port it is given.
+    @Test("the local targets are the metrics endpoints of every program of deploy/supervisord.conf's group")
+    func localTargetsMatchSupervisord() throws {
+        let text = try String(contentsOf: Fixtures.packageRoot.appendingPathComponent("deploy/supervisord.conf"), encoding: .utf8)
+        let sections = text.components(separatedBy: "\n[").dropFirst()
+        func value(_ key: String, in section: String) -> String? {
+            section.split(separator: "\n").first { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) }
+        }
+        let group = try #require(sections.first { $0.hasPrefix("group:cnc]") }.flatMap { value("programs", in: $0) })
+        var expected: [String] = []
+        for section in sections where section.hasPrefix("program:") {
+            let name = String(section.dropFirst("program:".count).prefix { $0 != "]" })
+            #expect(group.split(separator: ",").contains(Substring(name)), "\(name) is not in the group cnc")
+            let listen = try #require(value("environment", in: section)?.firstMatch(of: /MES_METRICS_LISTEN="([^"]+)"/)?.1)
+            let processes = Int(value("numprocs", in: section) ?? "1") ?? 1
+            let numbered = value("process_name", in: section) != nil
+            for process in 0..<processes {
+                let address = listen.replacingOccurrences(of: "%(process_num)d", with: String(process))
+                expected.append("\(numbered ? "\(name)-\(process)" : name)=\(address)")
+            }
+        }
+        #expect(expected.sorted() == StageStatus.localTargets.sorted())
+        #expect(try StageStatus.targets(StageStatus.localTargets).count == expected.count)
     }
 
     @Test("the board's figures: refreshes and their rate, failures, notifications, event streams")
