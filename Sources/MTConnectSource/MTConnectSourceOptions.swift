@@ -37,7 +37,7 @@ public struct MTConnectSourceOptions: StageServiceOptions {
             let unknown = wanted.subtracting(agents.map(\.name))
             guard unknown.isEmpty else {
                 throw SettingError(
-                    reason: "\(MTConnectSourceSettings.sources.description.variable): no source with the key mtconnect in \(directory) is named "
+                    reason: "\(MTConnectSourceSettings.sources.description.variable): no source with the key mtconnect in \(directory ?? "the sources directory") is named "
                         + unknown.sorted().joined(separator: ", ") + "; there are " + agents.map(\.name).joined(separator: ", "))
             }
             agents = agents.filter { wanted.contains($0.name) }
