@@ -36,9 +36,10 @@ public struct MTConnectSourceOptions: StageServiceOptions {
             let wanted = Set(names.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
             let unknown = wanted.subtracting(agents.map(\.name))
             guard unknown.isEmpty else {
+                let variable = MTConnectSourceSettings.sources.description.variable, place = directory ?? "the sources directory"
                 throw SettingError(
-                    reason: "\(MTConnectSourceSettings.sources.description.variable): no source with the key mtconnect in \(directory ?? "the sources directory") is named "
-                        + unknown.sorted().joined(separator: ", ") + "; there are " + agents.map(\.name).joined(separator: ", "))
+                    reason: "\(variable): no source with the key mtconnect in \(place) is named " + unknown.sorted().joined(separator: ", ")
+                        + "; there are " + agents.map(\.name).joined(separator: ", "))
             }
             agents = agents.filter { wanted.contains($0.name) }
         }
