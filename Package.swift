@@ -56,7 +56,7 @@ let package = Package(
         // No C types, no I/O.
         .target(name: "CollectorCore"),
         // The plugin API and the shipped machine types.
-        .target(name: "CNCPlugins", dependencies: ["CollectorCore"]),
+        .target(name: "CNCPlugins", dependencies: ["CollectorCore", "SystemCalls"]),
 
         // What every description file (machine types, message sources) shares: YAML with errors
         // that name the file, the line, the column and the field.
@@ -103,15 +103,22 @@ let package = Package(
             dependencies: [
                 "CollectorCore", "MessageSources", "Sparkplug", "StageRuntime", "Mosquitto", "ZeroMQ", "SystemCalls", deque, argumentParser,
             ]),
-        .target(name: "Router", dependencies: ["CollectorCore", "CNCPlugins", "MachineTypes", "StageRuntime", "ZeroMQ", deque, argumentParser]),
+        .target(
+            name: "Router",
+            dependencies: ["CollectorCore", "CNCPlugins", "MachineTypes", "StageRuntime", "SystemCalls", "ZeroMQ", deque, argumentParser]),
         .target(
             name: "Worker",
-            dependencies: ["CollectorCore", "CNCPlugins", "DescriptionFiles", "MachineTypes", "StageRuntime", "ZeroMQ", argumentParser]),
-        .target(name: "Sink", dependencies: ["CollectorCore", "StageRuntime", "MachineTypes", "LibPQ", "ZeroMQ", argumentParser]),
+            dependencies: [
+                "CollectorCore", "CNCPlugins", "DescriptionFiles", "MachineTypes", "StageRuntime", "SystemCalls", "ZeroMQ", argumentParser,
+            ]),
+        .target(name: "Sink", dependencies: ["CollectorCore", "StageRuntime", "MachineTypes", "LibPQ", "SystemCalls", "ZeroMQ", argumentParser]),
         // A source stage of its own: follows MTConnect agents over HTTP and pushes to the router.
         .target(
             name: "MTConnectSource",
-            dependencies: ["CollectorCore", "MTConnect", "MessageSources", "HTTPFetch", "StageRuntime", "ZeroMQ", logging, metrics, argumentParser]),
+            dependencies: [
+                "CollectorCore", "MTConnect", "MessageSources", "HTTPFetch", "StageRuntime", "SystemCalls", "ZeroMQ", logging, metrics,
+                argumentParser,
+            ]),
 
         // The shop-floor board: web pages, a JSON API and a live event stream over the tables the
         // sink keeps, read with a role that can only read.
@@ -124,15 +131,18 @@ let package = Package(
             resources: [.embedInCode("Assets")]),
 
         // Around the pipeline: the machine emulator, and the operator's tools behind mesctl.
-        .target(name: "Emulator", dependencies: ["CollectorCore", "StageRuntime", "Mosquitto", argumentParser]),
+        // Publishing to a broker as a machine or gateway does, and the sample files published:
+        // the emulator's, and mesctl's replay and try-type.
+        .target(name: "MessagePublishing", dependencies: ["CollectorCore", "StageRuntime", "Mosquitto", logging]),
+        .target(name: "Emulator", dependencies: ["CollectorCore", "StageRuntime", "Mosquitto", "MessagePublishing", "SystemCalls", argumentParser]),
         .target(
             name: "Operations",
             dependencies: [
                 "CollectorCore", "StageRuntime", "DescriptionFiles", "MachineTypes", "MessageSources", "Ingest", "Router", "Worker", "Sink",
                 "MTConnectSource",
-                "Board", "Emulator", "LibPQ",
+                "Board", "MessagePublishing", "LibPQ",
                 "Mosquitto",
-                "HTTPFetch",
+                "HTTPFetch", "SystemCalls",
                 argumentParser,
             ]
         ),
@@ -149,21 +159,25 @@ let package = Package(
 
         // Unit tests, one target per module; they need no server.
         .target(name: "TestSupport", dependencies: ["CollectorCore", "CNCPlugins", "MachineTypes", "Ingest"], path: "Tests/TestSupport"),
-        .testTarget(name: "CollectorCoreTests", dependencies: ["CollectorCore", "TestSupport"]),
-        .testTarget(name: "CNCPluginsTests", dependencies: ["CNCPlugins", "MachineTypes", "Router", "Worker", "TestSupport"]),
+        .testTarget(name: "CollectorCoreTests", dependencies: ["CollectorCore", "CNCPlugins", "TestSupport"]),
+        .testTarget(name: "CNCPluginsTests", dependencies: ["CNCPlugins", "MachineTypes", "Router", "TestSupport"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker"]),
         .testTarget(name: "MachineTypesTests", dependencies: ["MachineTypes", "CNCPlugins", "DescriptionFiles", "TestSupport"]),
         .testTarget(name: "SparkplugTests", dependencies: ["Sparkplug", "CollectorCore"]),
         .testTarget(name: "HTTPFetchTests", dependencies: ["HTTPFetch"]),
         .testTarget(name: "MTConnectTests", dependencies: ["MTConnect", "CollectorCore"], exclude: ["Fixtures"]),
         .testTarget(name: "MessageSourcesTests", dependencies: ["MessageSources", "CollectorCore", "DescriptionFiles", "HTTPFetch"]),
         .testTarget(name: "StageRuntimeTests", dependencies: ["StageRuntime", "ZeroMQ", logging, prometheus]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "CNCPlugins", "Worker", "TestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "CNCPlugins", "TestSupport"]),
         .testTarget(name: "RouterTests", dependencies: ["Router", "CNCPlugins", "MachineTypes", "StageRuntime", "TestSupport"]),
         .testTarget(name: "BoardTests", dependencies: ["Board", "CollectorCore", "StageRuntime", nioCore]),
         .testTarget(name: "SinkTests", dependencies: ["Sink", "CNCPlugins", "TestSupport"]),
         .testTarget(
             name: "EmulatorTests",
-            dependencies: ["Emulator", "Ingest", "Router", "Worker", "CNCPlugins", "MachineTypes", "MessageSources", "StageRuntime", "TestSupport"]),
+            dependencies: [
+                "Emulator", "Ingest", "Router", "CNCPlugins", "MachineTypes", "MessageSources", "StageRuntime", "SystemCalls",
+                "TestSupport",
+            ]),
         .testTarget(
             name: "OperationsTests",
             dependencies: [
@@ -175,7 +189,7 @@ let package = Package(
         // Against the real broker, PostgreSQL and the built executables (scripts/test.sh).
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["CollectorCore", "StageRuntime", "Operations", "Emulator", "Mosquitto", "LibPQ", "HTTPFetch"],
+            dependencies: ["CollectorCore", "StageRuntime", "Operations", "Mosquitto", "LibPQ", "HTTPFetch"],
             // The board's browser tests, run by BoardTests; the power-cut file system, by
             // PowerCutTests; the Sparkplug edge nodes, by SparkplugTests; the MTConnect agent, by MTConnectTests.
             exclude: ["Browser", "PowerCut", "Sparkplug", "MTConnect"]

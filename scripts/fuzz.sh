@@ -6,7 +6,7 @@
 #
 # Installs missing packages, builds the package and its tests in release mode (with testing
 # enabled, which the tests' @testable imports need), then runs the test "MessageValidator fuzz"
-# (Tests/IngestTests/ValidatorFuzzTests.swift) over N mutated messages (default
+# (Tests/CollectorCoreTests/ValidatorFuzzTests.swift) over N mutated messages (default
 # 1000000) from seed S (default 1): each goes through the validator and, when accepted, through
 # both plugins as a worker runs them. No broker or database is needed. The test prints the
 # inputs per second, the accepted and rejected counts, the rejection reasons seen and the

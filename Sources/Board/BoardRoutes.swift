@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import StageRuntime
 
 /// The board's pages, its assets and its API (docs/board.md, the OpenAPI document at
 /// `/api/openapi.json`). Every parameter is checked here and bound by `BoardQueries`.

@@ -1,6 +1,7 @@
 import CollectorCore
 import Foundation
 import Logging
+import MessagePublishing
 import Mosquitto
 import ServiceLifecycle
 import StageRuntime
@@ -70,16 +71,6 @@ public final class EmulatorLoop: StageLoop {
                 "published \(published) messages (\(invalid) invalid), \(acknowledged) acknowledged by the broker in "
                 + "\(String(format: "%.2f", seconds)) s (\(Int(rate)) msg/s)"
         }
-    }
-
-    /// Reads newline-delimited JSON files, skipping blank lines.
-    public static func readLines(paths: [String]) throws -> [[UInt8]] {
-        var lines: [[UInt8]] = []
-        for path in paths {
-            guard let data = FileManager.default.contents(atPath: path) else { throw SettingError(reason: "cannot read sample file \(path)") }
-            lines += data.split(separator: UInt8(ascii: "\n")).map { Array($0) }.filter { !$0.allSatisfy { $0 == 0x20 || $0 == 0x0D || $0 == 0x09 } }
-        }
-        return lines
     }
 
     static func publish(configuration: Configuration, logger: Logger, stop: StopSignal) throws -> Summary {

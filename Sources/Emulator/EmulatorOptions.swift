@@ -1,6 +1,7 @@
 import ArgumentParser
 import CollectorCore
 import Foundation
+import MessagePublishing
 import Mosquitto
 import StageRuntime
 
@@ -64,7 +65,7 @@ public struct EmulatorOptions: ParsableArguments {
             broker: broker, topic: topic, qos: Int32(qos),
             clientID: "cnc-emulator-\(getpid())",
             tls: broker.useTLS || caFile != nil ? MQTTClient.TLS(caFile: caFile) : nil,
-            lines: try EmulatorLoop.readLines(paths: paths), rate: rate, count: count, loop: loop,
+            lines: try SampleFile.lines(paths: paths), rate: rate, count: count, loop: loop,
             generator: .init(
                 machines: machines, invalidShare: invalidShare, freshTimestamps: machines > 0 || loop || count != nil, seed: seed, flat: flat)
         )

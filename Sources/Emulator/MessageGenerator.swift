@@ -1,5 +1,6 @@
 import CollectorCore
 import StageRuntime
+import SystemCalls
 
 /// Makes the emulator's messages from sample lines: unchanged by default, like the seed's
 /// emulator; spread over simulated machines with fresh timestamps and some movement when asked;

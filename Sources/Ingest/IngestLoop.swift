@@ -5,6 +5,7 @@ import Mosquitto
 import ServiceLifecycle
 import Sparkplug
 import StageRuntime
+import SystemCalls
 import ZeroMQ
 
 /// The ingest thread: owns the MQTT client, the journal and the ZeroMQ sockets.

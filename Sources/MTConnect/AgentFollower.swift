@@ -42,6 +42,12 @@ public struct AgentFollower: Sendable {
         public var messages: [CNCMessage] = []
         public var events: [MachineEvent] = []
         public var position: Position?
+        /// A position to commit at once, before anything is acknowledged: where the follower
+        /// starts following an agent (a first start, or after a gap). A stage stopped before the
+        /// sink's first acknowledgement then follows on from there, refetching what it had sent,
+        /// rather than from the values of a later `/current`, which would skip what lay between.
+        /// Only the first values, the message of that `/current`, may then be missing.
+        public var start: Position?
         public var problems: [String] = []
     }
 
@@ -105,6 +111,7 @@ public struct AgentFollower: Sendable {
             let position = seeding ? fetched! : Position(instanceID: streams.header.instanceID, next: nextSequence)
             fetched = position
             outcome.position = position
+            if !seeding { outcome.start = position }
             next = .sample(from: position.next, count: count)
         case (.sample(let from, let asked), .streams(let streams)):
             guard streams.header.instanceID == instanceID else { return restarted(streams.header.instanceID, at: receivedAt) }

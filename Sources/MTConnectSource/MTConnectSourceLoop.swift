@@ -5,6 +5,7 @@ import Logging
 import MTConnect
 import MessageSources
 import StageRuntime
+import SystemCalls
 import ZeroMQ
 
 /// `mtconnect`: follows the MTConnect agents of the source descriptions, turns their devices'
@@ -151,6 +152,12 @@ public final class MTConnectSourceLoop: StageLoop {
             return failed(index, outcome: .unreadable, "\(source.agent)/\(request.path): \(error.reason)")
         }
         let outcome = agents[index].follower.take(document, receivedAt: WallClock.nowMicroseconds())
+        if let start = outcome.start {
+            // What was sent before belongs to positions this one supersedes: their
+            // acknowledgements must not commit them over it.
+            for entry in agents[index].sent.indices { agents[index].sent[entry].position = nil }
+            commit(start, for: index)
+        }
         metrics.request(outcome.problems.isEmpty ? .ok : .error)
         if outcome.problems.isEmpty {
             if agents[index].lastProblem != nil { logger.info("agent answers again", metadata: ["source": "\(source.name)"]) }
@@ -220,11 +227,15 @@ public final class MTConnectSourceLoop: StageLoop {
         while let first = agents[index].sent.first, first.waiting.isEmpty {
             agents[index].sent.removeFirst()
             guard let position = first.position else { continue }
-            do {
-                try positions.save(position, for: agents[index].source.name)
-            } catch {
-                logger.error("cannot commit an agent's position", metadata: ["source": "\(agents[index].source.name)", "error": "\(error)"])
-            }
+            commit(position, for: index)
+        }
+    }
+
+    private func commit(_ position: AgentFollower.Position, for index: Int) {
+        do {
+            try positions.save(position, for: agents[index].source.name)
+        } catch {
+            logger.error("cannot commit an agent's position", metadata: ["source": "\(agents[index].source.name)", "error": "\(error)"])
         }
     }
 

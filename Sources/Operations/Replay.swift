@@ -1,8 +1,8 @@
 import CollectorCore
-import Emulator
 import Foundation
 import LibPQ
 import Logging
+import MessagePublishing
 import Mosquitto
 import StageRuntime
 

@@ -2,7 +2,7 @@ import CollectorCore
 import Foundation
 import MachineTypes
 import MessageSources
-import Router
+import SystemCalls
 
 /// `mesctl try-source`: samples of what a plant publishes, each a topic and the bytes, through
 /// the sources, the type map and the machine types, with no broker and no database: what

@@ -3,7 +3,7 @@ import CollectorCore
 import Foundation
 import MachineTypes
 import StageRuntime
-import Worker
+import SystemCalls
 
 /// `mesctl try-type`: sample messages through a machine type, with no broker and no database:
 /// what ingest would refuse, and for the rest the row the worker would store, with its quality
@@ -40,7 +40,7 @@ public struct TypeTrial {
 
     /// What the worker makes of a message ingest accepted, as a line of text.
     func outcome(of message: CNCMessage) -> (stored: Bool, text: String) {
-        switch WorkerLoop.process(message, plugin: mapper, typeName: typeName, maxPayloadDepth: 16) {
+        switch mapper.outcome(of: message, typeName: typeName, maxPayloadDepth: 16) {
         case .unavailable(let reason):
             return (false, "\(message.cncID): the type cannot map anything now: \(reason)")
         case .rejected(let rejection):
@@ -58,7 +58,7 @@ public struct TypeTrial {
         let messages = lines.compactMap { try? Self.message($0).get() }
         let start = monotonicNanoseconds(), cpuStart = Self.processCPUNanoseconds()
         for _ in 0..<rounds {
-            for message in messages { _ = WorkerLoop.process(message, plugin: mapper, typeName: typeName, maxPayloadDepth: 16) }
+            for message in messages { _ = mapper.outcome(of: message, typeName: typeName, maxPayloadDepth: 16) }
         }
         return (messages.count * rounds, Double(monotonicNanoseconds() - start) / 1e9, Double(Self.processCPUNanoseconds() - cpuStart) / 1e9)
     }

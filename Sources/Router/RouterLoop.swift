@@ -6,6 +6,7 @@ import MachineTypes
 import ServiceLifecycle
 import StageRuntime
 import Synchronization
+import SystemCalls
 import UnixSignals
 import ZeroMQ
 
@@ -116,13 +117,9 @@ public final class RouterLoop {
             index = try MessageFrameIndex(bytes)
         } catch {
             rejected += 1
-            metrics.rejected.increment(stage: .router, reason: "undecodable frame")
-            let now = WallClock.nowMicroseconds()
+            metrics.rejected.increment(stage: .router, reason: Rejection.undecodableFrame)
             logger.error("undecodable frame", metadata: ["error": "\(error)"])
-            try reject(
-                Rejection(
-                    id: MessageID.unattributed(), rejectedAt: now, receivedAt: now, stage: .router, reason: "undecodable frame: \(error)", topic: "",
-                    cncID: "", raw: bytes), sink: sink)
+            try reject(Rejection(undecodableFrame: bytes, at: .router, error: error, rejectedAt: WallClock.nowMicroseconds()), sink: sink)
             return
         }
         // One frame in, at most one frame out per type: order is kept within each machine. The
@@ -135,7 +132,8 @@ public final class RouterLoop {
             } else {
                 let reason = "unknown cnc_id \"\(record.cncID)\": not in the type map"
                 rejectionLog.rejected(cncID: record.cncID, reason: reason)
-                rejections.append(Rejection(rejecting: try index.message(record), at: .router, reason: reason))
+                rejections.append(
+                    Rejection(rejecting: try index.message(record), at: .router, reason: reason, rejectedAt: WallClock.nowMicroseconds()))
             }
         }
         for (type, group) in byType {

@@ -2,6 +2,7 @@ import CollectorCore
 import MachineTypes
 import Metrics
 import StageRuntime
+import SystemCalls
 
 /// What the router counts (README, Observability), per machine type where it routes.
 struct RouterMetrics {

@@ -3,6 +3,7 @@ import Foundation
 import LibPQ
 import Logging
 import StageRuntime
+import SystemCalls
 
 /// Writes one batch of rows and rejections in one transaction, and keeps the tables around them.
 ///

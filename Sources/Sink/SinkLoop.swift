@@ -4,6 +4,7 @@ import Logging
 import MachineTypes
 import ServiceLifecycle
 import StageRuntime
+import SystemCalls
 import ZeroMQ
 
 /// The sink thread: owns the input socket and the database connection.
@@ -129,18 +130,18 @@ public final class SinkLoop {
             case .messages(let messages):
                 logger.error("messages sent to the sink instead of a router", metadata: ["count": "\(messages.count)"])
                 rejections.append(
-                    contentsOf: messages.map { Rejection(rejecting: $0, at: .sink, reason: "reached the sink unprocessed: a stage is misconfigured") }
+                    contentsOf: messages.map {
+                        Rejection(
+                            rejecting: $0, at: .sink, reason: "reached the sink unprocessed: a stage is misconfigured",
+                            rejectedAt: WallClock.nowMicroseconds())
+                    }
                 )
             case .acknowledgements(let ids):
                 logger.error("acknowledgements sent to the sink's input: a stage is misconfigured", metadata: ["count": "\(ids.count)"])
             }
         } catch {
             logger.error("undecodable frame", metadata: ["error": "\(error)"])
-            let now = WallClock.nowMicroseconds()
-            rejections.append(
-                Rejection(
-                    id: MessageID.unattributed(), rejectedAt: now, receivedAt: now, stage: .sink, reason: "undecodable frame: \(error)", topic: "",
-                    cncID: "", raw: bytes))
+            rejections.append(Rejection(undecodableFrame: bytes, at: .sink, error: error, rejectedAt: WallClock.nowMicroseconds()))
         }
     }
 
@@ -234,7 +235,9 @@ public final class SinkLoop {
                 let reason = "database refused the row: \(error.message)"
                 metrics.rejected.increment(stage: .sink, reason: reason)
                 rejectionLog.rejected(cncID: record.message.cncID, reason: reason)
-                try writer.write(records: [], rejections: [Rejection(rejecting: record.message, at: .sink, reason: reason)])
+                try writer.write(
+                    records: [],
+                    rejections: [Rejection(rejecting: record.message, at: .sink, reason: reason, rejectedAt: WallClock.nowMicroseconds())])
             } else if count == 1 {
                 logger.error(
                     "database refused a rejection row, which cannot be stored", metadata: ["error": "\(error)", "message_id": "\(rejections[0].id)"])

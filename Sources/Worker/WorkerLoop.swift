@@ -4,6 +4,7 @@ import DescriptionFiles
 import Logging
 import MachineTypes
 import StageRuntime
+import SystemCalls
 import ZeroMQ
 
 /// The worker thread: owns its input and sink sockets and runs its machine type over each frame.
@@ -65,27 +66,6 @@ public final class WorkerLoop {
 
     /// How often a worker tells the router it is there.
     static let presenceIntervalMilliseconds = 1_000
-
-    public enum Outcome: Sendable, Equatable {
-        case stored(StoredRecord)
-        case rejected(Rejection)
-        /// The type cannot map anything now (`PluginRejection.isUnavailable`): hold the message.
-        case unavailable(String)
-    }
-
-    /// Runs the plugin over one message: the row to store, or the rejection.
-    public static func process(_ message: CNCMessage, plugin: any MachineTypeMapper, typeName: String, maxPayloadDepth: Int) -> Outcome {
-        do {
-            let payload = try message.parsePayload(maxDepth: maxPayloadDepth)
-            let state = try plugin.machineState(for: message, payload: payload)
-            return .stored(StoredRecord(message: message, cncType: typeName, state: state))
-        } catch let error as PluginRejection {
-            if error.isUnavailable { return .unavailable(error.reason) }
-            return .rejected(Rejection(rejecting: message, at: .worker, reason: "\(typeName): \(error.reason)"))
-        } catch {
-            return .rejected(Rejection(rejecting: message, at: .worker, reason: "\(typeName): payload: \(error)"))
-        }
-    }
 
     public func run() throws {
         let configuration = configuration, logger = logger, stop = stop
@@ -174,15 +154,11 @@ public final class WorkerLoop {
             messages = decoded
         } catch {
             logger.error("undecodable frame on the worker input", metadata: ["error": "\(error)", "bytes": "\(bytes.count)"])
-            let now = WallClock.nowMicroseconds()
-            rejections.append(
-                Rejection(
-                    id: .unattributed(), rejectedAt: now, receivedAt: now, stage: .worker, reason: "undecodable frame: \(error)", topic: "",
-                    cncID: "", raw: bytes))
+            rejections.append(Rejection(undecodableFrame: bytes, at: .worker, error: error, rejectedAt: WallClock.nowMicroseconds()))
             messages = []
         }
         for message in messages {
-            switch Self.process(message, plugin: plugin, typeName: configuration.typeName, maxPayloadDepth: configuration.maxPayloadDepth) {
+            switch plugin.outcome(of: message, typeName: configuration.typeName, maxPayloadDepth: configuration.maxPayloadDepth) {
             case .stored(let record): records.append(record)
             case .rejected(let rejection): rejections.append(rejection)
             case .unavailable(let reason): return ([], [], reason)

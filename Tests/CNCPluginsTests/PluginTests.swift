@@ -5,7 +5,6 @@ import Testing
 @testable import CNCPlugins
 @testable import CollectorCore
 @testable import Router
-@testable import Worker
 
 /// Runs `plugin` over a message whose payload is `payload` (JSON text).
 private func state(_ plugin: some CNCPlugin, _ payload: String) throws -> MachineState {
@@ -307,15 +306,15 @@ struct PluginTests {
 
     // MARK: - The worker's use of a plugin
 
-    @Test("WorkerLoop.process stores an accepted message with its type and state")
+    @Test("outcome(of:) stores an accepted message with its type and state")
     func processStores() throws {
         let message = try Fixtures.cncMessage(Fixtures.sampleBytes[0])
-        let outcome = WorkerLoop.process(message, plugin: CNCTypeA(), typeName: "CNCTypeA", maxPayloadDepth: 16)
+        let outcome = CNCTypeA().outcome(of: message, typeName: "CNCTypeA", maxPayloadDepth: 16)
         #expect(outcome == .stored(StoredRecord(message: message, cncType: "CNCTypeA", state: Self.sampleStates[0])))
     }
 
     @Test(
-        "WorkerLoop.process prefixes a plugin rejection with the type name, at the worker stage",
+        "outcome(of:) prefixes a plugin rejection with the type name, at the worker stage",
         arguments: [
             (CNCTypeA.typeName, #"variable "spin" must be a number, not string"#),
             (CNCTypeB.typeName, #"variable "spin" must be a number, not string"#),
@@ -323,7 +322,7 @@ struct PluginTests {
     func processRejects(_ typeName: String, _ reason: String) throws {
         let plugin = try #require(Fixtures.shippedTypes.mapper(named: typeName))
         let message = try Fixtures.cncMessage(payload: #"{"status":"idle","spin":"fast","X-Axis":1,"Y-Axis":1}"#)
-        guard case .rejected(let rejection) = WorkerLoop.process(message, plugin: plugin, typeName: typeName, maxPayloadDepth: 16) else {
+        guard case .rejected(let rejection) = plugin.outcome(of: message, typeName: typeName, maxPayloadDepth: 16) else {
             Issue.record("not rejected")
             return
         }
@@ -337,10 +336,10 @@ struct PluginTests {
         #expect(rejection.rejectedAt > 0)
     }
 
-    @Test("WorkerLoop.process rejects a payload deeper than its limit, naming the type")
+    @Test("outcome(of:) rejects a payload deeper than its limit, naming the type")
     func processPayloadTooDeep() throws {
         let message = try Fixtures.cncMessage(payload: #"{"a":[[1]]}"#)
-        guard case .rejected(let rejection) = WorkerLoop.process(message, plugin: CNCTypeB(), typeName: "CNCTypeB", maxPayloadDepth: 2) else {
+        guard case .rejected(let rejection) = CNCTypeB().outcome(of: message, typeName: "CNCTypeB", maxPayloadDepth: 2) else {
             Issue.record("not rejected")
             return
         }
@@ -348,14 +347,14 @@ struct PluginTests {
         #expect(rejection.stage == .worker)
     }
 
-    @Test("WorkerLoop.process rejects a payload range that is not an object")
+    @Test("outcome(of:) rejects a payload range that is not an object")
     func processPayloadNotObject() throws {
         var message = try Fixtures.cncMessage(Fixtures.sampleBytes[0])
         // Point the range at the "cnc_id" value, a string.
         let raw = message.raw
         let start = try #require((0..<raw.count).first { Array(raw[$0..<min($0 + 8, raw.count)]) == Array("\"CNC001\"".utf8) })
         message.payloadRange = start..<start + 8
-        guard case .rejected(let rejection) = WorkerLoop.process(message, plugin: CNCTypeA(), typeName: "CNCTypeA", maxPayloadDepth: 16) else {
+        guard case .rejected(let rejection) = CNCTypeA().outcome(of: message, typeName: "CNCTypeA", maxPayloadDepth: 16) else {
             Issue.record("not rejected")
             return
         }

@@ -1,6 +1,7 @@
 import MachineTypes
 import MessageSources
 import StageRuntime
+import SystemCalls
 import TestSupport
 import Testing
 
@@ -9,7 +10,6 @@ import Testing
 @testable import Emulator
 @testable import Ingest
 @testable import Router
-@testable import Worker
 
 /// What the pipeline makes of one generated message, judged with the validator, the repository's
 /// type map and the plugins.
@@ -32,7 +32,7 @@ private func verdict(_ raw: [UInt8], map: CNCTypeMap, reader: SourceReader? = ni
     let receivedAt: Int64 = 1_747_379_099_000_000
     let message = CNCMessage(
         id: MessageID(high: 7, low: 1), topic: topic, raw: raw, accepted: fields, receivedAt: receivedAt, firstReceivedAt: receivedAt)
-    switch WorkerLoop.process(message, plugin: plugin, typeName: type, maxPayloadDepth: 16) {
+    switch plugin.outcome(of: message, typeName: type, maxPayloadDepth: 16) {
     case .stored(let record):
         #expect(record.cncType == type)
         return .stored(type: type)

@@ -4,7 +4,6 @@ import Testing
 @testable import CNCPlugins
 @testable import CollectorCore
 @testable import Ingest
-@testable import Worker
 
 @Suite("SHA-256 and CRC-32C")
 struct ChecksumTests {

@@ -5,7 +5,6 @@ import Testing
 @testable import CNCPlugins
 @testable import CollectorCore
 @testable import Ingest
-@testable import Worker
 
 @Suite("IngestJournal")
 struct IngestJournalTests {

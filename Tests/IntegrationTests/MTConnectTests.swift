@@ -1,5 +1,6 @@
 import Foundation
 import HTTPFetch
+import StageRuntime
 import Testing
 
 /// The mtconnect stage against an MTConnect agent (MTConnect/agent.py: the standard's probe,
@@ -247,6 +248,27 @@ struct MTConnectTests {
             try pipeline.database.waitForCount(Self.partCounts, toReach: 61, seconds: 60) == 61, "\(Self.rejections(pipeline))\n\(pipeline.logs())")
         _ = try pipeline.database.waitForStableCount("SELECT count(*) FROM cnc_data WHERE cnc_id = 'Mill01'")
         #expect(try pipeline.database.count(Self.repeated) == 0)
+    }
+
+    @Test("a source killed before the sink acknowledged anything, what it sent lost with the stages after it: it follows on from its start")
+    func killedBeforeFirstAcknowledgement() throws {
+        let agent = try Agent(directory: TestEnvironment.runtimeBase)
+        let pipeline = try Self.pipeline(agent, start: false)
+        defer {
+            pipeline.stopAll()
+            agent.stop()
+        }
+        // No acknowledgement can come; what the source sends waits in the router and the worker.
+        try pipeline.kill("sink")
+        try Self.startSource(pipeline)
+        try agent.observe(["avail AVAILABLE", "exec ACTIVE", "pc 0"])
+        for count in 1...10 { try agent.observe(["pc \(count)"]) }
+        Thread.sleep(forTimeInterval: 1)
+        for stage in ["mtconnect", "worker", "router"] { try pipeline.kill(stage) }
+        for stage in ["sink", "router", "worker"] { try pipeline.restart(stage) }
+        try Self.startSource(pipeline)
+        #expect(
+            try pipeline.database.waitForCount(Self.partCounts, toReach: 11, seconds: 60) == 11, "\(Self.rejections(pipeline))\n\(pipeline.logs())")
     }
 
     @Test("an agent that restarts, and one whose buffer moved past the position: a sequence gap for the machine, then it follows again")

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Emulator
 import MachineTypes
+import MessagePublishing
 import StageRuntime
 
 /// `mesctl try-type TYPE FILE`: a machine type tried on sample messages before it is deployed.
@@ -26,7 +26,7 @@ public struct TryTypeCommand: ParsableCommand {
         let (catalog, _) = MachineTypeCatalog.load(
             directory: try MachineTypeSettings.directory.required(typesDir), strictModes: try MachineTypeSettings.configuredStrictModes())
         let trial = try TypeTrial(type: type, catalog: catalog)
-        let lines = try EmulatorLoop.readLines(paths: [file])
+        let lines = try SampleFile.lines(paths: [file])
         if let rounds {
             _ = trial.measure(lines, rounds: 1) // starts an external program, warms caches
             let cost = trial.measure(lines, rounds: max(1, rounds))

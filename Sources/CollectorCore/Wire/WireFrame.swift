@@ -45,6 +45,17 @@ public enum WireFrame: Sendable, Equatable {
         }
     }
 
+    /// The kind byte this frame is written with.
+    public var kind: Kind {
+        switch self {
+        case .messages: .messages
+        case .rejections: .rejections
+        case .records: .records
+        case .acknowledgements: .acknowledgements
+        case .events: .events
+        }
+    }
+
     public var count: Int {
         switch self {
         case .messages(let items): items.count
@@ -61,31 +72,21 @@ public enum WireFrame: Sendable, Equatable {
         let capacity =
             if case .messages(let messages) = self { messages.reduce(16) { $0 + $1.encodedSizeEstimate } } else { 512 }
         var writer = ByteWriter(capacity: capacity)
-        writer.write(Self.version)
+        writer.writeFrameHeader(version: Self.version, kind: kind, count: count)
         switch self {
         case .messages(let messages):
-            writer.write(Kind.messages.rawValue)
-            writer.write(UInt32(messages.count))
             for message in messages { writer.write(message) }
         case .rejections(let rejections):
-            writer.write(Kind.rejections.rawValue)
-            writer.write(UInt32(rejections.count))
             for rejection in rejections { writer.write(rejection) }
         case .records(let records):
-            writer.write(Kind.records.rawValue)
-            writer.write(UInt32(records.count))
             for record in records {
                 writer.write(record.message)
                 writer.write(record.cncType)
                 writer.write(record.state)
             }
         case .acknowledgements(let ids):
-            writer.write(Kind.acknowledgements.rawValue)
-            writer.write(UInt32(ids.count))
             for id in ids { writer.write(id) }
         case .events(let events):
-            writer.write(Kind.events.rawValue)
-            writer.write(UInt32(events.count))
             for event in events { writer.write(event) }
         }
         return writer.bytes
@@ -93,12 +94,7 @@ public enum WireFrame: Sendable, Equatable {
 
     public static func decode(_ bytes: [UInt8]) throws(DecodingError) -> WireFrame {
         var reader = ByteReader(bytes)
-        let version: UInt8 = try reader.read()
-        guard readableVersions.contains(version) else { throw .unsupportedVersion(version) }
-        let rawKind: UInt8 = try reader.read()
-        guard let kind = Kind(rawValue: rawKind) else { throw .unknownKind(rawKind) }
-        let count: UInt32 = try reader.read()
-        guard count <= maxRecords else { throw .invalid("record count \(count)") }
+        let (version, kind, count) = try reader.readFrameHeader()
         let frame: WireFrame
         switch kind {
         case .messages:
@@ -143,6 +139,13 @@ extension CNCMessage {
 }
 
 extension ByteWriter {
+    /// Every frame's start: its version, its kind and how many records follow.
+    package mutating func writeFrameHeader(version: UInt8, kind: WireFrame.Kind, count: Int) {
+        write(version)
+        write(kind.rawValue)
+        write(UInt32(count))
+    }
+
     /// Version 3's message record: version 2's fields, then the flags, a built payload and the tags.
     package mutating func write(_ message: CNCMessage) {
         write(message.id)
@@ -217,6 +220,17 @@ extension MachineState {
 }
 
 extension ByteReader {
+    /// A frame's start, checked: a version a reader takes, a known kind, a count within bounds.
+    package mutating func readFrameHeader() throws(WireFrame.DecodingError) -> (version: UInt8, kind: WireFrame.Kind, count: UInt32) {
+        let version: UInt8 = try read()
+        guard WireFrame.readableVersions.contains(version) else { throw .unsupportedVersion(version) }
+        let rawKind: UInt8 = try read()
+        guard let kind = WireFrame.Kind(rawValue: rawKind) else { throw .unknownKind(rawKind) }
+        let count: UInt32 = try read()
+        guard count <= WireFrame.maxRecords else { throw .invalid("record count \(count)") }
+        return (version, kind, count)
+    }
+
     /// A message record of a frame of `version` (a journal's records are of version 3, or 2 for those kept before).
     package mutating func readMessage(version: UInt8) throws(WireFrame.DecodingError) -> CNCMessage {
         let id = try readMessageID()

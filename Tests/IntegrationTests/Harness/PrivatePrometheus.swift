@@ -1,4 +1,5 @@
 import Foundation
+import StageRuntime
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking

@@ -31,10 +31,21 @@ public struct Rejection: Sendable, Equatable {
         self.raw = raw
     }
 
-    /// A rejection of a message that had been accepted upstream.
-    public init(rejecting message: CNCMessage, at stage: Stage, reason: String) {
+    /// The reason's start for a frame a stage could not decode (`RejectionClass.undecodableFrame`).
+    public static let undecodableFrame = "undecodable frame"
+
+    /// A frame that a stage received and could not decode: kept whole, attributed to no message.
+    public init(undecodableFrame bytes: [UInt8], at stage: Stage, error: any Error, rejectedAt: Int64) {
         self.init(
-            id: message.id, rejectedAt: WallClock.nowMicroseconds(), receivedAt: message.receivedAt, stage: stage,
+            id: .unattributed(), rejectedAt: rejectedAt, receivedAt: rejectedAt, stage: stage, reason: "\(Self.undecodableFrame): \(error)",
+            topic: "", cncID: "", raw: bytes)
+    }
+
+    /// A rejection of a message that had been accepted upstream, at `rejectedAt` (microseconds
+    /// since the Unix epoch).
+    public init(rejecting message: CNCMessage, at stage: Stage, reason: String, rejectedAt: Int64) {
+        self.init(
+            id: message.id, rejectedAt: rejectedAt, receivedAt: message.receivedAt, stage: stage,
             reason: reason, topic: message.topic, cncID: message.cncID, raw: message.raw
         )
     }

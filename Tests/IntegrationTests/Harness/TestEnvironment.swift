@@ -10,7 +10,8 @@ enum TestEnvironment {
 
     static var packageDirectory: String {
         value("CNC_PACKAGE_DIR")
-            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
     }
 
     static var binaryDirectory: String {

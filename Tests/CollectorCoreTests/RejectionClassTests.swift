@@ -3,8 +3,6 @@ import Testing
 
 @testable import CNCPlugins
 @testable import CollectorCore
-@testable import Ingest
-@testable import Worker
 
 @Suite("Rejection classes")
 struct RejectionClassTests {

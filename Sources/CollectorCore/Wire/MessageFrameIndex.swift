@@ -19,14 +19,8 @@ public struct MessageFrameIndex: Sendable {
 
     public init(_ frame: [UInt8]) throws(WireFrame.DecodingError) {
         var reader = ByteReader(frame)
-        let version: UInt8 = try reader.read()
-        guard WireFrame.readableVersions.contains(version) else { throw .unsupportedVersion(version) }
-        let kind: UInt8 = try reader.read()
-        guard kind == WireFrame.Kind.messages.rawValue else {
-            throw WireFrame.Kind(rawValue: kind) == nil ? .unknownKind(kind) : .invalid("not a messages frame")
-        }
-        let count: UInt32 = try reader.read()
-        guard count <= WireFrame.maxRecords else { throw .invalid("record count \(count)") }
+        let (version, kind, count) = try reader.readFrameHeader()
+        guard kind == .messages else { throw .invalid("not a messages frame") }
         var records: [Record] = []
         records.reserveCapacity(Int(count))
         for _ in 0..<count {
@@ -43,9 +37,7 @@ public struct MessageFrameIndex: Sendable {
     /// A `messages` frame of the given records, in their order, of this frame's version.
     public func frame(of selected: [Record]) -> [UInt8] {
         var writer = ByteWriter(capacity: 6 + selected.reduce(0) { $0 + $1.range.count })
-        writer.write(version)
-        writer.write(WireFrame.Kind.messages.rawValue)
-        writer.write(UInt32(selected.count))
+        writer.writeFrameHeader(version: version, kind: .messages, count: selected.count)
         for record in selected { writer.write(raw: frame[record.range]) }
         return writer.bytes
     }

@@ -3,8 +3,6 @@ import Testing
 
 @testable import CNCPlugins
 @testable import CollectorCore
-@testable import Ingest
-@testable import Worker
 
 /// The byte offset of the first (or `nth`) occurrence of `needle` in `text`, plus `plus`.
 private func offset(of needle: String, in text: String, nth: Int = 1, plus: Int = 0) -> Int {

@@ -20,7 +20,7 @@ public enum RejectionClass: String, Sendable, CaseIterable {
     /// The class of a reason that `stage` gave (`MessageValidator`, the router, a plugin or
     /// the sink word their reasons as the cases below expect).
     public init(stage: Stage, reason: String) {
-        if reason.hasPrefix("undecodable frame") {
+        if reason.hasPrefix(Rejection.undecodableFrame) {
             self = .undecodableFrame
             return
         }

@@ -4,8 +4,6 @@ import Testing
 
 @testable import CNCPlugins
 @testable import CollectorCore
-@testable import Ingest
-@testable import Worker
 
 /// Mutated messages through the validator and, when accepted, through both plugins as a worker
 /// runs them. `CNC_FUZZ_INPUTS` sets the number of inputs (default 50 000, about 15 s in a debug
@@ -120,7 +118,7 @@ struct ValidatorFuzzTests {
         }
         let message = CNCMessage(id: MessageID(high: 1, low: 1), topic: "sensor/CNC", raw: raw, accepted: fields, receivedAt: 0, firstReceivedAt: 0)
         for (name, plugin) in plugins {
-            switch WorkerLoop.process(message, plugin: plugin, typeName: name, maxPayloadDepth: limits.maxDepth) {
+            switch plugin.outcome(of: message, typeName: name, maxPayloadDepth: limits.maxDepth) {
             case .stored(let record):
                 summary.stored[name, default: 0] += 1
                 guard record.message == message, record.cncType == name else { return "\(name) stored a different message" }

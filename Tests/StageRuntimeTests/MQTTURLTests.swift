@@ -1,7 +1,6 @@
-import TestSupport
 import Testing
 
-@testable import CollectorCore
+@testable import StageRuntime
 
 @Suite("MQTTURL")
 struct MQTTURLTests {
