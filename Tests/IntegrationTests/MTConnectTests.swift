@@ -261,6 +261,11 @@ struct MTConnectTests {
         // No acknowledgement can come; what the source sends waits in the router and the worker.
         try pipeline.kill("sink")
         try Self.startSource(pipeline)
+        // The observations come after the source first met the agent: its start is committed.
+        let start = "\(pipeline.directory)/state/mtconnect/mills.position"
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: start), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(FileManager.default.fileExists(atPath: start), "\(pipeline.logs())")
         try agent.observe(["avail AVAILABLE", "exec ACTIVE", "pc 0"])
         for count in 1...10 { try agent.observe(["pc \(count)"]) }
         Thread.sleep(forTimeInterval: 1)
