@@ -35,8 +35,6 @@ public final class MTConnectSourceLoop: StageLoop {
 
     public static func name(of configuration: Configuration) -> String { "mtconnect" }
 
-    public static func prepare(_ configuration: Configuration, logger: Logger) throws {}
-
     /// What was sent for one agent and is not all acknowledged yet, and the position it makes good.
     private struct Sent {
         var waiting: Set<MessageID>
