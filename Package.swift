@@ -98,25 +98,41 @@ let package = Package(
         ),
 
         // The four stages, one module each; none sees another's code.
+        // Every stage's own settings, described once, with the values they parse into: what the
+        // stages read and what mesctl documents and checks, without mesctl linking the stages.
+        .target(
+            name: "PipelineSettings", dependencies: ["CollectorCore", "CNCPlugins", "StageRuntime", "MachineTypes", "MessageSources", "Mosquitto"]),
+        // The database's schema, migrated in file-name order: by the sink, and by mesctl migrate.
+        .target(name: "SchemaMigrations", dependencies: ["CollectorCore", "LibPQ", "StageRuntime", logging]),
         .target(
             name: "Ingest",
             dependencies: [
-                "CollectorCore", "MessageSources", "Sparkplug", "StageRuntime", "Mosquitto", "ZeroMQ", "SystemCalls", deque, argumentParser,
+                "CollectorCore", "MessageSources", "PipelineSettings", "Sparkplug", "StageRuntime", "Mosquitto", "ZeroMQ", "SystemCalls", deque,
+                argumentParser,
             ]),
         .target(
             name: "Router",
-            dependencies: ["CollectorCore", "CNCPlugins", "MachineTypes", "StageRuntime", "SystemCalls", "ZeroMQ", deque, argumentParser]),
+            dependencies: [
+                "CollectorCore", "CNCPlugins", "MachineTypes", "PipelineSettings", "StageRuntime", "SystemCalls", "ZeroMQ", deque, argumentParser,
+            ]),
         .target(
             name: "Worker",
             dependencies: [
-                "CollectorCore", "CNCPlugins", "DescriptionFiles", "MachineTypes", "StageRuntime", "SystemCalls", "ZeroMQ", argumentParser,
+                "CollectorCore", "CNCPlugins", "DescriptionFiles", "MachineTypes", "PipelineSettings", "StageRuntime", "SystemCalls", "ZeroMQ",
+                argumentParser,
             ]),
-        .target(name: "Sink", dependencies: ["CollectorCore", "StageRuntime", "MachineTypes", "LibPQ", "SystemCalls", "ZeroMQ", argumentParser]),
+        .target(
+            name: "Sink",
+            dependencies: [
+                "CollectorCore", "StageRuntime", "MachineTypes", "LibPQ", "PipelineSettings", "SchemaMigrations", "SystemCalls", "ZeroMQ",
+                argumentParser,
+            ]),
         // A source stage of its own: follows MTConnect agents over HTTP and pushes to the router.
         .target(
             name: "MTConnectSource",
             dependencies: [
-                "CollectorCore", "MTConnect", "MessageSources", "HTTPFetch", "StageRuntime", "SystemCalls", "ZeroMQ", logging, metrics,
+                "CollectorCore", "MTConnect", "MessageSources", "HTTPFetch", "PipelineSettings", "StageRuntime", "SystemCalls", "ZeroMQ", logging,
+                metrics,
                 argumentParser,
             ]),
 
@@ -125,7 +141,9 @@ let package = Package(
         .target(
             name: "Board",
             dependencies: [
-                "CollectorCore", "MachineTypes", "StageRuntime", hummingbird, postgresNIO, nioSSL, nioCore, deque, logging, metrics, serviceLifecycle,
+                "CollectorCore", "MachineTypes", "PipelineSettings", "StageRuntime", hummingbird, postgresNIO, nioSSL, nioCore, deque, logging,
+                metrics,
+                serviceLifecycle,
                 argumentParser,
             ],
             resources: [.embedInCode("Assets")]),
@@ -138,11 +156,8 @@ let package = Package(
         .target(
             name: "Operations",
             dependencies: [
-                "CollectorCore", "StageRuntime", "DescriptionFiles", "MachineTypes", "MessageSources", "Ingest", "Router", "Worker", "Sink",
-                "MTConnectSource",
-                "Board", "MessagePublishing", "LibPQ",
-                "Mosquitto",
-                "HTTPFetch", "SystemCalls",
+                "CollectorCore", "StageRuntime", "DescriptionFiles", "MachineTypes", "MessageSources", "PipelineSettings", "SchemaMigrations",
+                "MessagePublishing", "LibPQ", "Mosquitto", "HTTPFetch", "SystemCalls",
                 argumentParser,
             ]
         ),
@@ -169,8 +184,8 @@ let package = Package(
         .testTarget(name: "MessageSourcesTests", dependencies: ["MessageSources", "CollectorCore", "DescriptionFiles", "HTTPFetch"]),
         .testTarget(name: "StageRuntimeTests", dependencies: ["StageRuntime", "ZeroMQ", logging, prometheus]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "CNCPlugins", "TestSupport"]),
-        .testTarget(name: "RouterTests", dependencies: ["Router", "CNCPlugins", "MachineTypes", "StageRuntime", "TestSupport"]),
-        .testTarget(name: "BoardTests", dependencies: ["Board", "CollectorCore", "StageRuntime", nioCore]),
+        .testTarget(name: "RouterTests", dependencies: ["Router", "CNCPlugins", "MachineTypes", "PipelineSettings", "StageRuntime", "TestSupport"]),
+        .testTarget(name: "BoardTests", dependencies: ["Board", "CollectorCore", "PipelineSettings", "StageRuntime", nioCore]),
         .testTarget(name: "SinkTests", dependencies: ["Sink", "CNCPlugins", "TestSupport"]),
         .testTarget(
             name: "EmulatorTests",
@@ -181,15 +196,15 @@ let package = Package(
         .testTarget(
             name: "OperationsTests",
             dependencies: [
-                "Operations", "CNCPlugins", "MachineTypes", "StageRuntime", "Ingest", "Router", "Worker", "Sink", "Board", "MTConnectSource",
-                "TestSupport",
+                "Operations", "CNCPlugins", "MachineTypes", "PipelineSettings", "StageRuntime", "Ingest", "Router", "Worker", "Sink", "Board",
+                "MTConnectSource", "TestSupport",
                 argumentParser,
             ]),
 
         // Against the real broker, PostgreSQL and the built executables (scripts/test.sh).
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["CollectorCore", "StageRuntime", "Operations", "Mosquitto", "LibPQ", "HTTPFetch"],
+            dependencies: ["CollectorCore", "StageRuntime", "Operations", "Mosquitto", "LibPQ", "HTTPFetch", "SchemaMigrations"],
             // The board's browser tests, run by BoardTests; the power-cut file system, by
             // PowerCutTests; the Sparkplug edge nodes, by SparkplugTests; the MTConnect agent, by MTConnectTests.
             exclude: ["Browser", "PowerCut", "Sparkplug", "MTConnect"]

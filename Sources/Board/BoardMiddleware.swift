@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import PipelineSettings
 
 /// Answers a request that failed on the database with 500 and a JSON reason, and logs it.
 struct BoardErrorMiddleware: RouterMiddleware {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MachineTypes
+import PipelineSettings
 import StageRuntime
 
 /// The board's options besides `StageOptions`, each named and explained by its description.

@@ -1,4 +1,5 @@
 import Logging
+import PipelineSettings
 import PostgresNIO
 
 /// What the board asks PostgreSQL, always with bound parameters. Answers come as JSON made by

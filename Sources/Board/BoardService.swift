@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import PipelineSettings
 import PostgresNIO
 import ServiceLifecycle
 import StageRuntime

@@ -1,5 +1,6 @@
 import Foundation
 import NIOSSL
+import PipelineSettings
 import PostgresNIO
 import StageRuntime
 

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import MessageSources
 import Mosquitto
+import PipelineSettings
 import StageRuntime
 
 /// ingest's options: one per setting it reads besides `StageOptions`, each named and explained

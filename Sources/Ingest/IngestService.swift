@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MessageSources
 import Mosquitto
+import PipelineSettings
 import ServiceLifecycle
 import Sparkplug
 import StageRuntime

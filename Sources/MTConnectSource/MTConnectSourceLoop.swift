@@ -4,6 +4,7 @@ import HTTPFetch
 import Logging
 import MTConnect
 import MessageSources
+import PipelineSettings
 import StageRuntime
 import SystemCalls
 import ZeroMQ

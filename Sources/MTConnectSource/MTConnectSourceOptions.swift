@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import MessageSources
+import PipelineSettings
 import StageRuntime
 
 /// The MTConnect source's options: one per setting it reads besides `StageOptions`.

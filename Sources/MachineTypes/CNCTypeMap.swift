@@ -1,5 +1,6 @@
 import CNCPlugins
 import CollectorCore
+import Foundation
 import StageRuntime
 
 /// Which plugin type handles which machine: the seed's `cnc_classes.json` format,
@@ -73,4 +74,18 @@ public struct CNCTypeMap: Sendable, Equatable {
 
     /// Every type the map names, sorted.
     public var types: [String] { Array(Set(typeByCNCID.values)).sorted() }
+}
+
+extension CNCTypeMap {
+    /// Reads a map file (`MES_CNC_TYPES`) and checks every type it names against `catalog`.
+    public static func load(path: String, catalog: MachineTypeCatalog) throws -> CNCTypeMap {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SettingError(reason: "cannot read the type map \(path) (MES_CNC_TYPES)")
+        }
+        do {
+            return try CNCTypeMap(json: Array(data), knownTypes: catalog.typeNames)
+        } catch {
+            throw SettingError(reason: "type map \(path): \(error)")
+        }
+    }
 }

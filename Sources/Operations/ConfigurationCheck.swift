@@ -1,11 +1,9 @@
 import CollectorCore
 import Foundation
-import Ingest
 import LibPQ
 import MachineTypes
 import MessageSources
-import Router
-import Sink
+import PipelineSettings
 import StageRuntime
 
 /// `mesctl check-config`: reads the type map and the settings the stages would read, and says
@@ -60,7 +58,7 @@ public enum ConfigurationCheck {
             findings.append(Finding(ok: true, subject: "machine type \(name)", detail: "described in \(catalog.defined[name]!.file)"))
         }
         check("type map \(mapPath)") {
-            let map = try RouterLoop.loadMap(path: mapPath, catalog: catalog)
+            let map = try CNCTypeMap.load(path: mapPath, catalog: catalog)
             let counts = Dictionary(grouping: map.typeByCNCID.values, by: { $0 }).mapValues(\.count)
             return "\(map.typeByCNCID.count) machines; " + counts.keys.sorted().map { "\($0) \(counts[$0]!)" }.joined(separator: ", ")
         }

@@ -1,12 +1,7 @@
-import Board
-import Ingest
-import MTConnectSource
 import MachineTypes
 import MessageSources
-import Router
-import Sink
+import PipelineSettings
 import StageRuntime
-import Worker
 
 /// Every setting of the product, grouped as docs/configuration.md shows them, and which of
 /// them each executable reads.

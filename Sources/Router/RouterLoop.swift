@@ -32,7 +32,7 @@ public final class RouterLoop {
         let (catalog, errors) = MachineTypeCatalog.load(directory: configuration.typesDirectory, strictModes: configuration.strictModes)
         for error in errors { logger.error("a machine type description is refused", metadata: ["error": "\(error)"]) }
         self.catalog = catalog
-        self.map = try RouterLoop.loadMap(path: configuration.mapPath, catalog: catalog)
+        self.map = try CNCTypeMap.load(path: configuration.mapPath, catalog: catalog)
         self.reload = configuration.reloadRequests
         self.logger = logger
         self.rejectionLog = RejectionLog(logger: logger, stage: .router)
@@ -172,7 +172,7 @@ public final class RouterLoop {
             let (newCatalog, errors) = MachineTypeCatalog.load(
                 directory: configuration.typesDirectory, keeping: catalog, strictModes: configuration.strictModes)
             for error in errors { logger.error("a machine type description is refused", metadata: ["error": "\(error)"]) }
-            let newMap = try RouterLoop.loadMap(path: configuration.mapPath, catalog: newCatalog)
+            let newMap = try CNCTypeMap.load(path: configuration.mapPath, catalog: newCatalog)
             catalog = newCatalog
             map = newMap
             try openWorkerSockets()

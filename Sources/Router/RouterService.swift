@@ -16,18 +16,6 @@ extension RouterLoop: StageLoop {
 
     public static func reloadRequests(in configuration: Configuration) -> ReloadRequests? { configuration.reloadRequests }
 
-    /// Reads a map file and checks every type it names against `catalog`.
-    public static func loadMap(path: String, catalog: MachineTypeCatalog) throws -> CNCTypeMap {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SettingError(reason: "cannot read the type map \(path) (MES_CNC_TYPES)")
-        }
-        do {
-            return try CNCTypeMap(json: Array(data), knownTypes: catalog.typeNames)
-        } catch {
-            throw SettingError(reason: "type map \(path): \(error)")
-        }
-    }
-
     public struct Configuration: Sendable {
         public var mapPath: String
         public var endpoints: StageEndpoints

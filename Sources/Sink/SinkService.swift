@@ -2,6 +2,7 @@ import CollectorCore
 import LibPQ
 import Logging
 import MachineTypes
+import SchemaMigrations
 import ServiceLifecycle
 import StageRuntime
 import ZeroMQ

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import MachineTypes
+import PipelineSettings
 import StageRuntime
 
 /// A worker's options besides `StageOptions`, each named and explained by its description.

@@ -1,5 +1,6 @@
 import Board
 import Foundation
+import PipelineSettings
 import Testing
 
 @Suite struct BoardAuthenticationTests {

@@ -1,4 +1,5 @@
 import Board
+import PipelineSettings
 import StageRuntime
 import Testing
 

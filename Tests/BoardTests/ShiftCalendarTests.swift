@@ -1,4 +1,5 @@
 import Board
+import PipelineSettings
 import Testing
 
 @Suite struct ShiftCalendarTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SchemaMigrations
 import Sink
 import Testing
 

@@ -1,6 +1,6 @@
 import Foundation
+import MachineTypes
 import MessageSources
-import Router
 import TestSupport
 import Testing
 
@@ -13,7 +13,7 @@ struct SourceTrialTests {
         let root = Fixtures.packageRoot.path
         let (sources, errors) = SourceCatalog.load(directory: "\(root)/sample_data/sources", defaultTopic: "unused")
         #expect(errors.isEmpty)
-        let map = try RouterLoop.loadMap(path: "\(root)/deploy/cnc_types.json", catalog: Fixtures.shippedTypes)
+        let map = try CNCTypeMap.load(path: "\(root)/deploy/cnc_types.json", catalog: Fixtures.shippedTypes)
         let trial = try SourceTrial(sources: sources, map: map, types: Fixtures.shippedTypes)
         let lines = try String(contentsOfFile: "\(root)/sample_data/plant_messages.txt", encoding: .utf8).split(separator: "\n")
         let outcomes = lines.map { line in

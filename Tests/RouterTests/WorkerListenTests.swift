@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 
 @testable import CNCPlugins
+@testable import PipelineSettings
 @testable import Router
 
 @Suite("WorkerListen")

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import MachineTypes
-import Router
 import StageRuntime
 
 public struct CheckConfigCommand: ParsableCommand {

@@ -1,7 +1,8 @@
 import ArgumentParser
 import LibPQ
 import Logging
-import Sink
+import PipelineSettings
+import SchemaMigrations
 import StageRuntime
 
 /// `mesctl migrate`: the migrations, applied as the owner of the tables, so that the sink can

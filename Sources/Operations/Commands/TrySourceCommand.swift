@@ -3,7 +3,6 @@ import DescriptionFiles
 import Foundation
 import MachineTypes
 import MessageSources
-import Router
 import StageRuntime
 
 /// `mesctl try-source FILE`: samples of what a plant publishes, read as the sources say, end to end.
@@ -47,7 +46,7 @@ public struct TrySourceCommand: ParsableCommand {
         }
         let (types, _) = MachineTypeCatalog.load(
             directory: try MachineTypeSettings.directory.required(typesDir), strictModes: try MachineTypeSettings.configuredStrictModes())
-        let map = try RouterLoop.loadMap(path: try MachineTypeSettings.cncTypes.required(cncTypes), catalog: types)
+        let map = try CNCTypeMap.load(path: try MachineTypeSettings.cncTypes.required(cncTypes), catalog: types)
         let trial = try SourceTrial(sources: sources, map: map, types: types)
         guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
         var samples: [(line: Int, topic: String, raw: [UInt8])] = []

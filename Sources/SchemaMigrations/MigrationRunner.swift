@@ -24,10 +24,10 @@ public struct MigrationRunner {
         }
     }
 
-    struct Migration {
-        var version: String
-        var sql: String
-        var checksum: String
+    package struct Migration {
+        package var version: String
+        package var sql: String
+        package var checksum: String
     }
 
     /// Any fixed number will do, as long as nothing else in the database uses it.
@@ -41,7 +41,7 @@ public struct MigrationRunner {
         self.logger = logger
     }
 
-    func migrations() throws -> [Migration] {
+    package func migrations() throws -> [Migration] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".sql") }.sorted()

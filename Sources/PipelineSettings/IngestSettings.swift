@@ -69,7 +69,7 @@ public enum IngestSettings {
         + [LinkSettings.router, LinkSettings.sink, LinkSettings.acknowledgements].map(\.description)
 
     /// The journal directory's name for a client id: the id without characters a path should not hold.
-    static func journalName(of clientID: String) -> String {
+    package static func journalName(of clientID: String) -> String {
         clientID.filter { $0.isLetter || $0.isNumber || "-_.".contains($0) }
     }
 }
