@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 #
-# scripts/mes-volume.sh: the README's queries for an MES, timed at a plant's volume.
+# scripts/mes-volume.sh: the queries for an MES of docs/tables.md, timed at a plant's volume.
 #
 #   scripts/mes-volume.sh [--messages N] [--machines M] [--runs R] [--dir DIR]
 #
@@ -10,7 +10,7 @@
 # machine_state, machine_current, and the intervals and parts by rebuild_machine_timeline, the
 # sink's own definition of them. Statuses change every 3 minutes or so; one machine in 25 falls
 # silent for 150 s every 14 hours, which the default 60 s threshold makes offline intervals.
-# Then it runs each sql block between the mes-queries marks of README.md R times (default 7)
+# Then it runs each sql block between the mes-queries marks of docs/tables.md R times (default 7)
 # and prints the median and slowest time of each, as psql measures them (round trip, rows
 # included), and the tables' sizes. A DIR that already holds the volume asked for is reused;
 # remove DIR to start afresh (it takes about 30 GB).
@@ -106,13 +106,13 @@ for table in cnc_data machine_state machine_status_intervals machine_parts_made 
         FROM (SELECT '$table'::regclass AS c UNION ALL SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = '$table'::regclass) t"
 done
 
-# The README's queries, verbatim.
+# The queries of docs/tables.md, verbatim.
 mapfile -d $'\x1e' -t queries < <(awk '
     /<!-- mes-queries/ { on = 1 } /<!-- \/mes-queries/ { on = 0 }
     on && /^```sql/ { inside = 1; query = ""; next }
     on && inside && /^```/ { inside = 0; printf "%s\x1e", query; next }
-    on && inside { query = query $0 "\n" }' "$REPO_ROOT/README.md")
-((${#queries[@]} > 0)) || die "no sql blocks between the mes-queries marks of README.md"
+    on && inside { query = query $0 "\n" }' "$REPO_ROOT/docs/tables.md")
+((${#queries[@]} > 0)) || die "no sql blocks between the mes-queries marks of docs/tables.md"
 for query in "${queries[@]}"; do
     times=()
     for ((run = 0; run < runs; run++)); do

@@ -1,6 +1,7 @@
 /// The pages, styles, scripts and the OpenAPI document, compiled into the executable: a board
 /// on an air-gapped network needs nothing but itself.
 enum BoardAssets {
+    /// One compiled-in file: its `Content-Type` and its bytes.
     struct Asset: Sendable {
         var contentType: String
         var bytes: [UInt8]

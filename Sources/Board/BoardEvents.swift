@@ -11,6 +11,8 @@ public actor BoardEvents {
     /// Refreshes a slow client may have waiting; past that its stream ends and it reconnects.
     public static let waitingPerClient = 64
 
+    /// The first part of every event id: the board process's start (ms since 1970, as `BoardService` gives it), so that
+    /// the ids of an earlier process are told apart.
     public let epoch: Int64
     private var sequence: Int64 = 0
     private var log: Deque<BoardEvent> = []
@@ -23,11 +25,14 @@ public actor BoardEvents {
     public private(set) var machines: [String: String] = [:]
     private var plant: String?
 
+    /// An empty board, with no snapshot and no event yet, that numbers its events under `epoch`.
     public init(epoch: Int64) {
         self.epoch = epoch
     }
 
+    /// The id of the last event numbered; its sequence is 0 before the first.
     public var lastID: EventID { EventID(epoch: epoch, sequence: sequence) }
+    /// The event streams open now.
     public var subscriberCount: Int { subscribers.count }
 
     /// Publishes a refresh: an event for each machine whose entry changed and for a changed

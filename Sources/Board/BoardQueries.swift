@@ -15,28 +15,43 @@ public struct BoardQueries: Sendable {
     /// The period whose parts and availability the board counts: the latest shift started, or
     /// the plant's day without a calendar.
     public struct Period: Sendable, Equatable, Codable {
+        /// The shift's name, or `day` without a calendar.
         public var name: String
+        /// Its start, RFC 3339 in UTC.
         public var from: String
+        /// Its end, RFC 3339 in UTC.
         public var to: String
     }
 
     /// One machine's entry on the board, as JSON, with its status to count.
     public struct MachineEntry: Sendable, Equatable {
+        /// The machine's `cnc_id`.
         public var cncID: String
+        /// The status it is counted under: that of its open interval, else the one it last reported.
         public var status: String
+        /// The entry as the API gives it: one JSON object on one line.
         public var json: String
     }
 
     /// One period of one machine: `machine_availability_periods`' row.
     public struct AvailabilityRow: Sendable, Equatable {
+        /// The machine's `cnc_id`.
         public var cncID: String
+        /// The shift's name when the periods are shifts; nil for steps.
         public var shift: String?
+        /// The period's start, RFC 3339 in UTC.
         public var from: String
+        /// The period's end, RFC 3339 in UTC.
         public var to: String
+        /// Seconds in each status of `statuses`, by its name.
         public var seconds: [String: Double]
+        /// The seconds the machine's intervals cover in the period: the sum of `seconds`.
         public var knownSeconds: Double
+        /// Running time over known time, 0 to 1.
         public var availability: Double?
+        /// Parts made in the period; nil for a machine whose newest state has no part counter.
         public var parts: Int64?
+        /// The ideal time of the parts made, in seconds, by `part_program_cycle_times`; nil when a part's program has none there.
         public var idealRunningSeconds: Double?
 
         /// OEE's performance: the parts' ideal time over the time running, where it is known.
@@ -46,8 +61,11 @@ public struct BoardQueries: Sendable {
         }
     }
 
+    /// Every status the board counts, in the order its answers list them.
     public static let statuses = ["running", "idle", "stopped", "setup", "maintenance", "error", "offline", "unknown"]
 
+    /// The period the board counts now (see `Period`). Throws PostgreSQL's errors, or `BoardQueryError.noPeriod` when
+    /// PostgreSQL gives none.
     public func currentPeriod() async throws -> Period {
         let rows: PostgresRowSequence
         if let shifts {
@@ -73,8 +91,11 @@ public struct BoardQueries: Sendable {
 
     /// Each machine's messages with quality marks in the last hour, and the marks (a JSON array).
     public struct QualityMarks: Sendable, Equatable {
+        /// The machines with marked messages; the three arrays go by the same index.
         public var cncIDs: [String] = []
+        /// How many of the machine's messages carry a mark.
         public var messages: [Int64] = []
+        /// The machine's distinct marks, sorted, as the text of a JSON array.
         public var marks: [String] = []
     }
 
@@ -245,10 +266,12 @@ public struct BoardQueries: Sendable {
     }
 }
 
+/// What the board's queries throw besides PostgreSQL's errors.
 public enum BoardQueryError: Error, CustomStringConvertible {
     case noPeriod
     case noShiftCalendar
 
+    /// One line for the log.
     public var description: String {
         switch self {
         case .noPeriod: "PostgreSQL gave no current period"

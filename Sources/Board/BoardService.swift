@@ -9,16 +9,25 @@ import StageRuntime
 /// The board: a PostgreSQL client, the feed that keeps the board current from it, and the HTTP
 /// server. On SIGTERM the event streams end first, then the server, then the database client.
 public struct BoardService: Service {
+    /// What the board is given, as `BoardOptions.configuration(environment:)` reads it.
     public struct Configuration: Sendable {
+        /// Where the HTTP server listens (`MES_BOARD_LISTEN`, default 127.0.0.1:8080); port 0 picks a free one.
         public var listen: ListenAddress
+        /// The PostgreSQL server, and a role that should only read.
         public var database: DatabaseAddress
+        /// The plant's IANA time zone, e.g. `Europe/Berlin`: of the shift calendar, the plant's day and the times the pages show.
         public var timeZone: String
+        /// The shift calendar (`MES_SHIFTS`); nil: the board counts the plant's day, and has no shifts to answer by.
         public var shifts: ShiftCalendar?
+        /// Who may read the board (`MES_BOARD_AUTH`); nil: anyone who reaches it. `/health` stays open either way.
         public var authentication: BoardAuthentication?
+        /// How long, in seconds, a machine whose type gives no `offline_after` may stay silent before its entry is stale
+        /// (`MES_OFFLINE_AFTER_S`, default 60).
         public var defaultOfflineAfterSeconds: Int
         /// The type map, for the lines its entries name.
         public var mapPath: String
 
+        /// A configuration from its parts; nothing is checked or read until the board runs.
         public init(
             listen: ListenAddress, database: DatabaseAddress, timeZone: String, shifts: ShiftCalendar?, authentication: BoardAuthentication?,
             defaultOfflineAfterSeconds: Int, mapPath: String
@@ -38,12 +47,16 @@ public struct BoardService: Service {
     /// Called with the port the server listens on, once it does (port 0 picks a free one).
     let onListening: @Sendable (Int) async -> Void
 
+    /// A board that serves `configuration` once it runs; `onListening` is given the port the server listens on, once it
+    /// does, and by default does nothing.
     public init(configuration: Configuration, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) {
         self.configuration = configuration
         self.logger = logger
         self.onListening = onListening
     }
 
+    /// Runs the database client, the HTTP server and the feed as one service group until a graceful shutdown; throws what
+    /// they throw, e.g. when the listen address cannot be bound.
     public func run() async throws {
         var databaseConfiguration = configuration.database.configuration
         // Times in the answers are RFC 3339 in UTC. Parallel workers would only slow the board's

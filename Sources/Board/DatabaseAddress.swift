@@ -9,15 +9,28 @@ import StageRuntime
 /// `DATABASE_URL` as every other stage. Unset keys come from libpq's variables (`PGHOST`,
 /// `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`, `PGSSLMODE`), then libpq's defaults.
 public struct DatabaseAddress: Sendable, Equatable {
+    /// The server's host name or IP address, or the directory of its Unix socket (a path that starts with `/`); default
+    /// `/var/run/postgresql`.
     public var host = "/var/run/postgresql"
+    /// The server's TCP port, or the number in its socket's name; default 5432.
     public var port = 5432
+    /// The role to log in as; default `PGUSER`, else `USER`, else `postgres`.
     public var user = "postgres"
+    /// The password; nil where neither the string nor `PGPASSWORD` gives one.
     public var password: String?
+    /// The database's name; nil where none is given (PostgreSQL then takes the role's name).
     public var database: String?
+    /// libpq's `sslmode`, default `prefer`, used over TCP only. `disable`: no TLS; `allow` and `prefer`: TLS where the
+    /// server offers it; `require`: TLS. None of these checks a certificate; `verify-ca` checks the chain but not the host
+    /// name, and `verify-full` both.
     public var sslMode = "prefer"
 
     static let sslModes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
 
+    /// Reads a URI (`postgresql://` or `postgres://`) or `key=value` pairs over the `PG*` variables of `environment`. It
+    /// takes `host`, `hostaddr` (which wins over `host`), `port`, `user`, `password`, `dbname` and `sslmode`, and accepts
+    /// and ignores `application_name` and `connect_timeout`. Throws `BoardSettingError` for any other key, a port outside
+    /// 1 to 65535, an unknown sslmode, or text it cannot read.
     public init(parsing conninfo: String, environment: SettingsEnvironment) throws(BoardSettingError) {
         var values: [String: String] = [:]
         for (variable, key) in [

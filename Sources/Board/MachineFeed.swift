@@ -14,9 +14,14 @@ import StageRuntime
 /// so refreshes back to back would make every read and every batch slower, the sink's too. At
 /// most `busyShare` of the time is spent refreshing.
 public struct MachineFeed: Service {
+    /// The least time from the start of one refresh to the start of the next: 500 ms.
     public static let minimumGap: Duration = .milliseconds(500)
+    /// The largest share of the time spent refreshing: the next refresh starts no sooner than `1 / busyShare` (4) times
+    /// the last one's duration after that one started.
     public static let busyShare = 0.25
+    /// A refresh is asked for every 5 s, notification or not.
     public static let refreshEvery: Duration = .seconds(5)
+    /// How often every event stream is sent a keep-alive comment: 15 s.
     public static let keepAliveEvery: Duration = .seconds(15)
 
     let client: PostgresClient
@@ -165,6 +170,7 @@ public struct MachineFeed: Service {
             try container.encode(counts, forKey: .counts)
         }
 
+        /// The members of the header's JSON.
         enum CodingKeys: String, CodingKey {
             case time_zone, shift, availability, counts
         }

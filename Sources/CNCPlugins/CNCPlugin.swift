@@ -29,20 +29,24 @@ public protocol MachineTypeMapper: Sendable {
 
 /// Why a plugin refused a payload; stored as the rejection reason.
 public struct PluginRejection: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Why, in words for the operator: the stored rejection reason, or what the worker logs while it holds the message.
     public var reason: String
     /// The type cannot map anything now, whatever the message (its program does not start):
     /// the worker keeps the message and tries again instead of refusing it.
     public var isUnavailable = false
 
+    /// A refusal of this one message for `reason`.
     public init(_ reason: String) {
         self.reason = reason
     }
 
+    /// A rejection that marks the type unavailable (`isUnavailable`): the worker holds the message instead of refusing it.
     public static func unavailable(_ reason: String) -> PluginRejection {
         var rejection = PluginRejection(reason)
         rejection.isUnavailable = true
         return rejection
     }
 
+    /// The reason.
     public var description: String { reason }
 }

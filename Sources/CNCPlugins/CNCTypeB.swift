@@ -6,6 +6,7 @@ import CollectorCore
 /// "ALARM") and add diagnostic variables over time, so the plugin normalises the status and
 /// carries an alarm code when there is one.
 public struct CNCTypeB: CNCPlugin {
+    /// The seed's class name for this type, as `cnc_classes.json` gives it.
     public static let typeName = "CNCTypeB"
 
     static let statuses: [String: MachineState.Status] = [
@@ -13,8 +14,11 @@ public struct CNCTypeB: CNCPlugin {
         "setup": .setup, "maintenance": .maintenance, "error": .error, "alarm": .error,
     ]
 
+    /// The plugin holds no state: any instance maps as any other.
     public init() {}
 
+    /// Requires `status`, `spin`, `X-Axis` and `Y-Axis` (`Z-Axis`, `feed` and `alarm` are optional), taken as sent in rpm, mm
+    /// and mm/min, and marks `running_without_spindle` when a running machine reports its spindle at 0.
     public func machineState(for message: CNCMessage, payload: JSONObject) throws(PluginRejection) -> MachineState {
         var variables = PayloadReader(payload)
         let status = try variables.status("status", values: Self.statuses, caseInsensitive: true)

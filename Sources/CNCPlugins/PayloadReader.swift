@@ -10,11 +10,13 @@ import CollectorCore
 /// The checks failed go into `quality`; variables never read are the type's drift
 /// (`unknownVariables`).
 public struct PayloadReader {
+    /// The machine's variables as sent; every read takes from them.
     public let payload: JSONObject
     private var read: Set<String> = []
     /// The checks failed so far, e.g. `range:X-Axis`, in the order they failed.
     public private(set) var quality: [String] = []
 
+    /// A reader of `payload` with nothing read and nothing marked yet.
     public init(_ payload: JSONObject) {
         self.payload = payload
     }

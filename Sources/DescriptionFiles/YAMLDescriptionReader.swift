@@ -35,6 +35,7 @@ extension YAMLDescriptionReader {
         return root
     }
 
+    /// The error for the value at `path`, placed at `node`'s line and column; with no node, about the file as a whole.
     public func fail(_ node: Node?, _ path: String, _ reason: String) -> DescriptionError {
         DescriptionError(file: file, line: node?.mark?.line, column: node?.mark?.column, path: path, reason: reason)
     }
@@ -75,11 +76,13 @@ extension YAMLDescriptionReader {
         return pairs
     }
 
+    /// A non-empty scalar as written (a number or a boolean included); anything else is an error.
     public func text(_ node: Node, _ path: String) throws(DescriptionError) -> String {
         guard case .scalar(let scalar) = node, !scalar.string.isEmpty else { throw fail(node, path, "must be a text") }
         return scalar.string
     }
 
+    /// `true` or `false`, also capitalised or in capitals; any other value is an error.
     public func bool(_ node: Node, _ path: String) throws(DescriptionError) -> Bool {
         switch try text(node, path) {
         case "true", "True", "TRUE": true
@@ -88,16 +91,19 @@ extension YAMLDescriptionReader {
         }
     }
 
+    /// A finite number; anything else, infinity included, is an error.
     public func number(_ node: Node, _ path: String) throws(DescriptionError) -> Double {
         guard let number = Double(try text(node, path)), number.isFinite else { throw fail(node, path, "must be a number") }
         return number
     }
 
+    /// A whole number above 0; anything else is an error.
     public func positiveInteger(_ node: Node, _ path: String) throws(DescriptionError) -> Int {
         guard let number = Int(try text(node, path)), number > 0 else { throw fail(node, path, "must be a whole number above 0") }
         return number
     }
 
+    /// A `[lowest, highest]` pair of finite numbers, lowest not above highest; anything else is an error.
     public func range(_ node: Node, _ path: String) throws(DescriptionError) -> ClosedRange<Double> {
         guard case .sequence(let sequence) = node, sequence.count == 2 else { throw fail(node, path, "must be [lowest, highest]") }
         let low = try number(sequence[0], path), high = try number(sequence[1], path)

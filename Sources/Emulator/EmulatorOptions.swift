@@ -41,9 +41,12 @@ public struct EmulatorOptions: ParsableArguments {
     var seed: UInt64 = 1
     @Option(name: BrokerSettings.caFile.name, help: BrokerSettings.caFile.help)
     var caFile: String?
+    /// `--log-level`; nil leaves the level to `MES_LOG_LEVEL` or its default.
     @Option(name: StageSettings.logLevel.name, help: StageSettings.logLevel.help)
     public var logLevel: String?
 
+    /// Refuses, before anything runs, a QoS other than 0, 1 or 2, an invalid share outside 0...1, a max in flight outside
+    /// 1...65535, and a negative rate, machine count or count.
     public func validate() throws {
         guard (0...2).contains(qos) else { throw ValidationError("--qos must be 0, 1 or 2") }
         guard (0...1).contains(invalidShare) else { throw ValidationError("--invalid-share must be between 0 and 1") }
@@ -51,8 +54,12 @@ public struct EmulatorOptions: ParsableArguments {
         guard rate >= 0, machines >= 0, (count ?? 0) >= 0 else { throw ValidationError("--rate, --machines and --count cannot be negative") }
     }
 
+    /// Empty: ArgumentParser fills in the options as it parses the command line.
     public init() {}
 
+    /// The run these options and the broker settings describe: the topic is `--topic`, else `MQTT_TOPIC` unless it is a filter,
+    /// else its default; timestamps are fresh with `--machines`, `--loop` or `--count`. Throws when a setting or the topic is
+    /// invalid or a sample file cannot be read.
     public func configuration() throws -> EmulatorService.Configuration {
         let broker = try Settings.broker(mqttURL)
         // ingest's MQTT_TOPIC may be a filter; a filter is no topic to publish to.
@@ -73,6 +80,7 @@ public struct EmulatorOptions: ParsableArguments {
         return configuration
     }
 
+    /// `sample_data/*.json` of the current directory, sorted; throws a `ValidationError` when there is none.
     static func defaultSampleFiles() throws -> [String] {
         let directory = "sample_data"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory))?.filter { $0.hasSuffix(".json") }.sorted() ?? []

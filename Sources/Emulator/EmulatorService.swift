@@ -1,5 +1,5 @@
 import StageRuntime
 
 /// `cnc-emulator`: publishes sample lines to the broker, as the CNC-side services would, and
-/// waits until the broker has acknowledged everything it published.
+/// waits (up to 30 s) until the broker has acknowledged everything it published.
 public typealias EmulatorService = StageService<EmulatorLoop>

@@ -7,6 +7,7 @@ import SystemCalls
 /// flattened as a topic-per-machine plant sends them when asked; and, for a chosen share,
 /// invalid in one of the ways the pipeline must reject.
 public struct MessageGenerator {
+    /// How the messages are made; the defaults publish each line as it is.
     public struct Options: Sendable {
         /// 0 keeps each line's own `cnc_id`; otherwise machines CNC001...CNCnnn take turns.
         public var machines: Int
@@ -14,10 +15,12 @@ public struct MessageGenerator {
         public var invalidShare: Double
         /// Replace each line's `timestamp` by the current time.
         public var freshTimestamps: Bool
+        /// Seed of the axes' random movements: the same seed, lines and options give the same messages, timestamps aside.
         public var seed: UInt64
         /// Publish each envelope flattened (`flattened(_:)`): the machine is then only in the topic.
         public var flat: Bool
 
+        /// Every default leaves the lines as they are.
         public init(machines: Int = 0, invalidShare: Double = 0, freshTimestamps: Bool = false, seed: UInt64 = 1, flat: Bool = false) {
             self.machines = machines
             self.invalidShare = invalidShare
@@ -31,8 +34,10 @@ public struct MessageGenerator {
     public struct Message: Sendable, Equatable {
         /// The message's `cnc_id` (after `machines` has varied it); empty for a line that has none.
         public var cncID: String
+        /// The bytes to publish, invalid ones included.
         public var bytes: [UInt8]
 
+        /// A message from its parts, taken as they are.
         public init(cncID: String, bytes: [UInt8]) {
             self.cncID = cncID
             self.bytes = bytes
@@ -42,6 +47,10 @@ public struct MessageGenerator {
     /// The kinds of invalid message, in turn. When flat, `missingPayload` is a message with no
     /// `timestamp` (a flat message has no payload member to leave out), and `unknownMachine`'s
     /// unknown id is in the topic.
+    ///
+    /// `notJSON`: text that is no JSON; `truncated`: the first half of a message's bytes; `timestampWrongType`: `timestamp` is
+    /// `true`; `unknownMachine`: the `cnc_id` is `UNKNOWN` and a number; `refusedByPlugin`: the payload's `spin` is the string
+    /// `"fast"`; `invalidUTF8`: a message with a byte sequence that is not UTF-8 before its closing brace.
     public enum Invalid: CaseIterable, Sendable {
         case notJSON, truncated, missingPayload, timestampWrongType, unknownMachine, refusedByPlugin, invalidUTF8
     }
@@ -56,8 +65,10 @@ public struct MessageGenerator {
     private var random: SplitMix64
     private var produced = 0
     private var invalidProduced = 0
+    /// The invalid share owed so far: invalid messages come evenly spaced, not at random.
     private var invalidDebt = 0.0
 
+    /// Throws a `SettingError` when `lines` is empty, or when `invalidShare` is above 0 and no line is a JSON object.
     public init(lines: [[UInt8]], options: Options) throws {
         guard !lines.isEmpty else { throw SettingError(reason: "no sample lines") }
         let samples = lines.map { line -> JSONObject? in
@@ -186,6 +197,7 @@ public struct MessageGenerator {
         return encoded(message)
     }
 
+    /// `CNC` and `number`, zero-padded to three digits: `CNC001`; `CNC1000` from 1000 on.
     public static func machineID(_ number: Int) -> String {
         let digits = String(number)
         return "CNC" + String(repeating: "0", count: max(0, 3 - digits.count)) + digits

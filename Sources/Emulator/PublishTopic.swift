@@ -4,6 +4,7 @@ import StageRuntime
 /// with its machine's id in that place, as a topic-per-machine plant publishes. The topic is
 /// the two parts around `{cnc_id}` joined with the id: no pattern is matched per message.
 public struct PublishTopic: Sendable {
+    /// What a topic holds where each message's machine id goes.
     public static let placeholder = "{cnc_id}"
 
     /// The topic as given.
@@ -28,7 +29,7 @@ public struct PublishTopic: Sendable {
     /// Whether each machine has its own topic.
     public var perMachine: Bool { parts != nil }
 
-    /// The topic of a message from `cncID`.
+    /// The topic of a message from `cncID`; an empty id leaves that place empty.
     public func topic(for cncID: String) -> String {
         guard let parts else { return template }
         return parts.before + cncID + parts.after

@@ -10,12 +10,16 @@ import SystemCalls
 /// closes: no chunks, no connection to keep. For the plain HTTP of a plant's network (MTConnect
 /// agents, the stages' own metrics); call it from a thread of its own, never the cooperative pool.
 public enum HTTPFetcher {
+    /// An answer as the server sent it: any status is returned, none is thrown.
     public struct Response: Sendable, Equatable {
+        /// The status code, e.g. 200 or 404.
         public var status: Int
         /// Header names in lower case.
         public var headers: [String: String]
+        /// The bytes after the headers; as many as `Content-Length` says where the server sent one.
         public var body: [UInt8]
 
+        /// A response from its parts; `headers` should be keyed in lower case, as `get` keys them.
         public init(status: Int, headers: [String: String], body: [UInt8]) {
             self.status = status
             self.headers = headers
@@ -30,17 +34,23 @@ public enum HTTPFetcher {
 
     /// An `http://HOST[:PORT][/PATH]` address, read once.
     public struct Address: Sendable, Equatable, CustomStringConvertible {
+        /// A host name or an IP address; an IPv6 address without its brackets.
         public var host: String
+        /// The TCP port; 80 where the text names none.
         public var port: Int
         /// The path without its trailing slash: requests append `/` and their own.
         public var path: String
 
+        /// An address from its parts, taken as they are: nothing is checked.
         public init(host: String, port: Int, path: String = "") {
             self.host = host
             self.port = port
             self.path = path
         }
 
+        /// Reads `http://HOST[:PORT][/PATH]`, an IPv6 host in brackets; trailing slashes of the path are dropped.
+        /// Throws a `FetchError` saying why for `https://` or any other scheme, a missing host, an IPv6 host without its `]`, or a
+        /// port outside 1 to 65535.
         public init(_ text: String) throws(FetchError) {
             guard text.hasPrefix("http://") else {
                 throw FetchError(
@@ -74,22 +84,27 @@ public enum HTTPFetcher {
             self.init(host: host, port: port, path: path)
         }
 
+        /// The address as `http://HOST[:PORT]PATH`, the port left out when it is 80 and an IPv6 host in brackets.
         public var description: String {
             let shown = host.contains(":") ? "[\(host)]" : host
             return "http://\(shown)\(port == 80 ? "" : ":\(port)")\(path)"
         }
     }
 
+    /// Why an address cannot be read or a request got no usable answer.
     public struct FetchError: Error, Sendable, Equatable, CustomStringConvertible {
+        /// What went wrong, after the address (and the request's path) or the text that was read.
         public var reason: String
         /// The server answered, with more than the caller would read: asking for less may help.
         public var isTooLarge: Bool
 
+        /// An error with its reason; `isTooLarge` only for an answer over the caller's bound.
         public init(_ reason: String, isTooLarge: Bool = false) {
             self.reason = reason
             self.isTooLarge = isTooLarge
         }
 
+        /// The reason.
         public var description: String { reason }
     }
 

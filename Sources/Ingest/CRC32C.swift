@@ -19,6 +19,7 @@ public enum CRC32C {
         return table
     }()
 
+    /// The CRC-32C of `bytes` (reflected, initial value and final XOR `0xFFFF_FFFF`): `0xE306_9283` for "123456789".
     public static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         flat.withUnsafeBufferPointer { table in
             var crc: UInt32 = 0xFFFF_FFFF
@@ -42,6 +43,7 @@ public enum CRC32C {
         }
     }
 
+    /// The CRC-32C of `bytes`, as the buffer form computes it.
     public static func checksum(_ bytes: [UInt8]) -> UInt32 {
         bytes.withUnsafeBytes { checksum($0) }
     }

@@ -21,6 +21,7 @@ final class IngestJournal {
     /// Segments left by earlier runs, oldest first: their records are replayed at start-up.
     let earlierSegments: [UInt64]
 
+    /// A journal operation that failed; the description names the operation, the path and the system's reason.
     struct Failure: Error, CustomStringConvertible {
         var description: String
 

@@ -42,6 +42,7 @@ public final class IngestLoop {
     /// The time in this connection's STATE messages (`online` and the Will's `offline`).
     private var stateTimestamp: UInt64 = 0
 
+    /// Opens nothing: `run` opens the journal, the sockets and the broker connection, on the stage's thread.
     public init(configuration: Configuration, logger: Logger, stop: StopSignal) {
         self.configuration = configuration
         self.logger = logger
@@ -92,6 +93,10 @@ public final class IngestLoop {
         let acknowledgements: FrameSocket
     }
 
+    /// Replays the journal, then reads the broker round by round, reconnecting with backoff, until `stop` is
+    /// requested; then stores and hands on what it read, disconnects without ending the session and waits up to
+    /// `shutdownAcknowledgementMilliseconds` for the sink's acknowledgements. Throws when the runtime directory, the
+    /// journal or a socket fails, or on a broker error other than a lost connection.
     public func run() throws {
         let links = try openLinks()
         logger.info("ingest starting", metadata: ["broker": "\(configuration.broker)", "journal": "\(links.journal.directory)"])

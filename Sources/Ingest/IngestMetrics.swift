@@ -2,7 +2,7 @@ import CollectorCore
 import Metrics
 import StageRuntime
 
-/// What ingest counts (README, Observability), updated by its thread a round at a time.
+/// What ingest counts (docs/observability.md), updated by its thread a round at a time.
 struct IngestMetrics {
     let received = Counter(label: MetricHelp.label("cnc.ingest.received.total", help: "Messages read from the broker"))
     let accepted = Counter(label: MetricHelp.label("cnc.ingest.accepted.total", help: "Messages that passed validation"))

@@ -10,6 +10,7 @@ import StageRuntime
 /// ingest's options: one per setting it reads besides `StageOptions`, each named and explained
 /// by its description (`IngestSettings`, `BrokerSettings`, `LinkSettings`, `StageSettings`).
 public struct IngestOptions: StageServiceOptions {
+    /// Always `ingest`.
     public static let stageName = "ingest"
 
     @Option(name: BrokerSettings.url.name, help: BrokerSettings.url.help) var mqttURL: String?
@@ -38,8 +39,10 @@ public struct IngestOptions: StageServiceOptions {
     @Option(name: IngestSettings.sparkplugBirthWaitMilliseconds.name, help: IngestSettings.sparkplugBirthWaitMilliseconds.help)
     var sparkplugBirthWaitMs: String?
 
+    /// Options with nothing given; ArgumentParser fills them in from the command line.
     public init() {}
 
+    /// The ingest service of these options; throws what `configuration(stage:)` throws.
     public func service(stage: StageOptions, logger: Logger) throws -> IngestService {
         IngestService(configuration: try configuration(stage: stage), logger: logger)
     }

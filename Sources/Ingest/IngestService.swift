@@ -16,8 +16,10 @@ import ZeroMQ
 public typealias IngestService = StageService<IngestLoop>
 
 extension IngestLoop: StageLoop {
+    /// Always `ingest`.
     public static func name(of configuration: Configuration) -> String { "ingest" }
 
+    /// The configuration's requests: on SIGHUP ingest reads the source descriptions again.
     public static func reloadRequests(in configuration: Configuration) -> ReloadRequests? { configuration.reloadRequests }
 
     /// Until this release the journal defaulted to `journal/CLIENT_ID` under the working
@@ -36,7 +38,9 @@ extension IngestLoop: StageLoop {
             metadata: ["former_journal": "\(former)", "segments": "\(files.count)", "journal": "\(configuration.journalDirectory)"])
     }
 
+    /// What ingest runs with; `IngestOptions.configuration(stage:)` makes it from the settings.
     public struct Configuration: Sendable {
+        /// The broker's address and credentials (`MQTT_URL`).
         public var broker: MQTTURL
         /// The default source's topic filter (`MQTT_TOPIC`), in force where no source is described.
         public var topicFilter: String
@@ -46,8 +50,11 @@ extension IngestLoop: StageLoop {
         public var sourcesDirectory: String?
         /// The sources as read at start.
         public var sources: SourceCatalog
+        /// The MQTT session: client id, protocol, timers and TLS.
         public var session: Session
+        /// Bounds on what is accepted: message size (`MES_MAX_MESSAGE_BYTES`) and JSON depth (`MES_MAX_JSON_DEPTH`).
         public var limits: ValidationLimits
+        /// The router, sink and acknowledgement endpoints, and their security.
         public var endpoints: StageEndpoints
         /// The journal's directory, of this ingest alone.
         public var journalDirectory: String
@@ -90,13 +97,18 @@ extension IngestLoop: StageLoop {
 
     /// ingest's MQTT session with the broker.
     public struct Session: Sendable {
+        /// The MQTT client id, which names the broker's persistent session: keep it stable across restarts.
         public var clientID: String
+        /// MQTT 3.1.1 or 5.
         public var protocolVersion: MQTTClient.ProtocolVersion
         /// MQTT 5 only: how long the broker keeps the session after a disconnect.
         public var sessionExpirySeconds: UInt32
+        /// The MQTT keep-alive, in seconds.
         public var keepAliveSeconds: Int32
+        /// CA, certificate and key files; nil for a plain connection.
         public var tls: MQTTClient.TLS?
 
+        /// A session of these values, taken as given.
         public init(
             clientID: String, protocolVersion: MQTTClient.ProtocolVersion, sessionExpirySeconds: UInt32, keepAliveSeconds: Int32, tls: MQTTClient.TLS?
         ) {

@@ -9,10 +9,14 @@ import StageRuntime
 /// earlier release, in version 2's layout) and the item encoded as in a wire frame (docs/wire-format.md). A crash
 /// can leave the last record of a file torn; its checksum tells.
 public enum JournalEntry: Sendable, Equatable {
+    /// An accepted message, handed on to the router.
     case message(CNCMessage)
+    /// A message ingest refused, handed on to the sink.
     case rejection(Rejection)
+    /// A Sparkplug machine event (birth, death, sequence gap, rebirth request), handed on to the sink.
     case event(MachineEvent)
 
+    /// The identity the sink's acknowledgement names.
     public var id: MessageID {
         switch self {
         case .message(let message): message.id

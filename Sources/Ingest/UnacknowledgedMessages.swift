@@ -12,10 +12,14 @@ import StageRuntime
 public struct UnacknowledgedMessages: Sendable {
     /// Where one journal record lies.
     public struct Location: Sendable, Equatable {
+        /// The segment's number, as in its file name.
         public var segment: UInt64
+        /// Where the record starts in the segment file, in bytes.
         public var offset: Int
+        /// The record's length in bytes, its header included.
         public var length: Int
 
+        /// A location as given; nothing is checked.
         public init(segment: UInt64, offset: Int, length: Int) {
             self.segment = segment
             self.offset = offset
@@ -23,10 +27,13 @@ public struct UnacknowledgedMessages: Sendable {
         }
     }
 
+    /// One waiting message: where its records lie and when it is due to be sent again.
     struct Entry {
         /// Usually one; more when the broker delivered the same message again.
         var locations: [Location]
+        /// When it is due, in milliseconds of the monotonic clock `add` was given.
         var dueAt: UInt64
+        /// The wait after the next resend, in milliseconds.
         var interval: UInt64
 
         /// Due again one interval from `now`; the next interval is twice as long, up to `cap`.
@@ -42,12 +49,16 @@ public struct UnacknowledgedMessages: Sendable {
     private let redeliverAfter: UInt64
     private let maximumRedeliveryInterval: UInt64
 
+    /// `redeliverAfterMilliseconds` is the first wait (at least 1 ms); each resend doubles it, up to
+    /// `maximumRedeliveryIntervalMilliseconds` (default 600,000 ms, 10 minutes; never below the first wait).
     public init(redeliverAfterMilliseconds: UInt64, maximumRedeliveryIntervalMilliseconds: UInt64 = 600_000) {
         redeliverAfter = max(1, redeliverAfterMilliseconds)
         maximumRedeliveryInterval = max(redeliverAfter, maximumRedeliveryIntervalMilliseconds)
     }
 
+    /// Messages waiting for an acknowledgement, each counted once however many records it has.
     public var count: Int { entries.count }
+    /// Whether no message is waiting.
     public var isEmpty: Bool { entries.isEmpty }
 
     /// Notes a journal segment, so that it counts as removable once nothing in it is waiting.

@@ -72,7 +72,8 @@ public final class PostgresConnection {
     }
 
     /// Runs `body` in a transaction, first setting `localSettings` for it alone (`SET LOCAL`):
-    /// commits when `body` returns, rolls back when it throws while the connection still stands.
+    /// commits when `body` returns, rolls back when it throws while the connection still stands. The settings' names and
+    /// values are written into the SQL as they are, unescaped: pass constants only.
     public func transaction<Result>(
         settingLocally localSettings: KeyValuePairs<String, String> = [:], _ body: () throws(PostgresError) -> Result
     ) throws(PostgresError) -> Result {

@@ -5,6 +5,7 @@ import CLibPQ
 /// The message never contains the connection string: libpq's messages name the host and port,
 /// not the password, and the wrapper never adds the conninfo to them.
 public struct PostgresError: Error, CustomStringConvertible, Sendable {
+    /// Whether retrying on a new connection can help.
     public enum Kind: Sendable {
         /// The connection is gone or could not be made: reconnect and retry.
         case connection
@@ -12,6 +13,7 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         case statement
     }
 
+    /// Whether the connection or the statement failed: decides between reconnecting and giving the statement up.
     public let kind: Kind
     /// What the wrapper was doing.
     public let operation: String
@@ -20,6 +22,7 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     /// The SQLSTATE code, when the server sent one.
     public let sqlState: String?
 
+    /// `operation: message`, with ` [SQLSTATE code]` when the server sent one.
     public var description: String {
         let state = sqlState.map { " [SQLSTATE \($0)]" } ?? ""
         return "\(operation): \(message)\(state)"

@@ -9,20 +9,25 @@ import CollectorCore
 public struct AgentFollower: Sendable {
     /// Where in an agent's observations everything before has been stored.
     public struct Position: Sendable, Equatable, Codable {
+        /// The agent's `instanceId` whose sequence numbers `next` counts in.
         public var instanceID: UInt64
         /// The first sequence number not yet stored.
         public var next: UInt64
 
+        /// The position before sequence number `next` of the agent's run `instanceID`.
         public init(instanceID: UInt64, next: UInt64) {
             self.instanceID = instanceID
             self.next = next
         }
     }
 
+    /// A request to the agent: `/probe`, `/current`, or `/sample`.
     public enum Request: Sendable, Equatable {
+        /// The devices and their DataItems.
         case probe
         /// The current values; at a sequence number, as they were then.
         case current(at: UInt64?)
+        /// At most `count` observations from sequence number `from` on.
         case sample(from: UInt64, count: Int)
 
         /// The request's path and query, after the agent's base address.
@@ -39,8 +44,12 @@ public struct AgentFollower: Sendable {
     /// What an answer brought: messages and events to send on, the position that holds once
     /// they are stored, and what went wrong, for the log and the metrics.
     public struct Outcome: Sendable {
+        /// The devices' messages, for the router; none by default.
         public var messages: [CNCMessage] = []
+        /// `sequence_gap` events, one for each machine of the agent, for the sink; none by default.
         public var events: [MachineEvent] = []
+        /// The position that holds once `messages` and `events` are stored; nil when the answer
+        /// brought no new position (a probe, an error, a restart).
         public var position: Position?
         /// A position to commit at once, before anything is acknowledged: where the follower
         /// starts following an agent (a first start, or after a gap). A stage stopped before the
@@ -48,9 +57,11 @@ public struct AgentFollower: Sendable {
         /// rather than from the values of a later `/current`, which would skip what lay between.
         /// Only the first values, the message of that `/current`, may then be missing.
         public var start: Position?
+        /// What went wrong, one reason each; empty when nothing did.
         public var problems: [String] = []
     }
 
+    /// Makes the devices' messages; its `agent` names the agent in topics and events.
     public let builder: MTConnectMessageBuilder
     /// Observations asked for in one sample, as configured.
     public let configuredCount: Int
@@ -60,6 +71,7 @@ public struct AgentFollower: Sendable {
     public let followed: Set<String>?
     /// A device reported nothing of for this long, by the agent's clock, is stored again as it stands.
     public let heartbeatMicroseconds: Int64
+    /// The request to send next; `.probe` at first, and after every failure.
     public private(set) var next: Request = .probe
     /// The position from which the follower fetches, ahead of the committed one while the sink
     /// has not yet acknowledged.
@@ -71,7 +83,10 @@ public struct AgentFollower: Sendable {
     /// The time of each device's last message (or of the values it was seeded with), by name.
     private var lastStamped: [String: Int64] = [:]
 
-    /// `committed` is the position stored with the last acknowledged messages, if any.
+    /// `committed` is the position stored with the last acknowledged messages, if any. `count` is
+    /// the observations asked for in one sample (default 1000); `devices`, the names of the devices
+    /// to follow (default nil: every one but the agent's own); `heartbeatMilliseconds`, how long a
+    /// device may report nothing, by the agent's clock, before it is stored again as it stands.
     public init(
         builder: MTConnectMessageBuilder, committed: Position?, count: Int = 1000, devices: [String]? = nil, heartbeatMilliseconds: Int
     ) {
@@ -83,7 +98,8 @@ public struct AgentFollower: Sendable {
         fetched = committed
     }
 
-    /// Takes the agent's answer to ``next``.
+    /// Takes the agent's answer to ``next``, and sets the request to send after it. It does not
+    /// throw: what cannot be used is in the outcome's `problems`.
     public mutating func take(_ document: MTConnectDocument, receivedAt: Int64) -> Outcome {
         var outcome = Outcome()
         switch (next, document) {
@@ -152,8 +168,8 @@ public struct AgentFollower: Sendable {
         return outcome
     }
 
-    /// After an answer that could not be read, or none at all: the same request again, from a
-    /// fresh probe after a failure, since the agent may have restarted meanwhile.
+    /// After an answer that could not be read, or none at all: a fresh probe next, since the
+    /// agent may have restarted meanwhile; unless it did, the follower then goes on from where it had fetched.
     public mutating func failed() {
         next = .probe
     }

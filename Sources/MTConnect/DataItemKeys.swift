@@ -11,10 +11,12 @@ public struct DataItemKeys: Sendable, Equatable {
     /// condition at that level.
     public static let alarmKeys = ["Alarm", "AlarmCode", "AlarmText"]
 
+    /// Each DataItem's key, by the DataItem's id; of two DataItems with one id, the first one's.
     public let byID: [String: String]
     /// The keys in the probe's order of their DataItems.
     public let ordered: [String]
 
+    /// The keys of `device`'s DataItems, made as described above.
     public init(_ device: DeviceModel) {
         let bases = device.dataItems.map(Self.base)
         var count: [String: Int] = [:]

@@ -4,7 +4,9 @@ import CollectorCore
 /// conditions active now. An observation changes one DataItem; the payload a machine type
 /// reads holds them all.
 public struct MTConnectDeviceState: Sendable {
+    /// The device as the probe described it.
     public let device: DeviceModel
+    /// The payload key of each of the device's DataItems.
     public let keys: DataItemKeys
     private let definitions: [String: DataItemDefinition]
     /// JSON text of each key's last value.
@@ -14,12 +16,14 @@ public struct MTConnectDeviceState: Sendable {
     /// The last program (`PROGRAM`) the device named.
     public private(set) var program: String?
 
+    /// A warning or fault still active: its level, its text, and the sequence number that raised it.
     struct ActiveCondition: Sendable {
         var level: Observation.ConditionState.Level
         var text: String
         var sequence: UInt64
     }
 
+    /// A device that has said nothing yet.
     public init(device: DeviceModel) {
         self.device = device
         keys = DataItemKeys(device)

@@ -14,6 +14,7 @@ public enum MTConnectDocument: Sendable, Equatable {
 
     /// Reads an agent's XML answer. A document over `limits`, malformed XML, or one of another
     /// kind is refused with a reason that says which; nothing of it is returned half.
+    /// Safe to call from any thread: parses in one process run one at a time.
     public static func parse(_ bytes: [UInt8], limits: MTConnectLimits = MTConnectLimits()) throws(MTConnectError) -> MTConnectDocument {
         guard bytes.count <= limits.maxDocumentBytes else {
             throw MTConnectError("a document of \(bytes.count) bytes exceeds the limit of \(limits.maxDocumentBytes)")
@@ -81,12 +82,17 @@ extension MTConnectDocument {
 /// Bounds on what one agent document may hold: an agent's buffer is finite, and a document far
 /// larger than any agent sends is an error or an attack, not data.
 public struct MTConnectLimits: Sendable, Equatable {
+    /// The largest document read, in bytes; default 16 MiB.
     public var maxDocumentBytes: Int
+    /// The most observations one document may hold; default 100 000.
     public var maxObservations: Int
+    /// The deepest nesting of elements, the document element counting as 1; default 64.
     public var maxDepth: Int
-    /// Text of one observation or attribute longer than this is cut, and the observation marked.
+    /// Text of one observation or error longer than this, in UTF-8 bytes, is cut, and an
+    /// observation marked `truncated`; default 65 536. Attributes are not cut.
     public var maxValueBytes: Int
 
+    /// Bounds; each defaults as its property says.
     public init(maxDocumentBytes: Int = 16 << 20, maxObservations: Int = 100_000, maxDepth: Int = 64, maxValueBytes: Int = 65_536) {
         self.maxDocumentBytes = maxDocumentBytes
         self.maxObservations = maxObservations
@@ -97,11 +103,14 @@ public struct MTConnectLimits: Sendable, Equatable {
 
 /// Why an agent's answer cannot be read: the reason the source logs and counts.
 public struct MTConnectError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What was wrong, in words for the log.
     public var reason: String
 
+    /// An error for `reason`.
     public init(_ reason: String) {
         self.reason = reason
     }
 
+    /// The reason, as it is.
     public var description: String { reason }
 }

@@ -8,25 +8,30 @@ import CollectorCore
 /// holds: the same observations fetched again after a restart are the same message, which the
 /// sink stores once.
 public struct MTConnectMessageBuilder: Sendable {
-    /// Which of a device's names is its machine's `cnc_id`.
+    /// Which of a device's names is its machine's `cnc_id`: its `name`, or its `uuid` (a device
+    /// without one then cannot be a machine).
     public enum MachineName: String, Sendable {
         case name, uuid
     }
 
     /// The agent as the source names it, such as `http://10.1.2.3:5000`.
     public var agent: String
+    /// Which of a device's names is its `cnc_id`; default `.name`.
     public var machineName: MachineName
+    /// Bounds on a `cnc_id`'s length and on the part program's (longer programs are cut).
     public var limits: ValidationLimits
     /// The member of the payload that holds the observations as sent.
     public static let observationsMember = ProtocolMembers.mtconnect
 
+    /// A builder for the devices of `agent`.
     public init(agent: String, machineName: MachineName = .name, limits: ValidationLimits = ValidationLimits()) {
         self.agent = agent
         self.machineName = machineName
         self.limits = limits
     }
 
-    /// The machine a device is, or the reason it cannot be one.
+    /// The machine a device is, or the reason it cannot be one: throws when the chosen name is
+    /// not a valid `cnc_id`.
     public func cncID(of device: DeviceModel) throws(MTConnectError) -> String {
         let id = machineName == .uuid ? (device.uuid ?? "") : device.name
         guard CNCIdentifier.isValid(id, maxLength: limits.maxCNCIDLength) else {

@@ -12,6 +12,7 @@ final class MTConnectXMLReader: NSObject, XMLParserDelegate {
     private(set) var document: MTConnectDocument?
     private(set) var failure: MTConnectError?
 
+    /// Which document the root element began: `MTConnectDevices`, `MTConnectStreams` or `MTConnectError`.
     private enum Kind { case devices, streams, error }
     private var kind: Kind?
     private var header: MTConnectHeader?
@@ -323,6 +324,7 @@ final class MTConnectXMLReader: NSObject, XMLParserDelegate {
         text = ""
     }
 
+    /// `OutOfRange` → `OUT_OF_RANGE`.
     static func upperSnakeCase(_ name: String) -> String {
         var result = ""
         for character in name {

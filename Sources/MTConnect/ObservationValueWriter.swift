@@ -1,7 +1,7 @@
 import CollectorCore
 
 /// Writes an observation's value as JSON, typed as a machine type reads it: a sample's number as
-/// a number (a 3D one as an array of three), a count-like event's whole number as a number,
+/// a number (a 3D one as an array of three), a count-like event's number as a number,
 /// other events as text, UNAVAILABLE as null (as the text UNAVAILABLE for an event that is not a
 /// number), a data set as an object, a time series as an array.
 /// A sample that is not a number stays text: the type marks it, nothing is lost.
@@ -9,6 +9,8 @@ enum ObservationValueWriter {
     /// Events whose values are counts or numbers by the standard.
     static let numericEvents: Set<String> = ["PART_COUNT", "TOOL_NUMBER", "LINE", "LINE_NUMBER", "BLOCK_COUNT", "PALLET_ID"]
 
+    /// Writes `observation`'s value to `writer` as above; `definition`, the probe's (nil if it has
+    /// none), says which events are numbers.
     static func write(_ observation: Observation, definition: DataItemDefinition?, to writer: inout JSONTextWriter) {
         switch observation.value {
         case .unavailable:

@@ -39,6 +39,7 @@ struct AgentPositions {
         }
     }
 
+    /// Why a position could not be committed: the file operation that failed, with the system's reason.
     struct PositionError: Error, CustomStringConvertible {
         var description: String
         init(_ description: String) { self.description = description }

@@ -16,17 +16,30 @@ import ZeroMQ
 /// is the journal, and the sink stores a message it has seen once.
 public typealias MTConnectSourceService = StageService<MTConnectSourceLoop>
 
+/// The `mtconnect` stage's loop. One thread follows every agent, one blocking request at a time: an agent that does not
+/// answer holds the others back for up to its `timeout_ms`.
 public final class MTConnectSourceLoop: StageLoop {
+    /// What the stage is given: the agents to follow, its links, where positions are kept, and its bounds.
     public struct Configuration: Sendable {
+        /// The agents to follow; with none the stage idles until it is restarted with some.
         public var agents: [AgentSource]
+        /// The router and the sink it pushes to, and the sink's acknowledgements it subscribes to.
         public var endpoints: StageEndpoints
+        /// Where each agent's committed position is kept, a file a source (`MES_MTCONNECT_POSITIONS_DIR`, by default
+        /// `MES_STATE_DIR/mtconnect`); made, mode 0700, when it is missing.
         public var positionsDirectory: String
+        /// How long, in ms, an agent's oldest answer may wait for the sink's acknowledgement before the agent is read again
+        /// from its committed position (`MES_MTCONNECT_REDELIVER_AFTER_MS`, default 30 000).
         public var redeliverAfterMilliseconds = MTConnectSourceSettings.redeliverAfterMilliseconds.defaultValue!
+        /// The largest answer read from an agent, in bytes, headers included; a larger sample is asked again for fewer
+        /// observations (`MES_MTCONNECT_MAX_DOCUMENT_BYTES`, default 16 MiB).
         public var maxDocumentBytes = MTConnectSourceSettings.maxDocumentBytes.defaultValue!
+        /// The bounds of each message made from observations; `ValidationLimits()`'s by default.
         public var limits = ValidationLimits()
         /// How long a stopping source waits for the acknowledgements of what it sent.
         public var shutdownAcknowledgementMilliseconds = 5_000
 
+        /// A configuration with every other value at its default.
         public init(agents: [AgentSource], endpoints: StageEndpoints, positionsDirectory: String) {
             self.agents = agents
             self.endpoints = endpoints
@@ -34,6 +47,7 @@ public final class MTConnectSourceLoop: StageLoop {
         }
     }
 
+    /// Always `mtconnect`, whichever agents the process follows.
     public static func name(of configuration: Configuration) -> String { "mtconnect" }
 
     /// What was sent for one agent and is not all acknowledged yet, and the position it makes good.
@@ -43,6 +57,7 @@ public final class MTConnectSourceLoop: StageLoop {
         var at: UInt64
     }
 
+    /// One followed agent: its description, where it stands, what awaits the sink, and when it is asked next (monotonic ms).
     private struct Agent {
         let source: AgentSource
         var follower: AgentFollower
@@ -60,6 +75,8 @@ public final class MTConnectSourceLoop: StageLoop {
     private var agents: [Agent] = []
     private let positions: AgentPositions
 
+    /// Makes the positions directory where it is missing (throws when it cannot), and sets each agent to follow on from
+    /// its committed position where there is one.
     public init(configuration: Configuration, logger: Logger, stop: StopSignal) throws {
         self.configuration = configuration
         self.logger = logger
@@ -77,12 +94,15 @@ public final class MTConnectSourceLoop: StageLoop {
             builder: builder, committed: committed, count: source.count, devices: source.devices, heartbeatMilliseconds: source.heartbeatMilliseconds)
     }
 
+    /// The stage's sockets: messages to the router, gap events to the sink, and the sink's acknowledgements.
     private struct Links {
         let router: FrameSocket
         let sink: FrameSocket
         let acknowledgements: FrameSocket
     }
 
+    /// Polls each agent when it is due until `stop`, then waits up to `shutdownAcknowledgementMilliseconds` for the sink's
+    /// acknowledgements. With no agent it stays up, and says so in its log, rather than exit.
     public func run() throws {
         try configuration.endpoints.prepareRuntimeDirectory()
         let context = try ZMQContext()

@@ -1,7 +1,7 @@
 import Metrics
 import StageRuntime
 
-/// What the MTConnect source counts (README, Observability).
+/// What the MTConnect source counts (docs/observability.md).
 struct MTConnectSourceMetrics {
     /// What became of a request to an agent.
     enum Outcome: String, CaseIterable {

@@ -6,6 +6,7 @@ import StageRuntime
 
 /// The MTConnect source's options: one per setting it reads besides `StageOptions`.
 public struct MTConnectSourceOptions: StageServiceOptions {
+    /// `mtconnect`: the label of its logs and the key of its metrics default.
     public static let stageName = "mtconnect"
 
     @Option(name: SourceSettings.directory.name, help: SourceSettings.directory.help) var sourcesDir: String?
@@ -20,8 +21,10 @@ public struct MTConnectSourceOptions: StageServiceOptions {
     @Option(name: LinkSettings.sink.name, help: LinkSettings.sink.help) var sinkEndpoint: String?
     @Option(name: LinkSettings.acknowledgements.name, help: LinkSettings.acknowledgements.help) var ackEndpoint: String?
 
+    /// Options as ArgumentParser makes them: every value unset until parsed.
     public init() {}
 
+    /// The stage's service, configured by `configuration(stage:)`, whose errors it throws.
     public func service(stage: StageOptions, logger: Logger) throws -> MTConnectSourceService {
         MTConnectSourceService(configuration: try configuration(stage: stage), logger: logger)
     }

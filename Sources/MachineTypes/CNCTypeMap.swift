@@ -7,15 +7,20 @@ import StageRuntime
 /// `[{"cnc_id": "CNC001", "class_name": "CNCTypeA"}, ...]`, where an entry may also name the
 /// machine's production line (`"line": "line2"`) for the board to group machines by.
 public struct CNCTypeMap: Sendable, Equatable {
+    /// The type name of each machine, by `cnc_id`.
     public private(set) var typeByCNCID: [String: String]
     /// The lines the entries name; a machine's source may tag it with another (`{line}` in its topic).
     public private(set) var lineByCNCID: [String: String] = [:]
 
+    /// Why a map cannot be used: the first problem found, naming its entry by 0-based index where there is one.
     public struct LoadError: Error, Sendable, Equatable, CustomStringConvertible {
+        /// The problem, in words for whoever edits the file.
         public var reason: String
+        /// The reason.
         public var description: String { reason }
     }
 
+    /// A map of the given machines, with no lines, taken as it is without any check.
     public init(typeByCNCID: [String: String]) {
         self.typeByCNCID = typeByCNCID
     }
@@ -68,6 +73,7 @@ public struct CNCTypeMap: Sendable, Equatable {
         self.lineByCNCID = lines
     }
 
+    /// The type name of the machine `cncID`, or nil when the map does not list it.
     public func type(of cncID: String) -> String? {
         typeByCNCID[cncID]
     }

@@ -4,12 +4,16 @@ import CollectorCore
 /// A machine type served from its description: maps each message as the description says,
 /// with the checks and marks every type shares (`PayloadReader`).
 public struct DescribedType: MachineTypeMapper {
+    /// The description this type maps by.
     public let description: MachineTypeDescription
 
+    /// Serves the type `description` describes.
     public init(_ description: MachineTypeDescription) {
         self.description = description
     }
 
+    /// Maps by the description: the status (its overrides first), the fields and the extra variables, then marks each check
+    /// that holds with its name. Throws when the status variable, or a required one, is missing or cannot be read.
     public func machineState(for message: CNCMessage, payload: JSONObject) throws(PluginRejection) -> MachineState {
         var reader = PayloadReader(payload)
         let statusMapping = description.status

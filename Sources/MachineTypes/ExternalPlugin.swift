@@ -17,12 +17,16 @@ import SystemCalls
 ///
 /// `@unchecked Sendable`: a worker, or mesctl, uses one from a single thread.
 public final class ExternalPlugin: MachineTypeMapper, @unchecked Sendable {
+    /// The protocol version this build speaks: a program's first line must announce it (`{"protocol":1}`).
     public static let protocolVersion = 1
+    /// Attempts on one message, each after a failure with a restarted program, before the message is refused.
     static let attemptsPerMessage = 3
+    /// How long, in ms, the program may take to greet once started, and to take a message and answer it.
     static let answerTimeoutMilliseconds: Int32 = 10_000
     /// An answer line longer than this is a broken program, not an answer.
     static let maxLineBytes = 16 << 20
 
+    /// The program this runs, as its definition gives it.
     public let plugin: ExternalPluginDescription
     private var process: Process?
     /// The program's standard input and output, held for as long as it runs: their handles own the descriptors.
@@ -33,6 +37,8 @@ public final class ExternalPlugin: MachineTypeMapper, @unchecked Sendable {
     private var received: [UInt8] = []
     private let logger = Logger(label: "external-plugin")
 
+    /// Starts nothing: the program is started on the first message. Ignores SIGPIPE for the whole process, so that a
+    /// write to a program that has died fails instead of ending this one.
     public init(_ plugin: ExternalPluginDescription) {
         self.plugin = plugin
         // A write to a program that has died must fail with EPIPE, not end the worker.
@@ -41,6 +47,9 @@ public final class ExternalPlugin: MachineTypeMapper, @unchecked Sendable {
 
     deinit { stop() }
 
+    /// Has the program map the message, restarting it as described above. Blocks until it answers: up to 10 s for a new
+    /// program's greeting and 10 s for each answer, over at most 3 attempts. Throws its refusal, a refusal after 3 failed
+    /// attempts, or `PluginRejection.unavailable` when it does not start, does not greet or is refused (`StrictModes`).
     public func machineState(for message: CNCMessage, payload: JSONObject) throws(PluginRejection) -> MachineState {
         let request = Array((Self.request(message, payload: payload).serialized() + "\n").utf8)
         var failure = ""

@@ -8,6 +8,7 @@ import Foundation
 /// Reading the directory again keeps what still works: a file that has become unreadable or
 /// invalid is reported, and the description it held before stays in force.
 public struct MachineTypeCatalog: Sendable {
+    /// The types directory the catalog was read from.
     public let directory: String
     /// The types the directory's files define, by name, with the file each came from.
     public private(set) var defined: [String: (definition: TypeDefinition, file: String)] = [:]

@@ -2,6 +2,7 @@ import StageRuntime
 
 /// Where the described machine types live: read by the router, the workers and mesctl.
 public enum MachineTypeSettings {
+    /// `MES_TYPES_DIR` (`--types-dir`): the directory of the type descriptions, default `deploy/types`.
     public static let directory = Setting<String>.text(
         "MES_TYPES_DIR", flag: "types-dir", default: "deploy/types",
         help: "Directory of the machine type descriptions (*.yaml): a described type is served without a rebuild; SIGHUP reads them again"
@@ -27,6 +28,8 @@ public enum MachineTypeSettings {
             + "another user owns, as sshd's StrictModes; 0 allows them"
     )
 
+    /// The settings every reader of the types directory reads: the directory and `MES_TYPES_STRICT_MODES`. The stages that
+    /// read `cncTypes` or `defaultOfflineAfter` list those themselves.
     public static let all = [directory.description, strictModes.description]
 
     /// `MES_TYPES_STRICT_MODES` for this process's user.

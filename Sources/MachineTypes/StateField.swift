@@ -17,6 +17,7 @@ public enum StateField: String, CaseIterable, Sendable {
     case alarmCode = "alarm_code"
     case alarmText = "alarm_text"
 
+    /// What the field measures, which decides the units a description may give it in.
     public var quantity: Quantity {
         switch self {
         case .spindleSpeedRPM: .rotationalSpeed
@@ -39,6 +40,7 @@ public enum Quantity: Sendable {
     case count
     case text
 
+    /// The unit `machine_state` stores it in; nil for a count or a text.
     public var storedUnit: String? {
         switch self {
         case .length: "mm"

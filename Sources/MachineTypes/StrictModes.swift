@@ -10,10 +10,12 @@ import Foundation
 /// be writable by all when it has the sticky bit (`/tmp`): nobody can rename or remove there what
 /// another user owns.
 public struct StrictModes: Sendable, Equatable {
+    /// Whether paths are checked at all; off, every path passes. Default on.
     public var isOn: Bool
     /// The user who, besides root, may own them.
     public var user: uid_t
 
+    /// Checks on by default, for files owned by root or `user` (default: this process's effective user).
     public init(isOn: Bool = true, user: uid_t = geteuid()) {
         self.isOn = isOn
         self.user = user

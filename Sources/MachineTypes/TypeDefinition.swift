@@ -8,6 +8,7 @@ public enum TypeDefinition: Sendable, Equatable {
     case described(MachineTypeDescription)
     case external(ExternalPluginDescription)
 
+    /// The type's name, as the map file's `class_name` gives it.
     public var name: String {
         switch self {
         case .described(let description): description.name
@@ -41,7 +42,9 @@ public enum TypeDefinition: Sendable, Equatable {
 /// A machine type mapped by a separate program that speaks the external plugin protocol
 /// (docs/external-plugins.md) on its standard input and output.
 public struct ExternalPluginDescription: Sendable, Equatable {
+    /// The type's name, as the map file's `class_name` gives it.
     public var name: String
+    /// The definition's `description`; empty when it gives none.
     public var summary: String
     /// The program and its arguments; a relative program path is taken from `directory`.
     public var command: [String]

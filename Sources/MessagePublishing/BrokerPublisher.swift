@@ -11,6 +11,8 @@ import StageRuntime
 /// data service would: a lost connection is made again every second until it comes back or
 /// `stop` is requested, and libmosquitto sends the publishes the broker had not acknowledged
 /// once more after the new CONNACK. Without one, a lost connection ends the run.
+///
+/// Not thread-safe: use it on the thread that made it; libmosquitto's callbacks run inside its calls.
 package final class BrokerPublisher {
     private let client: MQTTClient
     private let maxInFlight: Int
@@ -18,12 +20,15 @@ package final class BrokerPublisher {
     private let reconnectLogger: Logger?
     private var connected = false
     private var refused: String?
+    /// Publishes handed to libmosquitto, those queued while the connection was lost included.
     package private(set) var published = 0
+    /// Publishes libmosquitto reported done: acknowledged by the broker at QoS 1/2, written out at QoS 0.
     package private(set) var acknowledged = 0
     /// Connections lost and made again.
     package private(set) var reconnects = 0
 
-    /// Connects, or throws after 10 s or when `stop` is requested.
+    /// Connects, or throws after 10 s or when `stop` is requested, and at once when the broker refuses the connection.
+    /// `maxInFlight` (at most 65535) is also libmosquitto's send maximum, whose default of 20 would hold publishes back.
     package init(
         broker: MQTTURL, clientID: String, tls: MQTTClient.TLS?, maxInFlight: Int, stop: StopSignal, reconnectLogger: Logger? = nil
     ) throws {
@@ -88,7 +93,8 @@ package final class BrokerPublisher {
         throw loss
     }
 
-    /// Publishes once fewer than `maxInFlight` publishes are unacknowledged.
+    /// Publishes once fewer than `maxInFlight` publishes are unacknowledged (or once `stop` is requested), blocking until then.
+    /// Throws the client's error; with a `reconnectLogger`, a connection lost at QoS 1/2 is reconnected instead.
     package func publish(topic: String, payload: [UInt8], qos: Int32, stop: StopSignal) throws {
         while published - acknowledged >= maxInFlight && !stop.isRequested {
             try wait(milliseconds: 10)
@@ -107,7 +113,7 @@ package final class BrokerPublisher {
         if published % 64 == 0 { try wait(milliseconds: 0) }
     }
 
-    /// Waits up to 30 s for every acknowledgement; true when all came.
+    /// Waits up to 30 s for every acknowledgement (longer while a reconnect is under way); true when all came.
     package func drain() throws -> Bool {
         let deadline = monotonicMilliseconds() + 30_000
         while acknowledged < published && monotonicMilliseconds() < deadline {
@@ -116,6 +122,7 @@ package final class BrokerPublisher {
         return acknowledged >= published
     }
 
+    /// Sends DISCONNECT and runs the network loop up to 50 ms so that it goes out; never throws.
     package func disconnect() {
         client.disconnect()
         try? client.loop(timeoutMilliseconds: 50)

@@ -4,7 +4,8 @@ import StageRuntime
 /// Files of messages one a line, as the seed's `sample_data/*.json`: what the emulator publishes
 /// and what `mesctl try-type` maps.
 package enum SampleFile {
-    /// The lines of `paths`, in order, blank lines left out; throws naming a file that cannot be read.
+    /// The lines of `paths`, in order, blank lines left out, each line's bytes as in the file (a CRLF line keeps its CR);
+    /// throws a `SettingError` naming a file that cannot be read.
     package static func lines(paths: [String]) throws -> [[UInt8]] {
         var lines: [[UInt8]] = []
         for path in paths {

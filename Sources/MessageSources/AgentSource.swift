@@ -6,14 +6,21 @@ import Yams
 /// description with the key `mtconnect` instead of a topic. Each device of the agent is a
 /// machine, named by its device name or uuid.
 public struct AgentSource: Sendable, Equatable {
+    /// What names each device's machine (its `cnc_id`): the device's name (the default), or its uuid (`machine: uuid`).
     public enum Machine: String, Sendable, CaseIterable {
         case name, uuid
     }
 
+    /// The source's name; one read from a description has letters, digits and `_`, a letter first, at most 64 bytes. It
+    /// names the file of the agent's committed position, and is what `MES_MTCONNECT_SOURCES` lists.
     public var name: String
+    /// The description file it was read from, named in errors.
     public var file: String
+    /// The description's `description`: free text, empty where none is given.
     public var summary: String
+    /// The agent's address (`mtconnect.agent`), plain `http://` only.
     public var agent: HTTPFetcher.Address
+    /// How devices name their machines (`mtconnect.machine`); `.name` by default.
     public var machine: Machine
     /// The devices to follow, by name; nil: every device but the agent's own.
     public var devices: [String]?
@@ -27,6 +34,9 @@ public struct AgentSource: Sendable, Equatable {
     /// the agent's time: a quiet machine is not taken for a silent one.
     public var heartbeatMilliseconds: Int
 
+    /// A source from its parts, taken as they are; the defaults are those of a description that leaves the keys out:
+    /// every device by name, a request every 1 000 ms, 1 000 observations a sample, a 10 000 ms timeout and a 20 000 ms
+    /// heartbeat.
     public init(
         name: String, file: String, summary: String = "", agent: HTTPFetcher.Address, machine: Machine = .name, devices: [String]? = nil,
         intervalMilliseconds: Int = 1_000, count: Int = 1_000, timeoutMilliseconds: Int = 10_000, heartbeatMilliseconds: Int = 20_000

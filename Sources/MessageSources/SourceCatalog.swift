@@ -10,17 +10,20 @@ import Foundation
 /// Reading the directory again keeps what still works: a file that has become unreadable or
 /// invalid is reported, and the source it described before stays in force.
 public struct SourceCatalog: Sendable, Equatable {
+    /// The message sources in the order their patterns are tried: file-name order, or the default source alone.
     public let sources: [MessageSource]
     /// The MTConnect agents the directory describes: the `mtconnect` stage's, not ingest's.
     public let agents: [AgentSource]
     private let topics: SourceTopics
 
+    /// A catalog of these sources and agents, in the order given; nothing is checked, not even that names differ.
     public init(sources: [MessageSource], agents: [AgentSource] = []) {
         self.sources = sources
         self.agents = agents
         self.topics = SourceTopics(sources.map(\.topic))
     }
 
+    /// Equal when the sources and the agents are, in the same order.
     public static func == (lhs: SourceCatalog, rhs: SourceCatalog) -> Bool {
         lhs.sources == rhs.sources && lhs.agents == rhs.agents
     }

@@ -118,6 +118,7 @@ struct SourceDescriptionReader: YAMLDescriptionReader {
         return layout
     }
 
+    /// What reading a place depends on: the topic's named levels, and whether the variables are a field or the rest.
     private struct Context {
         let topic: TopicPattern
         let payload: MessageLayout.Payload

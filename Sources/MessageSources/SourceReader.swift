@@ -3,10 +3,12 @@ import CollectorCore
 /// Reads each message as the source of its topic says: what ingest and `mesctl try-source` do
 /// with every message.
 public struct SourceReader: Sendable {
+    /// The catalog whose sources it reads by.
     public let catalog: SourceCatalog
     /// One for each of the catalog's sources, in their order.
     private let validators: [MessageValidator]
 
+    /// A reader of the catalog's sources, each message checked against `limits`.
     public init(_ catalog: SourceCatalog, limits: ValidationLimits) {
         self.catalog = catalog
         self.validators = catalog.sources.map { MessageValidator(limits: limits, layout: $0.layout) }

@@ -3,7 +3,9 @@
 /// its value to the source (the machine's identity, its program or a tag). A `$share/GROUP/`
 /// prefix makes the subscription shared; it is no part of the topics that match.
 public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
+    /// One level of the filter, between two slashes.
     public enum Level: Sendable, Equatable {
+        /// A level that matches this text only.
         case literal(String)
         /// `+`, or `{name}` with its name.
         case one(name: String?)
@@ -11,6 +13,7 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
         case rest
     }
 
+    /// The filter's levels in order, the share prefix excluded; never empty.
     public let levels: [Level]
     /// The group of a shared subscription, or nil.
     public let shareGroup: String?
@@ -123,11 +126,13 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
 
 /// Why a text is no topic pattern.
 public struct TopicPatternError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong, e.g. `# must be the last level`; the whole pattern is not repeated.
     public var reason: String
 
     init(_ reason: String) {
         self.reason = reason
     }
 
+    /// The reason.
     public var description: String { reason }
 }

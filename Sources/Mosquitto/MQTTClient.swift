@@ -10,18 +10,24 @@ import SystemCalls
 /// Callbacks run on that same thread, inside `loop`, so the client and everything its callbacks
 /// touch belong to one thread; the type is not `Sendable` for that reason.
 public final class MQTTClient {
+    /// The MQTT version spoken; the raw value is how a setting names it.
     public enum ProtocolVersion: String, Sendable, CaseIterable {
         case v311 = "3.1.1"
         case v5 = "5"
     }
 
+    /// TLS to the broker: the CA certificates that verify it, and optionally a client certificate.
     public struct TLS: Sendable {
         /// CA certificate file; nil uses `caDirectory`.
         public var caFile: String?
+        /// Directory of CA certificates; when neither this nor `caFile` is given, `/etc/ssl/certs`.
         public var caDirectory: String?
+        /// The client certificate (PEM) for a broker that asks for one, with `keyFile`; nil sends none.
         public var certificateFile: String?
+        /// The private key of `certificateFile` (PEM); it must not be encrypted, since no password callback is set.
         public var keyFile: String?
 
+        /// Every part optional: all nil verifies the broker against `/etc/ssl/certs` and sends no client certificate.
         public init(caFile: String? = nil, caDirectory: String? = nil, certificateFile: String? = nil, keyFile: String? = nil) {
             self.caFile = caFile
             self.caDirectory = caDirectory
@@ -30,16 +36,24 @@ public final class MQTTClient {
         }
     }
 
+    /// How the client connects; read once, when the client is made.
     public struct Options: Sendable {
+        /// The MQTT client identifier; for a persistent session, it names the session on the broker.
         public var clientID: String
         /// False keeps the broker-side session (subscriptions and queued QoS 1/2 messages) across disconnects.
         public var cleanSession: Bool
+        /// The MQTT version; default 3.1.1.
         public var protocolVersion: ProtocolVersion
         /// MQTT 5 only: how long the broker keeps the session after a disconnect.
         public var sessionExpirySeconds: UInt32
+        /// The keep-alive interval in seconds, default 30: `loop` or `writeQueued` must run at least that often for the
+        /// connection to stay up.
         public var keepAliveSeconds: Int32
+        /// The broker login name; nil (default) sends none.
         public var username: String?
+        /// The broker password; nil (default) sends none.
         public var password: String?
+        /// TLS settings; nil (default) connects over plain TCP.
         public var tls: TLS?
         /// MQTT 5 only: QoS 1/2 messages the broker may have in flight to us.
         public var receiveMaximum: Int32?
@@ -55,6 +69,8 @@ public final class MQTTClient {
         /// message it has not stored.
         public var acknowledgeAfterCallback = false
 
+        /// A persistent session (`cleanSession` false), MQTT 3.1.1 and a 30 s keep-alive unless told otherwise;
+        /// `acknowledgeAfterCallback` (default false) is set on the value afterwards.
         public init(
             clientID: String, cleanSession: Bool = false, protocolVersion: ProtocolVersion = .v311,
             sessionExpirySeconds: UInt32 = 0, keepAliveSeconds: Int32 = 30, username: String? = nil,
@@ -75,9 +91,13 @@ public final class MQTTClient {
 
     /// A received PUBLISH, copied out of libmosquitto's buffer (which is freed when the callback returns).
     public struct Message: Sendable {
+        /// The topic it was published on.
         public var topic: String
+        /// The payload bytes; empty for an empty payload.
         public var payload: [UInt8]
+        /// The QoS it was delivered with: 0, 1 or 2.
         public var qos: Int32
+        /// The retain flag as the broker delivered it.
         public var retain: Bool
     }
 
@@ -85,6 +105,8 @@ public final class MQTTClient {
     public var onConnect: ((_ code: Int32, _ reason: String) -> Void)?
     /// Called when the connection ends; `expected` is true after our own `disconnect`.
     public var onDisconnect: ((_ expected: Bool) -> Void)?
+    /// Called for each received PUBLISH, inside `loop` or `read`; with `acknowledgeAfterCallback`, its acknowledgement is
+    /// written only after this has returned.
     public var onMessage: ((Message) -> Void)?
     /// Called when the broker has acknowledged a QoS 1/2 publish (or a QoS 0 one has been written).
     public var onPublish: ((_ messageID: Int32) -> Void)?
@@ -97,6 +119,8 @@ public final class MQTTClient {
         return true
     }()
 
+    /// Makes a client with `options`; nothing is sent until `connect`. Throws when libmosquitto cannot make the client
+    /// or refuses one of the options (a TLS file it cannot use, say).
     public init(options: Options) throws(MQTTError) {
         _ = Self.libraryInitialized
         self.options = options
@@ -183,6 +207,7 @@ public final class MQTTClient {
         try check("mosquitto_reconnect", mosquitto_reconnect(handle))
     }
 
+    /// Subscribes to `topicFilter` at `qos` (0, 1 or 2); returns without waiting for the broker's SUBACK.
     public func subscribe(_ topicFilter: String, qos: Int32) throws(MQTTError) {
         try check("mosquitto_subscribe(\(topicFilter))", mosquitto_subscribe(handle, nil, topicFilter, qos))
     }

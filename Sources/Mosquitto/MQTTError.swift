@@ -8,9 +8,12 @@ import CMosquitto
 public struct MQTTError: Error, CustomStringConvertible, Sendable {
     /// The `MOSQ_ERR_*` code.
     public let code: Int32
+    /// The libmosquitto call that failed, with its topic or address where it has one.
     public let call: String
+    /// libmosquitto's message for `code`, or the system's for a failure it reports in `errno`.
     public let message: String
 
+    /// `call: message`.
     public var description: String { "\(call): \(message)" }
 
     /// Codes after which retrying the connection can help (network trouble, broker restarts).

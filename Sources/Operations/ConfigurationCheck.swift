@@ -9,17 +9,23 @@ import StageRuntime
 /// `mesctl check-config`: reads the type map and the settings the stages would read, and says
 /// what is wrong before a deploy does.
 public enum ConfigurationCheck {
+    /// The outcome of one check, printed as one line.
     public struct Finding: Sendable, CustomStringConvertible {
+        /// False when the check found an error: `mesctl check-config` then exits 1.
         public var ok: Bool
+        /// What was checked: a setting's variable, a message source, a machine type, the type map, the endpoints.
         public var subject: String
+        /// What was found, or what is wrong.
         public var detail: String
 
+        /// `ok` or `error`, then the subject and the detail, on one line.
         public var description: String { "\(ok ? "ok   " : "error") \(subject): \(detail)" }
     }
 
     /// Every check, in order: each setting set in `environment` against its description, then
     /// the message sources, the machine type descriptions, the type map, the endpoints, the broker URL and the journal;
     /// `connect` also tries the database.
+    /// A failed check is a finding with `ok` false, never a thrown error. Blocking: reads files, and with `connect` the network.
     public static func run(mapPath: String, typesDirectory: String, connect: Bool, environment: SettingsEnvironment = .process) -> [Finding] {
         var findings: [Finding] = []
         func check(_ subject: String, _ body: () throws -> String) {

@@ -1,9 +1,12 @@
 import LibPQ
 
-/// The machines in an open offline interval (README, "Offline machines"), the longest silent first.
+/// The machines in an open offline interval (docs/tables.md, "Offline machines"), the longest silent first.
 public enum OfflineMachines {
+    /// The titles of the columns of `rows`, in order.
     public static let header = ["machine", "type", "offline since", "last heard", "silent for", "last status"]
 
+    /// One row of text per offline machine: id, type, offline since and last heard (UTC, `YYYY-MM-DD HH:MM:SSZ`), seconds
+    /// silent (`N s`) and the last status; a NULL is "". Throws what the query throws.
     public static func rows(_ connection: PostgresConnection) throws(PostgresError) -> [[String]] {
         try connection.execute(
             """

@@ -8,14 +8,18 @@ import StageRuntime
 public enum RejectedMessages {
     /// Which rejected messages an operator means.
     public struct Filter: Sendable {
+        /// Only messages these stages refused (`ingest`, `router`, `worker`, `sink`); empty: every stage.
         public var stages: [String] = []
+        /// Only this machine's messages; nil: every machine.
         public var cncID: String?
         /// A piece of the reason, matched without regard to case.
         public var reasonContains: String?
-        /// Whether messages already replayed count too.
+        /// Whether messages already replayed count too; default false.
         public var includeReplayed = false
+        /// At most this many rows or messages; default 100, and less than 1 counts as 1.
         public var limit = 100
 
+        /// Every stage and machine, only messages not yet replayed, at most 100.
         public init() {}
 
         /// The WHERE clause and its parameters.
@@ -66,8 +70,11 @@ public enum RejectedMessages {
 
     /// A message to send again: its id, topic and bytes as published.
     public struct Candidate: Sendable {
+        /// The `message_id`, as PostgreSQL prints a uuid.
         public var id: String
+        /// The topic it was published on; never empty (a message with none is no candidate).
         public var topic: String
+        /// The whole message as published (a message cut to a prefix is no candidate).
         public var raw: [UInt8]
     }
 
@@ -98,6 +105,7 @@ public enum RejectedMessages {
         return Int(rows.first?.first.flatMap { $0 } ?? "0") ?? 0
     }
 
+    /// The bytes of lowercase hex digits, as PostgreSQL's `encode(_, 'hex')` writes them.
     static func hexBytes(_ hex: String) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(hex.utf8.count / 2)

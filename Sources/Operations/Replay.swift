@@ -15,16 +15,25 @@ import StageRuntime
 /// again then clears the mark with its new reason, whichever comes first. If the broker does
 /// not take every message, the marks are taken back.
 public enum Replay {
+    /// What one replay did; a dry run counts only `selected`.
     public struct Outcome: Sendable, CustomStringConvertible {
+        /// The messages the filter selected for replay.
         public var selected = 0
+        /// The messages the broker acknowledged.
         public var published = 0
+        /// The rows marked `replayed_at` and left marked.
         public var marked = 0
 
+        /// One line for the operator: published of selected, and how many marked.
         public var description: String {
             "replayed \(published) of \(selected) rejected messages; \(marked) marked replayed"
         }
     }
 
+    /// Selects `filter`'s candidates, marks them replayed and publishes each at QoS 1 to `broker` (`database` is a libpq
+    /// conninfo; `tls` nil for a plain connection); with `dryRun` it only counts them. Blocking. Throws the database's and the
+    /// broker's errors, and a `SettingError` when the broker has not acknowledged every message within 30 s; a throw after the
+    /// marking takes the marks back first.
     public static func run(
         database: String, broker: MQTTURL, tls: MQTTClient.TLS?, filter: RejectedMessages.Filter, dryRun: Bool, logger: Logger
     ) throws -> Outcome {

@@ -6,11 +6,15 @@ import StageRuntime
 /// Every setting of the product, grouped as docs/configuration.md shows them, and which of
 /// them each executable reads.
 public enum SettingsCatalog {
+    /// A group of settings: one table of docs/configuration.md.
     public struct Section: Sendable {
+        /// The group's name, which its marker lines in the document carry (`SettingsTable`).
         public var title: String
+        /// The group's settings, in the table's order.
         public var settings: [SettingDescription]
     }
 
+    /// Every group, in the document's order.
     public static let sections = [
         Section(title: "every stage", settings: StageSettings.all),
         Section(title: "broker", settings: BrokerSettings.all),

@@ -9,8 +9,11 @@ import StageRuntime
 public enum StageStatus {
     /// A stage's metrics endpoint.
     public struct Target: Sendable, Equatable {
+        /// The name the report shows, e.g. `router` or `worker-a-0`.
         public var name: String
+        /// The host as written before the last `:` of `HOST:PORT`.
         public var host: String
+        /// The TCP port, 1...65535.
         public var port: Int
     }
 
@@ -24,7 +27,7 @@ public enum StageStatus {
     /// Where the board serves its pages by default (`MES_BOARD_LISTEN`'s default).
     public static let localBoard = Target(name: "board", host: "127.0.0.1", port: 8080)
 
-    /// Parses `NAME=HOST:PORT` entries.
+    /// Parses `NAME=HOST:PORT` entries; throws a `SettingError` naming the first that is not one.
     public static func targets(_ entries: [String]) throws -> [Target] {
         try entries.map { entry in
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
@@ -45,7 +48,7 @@ public enum StageStatus {
 
     /// One line per target: name, endpoint, state, and what its metrics say. A target whose
     /// metrics are the board's is ready when `/health` at `board`, where it serves its pages,
-    /// answers 200.
+    /// answers 200. Blocks for `intervalSeconds` and up to 2 s a request; a target that does not answer is `down`.
     public static func report(_ targets: [Target], board: Target, intervalSeconds: Double) -> [[String]] {
         let first = targets.map(scrape)
         Thread.sleep(forTimeInterval: intervalSeconds)
@@ -72,6 +75,7 @@ public enum StageStatus {
         return health.status == 200 ? (true, "\(pages) /health ok") : (false, "\(pages) /health \(health.status): not yet read the database")
     }
 
+    /// One reading of a metrics endpoint: whether `/readyz` answered 200, and every series of `/metrics`.
     struct Sample {
         var ready: Bool
         /// Series (`name{labels}`) to values.
@@ -82,6 +86,7 @@ public enum StageStatus {
             values.reduce(0) { $0 + ($1.key == name || $1.key.hasPrefix(name + "{") ? $1.value : 0) }
         }
 
+        /// Whether any series of the metric, or the one series named, is there.
         func has(_ name: String) -> Bool { values.keys.contains { $0 == name || $0.hasPrefix(name + "{") } }
 
         /// `label=value` for each series of a metric.
@@ -93,6 +98,7 @@ public enum StageStatus {
         }
     }
 
+    /// The figures of the stage whose metrics these are, in words, with rates over `seconds`.
     static func summary(_ before: Sample, _ after: Sample, seconds: Double) -> String {
         func count(_ name: String) -> String { String(Int(after.total(name))) }
         func rate(_ name: String) -> String { String(format: "%.0f/s", max(0, after.total(name) - before.total(name)) / seconds) }

@@ -9,10 +9,12 @@ import SystemCalls
 /// what ingest would refuse, and for the rest the row the worker would store, with its quality
 /// marks and unknown variables, or its refusal.
 public struct TypeTrial {
+    /// The type's name: as given, or the name in the description file.
     public let typeName: String
     let mapper: any MachineTypeMapper
 
-    /// `type` is a type of the catalog, or the path of a description not deployed yet.
+    /// `type` is a type of the catalog, or the path of a description not deployed yet (`*.yaml`, `*.yml`). Throws a
+    /// `TrialError` when there is no such type or the file cannot be read, and the description's error when it is invalid.
     public init(type: String, catalog: MachineTypeCatalog) throws {
         if type.hasSuffix(".yaml") || type.hasSuffix(".yml") {
             guard let text = try? String(contentsOfFile: type, encoding: .utf8) else { throw TrialError("cannot read \(type)") }
@@ -72,6 +74,7 @@ public struct TypeTrial {
         }
     }
 
+    /// The CPU time of this process, every thread, in ns.
     static func processCPUNanoseconds() -> UInt64 {
         var time = timespec()
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
@@ -104,6 +107,7 @@ public struct TypeTrial {
 
 /// Why a trial cannot run.
 public struct TrialError: Error, CustomStringConvertible {
+    /// What is wrong, for the operator.
     public var description: String
 
     init(_ description: String) {

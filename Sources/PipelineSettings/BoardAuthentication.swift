@@ -3,9 +3,15 @@ import Foundation
 /// Who may read the board when it is reachable beyond the plant's network: the holders of a
 /// token, or of a user name and password (HTTP basic authentication).
 public enum BoardAuthentication: Sendable, Equatable {
+    /// A bearer token, of 16 characters or more: in the `Authorization` header, the `board_token`
+    /// cookie or the `token` query parameter.
     case token(String)
+    /// HTTP basic authentication with this user name and password.
     case basic(user: String, password: String)
 
+    /// Reads `MES_BOARD_AUTH`: `token:SECRET`, the secret 16 characters or more, or
+    /// `basic:USER:PASSWORD`, neither empty (the password may hold `:`, the user name not).
+    /// - Throws: `BoardSettingError` saying which form the text must have.
     public init(parsing text: String) throws(BoardSettingError) {
         if text.hasPrefix("token:"), text.count > "token:".count {
             let token = String(text.dropFirst("token:".count))
@@ -47,6 +53,7 @@ public enum BoardAuthentication: Sendable, Equatable {
         }
     }
 
+    /// The cookie that carries the token, set by the board when a request brought it as `?token=`.
     public static let cookieName = "board_token"
 
     /// The value of one cookie of a `Cookie` header.

@@ -2,7 +2,8 @@ import MachineTypes
 import StageRuntime
 
 /// The router's own settings, and the type map (`MachineTypeSettings.cncTypes`), which the board
-/// also reads. It also reads `LinkSettings.routerListen` and `LinkSettings.sink`.
+/// also reads. It also reads `LinkSettings.routerListen`, `LinkSettings.sink` and the types directory
+/// (`MachineTypeSettings`).
 public enum RouterSettings {
     /// Entries are separated by `;` or `,`: an entry without `=` is one more endpoint of the one before.
     public static let workerListen = Setting<[String: [String]]>(
@@ -11,6 +12,7 @@ public enum RouterSettings {
         help: "What the router binds for each type's workers, e.g. CNCTypeA=tcp://0.0.0.0:5571;CNCTypeB=tcp://0.0.0.0:5572"
     ) { try WorkerListen.parse(WorkerListen.entries($0)) }
 
+    /// The router's settings, for its table in docs/configuration.md: the type map and `workerListen`.
     public static let all = [MachineTypeSettings.cncTypes.description, workerListen.description]
 
     /// Every setting the router reads besides `StageSettings`.

@@ -4,18 +4,23 @@ import Foundation
 /// that ends at or before its start ends the next day (night=22:00-06:00). Shifts may leave
 /// gaps (no night shift) but never overlap.
 public struct ShiftCalendar: Sendable, Equatable {
+    /// One daily shift.
     public struct Shift: Sendable, Equatable {
+        /// Letters, digits, spaces and `_`; unique within the calendar.
         public var name: String
         /// Minutes after midnight.
         public var start: Int
+        /// Minutes after midnight, 0 to 1,439; never equal to `start`, and before it when the shift ends the next day.
         public var end: Int
 
         /// Minutes after the start of the day the shift starts, past 1,440 when it ends the next day.
         var endAfterStart: Int { end > start ? end : end + 1_440 }
     }
 
+    /// The shifts in the order the text names them.
     public var shifts: [Shift]
 
+    /// Reads `MES_SHIFTS`: `NAME=HH:MM-HH:MM` entries, comma-separated; empty entries are refused.
     /// - Throws: `BoardSettingError` naming the shift and what is wrong with it.
     public init(parsing text: String) throws(BoardSettingError) {
         var shifts: [Shift] = []
@@ -43,9 +48,11 @@ public struct ShiftCalendar: Sendable, Equatable {
         self.shifts = shifts
     }
 
-    /// The starts, the ends and the names, as PostgreSQL's `shift_windows` takes them.
+    /// The shifts' names, in order: with `starts` and `ends`, the arrays PostgreSQL's `shift_windows` takes.
     public var names: [String] { shifts.map(\.name) }
+    /// Each shift's start as `HH:MM`, in the order of `names`.
     public var starts: [String] { shifts.map { Self.text($0.start) } }
+    /// Each shift's end as `HH:MM`, in the order of `names`.
     public var ends: [String] { shifts.map { Self.text($0.end) } }
 
     private static func minutes(_ text: Substring) -> Int? {

@@ -19,6 +19,9 @@ public enum WorkerListen {
         return entries
     }
 
+    /// Each type's endpoints from `entries(_:)`'s entries; a type named twice gets the endpoints of both.
+    /// - Throws: `SettingError` for an entry that is not `TYPE=ENDPOINT` with a valid type name, or for an
+    ///   endpoint `StageEndpoints.check` refuses.
     public static func parse(_ entries: [String]) throws -> [String: [String]] {
         var result: [String: [String]] = [:]
         for entry in entries {

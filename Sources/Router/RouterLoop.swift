@@ -27,6 +27,8 @@ public final class RouterLoop {
     private var rejectionLog: RejectionLog
     private var rejected = 0
 
+    /// Reads the described types, logging each refused description, and the type map, and makes the ZeroMQ context;
+    /// binds nothing yet. Throws when the type map cannot be loaded or the context cannot be made.
     public init(configuration: Configuration, logger: Logger, stop: StopSignal) throws {
         self.configuration = configuration
         let (catalog, errors) = MachineTypeCatalog.load(directory: configuration.typesDirectory, strictModes: configuration.strictModes)
@@ -40,6 +42,9 @@ public final class RouterLoop {
         self.context = try ZMQContext()
     }
 
+    /// Binds the input and each mapped type's worker endpoints, connects to the sink, and routes until `stop` is
+    /// requested and the input has drained (`StageDrain`); then gives the workers up to 10 s for what is still held and
+    /// logs what none took. Throws when the runtime directory or a socket fails.
     public func run() throws {
         try configuration.endpoints.prepareRuntimeDirectory()
         let input = try FrameSocket.pull(

@@ -4,7 +4,7 @@ import Metrics
 import StageRuntime
 import SystemCalls
 
-/// What the router counts (README, Observability), per machine type where it routes.
+/// What the router counts (docs/observability.md), per machine type where it routes.
 struct RouterMetrics {
     let rejected = RejectionCounters(label: "cnc.router.rejected.total", help: "Messages the router refused, by class of reason")
     /// SIGHUP reloads of the type map, by result, and the map in force.

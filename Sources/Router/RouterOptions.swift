@@ -6,6 +6,7 @@ import StageRuntime
 
 /// The router's options besides `StageOptions`, each named and explained by its description.
 public struct RouterOptions: StageServiceOptions {
+    /// Always `router`.
     public static let stageName = "router"
 
     @Option(name: MachineTypeSettings.cncTypes.name, help: MachineTypeSettings.cncTypes.help) var cncTypes: String?
@@ -14,12 +15,16 @@ public struct RouterOptions: StageServiceOptions {
     @Option(name: LinkSettings.sink.name, help: LinkSettings.sink.help) var sinkEndpoint: String?
     @Option(name: MachineTypeSettings.directory.name, help: MachineTypeSettings.directory.help) var typesDir: String?
 
+    /// Options with nothing given; ArgumentParser fills them in from the command line.
     public init() {}
 
+    /// The router service of these options; throws what `configuration(stage:)` throws.
     public func service(stage: StageOptions, logger: Logger) throws -> RouterService {
         RouterService(configuration: try configuration(stage: stage), logger: logger)
     }
 
+    /// The service's configuration from these options, the environment and the defaults; `--worker-listen` given more
+    /// than once adds up. Throws `SettingError` naming a setting that is missing, not allowed or unreadable.
     public func configuration(stage: StageOptions) throws -> RouterService.Configuration {
         var configuration = RouterService.Configuration(
             mapPath: try MachineTypeSettings.cncTypes.required(cncTypes),

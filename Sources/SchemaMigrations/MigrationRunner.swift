@@ -15,18 +15,26 @@ import StageRuntime
 public struct MigrationRunner {
     /// Pending migrations that this role may not apply: the owner must run them.
     public struct MigrationsPending: Error, CustomStringConvertible {
+        /// The pending versions (file names without `.sql`), in order.
         public var versions: [String]
+        /// The role that tried (`current_user`); `?` when it could not be read.
         public var role: String
+        /// PostgreSQL's message for the refusal.
         public var reason: String
+        /// Names the versions and the role, and says to run `mesctl migrate` with the owner's `DATABASE_URL`.
         public var description: String {
             "migrations \(versions.joined(separator: ", ")) are pending and the role \(role) may not apply them (\(reason)): "
                 + "run `mesctl migrate` with the owner's DATABASE_URL"
         }
     }
 
+    /// One migration file, read in full.
     package struct Migration {
+        /// The file name without `.sql`; versions apply in this name's order.
         package var version: String
+        /// The file's text, run as one transaction with its `schema_migrations` row.
         package var sql: String
+        /// FNV-1a (64 bits, hexadecimal) of the file's bytes, kept in `schema_migrations` to notice an edited file.
         package var checksum: String
     }
 
@@ -36,11 +44,14 @@ public struct MigrationRunner {
     let directory: String
     let logger: Logger
 
+    /// A runner for the `*.sql` files of `directory`; nothing is read until asked.
     public init(directory: String, logger: Logger) {
         self.directory = directory
         self.logger = logger
     }
 
+    /// The directory's `*.sql` files, sorted by name. Throws `SettingError` when the directory cannot be read, holds no
+    /// `.sql` file, or a file cannot be read.
     package func migrations() throws -> [Migration] {
         let names: [String]
         do {
@@ -59,6 +70,11 @@ public struct MigrationRunner {
 
     /// Returns the versions it applied; with `last`, only those up to that version (a database
     /// as an older release left it).
+    ///
+    /// Blocks while another runner holds the advisory lock. Each migration commits with its
+    /// `schema_migrations` row, so those applied before a failure stay applied.
+    /// - Throws: `SettingError` when a file cannot be read or an applied migration has changed;
+    ///   `MigrationsPending` when this role may not apply a pending one; `PostgresError` otherwise.
     @discardableResult
     public func apply(on connection: PostgresConnection, through last: String? = nil) throws -> [String] {
         let migrations = try migrations().filter { last == nil || $0.version <= last! }

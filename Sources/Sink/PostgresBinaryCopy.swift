@@ -7,6 +7,7 @@ import StageRuntime
 /// documented one: a signature header, then per row a field count and per field a length
 /// (-1 for NULL) and the value in the type's binary send format, then a -1 trailer.
 public struct PostgresBinaryCopy: Sendable {
+    /// Rows begun so far.
     public private(set) var rows = 0
     private var writer = ByteWriter(capacity: 64 * 1024)
     private var finished = false
@@ -14,22 +15,26 @@ public struct PostgresBinaryCopy: Sendable {
     /// Microseconds between the Unix epoch and PostgreSQL's, 2000-01-01.
     static let postgresEpochOffset: Int64 = 946_684_800_000_000
 
+    /// An input with the signature and header, and no rows yet.
     public init() {
         writer.write(raw: Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00])
         writer.write(UInt32(0)) // flags
         writer.write(UInt32(0)) // header extension length
     }
 
+    /// Starts a row of `fields` fields; the caller then adds exactly that many. Traps after `finish()`.
     public mutating func beginRow(fields: Int) {
         precondition(!finished, "row added after finish()")
         writer.write(Int16(fields))
         rows += 1
     }
 
+    /// A NULL field.
     public mutating func null() {
         writer.write(Int32(-1))
     }
 
+    /// A `uuid` field: the id's 16 bytes.
     public mutating func uuid(_ id: MessageID) {
         writer.write(Int32(16))
         writer.write(id)
@@ -45,10 +50,12 @@ public struct PostgresBinaryCopy: Sendable {
         }
     }
 
+    /// A `text` field, or NULL for nil.
     public mutating func text(_ value: String?) {
         if let value { text(value) } else { null() }
     }
 
+    /// A `bytea` field of the bytes as they are.
     public mutating func bytea(_ value: some Collection<UInt8>) {
         writer.write(lengthPrefixed: value)
     }
@@ -66,12 +73,14 @@ public struct PostgresBinaryCopy: Sendable {
         writer.write(unixMicroseconds - Self.postgresEpochOffset)
     }
 
+    /// A `float8` field, or NULL for nil.
     public mutating func float8(_ value: Double?) {
         guard let value else { return null() }
         writer.write(Int32(8))
         writer.write(value.bitPattern)
     }
 
+    /// An `int8` field, or NULL for nil.
     public mutating func int8(_ value: Int64?) {
         guard let value else { return null() }
         writer.write(Int32(8))

@@ -47,6 +47,7 @@ public final class SinkLoop {
     /// messages may not be written yet, so the offline sweep waits for it to catch up.
     private var catchingUp = false
 
+    /// Connects to nothing: `run` binds the sockets and connects to PostgreSQL, on the stage's thread.
     public init(configuration: Configuration, logger: Logger, stop: StopSignal) {
         self.configuration = configuration
         self.logger = logger
@@ -61,6 +62,11 @@ public final class SinkLoop {
     /// Whether the pending batch is as large as a batch may be, by rows or by bytes.
     private var batchIsFull: Bool { pending >= configuration.batchSize || pendingBytes >= Self.maxBatchBytes }
 
+    /// Binds the acknowledgements socket, connects to PostgreSQL and applies the migrations (retrying with backoff,
+    /// and waiting while only the owner can apply them), then binds the input and writes batches until `stop` is
+    /// requested and the input has drained (`StageDrain`); the last batch is retried for up to
+    /// `shutdownRetryMilliseconds`. Throws the `SettingError` of a migration that changed or cannot be read, or when
+    /// the runtime directory or a socket fails.
     public func run() throws {
         try configuration.endpoints.prepareRuntimeDirectory()
         // PUB drops what it publishes before a subscriber has joined, so the acknowledgements
@@ -198,7 +204,6 @@ public final class SinkLoop {
         }
     }
 
-    /// Writes a batch; a row the database refuses is found by halving and stored as a rejection.
     /// Writes a batch with its machine events; a batch the database refuses is written without
     /// them, by halves, and the events after it on their own.
     private func write(_ records: [StoredRecord], _ rejections: [Rejection], _ events: [MachineEvent], with writer: BatchWriter) throws(PostgresError)
@@ -227,6 +232,7 @@ public final class SinkLoop {
         }
     }
 
+    /// Writes a batch; a row the database refuses is found by halving and stored as a rejection.
     private func write(_ records: [StoredRecord], _ rejections: [Rejection], with writer: BatchWriter) throws(PostgresError) {
         do {
             noteMadeForBatch(try writer.write(records: records, rejections: rejections))

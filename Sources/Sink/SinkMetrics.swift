@@ -3,7 +3,7 @@ import Foundation
 import Metrics
 import StageRuntime
 
-/// What the sink counts (README, Observability), once per batch.
+/// What the sink counts (docs/observability.md), once per batch.
 struct SinkMetrics {
     private let cncData = Self.rowsWritten(to: "cnc_data")
     private let machineState = Self.rowsWritten(to: "machine_state")

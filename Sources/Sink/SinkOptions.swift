@@ -6,6 +6,7 @@ import StageRuntime
 
 /// The sink's options besides `StageOptions`, each named and explained by its description.
 public struct SinkOptions: StageServiceOptions {
+    /// Always `sink`.
     public static let stageName = "sink"
 
     @Option(name: DatabaseSettings.url.name, help: DatabaseSettings.url.help) var databaseURL: String?
@@ -18,12 +19,16 @@ public struct SinkOptions: StageServiceOptions {
     @Option(name: LinkSettings.sinkListen.name, help: LinkSettings.sinkListen.help) var listen: String?
     @Option(name: LinkSettings.acknowledgementsListen.name, help: LinkSettings.acknowledgementsListen.help) var ackListen: String?
 
+    /// Options with nothing given; ArgumentParser fills them in from the command line.
     public init() {}
 
+    /// The sink service of these options; throws what `configuration(stage:)` throws.
     public func service(stage: StageOptions, logger: Logger) throws -> SinkService {
         SinkService(configuration: try configuration(stage: stage), logger: logger)
     }
 
+    /// The service's configuration from these options, the environment and the defaults. Throws `SettingError` naming
+    /// a setting that is missing, not allowed or unreadable.
     public func configuration(stage: StageOptions) throws -> SinkService.Configuration {
         var configuration = SinkService.Configuration(
             conninfo: try DatabaseSettings.conninfo(databaseURL),

@@ -7,6 +7,7 @@ import CollectorCore
 /// metrics sent. A class: each message of the birth refers to it, and
 /// a copy of all its tables would cost a count of references each.
 final class BirthCertificate: Sendable {
+    /// A metric's name and datatype as the birth gives them, under its name or one alias.
     struct Definition: Sendable, Equatable {
         var name: String
         var datatype: SparkplugDataType?

@@ -14,14 +14,23 @@ import SwiftProtobuf
 /// order waits `reorderTimeMilliseconds` for the missing ones; then the gap is recorded and the
 /// messages taken in order. A rebirth (NCMD `Node Control/Rebirth`) is asked for at most once
 /// per `rebirthIntervalMilliseconds` per edge node.
+///
+/// Not safe to share between threads: one caller owns it and calls it in turn.
 public final class SparkplugHost {
+    /// The host's waits and bounds.
     public struct Configuration: Sendable {
+        /// How long a message out of sequence waits for the missing ones before the gap is
+        /// recorded, in ms; default 2000.
         public var reorderTimeMilliseconds: UInt64
+        /// How long DATA that no birth names is held for a birth before it goes on unnamed, in ms;
+        /// default 10 000.
         public var birthWaitMilliseconds: UInt64
+        /// The least time between two rebirth requests to one edge node, in ms; default 5000.
         public var rebirthIntervalMilliseconds: UInt64
         /// Held messages per edge node at most; the oldest goes on unnamed past it.
         public var maxHeldPerNode: Int
 
+        /// A configuration; each value defaults as its property says (`maxHeldPerNode`: 10 000).
         public init(
             reorderTimeMilliseconds: UInt64 = 2_000, birthWaitMilliseconds: UInt64 = 10_000, rebirthIntervalMilliseconds: UInt64 = 5_000,
             maxHeldPerNode: Int = 10_000
@@ -70,11 +79,13 @@ public final class SparkplugHost {
         var message: CNCMessage
     }
 
+    /// An edge node's identity: its group and its id.
     private struct NodeKey: Hashable {
         var group: String
         var edgeNode: String
     }
 
+    /// What the host knows of one edge node: its births, its sequence, what waits, and the last values.
     private struct EdgeNode {
         var bdSeq: UInt64?
         var nodeBirth: BirthCertificate?
@@ -95,6 +106,7 @@ public final class SparkplugHost {
         }
     }
 
+    /// The waits and bounds the host was made with.
     public let configuration: Configuration
     private var nodes: [NodeKey: EdgeNode] = [:]
     /// Topics read before: a plant's few hundred come again with every message.
@@ -106,6 +118,7 @@ public final class SparkplugHost {
     /// Host states and commands seen on a source's topics: not machine data.
     public private(set) var ignored = 0
 
+    /// A host that knows no edge node yet.
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
     }
@@ -410,6 +423,7 @@ public final class SparkplugHost {
                     cause: detail + Array(String(received.receivedAt).utf8))))
     }
 
+    /// A member's value in an event's detail: a number or a text.
     private enum DetailValue {
         case integer(UInt64)
         case text(String)

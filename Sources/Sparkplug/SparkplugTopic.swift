@@ -1,6 +1,7 @@
 /// A Sparkplug B topic: `spBv1.0/GROUP/TYPE/EDGE_NODE[/DEVICE]`, or a host's
 /// `spBv1.0/STATE/HOST_ID`.
 public struct SparkplugTopic: Sendable, Equatable, Hashable {
+    /// The message types, by their spelling in the topic's third level.
     public enum MessageType: String, Sendable, CaseIterable {
         case nodeBirth = "NBIRTH"
         case nodeDeath = "NDEATH"
@@ -11,24 +12,31 @@ public struct SparkplugTopic: Sendable, Equatable, Hashable {
         case nodeCommand = "NCMD"
         case deviceCommand = "DCMD"
 
+        /// Whether the type is a device's (`D*`), whose topic names the device as a fifth level.
         public var isDeviceMessage: Bool { self == .deviceBirth || self == .deviceDeath || self == .deviceData || self == .deviceCommand }
     }
 
     /// What a topic of the namespace is.
     public enum Parsed: Sendable, Equatable {
+        /// A message of an edge node or of one of its devices.
         case message(SparkplugTopic)
         /// A host application's state, `spBv1.0/STATE/HOST_ID`.
         case hostState(hostID: String)
     }
 
+    /// The first level of every Sparkplug B topic.
     public static let namespace = "spBv1.0"
 
+    /// The group id, the topic's second level.
     public var group: String
+    /// The message type, the third level.
     public var messageType: MessageType
+    /// The edge node id, the fourth level.
     public var edgeNode: String
     /// The device of a D* message; nil for an N* message.
     public var device: String?
 
+    /// A topic of these parts, as given: nothing is checked.
     public init(group: String, messageType: MessageType, edgeNode: String, device: String? = nil) {
         self.group = group
         self.messageType = messageType
@@ -90,11 +98,14 @@ public struct SparkplugTopic: Sendable, Equatable, Hashable {
 
 /// Why a Sparkplug message cannot be read: the reason a rejection stores.
 public struct SparkplugError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What was wrong, in words for the log and the rejection.
     public var reason: String
 
+    /// An error for `reason`.
     public init(_ reason: String) {
         self.reason = reason
     }
 
+    /// The reason, as it is.
     public var description: String { reason }
 }

@@ -6,6 +6,7 @@
 
 /// Wall-clock time as the pipeline stores it: microseconds since the Unix epoch.
 public enum WallClock {
+    /// The current time (`CLOCK_REALTIME`) in µs since 1970-01-01 00:00 UTC; it moves when the system clock is set.
     public static func nowMicroseconds() -> Int64 {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)

@@ -26,6 +26,8 @@ struct DataQualityReport {
         self.logger = logger
     }
 
+    /// Counts a stored state's quality marks and unknown variables, and logs each unknown variable the first time,
+    /// up to `maxNames` of them.
     mutating func record(_ state: MachineState, cncID: String) {
         for check in state.quality {
             counter(&marked, label: "cnc.worker.marked.total", dimension: "check", value: Self.labelValue(check)).increment()

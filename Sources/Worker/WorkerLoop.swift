@@ -15,6 +15,8 @@ public final class WorkerLoop {
     private let logger: Logger
     private let stop: StopSignal
 
+    /// Loads the types directory and this worker's type, logging each refused description; opens no socket. Throws
+    /// `SettingError` when neither this build nor the directory serves the type, or when the directory itself is refused.
     public init(configuration: Configuration, logger: Logger, stop: StopSignal) throws {
         self.configuration = configuration
         let errors: [DescriptionError]
@@ -67,6 +69,10 @@ public final class WorkerLoop {
     /// How often a worker tells the router it is there.
     static let presenceIntervalMilliseconds = 1_000
 
+    /// Connects to the router and the sink, tells the router every second that it is there, and maps each frame into
+    /// rows and rejections for the sink until `stop` is requested and the input has drained (`StageDrain`). A frame its
+    /// type cannot map for now is held and tried again, nothing refused, until it can or the worker stops. Throws when the
+    /// runtime directory or a socket fails.
     public func run() throws {
         let configuration = configuration, logger = logger, stop = stop
         try configuration.endpoints.prepareRuntimeDirectory()
@@ -127,8 +133,6 @@ public final class WorkerLoop {
             metadata: ["cnc_type": "\(configuration.typeName)", "stored": "\(stored)", "rejected": "\(rejected)", "undelivered": "\(undelivered)"])
     }
 
-    /// The rows and the rejections of one frame from the router. A frame that cannot be decoded
-    /// is kept as a rejection too, like every refused input: an operator can see and replay it.
     /// The rows and refusals of a frame. A type that cannot map anything now holds the frame:
     /// nothing is refused or handed on until it can, and a SIGHUP with a fixed definition is
     /// taken meanwhile. Nil when the worker is stopped first.
@@ -146,6 +150,10 @@ public final class WorkerLoop {
         return (mapped.records, mapped.rejections)
     }
 
+    /// The rows and the rejections of one frame from the router. A frame that cannot be decoded
+    /// is kept as a rejection too, like every refused input: an operator can see and replay it.
+    /// `unavailable` is the type's reason when it cannot map a message now; the frame's rows and
+    /// rejections are then empty.
     private func process(frame bytes: [UInt8]) -> (records: [StoredRecord], rejections: [Rejection], unavailable: String?) {
         var records: [StoredRecord] = [], rejections: [Rejection] = []
         let messages: [CNCMessage]

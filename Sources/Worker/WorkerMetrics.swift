@@ -2,7 +2,7 @@ import CollectorCore
 import Metrics
 import StageRuntime
 
-/// What a worker counts (README, Observability), labelled with its machine type.
+/// What a worker counts (docs/observability.md), labelled with its machine type.
 struct WorkerMetrics {
     let stored: Counter
     let rejected: RejectionCounters

@@ -9,14 +9,21 @@ import StageRuntime
 public typealias WorkerService = StageService<WorkerLoop>
 
 extension WorkerLoop: StageLoop {
+    /// `worker-` and the type's name, e.g. `worker-CNCTypeA`.
     public static func name(of configuration: Configuration) -> String { "worker-\(configuration.typeName)" }
 
+    /// The configuration's requests: on SIGHUP the worker reads its type's description again.
     public static func reloadRequests(in configuration: Configuration) -> ReloadRequests? { configuration.reloadRequests }
 
+    /// What a worker runs with; `WorkerOptions.configuration(stage:)` makes it from the settings.
     public struct Configuration: Sendable {
+        /// The machine type this worker serves (`MES_WORKER_TYPE`).
         public var typeName: String
+        /// The router's endpoints the worker connects to for its type's messages (`MES_WORKER_ENDPOINT`).
         public var input: [String]
+        /// The sink's endpoints and the links' security.
         public var endpoints: StageEndpoints
+        /// The deepest JSON nesting a message's payload may have (`MES_MAX_JSON_DEPTH`).
         public var maxPayloadDepth: Int
         /// Where described types are read from, at start and on SIGHUP.
         public var typesDirectory: String
@@ -24,6 +31,7 @@ extension WorkerLoop: StageLoop {
         public var strictModes = StrictModes()
         let reloadRequests = ReloadRequests()
 
+        /// A configuration of these values; strict modes keep their default.
         public init(typeName: String, input: [String], endpoints: StageEndpoints, maxPayloadDepth: Int, typesDirectory: String) {
             self.typeName = typeName
             self.input = input

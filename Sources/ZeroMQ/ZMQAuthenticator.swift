@@ -37,6 +37,7 @@ final class ZMQAuthenticator: Sendable {
         zmq_threadclose(thread)
     }
 
+    /// What the handler thread owns: its REP socket, the decision, and the flag that stops it.
     final class ThreadState: Sendable {
         let stopRequested = Atomic<Bool>(false)
         private nonisolated(unsafe) let socket: UnsafeMutableRawPointer
@@ -47,6 +48,7 @@ final class ZMQAuthenticator: Sendable {
             self.decide = decide
         }
 
+        /// Answers requests until a stop is requested (looked at every 100 ms) or the context terminates; closes the socket.
         func serve() {
             defer { zmq_close(socket) }
             while !stopRequested.load(ordering: .acquiring) {

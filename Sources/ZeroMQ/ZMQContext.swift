@@ -9,6 +9,7 @@ public final class ZMQContext: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
     private let authenticator = Mutex<ZMQAuthenticator?>(nil)
 
+    /// A new context with libzmq's defaults; throws when libzmq cannot make one.
     public init() throws(ZMQError) {
         guard let handle = zmq_ctx_new() else {
             throw ZMQError(call: "zmq_ctx_new")

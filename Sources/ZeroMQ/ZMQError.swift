@@ -9,6 +9,7 @@ public struct ZMQError: Error, CustomStringConvertible, Sendable {
     /// `zmq_strerror` for `code`.
     public let message: String
 
+    /// `call: message (errno code)`.
     public var description: String { "\(call): \(message) (errno \(code))" }
 
     /// True when the call would have blocked (`EAGAIN`): not a failure for non-blocking I/O.

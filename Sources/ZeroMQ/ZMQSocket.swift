@@ -21,7 +21,8 @@ public final class ZMQSocket {
         zmq_close(handle)
     }
 
-    /// How long `close` (and `deinit`) may wait to deliver queued messages.
+    /// How long, in ms, messages still queued when the socket is closed (`deinit`) are kept for delivery: closing returns at
+    /// once, and the context's termination waits up to this long for them (-1 without end, 0 drops them).
     public func setLinger(milliseconds: Int32) throws(ZMQError) {
         try setOption(ZMQ_LINGER, milliseconds)
     }
@@ -87,10 +88,12 @@ public final class ZMQSocket {
         try check("zmq_setsockopt(\(option))", zmq_setsockopt(handle, option, &value, MemoryLayout<Int32>.size))
     }
 
+    /// Binds to `endpoint` (`tcp://`, `ipc://`, `inproc://`); throws when libzmq refuses it, e.g. an address in use.
     public func bind(_ endpoint: String) throws(ZMQError) {
         try check("zmq_bind(\(endpoint))", zmq_bind(handle, endpoint))
     }
 
+    /// Connects to `endpoint`; returns at once, while libzmq connects, and reconnects, in the background.
     public func connect(_ endpoint: String) throws(ZMQError) {
         try check("zmq_connect(\(endpoint))", zmq_connect(handle, endpoint))
     }
@@ -147,7 +150,8 @@ public final class ZMQSocket {
         return more != 0
     }
 
-    /// Receives one whole message, or nil when `wait` is false and none is queued.
+    /// Receives one message part (the whole message, for a single-part one), or nil when `wait` is false and none is
+    /// queued.
     public func receive(wait: Bool) throws(ZMQError) -> [UInt8]? {
         var message = zmq_msg_t()
         zmq_msg_init(&message)
@@ -162,12 +166,14 @@ public final class ZMQSocket {
         return Array(UnsafeRawBufferPointer(start: data, count: size))
     }
 
-    /// Waits until this socket has a message to read or `timeoutMilliseconds` pass; -1 waits forever.
+    /// Waits until this socket has a message to read or `timeoutMilliseconds` pass; -1 waits forever. False when the time
+    /// passed, or a signal interrupted the wait.
     public func waitReadable(timeoutMilliseconds: Int) throws(ZMQError) -> Bool {
         try ZMQPoller.wait(for: [self], events: .readable, timeoutMilliseconds: timeoutMilliseconds).first ?? false
     }
 
-    /// Waits until a message can be queued on this socket or `timeoutMilliseconds` pass.
+    /// Waits until a message can be queued on this socket or `timeoutMilliseconds` pass; -1 waits forever. False when the
+    /// time passed, or a signal interrupted the wait.
     public func waitWritable(timeoutMilliseconds: Int) throws(ZMQError) -> Bool {
         try ZMQPoller.wait(for: [self], events: .writable, timeoutMilliseconds: timeoutMilliseconds).first ?? false
     }
@@ -175,6 +181,7 @@ public final class ZMQSocket {
 
 /// `zmq_poll` over several sockets of one thread.
 public enum ZMQPoller {
+    /// What to wait for: a message to read, or room to queue one.
     public enum Events: Sendable {
         case readable
         case writable
@@ -187,7 +194,8 @@ public enum ZMQPoller {
         }
     }
 
-    /// For each socket, whether it is ready for `events` within the timeout.
+    /// For each socket, whether it is ready for `events` within `timeoutMilliseconds` (-1 waits forever); all false when a
+    /// signal interrupts the wait.
     public static func wait(for sockets: [ZMQSocket], events: Events, timeoutMilliseconds: Int) throws(ZMQError) -> [Bool] {
         var items = sockets.map { zmq_pollitem_t(socket: $0.handle, fd: -1, events: events.mask, revents: 0) }
         let result = items.withUnsafeMutableBufferPointer { zmq_poll($0.baseAddress, Int32($0.count), timeoutMilliseconds) }

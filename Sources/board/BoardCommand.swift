@@ -2,6 +2,7 @@ import ArgumentParser
 import Board
 import StageRuntime
 
+/// The `board` process: serves the shop-floor web page and its JSON API (`BoardOptions`), with the options every stage takes.
 @main
 struct BoardCommand: StageCommand {
     static let configuration = CommandConfiguration(

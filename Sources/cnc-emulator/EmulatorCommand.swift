@@ -2,6 +2,8 @@ import ArgumentParser
 import Emulator
 import StageRuntime
 
+/// The `cnc-emulator` process: publishes sample CNC messages to the MQTT broker, as the machines' data services would, and exits
+/// once it has published what it was asked to (or on SIGTERM or SIGINT). It serves no metrics.
 @main
 struct EmulatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

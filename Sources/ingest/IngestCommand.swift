@@ -2,6 +2,7 @@ import ArgumentParser
 import Ingest
 import StageRuntime
 
+/// The `ingest` process: subscribes to the MQTT broker, journals and validates CNC messages, and passes them to the router.
 @main
 struct IngestCommand: StageCommand {
     static let configuration = CommandConfiguration(

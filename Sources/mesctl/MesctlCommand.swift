@@ -1,6 +1,8 @@
 import ArgumentParser
 import Operations
 
+/// The `mesctl` process: the operator's tool, one subcommand per task (status, check-config, rejected, replay, ...); it runs
+/// once and exits, and is not a stage.
 @main
 struct MesctlCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import MTConnectSource
 import StageRuntime
 
+/// The `mtconnect` process: the MTConnect source stage, which follows MTConnect agents and passes their observations to the router.
 @main
 struct MTConnectCommand: StageCommand {
     static let configuration = CommandConfiguration(

@@ -6,7 +6,7 @@ struct CurveKeypairCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "curve-keypair",
         abstract: "Write a new CURVE keypair: NAME.key (public, give it to the peers) and NAME.key_secret (secret, mode 0600).",
-        discussion: "Existing files are never overwritten. See the README, section Security, for which stage needs which key."
+        discussion: "Existing files are never overwritten. See docs/security.md, section CURVE between hosts, for which stage needs which key."
     )
 
     @Argument(help: "Path and name of the two files, without extension, e.g. keys/sink")

@@ -2,6 +2,8 @@ import ArgumentParser
 import Router
 import StageRuntime
 
+/// The `router` process: routes validated messages by cnc_id to the workers of the machine's type, and reloads its type map on
+/// SIGHUP. Also holds the `curve-keypair` subcommand.
 @main
 struct RouterCommand: StageCommand {
     static let configuration = CommandConfiguration(

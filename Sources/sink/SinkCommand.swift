@@ -2,6 +2,7 @@ import ArgumentParser
 import Sink
 import StageRuntime
 
+/// The `sink` process: applies the SQL migrations, then writes rows and rejections to PostgreSQL in batches.
 @main
 struct SinkCommand: StageCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,8 @@ import ArgumentParser
 import StageRuntime
 import Worker
 
+/// The `worker` process: runs one machine type's plugin over the messages the router sends it and passes the rows to the sink;
+/// a host may run several per type.
 @main
 struct WorkerCommand: StageCommand {
     static let configuration = CommandConfiguration(

@@ -10,10 +10,12 @@ public struct SHA256: Sendable {
     private var pending: [UInt8] = []
     private var totalBytes: UInt64 = 0
 
+    /// A hasher with nothing hashed yet.
     public init() {
         pending.reserveCapacity(64)
     }
 
+    /// Hashes more bytes; input fed in pieces of any size gives the digest of the pieces joined.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         totalBytes &+= UInt64(bytes.count)
         var index = 0
@@ -32,14 +34,17 @@ public struct SHA256: Sendable {
         pending.append(contentsOf: bytes[index...])
     }
 
+    /// The same for an array.
     public mutating func update(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { update($0) }
     }
 
+    /// The same for a slice.
     public mutating func update(_ bytes: ArraySlice<UInt8>) {
         bytes.withUnsafeBytes { update($0) }
     }
 
+    /// Hashes the string's UTF-8 bytes, with no length or terminator.
     public mutating func update(_ text: String) {
         var text = text
         text.withUTF8 { update(UnsafeRawBufferPointer($0)) }
@@ -60,6 +65,7 @@ public struct SHA256: Sendable {
         return digest
     }
 
+    /// The 32-byte SHA-256 digest of `bytes`.
     public static func hash(_ bytes: [UInt8]) -> [UInt8] {
         var hasher = SHA256()
         hasher.update(bytes)

@@ -1,8 +1,11 @@
 /// Why a document is not acceptable JSON, with the byte offset where the parser stopped.
 public struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// What is wrong, in words.
     public var reason: String
+    /// Where the parser stopped, in bytes from the start of what it parsed.
     public var offset: Int
 
+    /// The reason and the offset, as `... at byte N`.
     public var description: String { "\(reason) at byte \(offset)" }
 }
 
@@ -17,6 +20,8 @@ public struct JSONParser: ~Copyable {
     var index: Int
     private let maxDepth: Int
 
+    /// A parser at the start of `bytes`, which must stay valid while it is used; objects and arrays
+    /// may nest `maxDepth` levels deep, the outermost counted.
     public init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
         self.index = 0
@@ -36,6 +41,7 @@ public struct JSONParser: ~Copyable {
         }
     }
 
+    /// The offset of the next byte the parser reads.
     public var offset: Int { index }
 
     func fail(_ reason: String) -> JSONParseError {

@@ -1,19 +1,23 @@
 /// Writes compact JSON text as UTF-8 bytes: what stages build payloads and details with, where
 /// going through `JSONValue` would cost an allocation per value.
 public struct JSONTextWriter: Sendable {
+    /// The UTF-8 text written so far.
     public private(set) var bytes: [UInt8]
     /// Whether a string written held U+0000: valid JSON, which PostgreSQL's jsonb refuses.
     public private(set) var wroteNUL = false
 
+    /// An empty writer with room for `capacity` bytes (default 256).
     public init(capacity: Int = 256) {
         bytes = []
         bytes.reserveCapacity(capacity)
     }
 
+    /// Appends `text` unchanged: punctuation or literals the caller knows to be valid JSON.
     public mutating func raw(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
+    /// Appends one character, which must be ASCII.
     public mutating func byte(_ ascii: Unicode.Scalar) {
         bytes.append(UInt8(ascii: ascii))
     }
@@ -24,6 +28,8 @@ public struct JSONTextWriter: Sendable {
         bytes.append(UInt8(ascii: ":"))
     }
 
+    /// Appends `value` as a JSON string: `"`, `\` and control characters escaped, everything else
+    /// as its UTF-8; sets `wroteNUL` when it holds U+0000.
     public mutating func string(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
         var value = value
@@ -57,15 +63,19 @@ public struct JSONTextWriter: Sendable {
 
     // Integers and JSON text by concrete types: a generic method called from another module runs
     // unspecialised, looking its types up at run time.
+
+    /// Appends `value` in decimal.
     public mutating func integer(_ value: Int64) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         digits(of: value.magnitude)
     }
 
+    /// The same for an `Int`.
     public mutating func integer(_ value: Int) {
         integer(Int64(value))
     }
 
+    /// The same for a `UInt64`.
     public mutating func integer(_ value: UInt64) {
         digits(of: value)
     }
@@ -85,6 +95,7 @@ public struct JSONTextWriter: Sendable {
         }
     }
 
+    /// Appends `true` or `false`.
     public mutating func bool(_ value: Bool) {
         if value { raw("true") } else { raw("false") }
     }
@@ -106,6 +117,7 @@ public struct JSONTextWriter: Sendable {
         bytes.append(contentsOf: text)
     }
 
+    /// The same for a slice.
     public mutating func json(_ text: ArraySlice<UInt8>) {
         bytes.append(contentsOf: text)
     }

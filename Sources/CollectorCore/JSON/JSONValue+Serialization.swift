@@ -6,6 +6,7 @@ extension JSONValue {
         return String(decoding: writer.bytes, as: UTF8.self)
     }
 
+    /// Appends the value's compact JSON text to `writer`, as `serialized()` returns it.
     public func write(to writer: inout JSONTextWriter) {
         switch self {
         case .null: writer.raw("null")
@@ -41,6 +42,7 @@ extension JSONObject {
         }
     }
 
+    /// Removes the member `key`, if there is one.
     public mutating func remove(_ key: String) {
         members.removeAll { $0.key == key }
     }

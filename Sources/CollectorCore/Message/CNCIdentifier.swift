@@ -2,6 +2,8 @@
 ///
 /// Kept narrow because the id names machines in logs, metrics and maps.
 public enum CNCIdentifier {
+    /// What is wrong with `id` as a `cnc_id`, worded to follow the field's name ("is empty",
+    /// "longer than 64 bytes", ...); nil when it is valid. `maxLength` counts UTF-8 bytes (default 64).
     public static func problem(_ id: String, maxLength: Int = 64) -> String? {
         if id.isEmpty { return "is empty" }
         if id.utf8.count > maxLength { return "longer than \(maxLength) bytes" }
@@ -17,6 +19,7 @@ public enum CNCIdentifier {
         return allowed ? nil : "has characters outside A-Z a-z 0-9 . _ : -"
     }
 
+    /// Whether `id` is a valid `cnc_id` of at most `maxLength` bytes (default 64).
     public static func isValid(_ id: String, maxLength: Int = 64) -> Bool {
         problem(id, maxLength: maxLength) == nil
     }

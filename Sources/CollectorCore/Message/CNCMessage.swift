@@ -1,12 +1,15 @@
 /// A message that passed validation, as it travels from `ingest` through `router` to a worker.
 public struct CNCMessage: Sendable, Equatable {
+    /// The message's identity, the same for every delivery of the same publication (`MessageID`).
     public var id: MessageID
     /// When ingest received it, microseconds since the Unix epoch.
     public var receivedAt: Int64
     /// The message's time, microseconds since the Unix epoch: its own, or, from a source
     /// without one, when ingest first received it (`timestampIsReceiveTime`).
     public var timestamp: Int64
+    /// The MQTT topic it arrived on.
     public var topic: String
+    /// The machine's `cnc_id`, as validated on arrival.
     public var cncID: String
     /// nil when the machine has no program loaded (null or absent): stored as NULL.
     public var partProgram: String?
@@ -23,6 +26,7 @@ public struct CNCMessage: Sendable, Equatable {
     /// from topic levels; kept in `machine_current.tags`.
     public var tags: [MachineTag]
 
+    /// A message of these fields, taken as they are: nothing is checked.
     public init(
         id: MessageID, receivedAt: Int64, timestamp: Int64, topic: String, cncID: String, partProgram: String?, raw: [UInt8],
         payloadRange: Range<Int>, builtPayload: [UInt8]? = nil, timestampIsReceiveTime: Bool = false, tags: [MachineTag] = []
@@ -63,9 +67,12 @@ public struct CNCMessage: Sendable, Equatable {
 
 /// One thing a source knows of a machine, such as `line` = `line2` from its topic.
 public struct MachineTag: Sendable, Equatable, Hashable {
+    /// The tag's name, such as `line`.
     public var name: String
+    /// The tag's value, such as `line2`.
     public var value: String
 
+    /// A tag of this name and value.
     public init(name: String, value: String) {
         self.name = name
         self.value = value

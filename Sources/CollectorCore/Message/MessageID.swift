@@ -14,6 +14,7 @@ public struct MessageID: Hashable, Sendable, Comparable, CustomStringConvertible
     /// The last 8 bytes of the `uuid`, big-endian.
     public var low: UInt64
 
+    /// An identity of these two halves as they are: no version or variant bits are set.
     public init(high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
@@ -24,6 +25,7 @@ public struct MessageID: Hashable, Sendable, Comparable, CustomStringConvertible
         self = content.withUnsafeBytes { MessageID(topic: topic, contentBytes: $0) }
     }
 
+    /// The same for a slice of the bytes as published.
     public init(topic: String, content: ArraySlice<UInt8>) {
         self = content.withUnsafeBytes { MessageID(topic: topic, contentBytes: $0) }
     }
@@ -47,6 +49,7 @@ public struct MessageID: Hashable, Sendable, Comparable, CustomStringConvertible
         self.init(high: high & ~0xF000 | version << 12, low: low & ~(0xC << 60) | 0x8 << 60)
     }
 
+    /// Orders identities by their 16 bytes: `high`, then `low`, as unsigned numbers.
     public static func < (lhs: MessageID, rhs: MessageID) -> Bool {
         (lhs.high, lhs.low) < (rhs.high, rhs.low)
     }

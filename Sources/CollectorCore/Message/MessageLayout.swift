@@ -14,6 +14,7 @@ public struct MessageLayout: Sendable, Equatable {
 
     /// Where the time is and in which form.
     public enum Time: Sendable, Equatable {
+        /// At this place, in this form.
         case at(Place, TimeFormat)
         /// The message has none: the time ingest first received it stands in.
         case received
@@ -30,22 +31,30 @@ public struct MessageLayout: Sendable, Equatable {
 
     /// A topic level kept as a tag of the machine.
     public struct TopicTag: Sendable, Equatable {
+        /// The tag's name, such as `line`.
         public var name: String
+        /// The topic level it is read from, counted from 0.
         public var level: Int
 
+        /// A tag `name` read from topic level `level` (counted from 0).
         public init(name: String, level: Int) {
             self.name = name
             self.level = level
         }
     }
 
+    /// Where the `cnc_id` is.
     public var cncID: Place
+    /// Where the time is and in which form, or that the receipt's time stands in.
     public var time: Time
     /// nil: the messages carry no program, stored as NULL.
     public var partProgram: Place?
+    /// What the payload of variables is.
     public var payload: Payload
+    /// The topic levels kept as the machine's tags; none by default.
     public var tags: [TopicTag]
 
+    /// A layout of these places, taken as they are; `tags` default to none.
     public init(cncID: Place, time: Time, partProgram: Place?, payload: Payload, tags: [TopicTag] = []) {
         self.cncID = cncID
         self.time = time

@@ -15,8 +15,10 @@ public enum TimeFormat: String, Sendable, CaseIterable {
 public struct MessageTimeError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Completes "field \"NAME\" ..." : starts with a verb phrase such as "must be ..." or "is out of range ...".
     public var reason: String
+    /// The reason alone.
     public var description: String { reason }
 
+    /// An error with this reason.
     public init(reason: String) {
         self.reason = reason
     }
@@ -41,6 +43,7 @@ public enum MessageTime {
     /// Earliest and latest accepted instants, microseconds since the Unix epoch:
     /// 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z.
     public static let earliest: Int64 = 0
+    /// The latest accepted instant, 9999-12-31T23:59:59.999999Z.
     public static let latest: Int64 = 253_402_300_799_999_999
     /// Below this a number read in `auto` is Unix seconds, from it on Unix milliseconds.
     public static let millisecondsFrom: Int64 = 100_000_000_000

@@ -7,5 +7,6 @@ public enum ProtocolMembers {
     /// An MTConnect message's own member (docs/mtconnect.md).
     public static let mtconnect = "mtconnect"
 
+    /// Every protocol's own member, for leaving them out of the unknown variables.
     public static let all: Set<String> = [sparkplug, mtconnect]
 }

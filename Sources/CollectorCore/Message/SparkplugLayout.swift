@@ -17,10 +17,12 @@ public struct SparkplugLayout: Sendable, Equatable {
     /// What every reason for refusing a Sparkplug message starts with.
     public static let reasonPrefix = "Sparkplug B: "
 
+    /// Which part of the topic is the machine; `.device` by default.
     public var machine: Machine
     /// The metric whose value is the part program; nil: the messages carry none.
     public var partProgramMetric: String?
 
+    /// A layout; by default each device is a machine and the messages carry no program.
     public init(machine: Machine = .device, partProgramMetric: String? = nil) {
         self.machine = machine
         self.partProgramMetric = partProgramMetric

@@ -3,6 +3,7 @@
 /// for a rebirth. Ingest sends these to the sink, which keeps them in `machine_events`; a death
 /// also makes the machine offline from `at`.
 public struct MachineEvent: Sendable, Equatable {
+    /// What happened; the raw value is what the wire and `machine_events` carry.
     public enum Kind: String, Sendable, CaseIterable {
         /// A birth certificate arrived: from `at` the machine's metrics are named by it.
         case birth
@@ -15,8 +16,11 @@ public struct MachineEvent: Sendable, Equatable {
         case rebirthRequested = "rebirth_requested"
     }
 
+    /// The event's identity; the sink acknowledges it as it does a message's.
     public var id: MessageID
+    /// The machine it concerns.
     public var cncID: String
+    /// What happened.
     public var kind: Kind
     /// When the collector received what tells of it, microseconds since the Unix epoch.
     public var at: Int64
@@ -25,6 +29,7 @@ public struct MachineEvent: Sendable, Equatable {
     /// A JSON object's text: what else is known (sequence numbers, `bdSeq`, the reason).
     public var detail: [UInt8]
 
+    /// An event of these fields, taken as they are.
     public init(id: MessageID, cncID: String, kind: Kind, at: Int64, topic: String, detail: [UInt8]) {
         self.id = id
         self.cncID = cncID
@@ -35,7 +40,8 @@ public struct MachineEvent: Sendable, Equatable {
     }
 
     /// An event whose identity comes from what it says: the same event told twice (a broker's
-    /// duplicate, a journal replay) is stored once.
+    /// duplicate, a journal replay) is stored once. The identity covers `topic`, `cncID`, `kind` and
+    /// `cause` (the bytes that told of it), not `at` or `detail`.
     public init(cncID: String, kind: Kind, at: Int64, topic: String, detail: [UInt8], cause: [UInt8]) {
         var content = Array(cncID.utf8)
         content.append(0)
@@ -47,6 +53,7 @@ public struct MachineEvent: Sendable, Equatable {
 }
 
 extension ByteWriter {
+    /// A machine event record (kind 5).
     package mutating func write(_ event: MachineEvent) {
         write(event.id)
         write(event.cncID)
@@ -58,6 +65,7 @@ extension ByteWriter {
 }
 
 extension ByteReader {
+    /// A machine event record; throws `.invalid` for a kind that is not a `Kind`.
     package mutating func readMachineEvent() throws(WireFrame.DecodingError) -> MachineEvent {
         let id = try readMessageID()
         let cncID = try readString()

@@ -5,6 +5,7 @@
 /// range is stored with the check it failed in `quality`; a variable the type does not know is
 /// named in `unknownVariables` and stays in the raw payload.
 public struct MachineState: Sendable, Equatable {
+    /// What the machine is doing, as its type maps it; the raw value is what is stored and sent.
     public enum Status: String, Sendable, CaseIterable {
         case running
         case idle
@@ -19,16 +20,23 @@ public struct MachineState: Sendable, Equatable {
         case unknown
     }
 
+    /// The operating status.
     public var status: Status
+    /// Spindle speed, revolutions per minute.
     public var spindleSpeedRPM: Double?
+    /// Feed rate, millimetres per minute.
     public var feedRateMMPerMinute: Double?
+    /// X axis position, millimetres.
     public var axisXMillimetres: Double?
+    /// Y axis position, millimetres.
     public var axisYMillimetres: Double?
+    /// Z axis position, millimetres.
     public var axisZMillimetres: Double?
     /// Spindle load in percent of its rating.
     public var spindleLoadPercent: Double?
     /// The operator's feed and spindle overrides, in percent (100 is as programmed).
     public var feedOverridePercent: Double?
+    /// The operator's spindle override, in percent (100 is as programmed).
     public var spindleOverridePercent: Double?
     /// The controller's part counter.
     public var partCount: Int64?
@@ -47,6 +55,7 @@ public struct MachineState: Sendable, Equatable {
     /// Payload variables the type does not know: drift, counted and listed, kept in `cnc_data`.
     public var unknownVariables: [String]
 
+    /// A state of `status` and whatever else the type read; what is not passed is absent (nil or empty).
     public init(
         status: Status, spindleSpeedRPM: Double? = nil, feedRateMMPerMinute: Double? = nil, axisXMillimetres: Double? = nil,
         axisYMillimetres: Double? = nil, axisZMillimetres: Double? = nil, spindleLoadPercent: Double? = nil,

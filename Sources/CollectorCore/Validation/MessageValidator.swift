@@ -1,16 +1,21 @@
 /// The fields of a message that passed validation; the rest stays in the raw bytes.
 public struct ValidatedFields: Sendable, Equatable {
+    /// The `cnc_id`, valid by `CNCIdentifier` within `ValidationLimits.maxCNCIDLength`.
     public var cncID: String
     /// nil when the message has no program (null, absent, or a layout without one).
     public var partProgram: String?
     /// Microseconds since the Unix epoch; nil when the layout's time is the receive time.
     public var timestamp: Int64?
+    /// Where the payload object's JSON text lies within the message's bytes; `0..<0` when
+    /// `builtPayload` holds it.
     public var payloadRange: Range<Int>
     /// The payload's JSON text when it is not a part of the message (`MessageLayout.Payload.rest`
     /// with members left out).
     public var builtPayload: [UInt8]?
+    /// The machine's tags read from topic levels, in level order; empty when the layout names none.
     public var tags: [MachineTag]
 
+    /// Fields as given; nothing is checked.
     public init(
         cncID: String, partProgram: String?, timestamp: Int64?, payloadRange: Range<Int>, builtPayload: [UInt8]? = nil, tags: [MachineTag] = []
     ) {
@@ -25,15 +30,20 @@ public struct ValidatedFields: Sendable, Equatable {
 
 /// Why a message was rejected.
 public struct ValidationFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Why, in words: ingest stores it as the rejection's reason, and `RejectionClass` classifies
+    /// it by how it starts.
     public var reason: String
-    /// The `cnc_id`, when it could be read before the message failed.
+    /// The `cnc_id`, when it could be read before the message failed and is a valid one; empty
+    /// otherwise.
     public var cncID: String
 
+    /// A failure with this reason and `cnc_id` (empty when none).
     public init(reason: String, cncID: String) {
         self.reason = reason
         self.cncID = cncID
     }
 
+    /// The reason alone.
     public var description: String { reason }
 }
 
@@ -43,11 +53,15 @@ public struct ValidationFailure: Error, Sendable, Equatable, CustomStringConvert
 /// the forms `MessageTime` reads, and `payload`, an object). Other top-level members are
 /// allowed. It parses the document once and builds no value of the payload.
 public struct MessageValidator: Sendable {
+    /// The bounds messages are checked against.
     public let limits: ValidationLimits
     private let plan: LayoutPlan
 
+    /// The layout messages are read by.
     public var layout: MessageLayout { plan.layout }
 
+    /// A validator for `layout` (by default the original envelope) within `limits` (by default
+    /// `ValidationLimits()`). The layout is worked out once, here; copies of the validator share that work.
     public init(limits: ValidationLimits = ValidationLimits(), layout: MessageLayout = .envelope) {
         self.limits = limits
         self.plan = LayoutPlan(layout)

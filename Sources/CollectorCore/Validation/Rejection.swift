@@ -10,16 +10,24 @@ public enum Stage: String, Sendable, CaseIterable {
 public struct Rejection: Sendable, Equatable {
     /// The message's identity; ingest gives one to rejected messages too.
     public var id: MessageID
+    /// When the stage refused it, microseconds since the Unix epoch.
     public var rejectedAt: Int64
+    /// When ingest received it, microseconds since the Unix epoch (for an undecodable frame, when
+    /// it was refused).
     public var receivedAt: Int64
+    /// The stage that refused it.
     public var stage: Stage
+    /// Why, in words: stored in `rejected_messages.reason`; `RejectionClass` classifies it by how
+    /// it starts.
     public var reason: String
+    /// The MQTT topic it arrived on; empty when unknown.
     public var topic: String
     /// Empty when the message had no readable `cnc_id`.
     public var cncID: String
     /// The bytes as published (cut to a bounded prefix for oversized messages).
     public var raw: [UInt8]
 
+    /// A rejection of these fields, taken as they are.
     public init(id: MessageID, rejectedAt: Int64, receivedAt: Int64, stage: Stage, reason: String, topic: String, cncID: String, raw: [UInt8]) {
         self.id = id
         self.rejectedAt = rejectedAt

@@ -4,17 +4,25 @@ public enum RejectionClass: String, Sendable, CaseIterable {
     case empty
     case tooLarge = "too_large"
     case utf8
+    /// Not a JSON object, or not valid JSON.
     case json
     case missingField = "missing_field"
+    /// A value the layout reads is of the wrong type or form, or the topic lacks a level it reads.
     case invalidField = "invalid_field"
+    /// A machine the router's type map does not know.
     case unknownCNCID = "unknown_cnc_id"
+    /// A topic that no source description reads.
     case noSource = "no_source"
     /// A Sparkplug B message that cannot be read (its reasons start "Sparkplug B:").
     case sparkplug
+    /// Whatever a worker refuses other than an undecodable frame: a machine type's reasons.
     case plugin
+    /// A row the database refused.
     case database
     case undecodableFrame = "undecodable_frame"
+    /// A message that reached the sink without passing a worker: a stage is misconfigured.
     case misrouted
+    /// Any reason the cases above do not cover.
     case other
 
     /// The class of a reason that `stage` gave (`MessageValidator`, the router, a plugin or

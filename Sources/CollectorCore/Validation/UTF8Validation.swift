@@ -1,6 +1,7 @@
 /// Strict UTF-8 validation (no overlong forms, no surrogates, nothing above U+10FFFF).
 ///
-/// Returns the offset of the first invalid byte, or nil when all of `bytes` is valid.
+/// Returns the offset where the first invalid sequence starts (its lead byte), or nil when all of
+/// `bytes` is valid.
 public func firstInvalidUTF8Offset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
     var index = 0
     let count = bytes.count

@@ -6,17 +6,23 @@
 /// A frame that `WireFrame.decode` refuses is refused here too: the same bounds, the same
 /// payload-range rule, no bytes left over.
 public struct MessageFrameIndex: Sendable {
+    /// One record of the frame: where it lies and which machine it is of.
     public struct Record: Sendable {
         /// The record's bytes within the frame.
         public var range: Range<Int>
+        /// The record's `cnc_id`, decoded as `ByteReader.readString()` decodes a string.
         public var cncID: String
     }
 
+    /// The frame as received.
     public let frame: [UInt8]
     /// The frame's version, which the frames made of its records keep: their layout is the version's.
     public let version: UInt8
+    /// The frame's records, in their order.
     public let records: [Record]
 
+    /// Indexes a `messages` frame of any readable version; throws `DecodingError` for a frame of
+    /// another kind and for any that `WireFrame.decode` refuses.
     public init(_ frame: [UInt8]) throws(WireFrame.DecodingError) {
         var reader = ByteReader(frame)
         let (version, kind, count) = try reader.readFrameHeader()

@@ -29,12 +29,18 @@ public enum WireFrame: Sendable, Equatable {
         case events = 5
     }
 
+    /// Why a frame could not be read; `description` words it for a rejection's reason.
     public enum DecodingError: Error, Sendable, Equatable, CustomStringConvertible {
+        /// The bytes end before the header or a record does.
         case truncated
+        /// A version outside `readableVersions`.
         case unsupportedVersion(UInt8)
+        /// A kind byte that names no `Kind`.
         case unknownKind(UInt8)
+        /// A field breaks a rule of the format, or bytes are left over; the text says which.
         case invalid(String)
 
+        /// The reason in words, such as `truncated frame`.
         public var description: String {
             switch self {
             case .truncated: "truncated frame"
@@ -56,6 +62,7 @@ public enum WireFrame: Sendable, Equatable {
         }
     }
 
+    /// How many records the frame carries.
     public var count: Int {
         switch self {
         case .messages(let items): items.count
@@ -66,6 +73,7 @@ public enum WireFrame: Sendable, Equatable {
         }
     }
 
+    /// The frame's bytes in the current `version`: the header, then the records.
     public func encoded() -> [UInt8] {
         // Sized for the whole frame at once: growing a buffer of a round's messages step by step
         // copies it each time, and each fresh block of a large one costs page faults.
@@ -92,6 +100,8 @@ public enum WireFrame: Sendable, Equatable {
         return writer.bytes
     }
 
+    /// Reads a frame of any of `readableVersions`. Throws `DecodingError` when it is truncated, of
+    /// another version or an unknown kind, when a field breaks a rule, or when bytes are left over.
     public static func decode(_ bytes: [UInt8]) throws(DecodingError) -> WireFrame {
         var reader = ByteReader(bytes)
         let (version, kind, count) = try reader.readFrameHeader()
@@ -171,6 +181,7 @@ extension ByteWriter {
         }
     }
 
+    /// A rejection record (kind 2).
     package mutating func write(_ rejection: Rejection) {
         write(rejection.id)
         write(rejection.rejectedAt)
@@ -282,6 +293,7 @@ extension ByteReader {
         return flags
     }
 
+    /// A rejection record; throws `.invalid` for a stage that is not a `Stage`.
     package mutating func readRejection() throws(WireFrame.DecodingError) -> Rejection {
         let id = try readMessageID()
         let rejectedAt: Int64 = try read()
@@ -293,6 +305,9 @@ extension ByteReader {
             cncID: try readString(), raw: try readLengthPrefixed())
     }
 
+    /// A MachineState of a frame of `version`: version 1's layout in version 1, version 2's from then on.
+    /// Throws `.invalid` for an unknown status (or `unknown` in version 1) and for an `extra` that is
+    /// not a JSON object.
     package mutating func readMachineState(version: UInt8) throws(WireFrame.DecodingError) -> MachineState {
         let statusName = try readString()
         guard let status = MachineState.Status(rawValue: statusName), version >= 2 || status != .unknown else {

@@ -8,6 +8,7 @@ import StageRuntime
 /// `mesctl migrate`: the migrations, applied as the owner of the tables, so that the sink can
 /// write as a role that may not change the schema (migration 013).
 public struct MigrateCommand: ParsableCommand {
+    /// The subcommand's name and help.
     public static let configuration = CommandConfiguration(
         commandName: "migrate",
         abstract: "Apply the pending migrations as the role of DATABASE_URL, the owner of the tables; print each one applied.",
@@ -19,8 +20,11 @@ public struct MigrateCommand: ParsableCommand {
     @Option(name: SinkSettings.migrations.name, help: SinkSettings.migrations.help)
     var migrations: String?
 
+    /// Empty: ArgumentParser fills in the options as it parses the command line.
     public init() {}
 
+    /// Applies the pending migrations and prints their versions, or that none was pending; throws what the connection or a
+    /// migration throws.
     public func run() throws {
         let connection = try PostgresConnection(conninfo: try DatabaseSettings.conninfo(databaseURL))
         var logger = Logger(label: "mesctl")

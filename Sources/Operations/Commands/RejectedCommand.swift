@@ -3,7 +3,9 @@ import Foundation
 import LibPQ
 import StageRuntime
 
+/// `mesctl rejected`: the rejected messages the options select, counted by stage and reason, then the latest ones.
 public struct RejectedCommand: ParsableCommand {
+    /// The subcommand's name and help.
     public static let configuration = CommandConfiguration(
         commandName: "rejected", abstract: "List rejected messages: counts by stage and reason, then the latest ones.")
 
@@ -11,8 +13,11 @@ public struct RejectedCommand: ParsableCommand {
     @Flag(help: "Include messages already replayed")
     var all = false
 
+    /// Empty: ArgumentParser fills in the options as it parses the command line.
     public init() {}
 
+    /// Prints the counts, then the latest messages, each table at most `--limit` rows; every stage unless `--stage` is given,
+    /// and messages already replayed only with `--all`.
     public func run() throws {
         let connection = try PostgresConnection(conninfo: try options.conninfo())
         let filter = try options.filter(includeReplayed: all)

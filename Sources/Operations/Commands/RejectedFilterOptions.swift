@@ -16,8 +16,11 @@ public struct RejectedFilterOptions: ParsableArguments {
     @Option(name: DatabaseSettings.url.name, help: DatabaseSettings.url.help)
     var databaseURL: String?
 
+    /// Empty: ArgumentParser fills in the options as it parses the command line.
     public init() {}
 
+    /// The filter these options select, with `defaultStages` when no `--stage` is given; throws a `ValidationError` naming
+    /// an unknown stage.
     func filter(defaultStages: [String] = [], includeReplayed: Bool = false) throws -> RejectedMessages.Filter {
         for stage in stages where Stage(rawValue: stage) == nil {
             throw ValidationError("unknown stage \"\(stage)\": use ingest, router, worker or sink")
@@ -31,6 +34,7 @@ public struct RejectedFilterOptions: ParsableArguments {
         return filter
     }
 
+    /// The libpq connection string: `--database-url`, else `DATABASE_URL`, else empty for libpq's own defaults.
     func conninfo() throws -> String {
         try DatabaseSettings.conninfo(databaseURL)
     }

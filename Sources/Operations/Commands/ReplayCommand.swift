@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import StageRuntime
 
+/// `mesctl replay`: `Replay` from the command line; by default the messages the router or a worker refused, not yet replayed.
 public struct ReplayCommand: ParsableCommand {
+    /// The subcommand's name and help.
     public static let configuration = CommandConfiguration(
         commandName: "replay",
         abstract: "Publish rejected messages to the broker again, after the type map or a plugin was fixed; marks them replayed.",
@@ -19,8 +21,11 @@ public struct ReplayCommand: ParsableCommand {
     @Flag(help: "Only say how many messages would be sent")
     var dryRun = false
 
+    /// Empty: ArgumentParser fills in the options as it parses the command line.
     public init() {}
 
+    /// Prints the outcome, or with `--dry-run` only how many would be sent; exits 1 when fewer messages stay marked replayed than
+    /// were selected, and throws what `Replay.run` throws.
     public func run() throws {
         let logger = try StageRunner.logger(label: "mesctl", level: nil)
         let broker = try Settings.broker(mqttURL)

@@ -3,7 +3,9 @@ import Foundation
 import LibPQ
 import StageRuntime
 
+/// `mesctl status`: each stage's readiness and figures (`StageStatus`), and with a database URL the machines offline.
 public struct StatusCommand: ParsableCommand {
+    /// The subcommand's name and help.
     public static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Each stage's readiness, rates, queue depths, errors and type map, from its metrics endpoint.",
         discussion:
@@ -21,8 +23,11 @@ public struct StatusCommand: ParsableCommand {
         help: ArgumentHelp(DatabaseSettings.url.description.helpLine + ": when given, the machines offline are listed too"))
     var databaseURL: String?
 
+    /// Empty: ArgumentParser fills in the options as it parses the command line.
     public init() {}
 
+    /// Prints a line per target, then with `DATABASE_URL` or `--database-url` the machines offline; exits 1 unless every target is
+    /// ready. `--interval` is at least 0.1 s.
     public func run() throws {
         let entries = try OperationsSettings.statusTargets.value(
             targets.isEmpty ? nil : targets.joined(separator: ","), derived: StageStatus.localTargets)

@@ -2,6 +2,8 @@ import Foundation
 
 /// Plain text columns, for a terminal.
 enum TextTable {
+    /// The header, a rule of dashes, then the rows, columns two spaces apart; a cell is cut to `widest` characters (ending in
+    /// `…`), a newline in it becomes a space, and nil is empty.
     static func render(header: [String], rows: [[String?]], widest: Int = 60) -> String {
         let cells = [header] + rows.map { $0.map { ($0 ?? "").replacingOccurrences(of: "\n", with: " ") } }
         let widths = header.indices.map { column in min(widest, cells.map { $0[column].count }.max() ?? 0) }

@@ -7,6 +7,7 @@ import StageRuntime
 
 /// `mesctl try-source FILE`: samples of what a plant publishes, read as the sources say, end to end.
 public struct TrySourceCommand: ParsableCommand {
+    /// The subcommand's name and help.
     public static let configuration = CommandConfiguration(
         commandName: "try-source",
         abstract: "Run samples of (topic, message) through the message sources, the type map and the machine types, "
@@ -32,8 +33,11 @@ public struct TrySourceCommand: ParsableCommand {
     @Option(help: "Instead of the rows: read the samples this many times over as ingest does and print its CPU time per message")
     var rounds: Int?
 
+    /// Empty: ArgumentParser fills in the options as it parses the command line.
     public init() {}
 
+    /// Prints for each sample line (blank lines skipped) what ingest reads and what its type would store, then the counts; with
+    /// `--rounds`, ingest's CPU time per message instead. Throws when a source, the type map or the file cannot be read.
     public func run() throws {
         let sources: SourceCatalog
         if sourceFiles.isEmpty {

@@ -5,6 +5,9 @@ import ServiceLifecycle
 /// never on the Swift concurrency pool, and turns graceful shutdown and cancellation into a
 /// `StopSignal` the loop polls. A stage's thread (`health` set) is what `/healthz` reports.
 package enum BlockingThread {
+    /// Runs `body` on a new thread named `name` and returns, or throws what `body` threw, once it ends.
+    /// Graceful shutdown or cancellation of the calling task requests the `StopSignal`; `body` must poll it to end. `health`
+    /// (default `StageHealth.process`) is marked alive while `body` runs; nil leaves health alone.
     package static func run(name: String, health: StageHealth? = .process, _ body: @escaping @Sendable (StopSignal) throws -> Void) async throws {
         let stop = StopSignal()
         try await withGracefulShutdownHandler {

@@ -9,6 +9,7 @@ package func monotonicMilliseconds() -> UInt64 {
     return UInt64(spec.tv_sec) * 1_000 + UInt64(spec.tv_nsec) / 1_000_000
 }
 
+/// Blocks the calling thread for `milliseconds` ms (`usleep`); a signal may end the wait early.
 package func usleepMilliseconds(_ milliseconds: Int) {
     usleep(useconds_t(milliseconds * 1_000))
 }

@@ -5,8 +5,10 @@ import Synchronization
 public final class ReloadRequests: Sendable {
     private let requested = Atomic<Bool>(false)
 
+    /// No request pending.
     public init() {}
 
+    /// Asks for a reload; safe from any thread. Requests made before the loop takes one count as one.
     public func request() { requested.store(true, ordering: .releasing) }
 
     /// True once per request.

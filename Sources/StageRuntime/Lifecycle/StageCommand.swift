@@ -12,6 +12,8 @@ public protocol StageCommand: AsyncParsableCommand {
 }
 
 extension StageCommand {
+    /// Makes the stage's logger and service and runs them, with the metrics server unless it is off
+    /// (`StageRunner.run`), until SIGTERM or SIGINT; throws what start-up threw, or the stage's error with its credentials hidden.
     public func run() async throws {
         let logger = try stage.logger(label: Options.stageName)
         let service = try options.service(stage: stage, logger: logger)

@@ -2,11 +2,14 @@
 /// for `idleMilliseconds` (upstream stages are flushing what they hold), but never longer than
 /// `maximumMilliseconds`.
 package struct StageDrain {
+    /// Time without input, in ms, after which the drain is over; default 500.
     package var idleMilliseconds = 500
+    /// The longest drain, in ms, however busy the input; default 15 000.
     package var maximumMilliseconds = 15_000
     private var idleSoFar = 0
     private var drainedSoFar = 0
 
+    /// A drain with these limits, in ms.
     package init(idleMilliseconds: Int = 500, maximumMilliseconds: Int = 15_000) {
         self.idleMilliseconds = idleMilliseconds
         self.maximumMilliseconds = maximumMilliseconds

@@ -21,7 +21,9 @@ public protocol StageLoop {
 }
 
 extension StageLoop {
+    /// Default: no checks.
     public static func prepare(_ configuration: Configuration, logger: Logger) throws {}
 
+    /// Default: nil, and SIGHUP is not trapped for the stage.
     public static func reloadRequests(in configuration: Configuration) -> ReloadRequests? { nil }
 }

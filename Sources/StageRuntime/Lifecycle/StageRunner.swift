@@ -10,6 +10,8 @@ public enum StageRunner {
     /// A logger at `MES_LOG_LEVEL` (or the flag), writing to standard error as text or, with
     /// `MES_LOG_FORMAT=json`, as one JSON object per line (`JSONLogHandler`), that never shows
     /// the passwords of `MQTT_URL`, `DATABASE_URL` or `PGPASSWORD` (see `hideSecrets(in:)` for flags).
+    /// It bootstraps swift-log, so a process calls it once. Throws a `SettingError` for a bad
+    /// level or format.
     public static func logger(label: String, level: String?) throws -> Logger {
         hideSecrets(
             in: [BrokerSettings.url, DatabaseSettings.url].map(\.description.variable).compactMap(Settings.environment).joined(separator: " "))
@@ -64,6 +66,7 @@ public enum StageRunner {
 
     /// The error a stage stopped on, as text with its credentials hidden.
     package struct Failure: Error, CustomStringConvertible {
+        /// The error's text, with the registered secrets and password patterns hidden.
         package var description: String
     }
 }

@@ -5,12 +5,15 @@ import Synchronization
 public final class StopSignal: Sendable {
     private let requested = Atomic<Bool>(false)
 
+    /// A signal with no stop requested.
     public init() {}
 
+    /// Asks the loop to finish; safe from any thread, and harmless to repeat.
     public func request() {
         requested.store(true, ordering: .releasing)
     }
 
+    /// Whether a stop has been requested; once true, it stays true.
     public var isRequested: Bool {
         requested.load(ordering: .acquiring)
     }

@@ -7,19 +7,25 @@ import SystemCalls
 /// (`MES_LOG_FORMAT=json`), for log collectors: `time` (UTC, milliseconds), `level`, `label`,
 /// `message`, `metadata` and, when there is one, `error`.
 package struct JSONLogHandler: LogHandler {
+    /// The logger's label, written as `label`.
     package let label: String
+    /// The logger's metadata; an event's own metadata wins on the same key.
     package var metadata: Logger.Metadata = [:]
+    /// The least severe level logged; default `info`.
     package var logLevel: Logger.Level = .info
 
+    /// A handler for the logger `label`, with no metadata.
     package init(label: String) {
         self.label = label
     }
 
+    /// One value of the logger's metadata.
     package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
+    /// Writes the event as one line to standard error, timed now; a line that cannot be written is dropped.
     package func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { _, event in event }
         let line =

@@ -12,13 +12,15 @@ import SystemCalls
 #endif
 
 /// A listening TCP socket for the metrics server, and its accepted connections, over POSIX
-/// calls: one connection at a time, each with read and write timeouts, so a slow or silent
-/// client holds the server for two seconds at most.
+/// calls: one connection at a time, each with read and write timeouts of two seconds, so a
+/// silent client holds the server for two seconds at most (one that keeps sending, longer).
 package final class HTTPListener {
     private let descriptor: Int32
     /// The bound port (the chosen one when asked for port 0).
     package let port: Int
 
+    /// Resolves, binds and listens on `setting` at once. Throws a `SettingError` naming
+    /// `MES_METRICS_LISTEN` when the host does not resolve or the address cannot be bound.
     package init(_ setting: ListenAddress) throws {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC

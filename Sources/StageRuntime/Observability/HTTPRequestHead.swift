@@ -1,5 +1,6 @@
 /// The request line of an HTTP/1.x request, all the metrics server reads of it.
 public struct HTTPRequestHead: Sendable, Equatable {
+    /// The method as sent, e.g. `GET`: uppercase letters only.
     public var method: String
     /// The path, without a query string.
     public var path: String

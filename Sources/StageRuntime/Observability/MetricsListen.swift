@@ -2,7 +2,8 @@
 /// `ListenAddress`, or `off` (also `0`) for no server.
 public enum MetricsListen {
     /// The setting from its flag, `MES_METRICS_LISTEN` or `stage`'s default
-    /// (`StageSettings.metricsListenDefaults`); nil when off.
+    /// (`StageSettings.metricsListenDefaults`); nil when off. A `stage` with no default there is a
+    /// programming error and stops the process.
     public static func resolve(_ flag: String?, stage: String) throws -> ListenAddress? {
         guard let fallback = StageSettings.metricsListenDefaults.first(where: { $0.key == stage })?.value else {
             preconditionFailure("no metrics default for the stage \"\(stage)\"")

@@ -6,6 +6,7 @@ import ServiceLifecycle
 /// is connected to what it needs) over HTTP/1.1, one connection at a time, on a thread of its
 /// own: the answers are small and the clients a scraper and a health check.
 public struct MetricsServer: Service, CustomStringConvertible {
+    /// The service's name in service-group logs.
     public var description: String { "metrics" }
 
     /// The largest request head read; a longer one is answered 431.
@@ -28,6 +29,8 @@ public struct MetricsServer: Service, CustomStringConvertible {
     /// The bound port.
     public var port: Int { listener.socket.port }
 
+    /// Answers requests on a thread of its own until graceful shutdown or cancellation, checking for
+    /// a stop every 100 ms between connections.
     public func run() async throws {
         let listener = listener, registry = registry, health = health
         try await BlockingThread.run(name: "metrics", health: nil) { stop in
@@ -72,7 +75,7 @@ public struct MetricsServer: Service, CustomStringConvertible {
         }
     }
 
-    // Only the server's thread uses the socket once `init` has bound it.
+    /// The bound socket, handed to the server's thread. Only the server's thread uses the socket once `init` has bound it.
     private final class Listener: @unchecked Sendable {
         let socket: HTTPListener
         init(socket: HTTPListener) { self.socket = socket }

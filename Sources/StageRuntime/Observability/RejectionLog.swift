@@ -7,18 +7,24 @@ import Logging
 /// `reportOmitted()` each turn, so that line comes even when no rejection follows the flood.
 /// Owned by one stage thread.
 package struct RejectionLog {
+    /// Where the lines go.
     package let logger: Logger
+    /// The stage each line names.
     package let stage: Stage
+    /// The most rejection lines logged per one-second window; default 20.
     package var perSecond = 20
     private var windowStart: UInt64 = 0
     private var logged = 0
     private var omitted = 0
 
+    /// A log of `stage`'s rejections, at most 20 lines a second.
     package init(logger: Logger, stage: Stage) {
         self.logger = logger
         self.stage = stage
     }
 
+    /// Logs one rejection at info level, with `topic` when given; past this second's limit it is only
+    /// counted, for the line that says how many were left out.
     package mutating func rejected(cncID: String, reason: String, topic: String? = nil) {
         reportOmitted()
         guard logged < perSecond else {

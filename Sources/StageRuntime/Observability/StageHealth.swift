@@ -10,6 +10,7 @@ public final class StageHealth: Sendable {
     private let alive = Atomic<Bool>(false)
     private let ready = Atomic<Bool>(false)
 
+    /// Neither alive nor ready.
     public init() {}
 
     /// The stage's loop is running.

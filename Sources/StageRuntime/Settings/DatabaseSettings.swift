@@ -14,5 +14,6 @@ public enum DatabaseSettings {
         return conninfo
     }
 
+    /// The database settings' descriptions, for `mesctl` and the documentation's tables.
     public static let all = [url.description]
 }

@@ -5,9 +5,12 @@ import Foundation
 /// port. The metrics server (`MES_METRICS_LISTEN`) and the board (`MES_BOARD_LISTEN`) read theirs
 /// with it.
 public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    /// A host name, an IPv4 address or an IPv6 address (without brackets).
     public var host: String
+    /// The TCP port, 0 to 65535 when parsed; 0 takes any free port.
     public var port: Int
 
+    /// An address as given, not checked.
     public init(host: String, port: Int) {
         self.host = host
         self.port = port
@@ -31,5 +34,6 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         self.init(host: host, port: port)
     }
 
+    /// `HOST:PORT`, an IPv6 host in brackets: the form `init(parsing:)` reads.
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

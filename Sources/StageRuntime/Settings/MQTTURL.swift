@@ -2,17 +2,26 @@
 ///
 /// `description` never shows the password, so the value can be logged.
 public struct MQTTURL: Sendable, Equatable, CustomStringConvertible {
+    /// Connect over TLS: `mqtts://` (also read as `ssl://` or `tls://`).
     public var useTLS: Bool
+    /// The broker's host name or address; an IPv6 address without brackets.
     public var host: String
+    /// 1 to 65535 when parsed; without one in the URL, 1883, or 8883 with TLS.
     public var port: Int32
+    /// The user, percent-decoded; nil when the URL names none.
     public var username: String?
+    /// The password, percent-decoded; nil when the URL gives none. `description` never shows it.
     public var password: String?
 
+    /// Why a text is not a broker URL.
     public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
+        /// What is wrong, in words; it never quotes the URL, so it shows no password.
         public var reason: String
+        /// The reason.
         public var description: String { reason }
     }
 
+    /// An address as given, not checked.
     public init(useTLS: Bool = false, host: String, port: Int32, username: String? = nil, password: String? = nil) {
         self.useTLS = useTLS
         self.host = host
@@ -21,6 +30,8 @@ public struct MQTTURL: Sendable, Equatable, CustomStringConvertible {
         self.password = password
     }
 
+    /// Parses `mqtt://` or `mqtts://` (also `tcp://`, `ssl://`, `tls://`); a path after the host is ignored.
+    /// Throws `ParseError` for another scheme, no host, a port outside 1 to 65535 or a bad %-escape in the user information.
     public init(parsing text: String) throws(ParseError) {
         let parts = text.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2 else {
@@ -70,6 +81,7 @@ public struct MQTTURL: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// `mqtt[s]://[user[:***]@]host:port`, the password masked, an IPv6 host in brackets.
     public var description: String {
         let user = username.map { "\($0)\(password == nil ? "" : ":***")@" } ?? ""
         let shownHost = host.contains(":") ? "[\(host)]" : host

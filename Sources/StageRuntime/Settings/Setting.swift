@@ -10,6 +10,7 @@ import Foundation
 /// from the default. A value that does not parse or is out of range is a `SettingError` naming
 /// where it came from and what is allowed.
 public struct Setting<Value: Sendable>: Sendable {
+    /// The setting without its value's type: variable, flag, default, allowed values and help.
     public let description: SettingDescription
     /// Nil when there is none, or when the stage derives it from other settings.
     public let defaultValue: Value?
@@ -72,6 +73,7 @@ public struct Setting<Value: Sendable>: Sendable {
 
     /// The option's name and help for ArgumentParser.
     public var name: NameSpecification { .customLong(description.flag ?? description.variable) }
+    /// The option's help text: `SettingDescription.helpLine`.
     public var help: ArgumentHelp { ArgumentHelp(description.helpLine) }
 }
 

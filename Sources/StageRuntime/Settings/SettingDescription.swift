@@ -1,6 +1,7 @@
 /// What a setting is, without its value's type: what `--help`, `mesctl check-config` and the
 /// documentation's tables show. Made by `Setting`.
 public struct SettingDescription: Sendable {
+    /// The environment variable, e.g. `MES_LOG_LEVEL`.
     public let variable: String
     /// The long flag, without `--`; nil for a setting read from the environment only.
     public let flag: String?
@@ -8,6 +9,7 @@ public struct SettingDescription: Sendable {
     public let defaultText: String
     /// The values allowed, in words; nil when any text is.
     public let allowed: String?
+    /// What the setting is for, without its variable, allowed values or default (`helpLine` adds them).
     public let help: String
     let check: @Sendable (String) -> Problem?
 

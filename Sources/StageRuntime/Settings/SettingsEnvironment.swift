@@ -5,6 +5,7 @@ import Foundation
 public struct SettingsEnvironment: Sendable {
     private let variables: [String: String]
 
+    /// An environment of the given variables, in place of the process's.
     public init(_ variables: [String: String]) {
         self.variables = variables
     }
@@ -12,6 +13,7 @@ public struct SettingsEnvironment: Sendable {
     /// The process's environment as it is when read.
     public static var process: SettingsEnvironment { SettingsEnvironment(ProcessInfo.processInfo.environment) }
 
+    /// The variable's value; nil when it is unset or empty.
     public subscript(name: String) -> String? {
         guard let value = variables[name], !value.isEmpty else { return nil }
         return value

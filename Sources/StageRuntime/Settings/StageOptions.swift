@@ -3,13 +3,17 @@ import Logging
 
 /// The options every stage takes: `--runtime-dir`, `--log-level`, `--metrics-listen`.
 public struct StageOptions: ParsableArguments {
+    /// `--runtime-dir`; nil when not given, and then `MES_RUNTIME_DIR` or its default applies.
     @Option(name: StageSettings.runtimeDirectory.name, help: StageSettings.runtimeDirectory.help)
     public var runtimeDir: String?
+    /// `--log-level`; nil when not given, and then `MES_LOG_LEVEL` or `info` applies.
     @Option(name: StageSettings.logLevel.name, help: StageSettings.logLevel.help)
     public var logLevel: String?
+    /// `--metrics-listen`; nil when not given, and then `MES_METRICS_LISTEN` or the stage's default applies.
     @Option(name: StageSettings.metricsListen.name, help: StageSettings.metricsListen.help)
     public var metricsListen: String?
 
+    /// No flags given: for ArgumentParser, which sets them as it parses.
     public init() {}
 
     /// The stage's logger (`StageRunner.logger`).

@@ -3,6 +3,8 @@ import Logging
 
 /// The settings every stage reads: where its sockets live, how it logs, where it serves metrics.
 public enum StageSettings {
+    /// `MES_RUNTIME_DIR` (`--runtime-dir`): the directory of the default `ipc://` sockets; default
+    /// `/tmp/cnc-collector-UID` (`StageEndpoints.defaultRuntimeDirectory()`).
     public static let runtimeDirectory = Setting<String>.text(
         "MES_RUNTIME_DIR", flag: "runtime-dir", default: nil, defaultText: "/tmp/cnc-collector-UID",
         help:
@@ -10,6 +12,8 @@ public enum StageSettings {
             + "group or others any access"
     )
 
+    /// `MES_STATE_DIR` (`--state-dir`): the deployment's persistent state, read by ingest and the MTConnect
+    /// source; it has no `defaultValue`: callers derive it with `defaultStateDirectory()`.
     public static let stateDirectory = Setting<String>.text(
         "MES_STATE_DIR", flag: "state-dir", default: nil,
         defaultText: "/var/lib/cnc-collector for root, else $XDG_STATE_HOME/cnc-collector (~/.local/state/cnc-collector)",
@@ -24,11 +28,13 @@ public enum StageSettings {
         return "\(base)/cnc-collector"
     }
 
+    /// `MES_LOG_LEVEL` (`--log-level`): a swift-log level name, in any case; default `info`.
     public static let logLevel = Setting<Logger.Level>(
         "MES_LOG_LEVEL", flag: "log-level", default: .info,
         allowed: SettingDescription.alternatives(Logger.Level.allCases.map(\.rawValue)), help: "Least severe level logged"
     ) { Logger.Level(rawValue: $0.lowercased()) }
 
+    /// `MES_LOG_FORMAT`, environment only: `text` (the default) or `json` (`JSONLogHandler`).
     public static let logFormat = Setting<String>.choice(
         "MES_LOG_FORMAT", flag: nil, default: "text", choices: ["text", "json"],
         help: "text, or json for one JSON object per line (time, level, label, message, metadata, error)"
@@ -41,6 +47,8 @@ public enum StageSettings {
         "mtconnect": "127.0.0.1:9105",
     ]
 
+    /// `MES_METRICS_LISTEN` (`--metrics-listen`): the text as given, checked with `MetricsListen.parse`.
+    /// Its default depends on the stage (`metricsListenDefaults`): read it with `MetricsListen.resolve`.
     public static let metricsListen = Setting<String>(
         "MES_METRICS_LISTEN", flag: "metrics-listen", default: nil,
         defaultText: metricsListenDefaults.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
@@ -59,5 +67,7 @@ public enum StageSettings {
         "MES_MAX_JSON_DEPTH", flag: "max-json-depth", default: 16, range: 1...Int.max, help: "Deepest accepted JSON nesting"
     )
 
+    /// The descriptions of the settings every stage reads, for `mesctl` and the documentation's tables;
+    /// `stateDirectory` and `maxJSONDepth`, which only some stages read, are not among them.
     public static let all = [runtimeDirectory.description, logLevel.description, logFormat.description, metricsListen.description]
 }

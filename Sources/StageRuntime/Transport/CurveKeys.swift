@@ -7,6 +7,7 @@ import ZeroMQ
 /// Keys are files holding 40 characters of Z85 text, as `router curve-keypair NAME` writes
 /// them: `NAME.key` (public, hand it out) and `NAME.key_secret` (secret, mode 0600).
 public struct CurveKeys: Sendable {
+    /// This process's secret key, 40 characters of Z85 text.
     public var secretKey: String
     /// Derived from `secretKey`.
     public var publicKey: String
@@ -17,6 +18,7 @@ public struct CurveKeys: Sendable {
     /// `MES_CURVE_CLIENTS_DIR`: the `*.key` files of the clients a binding stage lets in.
     public var clientsDirectory: String?
 
+    /// Keys as given, not checked; `resolve` reads and checks them.
     public init(secretKey: String, publicKey: String, routerKey: String? = nil, sinkKey: String? = nil, clientsDirectory: String? = nil) {
         self.secretKey = secretKey
         self.publicKey = publicKey

@@ -5,7 +5,9 @@ import ZeroMQ
 
 /// A socket that carries `WireFrame`s, with the waiting rules every stage shares.
 package final class FrameSocket {
+    /// The ZeroMQ socket, for what this type does not wrap (the router's sends to one worker).
     package let socket: ZMQSocket
+    /// The socket's name in log lines.
     package let name: String
 
     private init(socket: ZMQSocket, name: String) {
@@ -39,10 +41,12 @@ package final class FrameSocket {
         try make(context, .dealer, endpoints, server: .router, name: name, security: security)
     }
 
+    /// A PULL socket bound to `endpoints`: the input of the router and of the sink.
     package static func pull(_ context: ZMQContext, bindingTo endpoints: [String], name: String, security: LinkSecurity) throws -> FrameSocket {
         try make(context, .pull, endpoints, server: nil, name: name, security: security)
     }
 
+    /// A PULL socket connected to every endpoint in `endpoints`, which `server` binds.
     package static func pull(_ context: ZMQContext, connectingTo endpoints: [String], server: Server, name: String, security: LinkSecurity) throws
         -> FrameSocket
     {
@@ -74,8 +78,8 @@ package final class FrameSocket {
     /// For what the sockets log about security; the label is the stage's executable.
     private static let logger = Logger(label: ProcessInfo.processInfo.processName)
 
-    /// Binds when `server` is nil, else connects to that server. Linger gives queued frames
-    /// 10 s to leave when a stage closes.
+    /// Binds when `server` is nil, else connects to that server. Linger gives the queued frames
+    /// of a PUSH or ROUTER socket 10 s to leave when a stage closes.
     private static func make(
         _ context: ZMQContext, _ type: ZMQSocketType, _ endpoints: [String], server: Server?, name: String, security: LinkSecurity
     ) throws -> FrameSocket {
@@ -168,8 +172,9 @@ package final class FrameSocket {
 
     /// Sends a frame, waiting while every peer is full or absent: back-pressure, not loss.
     ///
-    /// Once `stop` is requested it waits at most `shutdownPatience` more milliseconds, then gives
-    /// up and returns false so that a stage whose downstream is gone can still exit.
+    /// Once `stop` is requested it waits at most `shutdownPatienceMilliseconds` more (default
+    /// 10 000 ms), then gives up and returns false so that a stage whose downstream is gone can
+    /// still exit.
     package func send(_ frame: WireFrame, stop: StopSignal, logger: Logger, shutdownPatienceMilliseconds: Int = 10_000) throws -> Bool {
         let bytes = frame.encoded()
         var waitedAfterStop = 0

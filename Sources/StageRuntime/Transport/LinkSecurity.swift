@@ -13,6 +13,8 @@ public struct LinkSecurity: Sendable {
     /// `MES_ALLOW_INSECURE_TCP=1`: cleartext `tcp://` beyond loopback is allowed.
     public var allowInsecureTCP: Bool
 
+    /// Security as given; `resolve` reads it from the environment. By default no CURVE, and cleartext
+    /// `tcp://` on loopback only.
     public init(curve: CurveKeys? = nil, allowInsecureTCP: Bool = false) {
         self.curve = curve
         self.allowInsecureTCP = allowInsecureTCP

@@ -3,18 +3,24 @@ import Foundation
 /// Where the stages find each other. Defaults are `ipc://` sockets in one private runtime
 /// directory; every endpoint can be replaced by `tcp://` ones (see docs/configuration.md).
 public struct StageEndpoints: Sendable {
+    /// `MES_RUNTIME_DIR`: the directory of the default `ipc://` sockets.
     public var runtimeDirectory: String
     /// Where ingest sends; `routerListen` is what the router binds.
     public var router: [String]
+    /// What the router binds; defaults to `router`.
     public var routerListen: [String]
+    /// Where the stages send rows and rejections; `sinkListen` is what the sink binds.
     public var sink: [String]
+    /// What the sink binds; defaults to `sink`.
     public var sinkListen: [String]
     /// Where ingest listens for the sinks' acknowledgements; `acknowledgementsListen` is what a sink binds.
     public var acknowledgements: [String]
+    /// What a sink binds to publish acknowledgements; defaults to `acknowledgements`.
     public var acknowledgementsListen: [String]
     /// CURVE keys and the cleartext `tcp://` rule for every link of this process.
     public var security = LinkSecurity()
 
+    /// `/tmp/cnc-collector-UID`, UID being this process's real user id: the default of `MES_RUNTIME_DIR`.
     public static func defaultRuntimeDirectory() -> String {
         "/tmp/cnc-collector-\(getuid())"
     }
@@ -49,9 +55,10 @@ public struct StageEndpoints: Sendable {
         "ipc://\(runtimeDirectory)/worker-\(type).ipc"
     }
 
-    /// Creates the runtime directory, private to this user, when an `ipc://` endpoint needs it,
-    /// and refuses one that others could use: a directory someone else pre-created could hold
-    /// their sockets in place of ours.
+    /// Creates the runtime directory, private to this user (mode 0700), when it does not exist,
+    /// whether or not an endpoint is `ipc://`, and refuses one that others could use: a directory
+    /// someone else pre-created could hold their sockets in place of ours. Throws when it cannot be
+    /// created or is not private.
     public func prepareRuntimeDirectory() throws {
         if !FileManager.default.fileExists(atPath: runtimeDirectory) {
             let parent = (runtimeDirectory as NSString).deletingLastPathComponent
@@ -92,7 +99,9 @@ public struct StageEndpoints: Sendable {
         }
     }
 
-    /// ZeroMQ refuses `ipc://` paths longer than the kernel's socket path limit.
+    /// Throws a `SettingError` for an endpoint that is not `ipc://`, `tcp://` or `inproc://`, or an
+    /// `ipc://` path longer than 107 bytes: ZeroMQ refuses `ipc://` paths longer than the kernel's
+    /// socket path limit.
     public static func check(_ endpoints: [String]) throws {
         for endpoint in endpoints {
             if endpoint.hasPrefix("ipc://"), endpoint.utf8.count - 6 > 107 {
