@@ -57,6 +57,7 @@ struct BoardRoutes: Sendable {
         let parameters = request.uri.queryParameters
         let byShift = parameters.get("by") == "shift"
         if let by = parameters.get("by"), by != "shift" { throw BoardRequestError("by is \"shift\", not \(JSONText.quoted(by))") }
+        if byShift, queries.shifts == nil { throw BoardRequestError("by=shift needs a shift calendar, and the board has none (MES_SHIFTS)") }
         var step: Int?
         if !byShift {
             let text = parameters.get("step") ?? "3600"
@@ -112,10 +113,12 @@ struct BoardRoutes: Sendable {
         var from = parameters.get("from"), to = parameters.get("to")
         if from == nil || to == nil {
             let now = Date()
+            // A default `from` counts back from `to`, as the API document says, so that a past `to` alone is a past period.
+            let end = try to.map { Date(timeIntervalSince1970: Double(try Self.instant($0, named: "to")) / 1_000_000) } ?? now
             if to == nil { to = MachineFeed.rfc3339(now) }
             if from == nil {
                 if let defaultDays {
-                    from = MachineFeed.rfc3339(now.addingTimeInterval(-Double(defaultDays) * 86_400))
+                    from = MachineFeed.rfc3339(end.addingTimeInterval(-Double(defaultDays) * 86_400))
                 } else {
                     from = try await queries.currentPeriod().from
                 }

@@ -6,8 +6,8 @@ import ServiceLifecycle
 import StageRuntime
 
 /// Keeps `BoardEvents` current: refreshes the board from PostgreSQL when the sink notifies a
-/// commit (`StoreNotifications.machinesChanged`), and every `refreshEvery` without one (a
-/// machine's silence turns it stale with no write at all).
+/// commit (`StoreNotifications.machinesChanged`), and on a timer every `refreshEvery` whatever
+/// the notifications (a machine's silence turns it stale with no write at all).
 ///
 /// Refreshes are `minimumGap` apart, and further when they take long: a refresh's snapshot keeps
 /// PostgreSQL from pruning the versions of `machine_current` the sink leaves with every batch,

@@ -84,10 +84,12 @@ public enum HTTPFetcher {
             self.init(host: host, port: port, path: path)
         }
 
+        /// The host as a URL and a `Host:` header write it: an IPv6 address in brackets.
+        var bracketedHost: String { host.contains(":") ? "[\(host)]" : host }
+
         /// The address as `http://HOST[:PORT]PATH`, the port left out when it is 80 and an IPv6 host in brackets.
         public var description: String {
-            let shown = host.contains(":") ? "[\(host)]" : host
-            return "http://\(shown)\(port == 80 ? "" : ":\(port)")\(path)"
+            "http://\(bracketedHost)\(port == 80 ? "" : ":\(port)")\(path)"
         }
     }
 
@@ -108,6 +110,13 @@ public enum HTTPFetcher {
         public var description: String { reason }
     }
 
+    /// The bytes of a GET of `path` under `address`: HTTP/1.0, one request a connection.
+    static func request(_ address: Address, _ path: String, accept: String) -> [UInt8] {
+        Array(
+            "GET \(address.path)\(path) HTTP/1.0\r\nHost: \(address.bracketedHost):\(address.port)\r\nAccept: \(accept)\r\nConnection: close\r\n\r\n"
+                .utf8)
+    }
+
     /// GETs `path` (which starts with `/`) under `address`. Throws with the reason when the host
     /// cannot be reached, the deadline passes, the answer exceeds `maxBytes` (headers included)
     /// or is not HTTP.
@@ -122,8 +131,7 @@ public enum HTTPFetcher {
         }
         let descriptor = try openConnection(address, remaining: remaining)
         defer { close(descriptor) }
-        let request = Array(
-            "GET \(address.path)\(path) HTTP/1.0\r\nHost: \(address.host):\(address.port)\r\nAccept: \(accept)\r\nConnection: close\r\n\r\n".utf8)
+        let request = Self.request(address, path, accept: accept)
         var sent = 0
         while sent < request.count {
             try wait(descriptor, for: Int16(POLLOUT), remaining(), address, path)
@@ -186,6 +194,7 @@ public enum HTTPFetcher {
     private static func wait(_ descriptor: Int32, for events: Int16, _ milliseconds: Int32, _ address: Address, _ path: String) throws(FetchError) {
         var entry = pollfd(fd: descriptor, events: events, revents: 0)
         let ready = retryingInterrupted { poll(&entry, 1, milliseconds) }
+        guard ready >= 0 else { throw FetchError("\(address)\(path): poll: \(String(cString: strerror(errno)))") }
         guard ready > 0 else { throw FetchError("\(address)\(path): no answer in time") }
     }
 
@@ -225,7 +234,8 @@ public enum HTTPFetcher {
         }
         let body = Array(answer[(end + 4)...])
         if let declared = headers["content-length"].flatMap({ Int($0) }), declared != body.count {
-            throw FetchError("\(address)\(path): the answer was cut short: \(body.count) of \(declared) bytes")
+            let fault = body.count < declared ? "was cut short" : "is longer than its Content-Length"
+            throw FetchError("\(address)\(path): the answer \(fault): \(body.count) of \(declared) bytes")
         }
         return Response(status: status, headers: headers, body: body)
     }

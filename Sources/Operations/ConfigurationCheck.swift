@@ -30,7 +30,7 @@ public enum ConfigurationCheck {
         var findings: [Finding] = []
         func check(_ subject: String, _ body: () throws -> String) {
             do {
-                findings.append(Finding(ok: true, subject: subject, detail: try body()))
+                findings.append(Finding(ok: true, subject: subject, detail: Redaction.redact(try body())))
             } catch {
                 findings.append(Finding(ok: false, subject: subject, detail: Redaction.redact("\(error)")))
             }

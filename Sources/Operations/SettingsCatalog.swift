@@ -51,14 +51,14 @@ public enum SettingsCatalog {
             (
                 "cnc-emulator",
                 [BrokerSettings.url, BrokerSettings.passwordFile, BrokerSettings.topic, BrokerSettings.caFile].map(\.description)
-                    + [StageSettings.logLevel.description]
+                    + [StageSettings.logLevel.description, StageSettings.logFormat.description]
             ),
             (
                 "mesctl",
                 [
                     DatabaseSettings.url, SinkSettings.migrations, BrokerSettings.url, BrokerSettings.passwordFile, BrokerSettings.caFile,
-                    MachineTypeSettings.cncTypes,
-                ].map(\.description)
+                    BrokerSettings.topic, MachineTypeSettings.cncTypes,
+                ].map(\.description) + [StageSettings.logLevel.description, StageSettings.logFormat.description]
                     + MachineTypeSettings.all + SourceSettings.all + OperationsSettings.all
             ),
         ]

@@ -11,10 +11,13 @@ public enum StageStatus {
     public struct Target: Sendable, Equatable {
         /// The name the report shows, e.g. `router` or `worker-a-0`.
         public var name: String
-        /// The host as written before the last `:` of `HOST:PORT`.
+        /// The host before the last `:` of `HOST:PORT`; an IPv6 address without its brackets.
         public var host: String
         /// The TCP port, 1...65535.
         public var port: Int
+
+        /// `HOST:PORT` as the report shows it, an IPv6 address in brackets.
+        public var endpoint: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
     }
 
     /// The endpoints of the local supervisord deployment (deploy/supervisord.conf).
@@ -38,12 +41,19 @@ public enum StageStatus {
         }
     }
 
-    /// `HOST:PORT` ([IPv6]:PORT) as a target called `name`; nil when it is not one.
+    /// `HOST:PORT` ([IPv6]:PORT) as a target called `name`; nil when it is not one, or when an
+    /// IPv6 address is not in brackets.
     static func address(_ text: String, name: String) -> Target? {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65_535).contains(port) else {
             return nil
         }
-        return Target(name: name, host: String(text[..<colon]), port: port)
+        var host = text[..<colon]
+        if host.hasPrefix("[") && host.hasSuffix("]") && host.count > 2 {
+            host = host.dropFirst().dropLast()
+        } else if host.contains(":") || host.contains("[") || host.contains("]") {
+            return nil
+        }
+        return host.isEmpty ? nil : Target(name: name, host: String(host), port: port)
     }
 
     /// One line per target: name, endpoint, state, and what its metrics say. A target whose
@@ -53,7 +63,7 @@ public enum StageStatus {
         let first = targets.map(scrape)
         Thread.sleep(forTimeInterval: intervalSeconds)
         return zip(targets, zip(first, targets.map(scrape))).map { target, samples in
-            let endpoint = "\(target.host):\(target.port)"
+            let endpoint = target.endpoint
             guard let before = samples.0, var after = samples.1 else { return [target.name, endpoint, "down", ""] }
             var figures = summary(before, after, seconds: intervalSeconds)
             if after.has(boardMetric) {
@@ -70,7 +80,7 @@ public enum StageStatus {
 
     /// Whether the board at `board` has read the database (its `/health` answers 200), and in words.
     static func boardHealth(_ board: Target) -> (ready: Bool, words: String) {
-        let pages = "pages \(board.host):\(board.port)"
+        let pages = "pages \(board.endpoint)"
         guard let health = get(board, "/health") else { return (false, "\(pages) do not answer") }
         return health.status == 200 ? (true, "\(pages) /health ok") : (false, "\(pages) /health \(health.status): not yet read the database")
     }

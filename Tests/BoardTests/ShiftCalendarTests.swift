@@ -24,6 +24,7 @@ import Testing
             ("night=22:00-06:00,early=05:00-14:00", "shifts \"night\" and \"early\" overlap"),
             ("early=06:00-14:00,early=15:00-16:00", "shift \"early\" is named twice"),
             ("early=6:00-14:00", "is not NAME=HH:MM-HH:MM"),
+            ("early=+6:00-14:00", "is not NAME=HH:MM-HH:MM"),
             ("early=06:00-24:00", "is not NAME=HH:MM-HH:MM"),
             ("early", "is not NAME=HH:MM-HH:MM"),
             ("x=06:00-06:00", "starts when it ends"),

@@ -66,6 +66,8 @@ struct HTTPFetcherTests {
         #expect(response.mediaType == "text/xml")
         #expect(response.body == Array("<a/>\n".utf8))
         #expect(server.request.hasPrefix("GET /agent/current HTTP/1.0\r\nHost: 127.0.0.1:\(server.port)\r\nAccept: application/xml\r\n"))
+        let ipv6 = HTTPFetcher.request(HTTPFetcher.Address(host: "::1", port: 5000, path: "/agent"), "/probe", accept: "application/xml")
+        #expect(String(decoding: ipv6, as: UTF8.self).hasPrefix("GET /agent/probe HTTP/1.0\r\nHost: [::1]:5000\r\n"))
         // A server that keeps the connection open: the answer is whole once its Content-Length is there.
         let open = CannedServer(answer: Self.answer("HTTP/1.1 200 OK\r\nContent-Length: 2", "ok"), holdMilliseconds: 3_000)
         #expect(try HTTPFetcher.get(open.address, "/", timeoutMilliseconds: 1_000, maxBytes: 1_000).body == Array("ok".utf8))

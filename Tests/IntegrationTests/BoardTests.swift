@@ -266,6 +266,9 @@ struct BoardTests {
             """)
         let query = "\(url)/api/availability?from=2026-01-05T06:00:00Z&to=2026-01-05T07:00:00Z&step=3600&cnc_id=PRESS1"
         let unknown = try #require((try Self.json(query)["periods"] as? [[String: Any]])?.first)
+        // With `to` alone, the period is the day before it.
+        let dayBefore = try Self.json("\(url)/api/availability?to=2026-01-05T07:00:00Z&step=86400&cnc_id=PRESS1")
+        #expect((dayBefore["from"] as? String)?.hasPrefix("2026-01-04T07:00:00") == true, "\(dayBefore)")
         #expect(unknown["parts"] as? Int == 60)
         #expect((unknown["availability"] as? NSNumber)?.doubleValue == 1)
         #expect(unknown["performance"] is NSNull, "P2's ideal time is not known")
@@ -273,6 +276,10 @@ struct BoardTests {
         let known = try #require((try Self.json(query)["periods"] as? [[String: Any]])?.first)
         // (50 × 30 s + 10 × 60 s) / 3,600 s running
         #expect((known["performance"] as? NSNumber)?.doubleValue == 2_100.0 / 3_600.0)
+        // Shifts asked of a board that has no calendar: the request cannot be answered, and says why.
+        let withoutShifts = try Self.startBoard(pipeline, name: "board-without-shifts", settings: ["MES_SHIFTS": ""])
+        let byShift = try Self.get("\(withoutShifts)/api/availability?by=shift")
+        #expect(byShift.status == 400 && byShift.body.contains("MES_SHIFTS"), "\(byShift)")
     }
 
     @Test("with MES_BOARD_AUTH only the token's holders read the board; /health stays open")

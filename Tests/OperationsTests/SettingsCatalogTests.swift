@@ -55,6 +55,21 @@ struct SettingsCatalogTests {
         #expect(errors["MES_LOG_FORMAT"] == "MES_LOG_FORMAT=yaml: must be text or json")
         #expect(findings.contains { $0.ok && $0.subject == "MQTT_KEEPALIVE" })
     }
+
+    @Test("check-config prints a setting that holds a password with the password hidden")
+    func checkConfigHidesPasswords() {
+        let environment = SettingsEnvironment([
+            "MQTT_URL": "mqtt://cnc-ingest:broker-secret@127.0.0.1:1883",
+            "DATABASE_URL": "postgresql://cnc_sink:database-secret@127.0.0.1:5432/cnc",
+        ])
+        let findings = ConfigurationCheck.run(
+            mapPath: Fixtures.packageRoot.appendingPathComponent("deploy/cnc_types.json").path,
+            typesDirectory: Fixtures.packageRoot.appendingPathComponent("deploy/types").path, connect: false, environment: environment)
+        let printed = findings.filter { $0.subject == "MQTT_URL" || $0.subject == "DATABASE_URL" }
+        #expect(printed.count == 3)
+        #expect(printed.allSatisfy { $0.ok && $0.detail.contains(Redaction.mask) })
+        #expect(!findings.contains { $0.detail.contains("broker-secret") || $0.detail.contains("database-secret") })
+    }
 }
 
 @Suite("check-config and sources")

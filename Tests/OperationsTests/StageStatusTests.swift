@@ -13,15 +13,17 @@ struct StageStatusTests {
         #expect(
             try StageStatus.targets(["ingest=127.0.0.1:9101", "sink=[::1]:9103"]) == [
                 StageStatus.Target(name: "ingest", host: "127.0.0.1", port: 9101),
-                StageStatus.Target(name: "sink", host: "[::1]", port: 9103),
+                StageStatus.Target(name: "sink", host: "::1", port: 9103),
             ])
-        for bad in ["ingest", "ingest=127.0.0.1", "ingest=127.0.0.1:0", "ingest=host:99999", "=:"] {
+        #expect(try StageStatus.targets(["sink=[::1]:9103"]).map(\.endpoint) == ["[::1]:9103"])
+        for bad in ["ingest", "ingest=127.0.0.1", "ingest=127.0.0.1:0", "ingest=host:99999", "=:", "sink=::1:9103", "sink=[]:9103", "sink=[::1:9103"]
+        {
             #expect(throws: SettingError.self) { try StageStatus.targets([bad]) }
         }
         #expect(try OperationsSettings.statusBoard.value(nil, environment: SettingsEnvironment([:])) == StageStatus.localBoard)
         #expect(
             try OperationsSettings.statusBoard.value("[::1]:8081", environment: SettingsEnvironment([:]))
-                == StageStatus.Target(name: "board", host: "[::1]", port: 8081))
+                == StageStatus.Target(name: "board", host: "::1", port: 8081))
         #expect(throws: SettingError.self) { try OperationsSettings.statusBoard.value("127.0.0.1", environment: SettingsEnvironment([:])) }
     }
 

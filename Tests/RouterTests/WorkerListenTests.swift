@@ -24,8 +24,8 @@ struct WorkerListenTests {
 
     @Test("parse groups endpoints by type")
     func parse() throws {
-        let result = try WorkerListen.parse(WorkerListen.entries("CNCTypeA=tcp://*:1,tcp://*:2;CNCTypeB=ipc:///tmp/b.ipc;CNCTypeA=inproc://a"))
-        #expect(result == ["CNCTypeA": ["tcp://*:1", "tcp://*:2", "inproc://a"], "CNCTypeB": ["ipc:///tmp/b.ipc"]])
+        let result = try WorkerListen.parse(WorkerListen.entries("CNCTypeA=tcp://*:1,tcp://*:2;CNCTypeB=ipc:///tmp/b.ipc;CNCTypeA=ipc:///tmp/a.ipc"))
+        #expect(result == ["CNCTypeA": ["tcp://*:1", "tcp://*:2", "ipc:///tmp/a.ipc"], "CNCTypeB": ["ipc:///tmp/b.ipc"]])
         #expect(try WorkerListen.parse([]) == [:])
     }
 
@@ -37,6 +37,7 @@ struct WorkerListenTests {
             ("=tcp://*:1", #"worker endpoint "=tcp://*:1" must be TYPE=ENDPOINT"#),
             ("Type-A=tcp://*:1", #"worker endpoint "Type-A=tcp://*:1" must be TYPE=ENDPOINT"#),
             ("CNCTypeA=http://x:1", "endpoint http://x:1 must start with ipc:// or tcp://"),
+            ("CNCTypeA=inproc://a", "endpoint inproc://a must start with ipc:// or tcp://"),
             (
                 "CNCTypeA=ipc:///" + String(repeating: "d", count: 120),
                 "ipc endpoint ipc:///" + String(repeating: "d", count: 120) + " is longer than 107 bytes: choose a shorter MES_RUNTIME_DIR"

@@ -55,7 +55,7 @@ public struct MetricsServer: Service, CustomStringConvertible {
         case .success(let parsed): request = parsed
         }
         guard request.method == "GET" || request.method == "HEAD" else {
-            return HTTPResponse(status: 405, body: "only GET\n", headOnly: false)
+            return HTTPResponse(status: 405, body: "only GET and HEAD\n", headOnly: false)
         }
         let headOnly = request.method == "HEAD"
         switch request.path {

@@ -99,15 +99,15 @@ public struct StageEndpoints: Sendable {
         }
     }
 
-    /// Throws a `SettingError` for an endpoint that is not `ipc://`, `tcp://` or `inproc://`, or an
-    /// `ipc://` path longer than 107 bytes: ZeroMQ refuses `ipc://` paths longer than the kernel's
-    /// socket path limit.
+    /// Throws a `SettingError` for an endpoint that is not `ipc://` or `tcp://` (an `inproc://` one
+    /// would reach no other process), or an `ipc://` path longer than 107 bytes: ZeroMQ refuses
+    /// `ipc://` paths longer than the kernel's socket path limit.
     public static func check(_ endpoints: [String]) throws {
         for endpoint in endpoints {
             if endpoint.hasPrefix("ipc://"), endpoint.utf8.count - 6 > 107 {
                 throw SettingError(reason: "ipc endpoint \(endpoint) is longer than 107 bytes: choose a shorter MES_RUNTIME_DIR")
             }
-            guard endpoint.hasPrefix("ipc://") || endpoint.hasPrefix("tcp://") || endpoint.hasPrefix("inproc://") else {
+            guard endpoint.hasPrefix("ipc://") || endpoint.hasPrefix("tcp://") else {
                 throw SettingError(reason: "endpoint \(endpoint) must start with ipc:// or tcp://")
             }
         }
