@@ -178,6 +178,7 @@ let package = Package(
         .testTarget(name: "CNCPluginsTests", dependencies: ["CNCPlugins", "MachineTypes", "Router", "TestSupport"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker"]),
         .testTarget(name: "DocumentationTests"),
+        .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls"]),
         .testTarget(name: "MachineTypesTests", dependencies: ["MachineTypes", "CNCPlugins", "DescriptionFiles", "TestSupport"]),
         .testTarget(name: "SparkplugTests", dependencies: ["Sparkplug", "CollectorCore"]),
         .testTarget(name: "HTTPFetchTests", dependencies: ["HTTPFetch"]),

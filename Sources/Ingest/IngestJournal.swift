@@ -37,7 +37,7 @@ final class IngestJournal {
     init(directory: String, segmentBytes: Int) throws {
         self.directory = directory
         self.segmentBytes = segmentBytes
-        try Self.createDirectoryDurably(directory)
+        try DurableFiles.createDirectory(directory)
         let lockPath = "\(directory)/lock"
         lockDescriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lockDescriptor >= 0 else { throw Failure("cannot open", lockPath) }
@@ -75,27 +75,7 @@ final class IngestJournal {
         guard activeDescriptor >= 0 else { throw Failure("cannot create", path) }
         activeSize = 0
         // The new file's name must survive a power cut too, or its records would vanish with it.
-        Self.syncDirectory(directory)
-    }
-
-    /// Creates the journal's directory, and any missing above it, so that they survive a power
-    /// cut: a new name is on disk only once the directory that holds it is synced.
-    private static func createDirectoryDurably(_ directory: String) throws {
-        var created: [String] = []
-        var path = URL(fileURLWithPath: directory).standardized.path
-        while path.count > 1 && !FileManager.default.fileExists(atPath: path) {
-            created.append(path)
-            path = (path as NSString).deletingLastPathComponent
-        }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        for path in created { syncDirectory((path as NSString).deletingLastPathComponent) }
-    }
-
-    private static func syncDirectory(_ path: String) {
-        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { return }
-        fsync(descriptor)
-        close(descriptor)
+        DurableFiles.syncDirectory(directory)
     }
 
     /// Appends entries and returns where each record lies. They are written in pieces of

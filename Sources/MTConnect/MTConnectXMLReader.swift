@@ -99,7 +99,12 @@ final class MTConnectXMLReader: NSObject, XMLParserDelegate {
         if text.utf8.count + string.utf8.count > limits.maxValueBytes {
             truncated = true
             let room = max(0, limits.maxValueBytes - text.utf8.count)
-            text += String(decoding: string.utf8.prefix(room), as: UTF8.self)
+            // Whole characters only, so that the kept text ends as the agent wrote it and stays within the bound.
+            var end = string.utf8.index(string.utf8.startIndex, offsetBy: room)
+            while end != string.utf8.endIndex, end != string.utf8.startIndex, string.utf8[end] & 0xC0 == 0x80 {
+                end = string.utf8.index(before: end)
+            }
+            text += string[..<end]
         } else {
             text += string
         }
@@ -281,8 +286,8 @@ final class MTConnectXMLReader: NSObject, XMLParserDelegate {
             timestamp: timestamp, value: value, condition: condition, component: component, truncated: truncated)
     }
 
-    /// A DataItem type as the standard spells it, from an element named after it:
-    /// `LogicProgram` is `LOGIC_PROGRAM`.
+    /// A DataItem type or an error code as the standard spells it, from an element named after
+    /// it: `LogicProgram` is `LOGIC_PROGRAM`, `OutOfRange` is `OUT_OF_RANGE`.
     static func typeName(_ element: String) -> String {
         var name = ""
         for character in element {
@@ -317,21 +322,11 @@ final class MTConnectXMLReader: NSObject, XMLParserDelegate {
             error = (code, path.count)
         } else if parent == "Errors" {
             // MTConnect 2.5's errors are elements of their own, `OutOfRange` for OUT_OF_RANGE.
-            error = (Self.upperSnakeCase(name), path.count)
+            error = (Self.typeName(name), path.count)
         } else {
             return
         }
         text = ""
-    }
-
-    /// `OutOfRange` → `OUT_OF_RANGE`.
-    static func upperSnakeCase(_ name: String) -> String {
-        var result = ""
-        for character in name {
-            if character.isUppercase && !result.isEmpty { result += "_" }
-            result += character.uppercased()
-        }
-        return result
     }
 
     // MARK: End

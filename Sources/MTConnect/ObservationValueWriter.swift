@@ -41,7 +41,7 @@ enum ObservationValueWriter {
         case .text(let text):
             let numeric = observation.category == .sample || definition.map { numericEvents.contains($0.type) } ?? false
             let parts = numeric ? text.split(separator: " ") : []
-            if observation.category == .sample, parts.count == 3, parts.allSatisfy({ isJSONNumber($0.utf8) }) {
+            if observation.category == .sample, parts.count == 3, parts.allSatisfy({ DecimalNumber.isJSONNumber($0.utf8) }) {
                 writer.byte("[")
                 for (index, part) in parts.enumerated() {
                     if index > 0 { writer.byte(",") }
@@ -55,33 +55,6 @@ enum ObservationValueWriter {
     }
 
     private static func scalar(_ text: String, numeric: Bool, to writer: inout JSONTextWriter) {
-        if numeric && isJSONNumber(text.utf8) { writer.json(Array(text.utf8)) } else { writer.string(text) }
-    }
-
-    /// Whether `text` is a number as JSON writes one, so that it can be copied as it is, exact.
-    static func isJSONNumber(_ text: some Collection<UInt8>) -> Bool {
-        var index = text.startIndex
-        func digits() -> Int {
-            var count = 0
-            while index != text.endIndex, text[index] >= UInt8(ascii: "0"), text[index] <= UInt8(ascii: "9") {
-                index = text.index(after: index)
-                count += 1
-            }
-            return count
-        }
-        if index != text.endIndex, text[index] == UInt8(ascii: "-") { index = text.index(after: index) }
-        let start = index
-        let whole = digits()
-        guard whole > 0, whole == 1 || text[start] != UInt8(ascii: "0") else { return false }
-        if index != text.endIndex, text[index] == UInt8(ascii: ".") {
-            index = text.index(after: index)
-            guard digits() > 0 else { return false }
-        }
-        if index != text.endIndex, text[index] == UInt8(ascii: "e") || text[index] == UInt8(ascii: "E") {
-            index = text.index(after: index)
-            if index != text.endIndex, text[index] == UInt8(ascii: "+") || text[index] == UInt8(ascii: "-") { index = text.index(after: index) }
-            guard digits() > 0 else { return false }
-        }
-        return index == text.endIndex
+        if numeric && DecimalNumber.isJSONNumber(text.utf8) { writer.json(Array(text.utf8)) } else { writer.string(text) }
     }
 }

@@ -10,7 +10,7 @@ struct AgentPositions {
 
     init(directory: String) throws {
         self.directory = directory
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try DurableFiles.createDirectory(directory)
     }
 
     private func path(_ source: String) -> String { "\(directory)/\(source).position" }
@@ -21,27 +21,11 @@ struct AgentPositions {
         return try? JSONDecoder().decode(AgentFollower.Position.self, from: data)
     }
 
+    /// Commits `position` for the source: once this returns, a power cut leaves it on disk.
+    /// Throws `DurableFiles.Failure` when the file cannot be written.
     func save(_ position: AgentFollower.Position, for source: String) throws {
         let bytes = [UInt8](try JSONEncoder().encode(position))
         // A file of this process's own: two processes that follow one agent never write one file.
-        let temporary = path(source) + ".\(getpid()).new"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw PositionError("cannot open \(temporary): \(String(cString: strerror(errno)))") }
-        let written = bytes.withUnsafeBytes { buffer in retryingInterrupted { write(descriptor, buffer.baseAddress, buffer.count) } }
-        let synced = fsync(descriptor) == 0
-        close(descriptor)
-        guard written == bytes.count, synced else { throw PositionError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
-        guard rename(temporary, path(source)) == 0 else { throw PositionError("cannot rename \(temporary): \(String(cString: strerror(errno)))") }
-        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryDescriptor >= 0 {
-            fsync(directoryDescriptor)
-            close(directoryDescriptor)
-        }
-    }
-
-    /// Why a position could not be committed: the file operation that failed, with the system's reason.
-    struct PositionError: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
+        try DurableFiles.replace(path(source), with: bytes, temporary: path(source) + ".\(getpid()).new")
     }
 }

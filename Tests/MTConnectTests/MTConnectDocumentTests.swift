@@ -65,6 +65,7 @@ struct MTConnectDocumentTests {
         #expect(observations.first { $0.dataItemID == "system" }.map(\.category) == .condition)
         #expect(observations.first { $0.dataItemID == "system" }?.condition?.type == "SYSTEM")
         #expect(MTConnectXMLReader.typeName("LogicProgram") == "LOGIC_PROGRAM")
+        #expect(MTConnectXMLReader.typeName("OutOfRange") == "OUT_OF_RANGE")
         guard case .streams(let current) = try MTConnectDocument.parse(try Self.fixture("python-mtconnect-0.3.3/current.xml")) else {
             Issue.record("the current values are not a streams document")
             return
@@ -198,6 +199,13 @@ struct MTConnectDocumentTests {
         }
         #expect(streams.devices[0].observations[0].value == .text("G1 X1 G1 X"))
         #expect(streams.devices[0].observations[0].truncated)
+        // A character the bound would cut in half is left out whole.
+        let accented = Self.streams(#"<Program dataItemId="p" sequence="1" timestamp="2026-12-06T10:00:00Z">Fräsen außen</Program>"#)
+        guard case .streams(let cut) = try Self.parse(accented, limits: MTConnectLimits(maxValueBytes: 3)) else {
+            Issue.record("not streams")
+            return
+        }
+        #expect(cut.devices[0].observations[0].value == .text("Fr"))
     }
 
     @Test("bytes that are not UTF-8 are refused before the XML parser sees them; prefixed names are read by their local names")
