@@ -179,6 +179,7 @@ let package = Package(
         .testTarget(name: "WorkerTests", dependencies: ["Worker"]),
         .testTarget(name: "DocumentationTests"),
         .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls"]),
+        .testTarget(name: "PipelineSettingsTests", dependencies: ["PipelineSettings", "StageRuntime"]),
         .testTarget(name: "MachineTypesTests", dependencies: ["MachineTypes", "CNCPlugins", "DescriptionFiles", "TestSupport"]),
         .testTarget(name: "SparkplugTests", dependencies: ["Sparkplug", "CollectorCore"]),
         .testTarget(name: "HTTPFetchTests", dependencies: ["HTTPFetch"]),

@@ -1,10 +1,7 @@
 import StageRuntime
-import TestSupport
 import Testing
 
-@testable import CNCPlugins
 @testable import PipelineSettings
-@testable import Router
 
 @Suite("WorkerListen")
 struct WorkerListenTests {
