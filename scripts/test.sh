@@ -10,7 +10,7 @@
 #
 #   TEST_MQTT_URL       mqtt://127.0.0.1:PORT of the private broker
 #   TEST_DATABASE_URL   postgresql://postgres@127.0.0.1:PORT/cnc (superuser: tests may CREATE DATABASE)
-#   CNC_BIN_DIR         output of `swift build --show-bin-path` (the five executables)
+#   CNC_BIN_DIR         output of `swift build --show-bin-path` (the executables)
 #   CNC_PACKAGE_DIR     the repository root
 #   TEST_RUNTIME_DIR    a short, private, empty directory for ipc:// sockets (under /tmp)
 #   CNC_SPARKPLUG_PYTHON   python of a throwaway venv with pysparkplug (SparkplugTests' edge nodes)

@@ -11,7 +11,7 @@ public enum MachineTypeSettings {
     /// Read by the router, and by the board for each machine's line.
     public static let cncTypes = Setting<String>.text(
         "MES_CNC_TYPES", flag: "cnc-types", default: "deploy/cnc_types.json",
-        help: "The cnc_id to type map, in the seed's cnc_classes.json format (an entry may name its \"line\"); SIGHUP reloads it"
+        help: "The cnc_id to type map, in the original service's cnc_classes.json format (an entry may name its \"line\"); SIGHUP reloads it"
     )
 
     /// Read by the sink, which writes each type's threshold to `machine_types`, and by the board
