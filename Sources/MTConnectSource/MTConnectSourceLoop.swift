@@ -218,10 +218,11 @@ public final class MTConnectSourceLoop: StageLoop {
         agents[index].due = monotonicMilliseconds() + UInt64(backoff(index))
     }
 
-    /// The wait after failures in a row: the interval, doubling to a minute at most.
+    /// The wait after failures in a row: the interval after the first, doubling with each one
+    /// after it, to a minute at most.
     private func backoff(_ index: Int) -> Int {
         let interval = agents[index].source.intervalMilliseconds
-        return min(60_000, interval << min(agents[index].failures, 6))
+        return min(60_000, interval << min(max(agents[index].failures - 1, 0), 6))
     }
 
     private func report(_ index: Int, _ problem: String) {

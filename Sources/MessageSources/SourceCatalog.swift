@@ -47,26 +47,29 @@ public struct SourceCatalog: Sendable, Equatable {
                 func described(_ name: String) -> String? {
                     sources.first { $0.name == name }?.file ?? agents.first { $0.name == name }?.file
                 }
+                /// Takes an agent unless another file has its name already, which is an error of this file.
+                func take(_ agent: AgentSource) {
+                    if let other = described(agent.name) {
+                        errors.append(
+                            DescriptionError(
+                                file: path, line: nil, column: nil, path: "name", reason: "\(agent.name) is described in \(other) already"))
+                    } else {
+                        agents.append(agent)
+                    }
+                }
                 var source: MessageSource
                 do throws(DescriptionError) {
                     let reader = SourceDescriptionReader(file: path)
                     let root = try reader.root(yaml: try SourceDescriptionReader.text(ofFileAt: path))
                     if reader.isAgent(root) {
-                        let agent = try reader.agentSource(root)
-                        if let other = described(agent.name) {
-                            errors.append(
-                                DescriptionError(
-                                    file: path, line: nil, column: nil, path: "name", reason: "\(agent.name) is described in \(other) already"))
-                        } else {
-                            agents.append(agent)
-                        }
+                        take(try reader.agentSource(root))
                         continue
                     }
                     source = try reader.source(root)
                 } catch {
                     if let kept = previous?.agents.first(where: { $0.file == path }) {
                         errors.append(error)
-                        agents.append(kept)
+                        take(kept)
                         continue
                     }
                     errors.append(error)

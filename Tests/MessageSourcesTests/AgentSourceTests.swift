@@ -82,6 +82,14 @@ struct AgentSourceTests {
         let (reloaded, reloadErrors) = SourceCatalog.load(directory: directory, defaultTopic: "sensor/CNC", keeping: catalog)
         #expect(reloaded.agents == catalog.agents)
         #expect(reloadErrors.count == 2)
+        // A kept description meets the same check of names as a read one: a file before it that took its name wins.
+        try "name: mills\nmtconnect: {agent: \"http://127.0.0.1:5002\"}\n".write(
+            toFile: "\(directory)/a-mills.yaml", atomically: true, encoding: .utf8)
+        let (renamed, renamedErrors) = SourceCatalog.load(directory: directory, defaultTopic: "sensor/CNC", keeping: catalog)
+        #expect(renamed.agents.map(\.file) == ["\(directory)/a-mills.yaml"])
+        let duplicate = "\(directory)/b-mills.yaml: name: mills is described in \(directory)/a-mills.yaml already"
+        #expect(renamedErrors.contains { $0.description == duplicate })
+        try FileManager.default.removeItem(atPath: "\(directory)/a-mills.yaml")
         // Only agents: ingest keeps the default source on MQTT_TOPIC.
         try FileManager.default.removeItem(atPath: "\(directory)/a-hall.yaml")
         try FileManager.default.removeItem(atPath: "\(directory)/c-twice.yaml")
