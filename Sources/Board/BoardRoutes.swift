@@ -110,21 +110,17 @@ struct BoardRoutes: Sendable {
 
     private func rangeWithLength(_ request: Request, defaultDays: Int?) async throws -> (String, String, Int64) {
         let parameters = request.uri.queryParameters
-        var from = parameters.get("from"), to = parameters.get("to")
-        if from == nil || to == nil {
-            let now = Date()
+        let to = parameters.get("to") ?? MachineFeed.rfc3339(Date())
+        let from: String
+        if let given = parameters.get("from") {
+            from = given
+        } else if let defaultDays {
             // A default `from` counts back from `to`, as the API document says, so that a past `to` alone is a past period.
-            let end = try to.map { Date(timeIntervalSince1970: Double(try Self.instant($0, named: "to")) / 1_000_000) } ?? now
-            if to == nil { to = MachineFeed.rfc3339(now) }
-            if from == nil {
-                if let defaultDays {
-                    from = MachineFeed.rfc3339(end.addingTimeInterval(-Double(defaultDays) * 86_400))
-                } else {
-                    from = try await queries.currentPeriod().from
-                }
-            }
+            let seconds = Double(try Self.instant(to, named: "to")) / 1_000_000 - Double(defaultDays) * 86_400
+            from = MachineFeed.rfc3339(Date(timeIntervalSince1970: seconds))
+        } else {
+            from = try await queries.currentPeriod().from
         }
-        guard let from, let to else { throw BoardRequestError("from and to are needed") }
         let start: Int64 = try Self.instant(from, named: "from"), end: Int64 = try Self.instant(to, named: "to")
         guard start < end else { throw BoardRequestError("from is before to") }
         return (from, to, end - start)

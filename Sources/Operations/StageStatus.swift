@@ -17,7 +17,7 @@ public enum StageStatus {
         public var port: Int
 
         /// `HOST:PORT` as the report shows it, an IPv6 address in brackets.
-        public var endpoint: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+        public var endpoint: String { ListenAddress(host: host, port: port).description }
     }
 
     /// The endpoints of the local supervisord deployment (deploy/supervisord.conf).
@@ -41,19 +41,11 @@ public enum StageStatus {
         }
     }
 
-    /// `HOST:PORT` ([IPv6]:PORT) as a target called `name`; nil when it is not one, or when an
-    /// IPv6 address is not in brackets.
+    /// `HOST:PORT` ([IPv6]:PORT), read as every listen address is, as a target called `name`; nil
+    /// when it is not one, or names port 0, which no stage serves on.
     static func address(_ text: String, name: String) -> Target? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65_535).contains(port) else {
-            return nil
-        }
-        var host = text[..<colon]
-        if host.hasPrefix("[") && host.hasSuffix("]") && host.count > 2 {
-            host = host.dropFirst().dropLast()
-        } else if host.contains(":") || host.contains("[") || host.contains("]") {
-            return nil
-        }
-        return host.isEmpty ? nil : Target(name: name, host: String(host), port: port)
+        guard let address = try? ListenAddress(parsing: text), address.port > 0 else { return nil }
+        return Target(name: name, host: address.host, port: address.port)
     }
 
     /// One line per target: name, endpoint, state, and what its metrics say. A target whose

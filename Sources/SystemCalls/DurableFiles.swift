@@ -49,26 +49,24 @@ public enum DurableFiles {
     /// `temporary` (made with `mode`), synced, renamed over `path`, and the directory synced.
     /// `temporary` must be in `path`'s directory and of this process alone. Throws `Failure`.
     public static func replace(_ path: String, with bytes: [UInt8], temporary: String, mode: mode_t = 0o600) throws(Failure) {
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard descriptor >= 0 else { throw Failure("open", temporary) }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { buffer in retryingInterrupted { write(descriptor, buffer.baseAddress, buffer.count) } }
-            guard count > 0 else {
-                let failure = Failure("write", temporary)
-                close(descriptor)
-                throw failure
-            }
-            written += count
-        }
-        guard fsync(descriptor) == 0 else {
-            let failure = Failure("sync", temporary)
-            close(descriptor)
-            throw failure
-        }
-        close(descriptor)
+        try writeSynced(bytes, to: temporary, mode: mode)
         guard rename(temporary, path) == 0 else { throw Failure("rename \(temporary) to", path) }
         let slash = path.lastIndex(of: "/")
         syncDirectory(slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? ".")
+    }
+
+    /// Writes `bytes` as the whole of a new file at `path` and forces them to disk; the file is
+    /// closed however that ends.
+    private static func writeSynced(_ bytes: [UInt8], to path: String, mode: mode_t) throws(Failure) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard descriptor >= 0 else { throw Failure("open", path) }
+        defer { close(descriptor) }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { buffer in retryingInterrupted { write(descriptor, buffer.baseAddress, buffer.count) } }
+            guard count > 0 else { throw Failure("write", path) }
+            written += count
+        }
+        guard fsync(descriptor) == 0 else { throw Failure("sync", path) }
     }
 }
